@@ -1,0 +1,35 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { TIERS, type Tier } from '@app/config';
+import type { AdapterView } from '@app/adapters';
+
+export class AdapterModelsDto {
+  @ApiProperty({ example: 'claude-haiku-4-5', description: 'Model used for cheap, fast rounds' })
+  fast: string;
+
+  @ApiProperty({ example: 'claude-sonnet-4-6', description: 'Model used when a round needs reasoning' })
+  reasoning: string;
+}
+
+/** One configured adapter as GET /v1/adapters shows it; never a key or a command line. */
+export class AdapterViewDto implements AdapterView {
+  @ApiProperty({ example: 'claude' })
+  name: string;
+
+  @ApiProperty({ enum: ['cli', 'http', 'replay'] })
+  kind: 'cli' | 'http' | 'replay';
+
+  @ApiProperty({ example: 'anthropic', description: 'claude | codex | gemini | droid | llamacpp | ollama | openai | openrouter | lmstudio | anthropic | replay' })
+  provider: string;
+
+  @ApiProperty({ enum: TIERS, description: 'T0 local_cheap, T1 local_strong, T2 cheap_cloud, T3 expensive_cloud' })
+  tier: Tier;
+
+  @ApiProperty({ type: AdapterModelsDto })
+  models: AdapterModelsDto;
+
+  @ApiProperty()
+  enabled: boolean;
+
+  @ApiProperty({ description: 'CLI: the executable exists and is executable; HTTP: a cheap probe answered (cached 60 s); replay: always' })
+  reachable: boolean;
+}

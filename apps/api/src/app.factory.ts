@@ -1,0 +1,27 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { ConclaveConfig } from '@app/config';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+
+/** Builds the whole app for a validated configuration: used by main, the demo, the e2e tests and the benchmarks. */
+export async function createApp(config: ConclaveConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: config.server.bodyLimitBytes });
+  app.set('x-powered-by', false);
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Conclave')
+      .setDescription('Multi-LLM deliberation with token governance: rounds, votes, convergence, budgets, tiers and checkpoints.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,65 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConclaveConfig, ConfigModule } from '@app/config';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AdaptersApiModule } from './adapters/adapters-api.module';
+import { AllocationsApiModule } from './allocations/allocations-api.module';
+import { BudgetsApiModule } from './budgets/budgets-api.module';
+import { databaseOptions } from './database/database-options';
+import { DeliberationsApiModule } from './deliberations/deliberations-api.module';
+import { HealthController } from './health/health.controller';
+import { ApiKeyGuard } from './http/api-key.guard';
+import { ErrorFilter } from './http/error.filter';
+import { createValidationPipe } from './http/validation';
+import { MetricsApiModule } from './metrics/metrics-api.module';
+import { UsageApiModule } from './usage/usage-api.module';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ConclaveConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.server.logLevel,
+            // A client's request id is kept when it is sane, so logs correlate across services.
+            genReqId: (req: IncomingMessage, res: ServerResponse) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-goog-api-key"]'], censor: '[redacted]' },
+            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
+          },
+        }),
+        TypeOrmModule.forRootAsync({ useFactory: () => databaseOptions(config) }),
+        ScheduleModule.forRoot(),
+        ThrottlerModule.forRoot([{ ttl: config.rateLimit.ttlMs, limit: config.rateLimit.limit }]),
+        TerminusModule,
+        AdaptersApiModule,
+        UsageApiModule,
+        MetricsApiModule,
+        BudgetsApiModule,
+        AllocationsApiModule,
+        DeliberationsApiModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,216 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+
+export class ParticipantDto {
+  @ApiProperty({ description: 'A configured adapter (GET /v1/adapters)', example: 'claude' })
+  @IsString()
+  @Length(1, 64)
+  adapter: string;
+
+  @ApiPropertyOptional({ description: "A model to use instead of the adapter's model for the chosen tier", example: 'claude-sonnet-4-6' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  model?: string;
+
+  @ApiPropertyOptional({ enum: ['fast', 'reasoning', 'auto'], default: 'auto' })
+  @IsOptional()
+  @IsIn(['fast', 'reasoning', 'auto'])
+  tier?: 'fast' | 'reasoning' | 'auto';
+
+  @ApiPropertyOptional({ enum: ['for', 'against', 'neutral'], default: 'neutral' })
+  @IsOptional()
+  @IsIn(['for', 'against', 'neutral'])
+  stance?: 'for' | 'against' | 'neutral';
+
+  @ApiPropertyOptional({ description: 'A role such as "security"; config may give roles a minimum tier', example: 'security' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  role?: string;
+
+  @ApiPropertyOptional({ description: 'Keep this model despite the budget zone (never past a hard cap); needs overrideReason' })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+
+  @ApiPropertyOptional({ description: 'Why the model is forced; required with force: true' })
+  @ValidateIf((o: ParticipantDto) => o.force === true || o.overrideReason !== undefined)
+  @IsString()
+  @Length(3, 500)
+  overrideReason?: string;
+}
+
+export class BudgetDto {
+  @ApiPropertyOptional({ example: 200000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  maxTokens?: number;
+
+  @ApiPropertyOptional({ example: 2.5 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.000001)
+  @Max(1_000_000)
+  maxCostUsd?: number;
+}
+
+export class ConvergenceDto {
+  @ApiPropertyOptional({ example: 0.85 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  threshold?: number;
+}
+
+export class CreateDeliberationDto {
+  @ApiProperty({ example: 'Should we move the billing service from REST polling to webhooks?' })
+  @IsString()
+  @Length(1, 20_000)
+  question: string;
+
+  @ApiProperty({ type: [ParticipantDto] })
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(8)
+  @ValidateNested({ each: true })
+  @Type(() => ParticipantDto)
+  participants: ParticipantDto[];
+
+  @ApiPropertyOptional({ enum: ['quick', 'conference'], default: 'conference' })
+  @IsOptional()
+  @IsIn(['quick', 'conference'])
+  mode?: 'quick' | 'conference';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  maxRounds?: number;
+
+  @ApiPropertyOptional({ maxLength: 100_000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100_000)
+  context?: string;
+
+  @ApiPropertyOptional({ description: 'Critical deliberations get a minimum tier (config tiering.floors.critical, default T2)' })
+  @IsOptional()
+  @IsBoolean()
+  critical?: boolean;
+
+  @ApiPropertyOptional({ type: BudgetDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => BudgetDto)
+  budget?: BudgetDto;
+
+  @ApiPropertyOptional({ type: ConvergenceDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ConvergenceDto)
+  convergence?: ConvergenceDto;
+}
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class CreateQueryDto {
+  @ApiPropertyOptional({ description: 'Wait for the deliberation to finish (up to deliberation.waitTimeoutMs) and answer 200' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  wait?: boolean;
+}
+
+export const STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+
+export class ListQueryDto {
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: (typeof STATUSES)[number];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
+export class ResumeDto {
+  @ApiPropertyOptional({ type: BudgetDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => BudgetDto)
+  budget?: BudgetDto;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  maxRounds?: number;
+
+  @ApiPropertyOptional({ type: [ParticipantDto], description: 'Replace adapters or models; same count unless changeParticipantCount' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(8)
+  @ValidateNested({ each: true })
+  @Type(() => ParticipantDto)
+  participants?: ParticipantDto[];
+
+  @ApiPropertyOptional({ description: 'Allow the participant count to change' })
+  @IsOptional()
+  @IsBoolean()
+  changeParticipantCount?: boolean;
+}
+
+export class IncludeQueryDto {
+  @ApiPropertyOptional({ enum: ['state'] })
+  @IsOptional()
+  @IsIn(['state'])
+  include?: 'state';
+}
+
+export class RoundParamDto {
+  @ApiProperty()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  n: number;
+}

@@ -1,0 +1,93 @@
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, Sse, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { DeliberationService } from '@app/deliberation';
+import type { Response } from 'express';
+import { map, Observable } from 'rxjs';
+import { ApiErrorBody } from '../http/api-error';
+import { CreateDeliberationDto, CreateQueryDto, ListQueryDto, RoundParamDto } from './deliberation.dto';
+
+interface SseMessage {
+  id: string;
+  type: string;
+  data: unknown;
+}
+
+@ApiTags('deliberations')
+@ApiBearerAuth()
+@ApiBadRequestResponse({ type: ApiErrorBody })
+@Controller('v1/deliberations')
+export class DeliberationsController {
+  constructor(private readonly deliberations: DeliberationService) {}
+
+  @Post()
+  @HttpCode(202)
+  @UseGuards(ThrottlerGuard)
+  @ApiAcceptedResponse({ description: '{ id, status, links }; with ?wait=true, 200 and the finished deliberation' })
+  @ApiTooManyRequestsResponse({ type: ApiErrorBody, description: 'Rate limit or full queue; see Retry-After' })
+  async create(@Body() body: CreateDeliberationDto, @Query() query: CreateQueryDto, @Res({ passthrough: true }) res: Response) {
+    const view = await this.deliberations.start(body);
+    if (!query.wait) return { id: view.id, status: view.status, links: view.links };
+    const finished = await this.deliberations.waitForEnd(view.id);
+    if (!['queued', 'running'].includes(finished.status)) res.status(200);
+    return finished;
+  }
+
+  @Get()
+  @ApiOkResponse({ description: '{ items, nextCursor }, newest first' })
+  list(@Query() query: ListQueryDto) {
+    return this.deliberations.list(query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The whole state: status, rounds, responses, votes, convergence, result' })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  get(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.deliberations.get(id);
+  }
+
+  @Get(':id/transcript')
+  @Header('Content-Type', 'text/markdown; charset=utf-8')
+  @ApiProduces('text/markdown')
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  transcript(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.deliberations.transcript(id);
+  }
+
+  @Sse(':id/events')
+  @ApiOkResponse({ description: 'Server-Sent Events; a late subscriber first gets what already happened' })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  async events(@Param('id', new ParseUUIDPipe()) id: string): Promise<Observable<SseMessage>> {
+    const events = await this.deliberations.events(id);
+    return events.pipe(map((e) => ({ id: String(e.seq), type: e.type, data: e })));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'The deliberation, cancelled; stored state is kept' })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  cancel(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.deliberations.cancel(id);
+  }
+
+  @Get(':id/tokens')
+  @ApiOkResponse({ description: '{ deliberationId, totals, byParticipant, byRound }' })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  tokens(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.deliberations.tokens(id);
+  }
+
+  @Get(':id/rounds/:n/tokens')
+  @ApiOkResponse({ description: '{ deliberationId, round, totals, calls }' })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  roundTokens(@Param('id', new ParseUUIDPipe()) id: string, @Param() params: RoundParamDto) {
+    return this.deliberations.roundTokens(id, params.n);
+  }
+
+  @Get(':id/checkpoints')
+  @ApiOkResponse({ description: "The deliberation's checkpoints, oldest first" })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  checkpoints(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.deliberations.checkpoints(id);
+  }
+}

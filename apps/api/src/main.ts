@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '@app/config';
+import { createApp } from './app.factory';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+  const app = await createApp(config);
+  await app.listen(config.server.port, config.server.host);
+  process.stdout.write(`Conclave listening on http://${config.server.host}:${config.server.port} (docs at /docs)\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`Conclave failed to start: ${(e as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  Matches,
+  registerDecorator,
+  ValidationArguments,
+  ValidationOptions,
+} from 'class-validator';
+import { USAGE_GROUP_BY, type UsageGroupBy, type UsageQuery } from '@app/tokens';
+
+/** `to` must not come before `from` (both valid ISO dates; otherwise their own rule reports). */
+function IsNotBefore(field: string, options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isNotBefore',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      constraints: [field],
+      options: { message: `${String(propertyName)} must not be before ${field}`, ...options },
+      validator: {
+        validate(value: unknown, args: ValidationArguments) {
+          const other = (args.object as Record<string, unknown>)[field];
+          if (typeof value !== 'string' || typeof other !== 'string') return true;
+          const [to, from] = [Date.parse(value), Date.parse(other)];
+          return Number.isNaN(to) || Number.isNaN(from) || from <= to;
+        },
+      },
+    });
+}
+
+const ISO = { strict: true, strictSeparator: true };
+
+export class UsageQueryDto {
+  @ApiPropertyOptional({ description: 'Start of the window, inclusive (ISO-8601). Default: 30 days before `to`.', example: '2025-11-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601(ISO, { message: 'from must be an ISO-8601 date or date-time, e.g. 2025-11-01 or 2025-11-01T00:00:00Z' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'End of the window, exclusive (ISO-8601). Default: now.', example: '2025-12-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601(ISO, { message: 'to must be an ISO-8601 date or date-time, e.g. 2025-12-01 or 2025-12-01T00:00:00Z' })
+  @IsNotBefore('from')
+  to?: string;
+
+  @ApiPropertyOptional({ enum: USAGE_GROUP_BY, default: 'adapter' })
+  @IsOptional()
+  @IsIn(USAGE_GROUP_BY, { message: `groupBy must be one of ${USAGE_GROUP_BY.join(', ')}` })
+  groupBy?: UsageGroupBy;
+
+  toQuery(): UsageQuery {
+    return {
+      from: this.from === undefined ? undefined : new Date(this.from),
+      to: this.to === undefined ? undefined : new Date(this.to),
+      groupBy: this.groupBy ?? 'adapter',
+    };
+  }
+}
+
+export class AdapterParamDto {
+  @Transform(({ value }: { value: unknown }) => value)
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: 'adapter must be an adapter name: letters, digits, "_", "." or "-", at most 64' })
+  adapter: string;
+}

@@ -1,0 +1,267 @@
+import { TokenizerService } from '@app/tokens';
+import { startProviderServer, type ProviderReply, type ProviderServer, type ProviderWire } from '../../../../test/fixtures/provider-server';
+import { AdapterError, type InvokeRequest, type ModelAdapter } from '../adapter.types';
+import { createAdapter } from '../adapter.factory';
+import type { HttpProvider } from '../provider-defaults';
+import { httpConfig } from '../testing/adapter-configs';
+
+const KEY = 'sk-test-0123456789abcdefSECRET';
+const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20 };
+
+describe('HTTP adapters against loopback provider servers', () => {
+  const tokenizer = new TokenizerService();
+  const servers: ProviderServer[] = [];
+
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  afterAll(() => tokenizer.onModuleDestroy());
+
+  async function setup(
+    wire: ProviderWire,
+    respond: (n: number) => ProviderReply,
+    fields: { timeoutMs?: number; maxRetries?: number; apiKeyEnv?: string } = {},
+  ): Promise<{ sut: ModelAdapter; server: ProviderServer }> {
+    let n = 0;
+    const server = await startProviderServer({ wire, respond: () => respond(++n) });
+    servers.push(server);
+    const provider: HttpProvider = wire;
+    const sut = createAdapter(httpConfig({ provider, baseUrl: server.baseUrl, ...fields }), {
+      tokenizer,
+      env: { TEST_KEY: KEY },
+      retryPolicy: FAST_RETRY,
+      random: () => 0.5,
+    });
+    return { sut, server };
+  }
+
+  function request(fields: Partial<InvokeRequest> = {}): InvokeRequest {
+    return { prompt: 'Should billing move to webhooks?', systemPrompt: 'You are an architect.', model: 'model-x', signal: new AbortController().signal, ...fields };
+  }
+
+  async function failure(promise: Promise<unknown>): Promise<AdapterError> {
+    try {
+      await promise;
+    } catch (e) {
+      expect(e).toBeInstanceOf(AdapterError);
+      return e as AdapterError;
+    }
+    throw new Error('expected the call to fail');
+  }
+
+  const wires: ProviderWire[] = ['openai', 'anthropic', 'ollama', 'gemini'];
+
+  describe.each(wires)('%s wire', (wire) => {
+    it('should send the prompt, system prompt and model, and return the text with exact usage', async () => {
+      const { sut, server } = await setup(wire, () => ({ text: 'Use webhooks.', usage: { input: 120, output: 30 } }));
+
+      const result = await sut.invoke(request());
+
+      expect(result.text).toBe('Use webhooks.');
+      expect(server.calls).toHaveLength(1);
+      expect(server.calls[0]).toMatchObject({ model: 'model-x', prompt: 'Should billing move to webhooks?', system: 'You are an architect.' });
+      expect(result.usage).toMatchObject({
+        inputTokens: 120,
+        outputTokens: 30,
+        reasoningTokens: 0,
+        cachedInputTokens: 0,
+        totalTokens: 150,
+        accuracy: 'exact',
+        adapter: `http-${wire}`,
+        provider: wire,
+        model: 'model-x',
+      });
+      expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    });
+
+    it('should estimate usage with tiktoken when the response has none', async () => {
+      const { sut } = await setup(wire, () => ({ text: 'Adopt webhooks with reconciliation polling.', usage: null }));
+
+      const result = await sut.invoke(request());
+
+      const input = tokenizer.count('Should billing move to webhooks?', 'model-x') + tokenizer.count('You are an architect.', 'model-x');
+      const output = tokenizer.count('Adopt webhooks with reconciliation polling.', 'model-x');
+      expect(result.usage).toMatchObject({ inputTokens: input, outputTokens: output, reasoningTokens: 0, totalTokens: input + output, accuracy: 'estimated' });
+      expect(input).toBeGreaterThan(5);
+    });
+
+    it('should retry two 500s and then succeed', async () => {
+      const { sut, server } = await setup(wire, (n) => (n <= 2 ? { status: 500, text: 'boom' } : { text: 'third time', usage: { input: 3, output: 2 } }));
+
+      const result = await sut.invoke(request());
+
+      expect(result.text).toBe('third time');
+      expect(server.calls).toHaveLength(3);
+      expect(result.usage.accuracy).toBe('exact');
+    });
+
+    it('should fail with timeout when the server hangs past timeoutMs, without retrying', async () => {
+      const { sut, server } = await setup(wire, () => ({ hang: true }), { timeoutMs: 300 });
+      const started = Date.now();
+
+      const error = await failure(sut.invoke(request()));
+
+      expect(error.kind).toBe('timeout');
+      expect(error.usage).toMatchObject({ accuracy: 'unavailable', totalTokens: 0, inputTokens: 0 });
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(server.calls).toHaveLength(1);
+    });
+
+    it('should fail with bad_response carrying an excerpt when the body is malformed JSON', async () => {
+      const { sut, server } = await setup(wire, () => ({ rawBody: '{"choices": [ {oops' }));
+
+      const error = await failure(sut.invoke(request()));
+
+      expect(error.kind).toBe('bad_response');
+      expect(error.retryable).toBe(false);
+      expect(error.excerpt).toContain('{oops');
+      expect(server.calls).toHaveLength(1);
+    });
+
+    it('should fail with bad_response when the answer list is empty', async () => {
+      const { sut } = await setup(wire, () => ({ emptyChoices: true, usage: { input: 5, output: 0 } }));
+
+      const error = await failure(sut.invoke(request()));
+
+      expect(error.kind).toBe('bad_response');
+      expect(error.usage.accuracy).toBe('unavailable');
+    });
+
+    it('should fail at once on a 400, with the key scrubbed from the excerpt', async () => {
+      const { sut, server } = await setup(wire, () => ({ status: 400, text: `invalid model; your key ${KEY} was used` }), { apiKeyEnv: 'TEST_KEY' });
+
+      const error = await failure(sut.invoke(request()));
+
+      expect(error).toMatchObject({ kind: 'http_status', retryable: false });
+      expect(error.options.status).toBe(400);
+      expect(error.excerpt).toContain('invalid model');
+      expect(error.excerpt).toContain('[redacted]');
+      expect(JSON.stringify({ message: error.message, excerpt: error.excerpt, options: error.options })).not.toContain(KEY);
+      expect(error.excerpt!.length).toBeLessThanOrEqual(500);
+      expect(server.calls).toHaveLength(1);
+    });
+
+    it('should retry a 429 immediately when Retry-After is 0 and report rate_limited when retries run out', async () => {
+      const { sut, server } = await setup(wire, () => ({ status: 429, text: 'slow down', headers: { 'retry-after': '0' } }), { maxRetries: 2 });
+
+      const error = await failure(sut.invoke(request()));
+
+      expect(error).toMatchObject({ kind: 'rate_limited', retryable: true });
+      expect(error.options.status).toBe(429);
+      expect(server.calls).toHaveLength(3);
+    });
+
+    it('should stop a retry wait when the signal is cancelled', async () => {
+      const { sut, server } = await setup(wire, () => ({ status: 503, text: 'unavailable', headers: { 'retry-after': '5' } }), { timeoutMs: 10_000 });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const started = Date.now();
+
+      const error = await failure(sut.invoke(request({ signal: controller.signal })));
+
+      expect(error.kind).toBe('cancelled');
+      expect(error.usage.accuracy).toBe('unavailable');
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(server.calls).toHaveLength(1);
+    });
+
+    it('should report reachable from a probe and unreachable once the server is gone', async () => {
+      const { sut, server } = await setup(wire, () => ({ text: '' }));
+
+      await expect(sut.probe()).resolves.toBe(true);
+      await server.close();
+      servers.splice(servers.indexOf(server), 1);
+      await expect(sut.probe()).resolves.toBe(false);
+    });
+  });
+
+  describe('429 with Retry-After', () => {
+    it.each(['openai', 'ollama'] as ProviderWire[])('should wait the Retry-After seconds, then succeed (%s)', async (wire) => {
+      const { sut, server } = await setup(wire, (n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { text: 'ok', usage: { input: 1, output: 1 } }), {
+        timeoutMs: 5000,
+      });
+      const started = Date.now();
+
+      const result = await sut.invoke(request());
+
+      expect(result.text).toBe('ok');
+      expect(server.calls).toHaveLength(2);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    });
+
+    it('should fail at once with rate_limited and retryAfterMs when the wait would outlive the timeout', async () => {
+      const { sut, server } = await setup('anthropic', () => ({ status: 429, headers: { 'retry-after': '60' } }), { timeoutMs: 300 });
+
+      const error = await failure(sut.invoke(request()));
+
+      expect(error.kind).toBe('rate_limited');
+      expect(error.options.retryAfterMs).toBe(60_000);
+      expect(server.calls).toHaveLength(1);
+    });
+  });
+
+  describe('usage details', () => {
+    it.each([
+      // wire, reply usage, expected counts
+      ['openai', { input: 120, output: 30, reasoning: 12, cached: 40 }, { inputTokens: 120, outputTokens: 30, reasoningTokens: 12, cachedInputTokens: 40, totalTokens: 162 }],
+      ['anthropic', { input: 120, output: 30, reasoning: 12, cached: 40, cacheWrite: 10 }, { inputTokens: 120, outputTokens: 42, reasoningTokens: 0, cachedInputTokens: 40, totalTokens: 162 }],
+      ['ollama', { input: 120, output: 30, reasoning: 12 }, { inputTokens: 120, outputTokens: 42, reasoningTokens: 0, cachedInputTokens: 0, totalTokens: 162 }],
+      ['gemini', { input: 120, output: 30, reasoning: 12, cached: 40 }, { inputTokens: 120, outputTokens: 30, reasoningTokens: 12, cachedInputTokens: 40, totalTokens: 162 }],
+    ] as const)('should read reasoning and cached tokens from the %s wire without double counting', async (wire, usage, expected) => {
+      const { sut } = await setup(wire, () => ({ text: 'answer', usage }));
+
+      const result = await sut.invoke(request());
+
+      expect(result.usage).toMatchObject({ ...expected, accuracy: 'exact' });
+    });
+  });
+
+  describe('credentials', () => {
+    it.each([
+      ['openai', 'authorization', `Bearer ${KEY}`],
+      // @anthropic-ai/sdk 1.10 sends the key as a bearer token.
+      ['anthropic', 'authorization', `Bearer ${KEY}`],
+      ['ollama', 'authorization', `Bearer ${KEY}`],
+      ['gemini', 'x-goog-api-key', KEY],
+    ] as const)('should send the key from apiKeyEnv on the %s wire in %s', async (wire, header, value) => {
+      const { sut, server } = await setup(wire, () => ({ text: 'ok' }), { apiKeyEnv: 'TEST_KEY' });
+
+      await sut.invoke(request());
+
+      expect(server.calls[0].headers[header]).toBe(value);
+    });
+
+    it.each(wires)('should send no credential header on the %s wire when no key is configured', async (wire) => {
+      const { sut, server } = await setup(wire, () => ({ text: 'ok' }));
+
+      await sut.invoke(request());
+
+      const headers = server.calls[0].headers;
+      expect(headers.authorization).toBeUndefined();
+      expect(headers['x-api-key']).toBeUndefined();
+      expect(headers['x-goog-api-key']).toBeUndefined();
+    });
+  });
+
+  it('should fail with a retryable http_status naming the adapter when nothing listens', async () => {
+    const server = await startProviderServer({ wire: 'openai', respond: () => ({}) });
+    const baseUrl = server.baseUrl;
+    await server.close();
+    const sut = createAdapter(httpConfig({ provider: 'openai', baseUrl, maxRetries: 1 }), { tokenizer, env: {}, retryPolicy: FAST_RETRY });
+
+    const error = await failure(sut.invoke(request()));
+
+    expect(error).toMatchObject({ kind: 'http_status', retryable: true });
+    expect(error.options.status).toBeUndefined();
+    expect(error.message).toContain('http-openai');
+  });
+
+  it('should fail with cancelled without calling when the signal is already aborted', async () => {
+    const { sut, server } = await setup('openai', () => ({ text: 'never' }));
+
+    const error = await failure(sut.invoke(request({ signal: AbortSignal.abort() })));
+
+    expect(error.kind).toBe('cancelled');
+    expect(server.calls).toHaveLength(0);
+  });
+});

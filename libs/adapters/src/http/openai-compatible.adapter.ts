@@ -1,0 +1,59 @@
+import OpenAI from 'openai';
+import type { HttpAdapterConfig } from '@app/config';
+import type { InvokeRequest } from '../adapter.types';
+import { HttpAdapter, PROBE_TIMEOUT_MS, type HttpAdapterOptions, type WireReply } from './http-adapter.base';
+import { openAiUsage } from './wire-usage';
+
+/**
+ * OpenAI, OpenRouter, LM Studio and llama.cpp's server (`/v1/chat/completions`), through the official
+ * `openai` SDK: it builds the request and maps non-2xx answers to APIError (status, headers, body).
+ * Its own retries and timeout are off because HttpAdapter retries with one deadline for the whole call.
+ * The body is read with `.asResponse()` so a malformed 2xx body becomes a bad_response with an excerpt
+ * instead of the SDK's bare SyntaxError.
+ */
+export class OpenAiCompatibleAdapter extends HttpAdapter {
+  private readonly client: OpenAI;
+
+  constructor(config: HttpAdapterConfig, options: HttpAdapterOptions) {
+    super(config, options);
+    this.client = new OpenAI({
+      baseURL: this.baseUrl,
+      // Always explicit so the SDK never reads OPENAI_API_KEY itself; local servers need no key, and a
+      // null Authorization header tells the SDK that is intended.
+      apiKey: this.apiKey ?? 'unused',
+      defaultHeaders: this.apiKey ? undefined : { Authorization: null },
+      organization: null,
+      project: null,
+      maxRetries: 0,
+      timeout: config.timeoutMs,
+    });
+  }
+
+  protected async send(request: InvokeRequest, signal: AbortSignal): Promise<WireReply> {
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [];
+    if (request.systemPrompt) messages.push({ role: 'system', content: request.systemPrompt });
+    messages.push({ role: 'user', content: request.prompt });
+    const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = { model: request.model, messages };
+    // Reasoning models reject max_tokens; max_completion_tokens is what current servers accept, and the
+    // local servers (LM Studio, llama.cpp) accept it too.
+    if (request.maxOutputTokens) body.max_completion_tokens = request.maxOutputTokens;
+    const res = await this.client.chat.completions.create(body, { signal, maxRetries: 0 }).asResponse();
+    const text = await res.text();
+    const json = this.parseJson(text, request.model);
+    const choices = json.choices;
+    if (!Array.isArray(choices) || choices.length === 0) throw this.badResponse('the response has no choices', text, request.model);
+    const message = (choices[0] as { message?: { content?: unknown; refusal?: unknown } }).message;
+    const content = typeof message?.content === 'string' ? message.content : typeof message?.refusal === 'string' ? message.refusal : undefined;
+    if (content === undefined) throw this.badResponse('the first choice has no text content', text, request.model);
+    return { text: content, counts: openAiUsage(json.usage) };
+  }
+
+  async probe(): Promise<boolean> {
+    try {
+      await this.client.models.list({ signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), maxRetries: 0 }).asResponse();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

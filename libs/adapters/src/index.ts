@@ -1,0 +1,19 @@
+export * from './adapter.types';
+export * from './adapter-view';
+export { AdapterRegistry, REACHABILITY_TTL_MS } from './adapter-registry.service';
+export { AdaptersModule } from './adapters.module';
+export { AdapterConfigError, createAdapter, type AdapterFactoryDeps } from './adapter.factory';
+export {
+  DEFAULT_BASE_URLS,
+  DEFAULT_CLI_COMMANDS,
+  LONG_PROMPT_BYTES,
+  cliInvocation,
+  type CliCall,
+  type CliInvocation,
+  type CliProvider,
+  type HttpProvider,
+} from './provider-defaults';
+export { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from './rules/retry-policy';
+export { MAX_EXCERPT_CHARS, safeExcerpt } from './rules/excerpt';
+export { cleanCliOutput, stripAnsi } from './rules/clean-cli-output';
+export { cassetteSchema, loadCassette, type Cassette, type RecordedResponse } from './replay/cassette';

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration file, validated once at start-up. Every object is strict: an unknown key is
+ * an error, because a typo must never be silently ignored. Defaults live here and nowhere else.
+ */
+
+const fraction = z.number().min(0).max(1);
+const positiveInt = z.number().int().positive();
+
+export const TIERS = ['T0', 'T1', 'T2', 'T3'] as const;
+export type Tier = (typeof TIERS)[number];
+export const CLI_PROVIDERS = ['claude', 'codex', 'gemini', 'droid', 'llamacpp'] as const;
+export const HTTP_PROVIDERS = ['ollama', 'openai', 'openrouter', 'lmstudio', 'anthropic', 'gemini'] as const;
+
+const models = z.strictObject({ fast: z.string().min(1), reasoning: z.string().min(1) });
+
+const adapterCommon = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, "_", "." or "-", at most 64'),
+  tier: z.enum(TIERS),
+  models,
+  timeoutMs: positiveInt.default(120_000),
+  maxRetries: z.number().int().min(0).max(10).default(3),
+  /** How many calls to this adapter may be in flight at once, across all deliberations. */
+  concurrency: positiveInt.max(64).default(4),
+  /** The model's context window in tokens; prompts are trimmed to fit it. */
+  contextTokens: positiveInt.default(32_000),
+  enabled: z.boolean().default(true),
+};
+
+export const cliAdapterSchema = z.strictObject({
+  ...adapterCommon,
+  kind: z.literal('cli'),
+  provider: z.enum(CLI_PROVIDERS),
+  command: z.string().min(1).optional(),
+  args: z.array(z.string()).default([]),
+});
+
+export const httpAdapterSchema = z.strictObject({
+  ...adapterCommon,
+  kind: z.literal('http'),
+  provider: z.enum(HTTP_PROVIDERS),
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+});
+
+export const replayAdapterSchema = z.strictObject({
+  ...adapterCommon,
+  kind: z.literal('replay'),
+  provider: z.literal('replay').default('replay'),
+  cassette: z.string().min(1),
+  /** Simulated answer time, for demos and benchmarks. */
+  delayMs: z.number().int().min(0).max(600_000).default(0),
+});
+
+export const adapterSchema = z.discriminatedUnion('kind', [cliAdapterSchema, httpAdapterSchema, replayAdapterSchema]);
+export type AdapterConfig = z.infer<typeof adapterSchema>;
+export type CliAdapterConfig = z.infer<typeof cliAdapterSchema>;
+export type HttpAdapterConfig = z.infer<typeof httpAdapterSchema>;
+export type ReplayAdapterConfig = z.infer<typeof replayAdapterSchema>;
+
+const price = z.strictObject({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cachedInput: z.number().min(0).optional(),
+  reasoning: z.number().min(0).optional(),
+});
+export type PriceConfig = z.infer<typeof price>;
+
+const budgetWindow = z.strictObject({
+  tokens: positiveInt.optional(),
+  usd: z.number().positive().optional(),
+  softCap: fraction.default(0.8),
+});
+export type BudgetWindowConfig = z.infer<typeof budgetWindow>;
+
+const floor = z.strictObject({ minTier: z.enum(TIERS), model: z.string().min(1).optional() });
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(3000),
+      host: z.string().min(1).default('127.0.0.1'),
+      /** Largest accepted request body, in bytes. */
+      bodyLimitBytes: positiveInt.default(1024 * 1024),
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      apiKey: z.string().min(16, 'at least 16 characters').optional(),
+    })
+    .prefault({}),
+  database: z.strictObject({ path: z.string().min(1).default('./data/conclave.sqlite') }).prefault({}),
+  adapters: z.array(adapterSchema).default([]),
+  prices: z.record(z.string().min(1), price).default({}),
+  tokens: z.strictObject({ estimateErrorPct: z.number().min(0).max(100).default(15) }).prefault({}),
+  deliberation: z
+    .strictObject({
+      /** Deliberations running at once; more wait in the queue. */
+      maxRunning: positiveInt.max(256).default(8),
+      /** Deliberations waiting; beyond this POST answers 429 with Retry-After. */
+      maxQueued: z.number().int().min(0).max(10_000).default(100),
+      roundTimeoutMs: positiveInt.default(300_000),
+      /** Longest `?wait=true` holds a request open. */
+      waitTimeoutMs: positiveInt.max(600_000).default(60_000),
+      maxOutputTokens: positiveInt.default(2048),
+      /** Ask once more, for the vote only, when an answer has no valid vote. */
+      retryMissingVote: z.boolean().default(false),
+      convergence: z
+        .strictObject({
+          backend: z.enum(['tfidf', 'jaccard']).default('tfidf'),
+          threshold: fraction.default(0.85),
+          consecutive: positiveInt.default(2),
+          divergingBelow: fraction.default(0.4),
+          impasseAfter: positiveInt.default(3),
+          consensusFraction: fraction.default(0.66),
+          optionSimilarity: fraction.default(0.85),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  budgets: z
+    .strictObject({
+      timezone: z.string().default('UTC'),
+      daily: budgetWindow.optional(),
+      weekly: budgetWindow.optional(),
+      monthly: budgetWindow.optional(),
+      zones: z
+        .strictObject({ yellow: fraction.default(0.7), orange: fraction.default(0.85), red: fraction.default(0.95) })
+        .prefault({}),
+      /** Fractions of any limit at which a deliberation warns, is forced to fast models, and pauses. */
+      thresholds: z
+        .strictObject({ warn: fraction.default(0.7), forceFast: fraction.default(0.85), pause: fraction.default(0.95) })
+        .prefault({}),
+    })
+    .prefault({}),
+  tiering: z
+    .strictObject({
+      lowBudgetFraction: fraction.default(0.1),
+      scoreDrop: fraction.default(0.15),
+      settledScore: fraction.default(0.7),
+      splitOptions: positiveInt.default(3),
+      escalateAfterFailures: positiveInt.default(3),
+      floors: z.record(z.string().min(1), floor).default({}),
+    })
+    .prefault({}),
+  checkpoints: z
+    .strictObject({
+      retentionDays: positiveInt.default(30),
+      resumeInterruptedOnStart: z.boolean().default(false),
+    })
+    .prefault({}),
+  rateLimit: z
+    .strictObject({ ttlMs: positiveInt.default(60_000), limit: positiveInt.default(60) })
+    .prefault({}),
+});
+
+export type ConclaveConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,52 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './load-config';
+
+function file(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'conclave-config-')), 'conclave.yaml');
+  writeFileSync(path, content);
+  return path;
+}
+
+describe(loadConfig.name, () => {
+  it('should start with built-in defaults when the default file is absent', () => {
+    const config = loadConfig({ CONCLAVE_CONFIG: undefined });
+    expect(config.server).toMatchObject({ port: 3000, host: '127.0.0.1', bodyLimitBytes: 1048576 });
+    expect(config.database.path).toBe('./data/conclave.sqlite');
+    expect(config.deliberation.convergence.threshold).toBe(0.85);
+  });
+
+  it('should let the environment win over the file', () => {
+    const path = file('server:\n  port: 4000\n  host: 0.0.0.0\ndatabase:\n  path: ./x.sqlite\n');
+    const config = loadConfig({ CONCLAVE_CONFIG: path, PORT: '5000', HOST: '127.0.0.2', CONCLAVE_DB: ':memory:', CONCLAVE_API_KEY: 'k'.repeat(20), LOG_LEVEL: 'debug' });
+    expect(config.server).toMatchObject({ port: 5000, host: '127.0.0.2', apiKey: 'k'.repeat(20), logLevel: 'debug' });
+    expect(config.database.path).toBe(':memory:');
+  });
+
+  it.each([
+    ['an unknown top-level key', 'servr:\n  port: 1\n', /servr: unknown key/],
+    ['an unknown nested key', 'budgets:\n  daily:\n    tokns: 5\n', /budgets\.daily\.tokns: unknown key/],
+    ['a value out of range', 'server:\n  port: 70000\n', /server\.port: got 70000; .*65535/],
+    ['a wrong type', 'deliberation:\n  maxRunning: "many"\n', /deliberation\.maxRunning: got "many"; .*number/],
+    ['an unknown provider', 'adapters:\n  - { name: a, kind: http, provider: nope, tier: T0, models: { fast: m, reasoning: m } }\n', /adapters\.0\.provider: got "nope"/],
+    ['invalid YAML', 'server: [\n', /Invalid YAML/],
+  ])('should reject %s with the key, the value and what is allowed', (_what, yaml, message) => {
+    const path = file(yaml);
+    expect(() => loadConfig({ CONCLAVE_CONFIG: path })).toThrow(ConfigError);
+    expect(() => loadConfig({ CONCLAVE_CONFIG: path })).toThrow(message);
+  });
+
+  it('should reject a bad PORT from the environment', () => {
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(''), PORT: 'eighty' })).toThrow(/server\.port: got "eighty"/);
+  });
+
+  it('should reject an explicitly named file that does not exist', () => {
+    expect(() => loadConfig({ CONCLAVE_CONFIG: '/nonexistent/conclave.yaml' })).toThrow(/does not exist/);
+  });
+
+  it('should reject two adapters with one name', () => {
+    const adapter = '{ name: a, kind: http, provider: ollama, tier: T0, models: { fast: m, reasoning: m } }';
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(`adapters:\n  - ${adapter}\n  - ${adapter}\n`) })).toThrow(/"a" is used twice/);
+  });
+});

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { ConclaveConfig, configSchema } from './config.schema';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The environment variables that win over the file. Nothing else in the code reads process.env for config. */
+export interface ConfigEnv {
+  CONCLAVE_CONFIG?: string;
+  PORT?: string;
+  HOST?: string;
+  CONCLAVE_DB?: string;
+  CONCLAVE_API_KEY?: string;
+  LOG_LEVEL?: string;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+/** One line per problem: the key's dotted path, the bad value and what is allowed. */
+export function formatConfigIssues(raw: unknown, error: z.ZodError, source: string): string {
+  const lines = error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const at = issue.path.length ? `${issue.path.join('.')}.` : '';
+      return `  ${issue.keys.map((k) => at + k).join(', ')}: unknown key (check the spelling; see conclave.example.yaml)`;
+    }
+    const key = issue.path.join('.') || '(root)';
+    return `  ${key}: got ${describeValue(valueAt(raw, issue.path))}; ${issue.message}`;
+  });
+  return `Invalid configuration in ${source}:\n${lines.join('\n')}`;
+}
+
+function readFile(path: string, explicit: boolean): Record<string, unknown> {
+  if (!existsSync(path)) {
+    if (explicit) throw new ConfigError(`CONCLAVE_CONFIG names ${path}, which does not exist`);
+    return {};
+  }
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`Invalid YAML in ${path}: ${(e as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${path}: the top level must be a mapping`);
+  return doc as Record<string, unknown>;
+}
+
+function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = raw[key];
+  return value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as object) } : {};
+}
+
+/** Reads the YAML file, lays the environment over it, and validates the whole. Throws ConfigError. */
+export function loadConfig(env: ConfigEnv): ConclaveConfig {
+  const path = env.CONCLAVE_CONFIG || './conclave.yaml';
+  const raw = readFile(path, Boolean(env.CONCLAVE_CONFIG));
+  const server = section(raw, 'server');
+  const database = section(raw, 'database');
+  if (env.PORT !== undefined) server.port = /^\d+$/.test(env.PORT) ? Number(env.PORT) : env.PORT;
+  if (env.HOST) server.host = env.HOST;
+  if (env.LOG_LEVEL) server.logLevel = env.LOG_LEVEL;
+  if (env.CONCLAVE_API_KEY) server.apiKey = env.CONCLAVE_API_KEY;
+  if (env.CONCLAVE_DB) database.path = env.CONCLAVE_DB;
+  const merged = { ...raw, server, database };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(formatConfigIssues(merged, parsed.error, `${path} (and environment)`));
+  const names = new Set<string>();
+  for (const adapter of parsed.data.adapters) {
+    if (names.has(adapter.name)) throw new ConfigError(`adapters: the name "${adapter.name}" is used twice`);
+    names.add(adapter.name);
+  }
+  return parsed.data;
+}

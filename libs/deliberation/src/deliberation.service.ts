@@ -1,0 +1,183 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AdapterRegistry } from '@app/adapters';
+import { CheckpointStore } from '@app/checkpoint';
+import { UsageService } from '@app/tokens';
+import { CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
+import { randomUUID } from 'node:crypto';
+import { Observable, from } from 'rxjs';
+import type { DeliberationRequest, DeliberationStatus, ParticipantSpec } from './deliberation.types';
+import type { DeliberationView } from './deliberation.view';
+import { DeliberationRepository } from './persistence/deliberation.repository';
+import { renderTranscript } from './rules';
+import { Clock } from './runtime/clock';
+import { DeliberationRunner } from './runtime/deliberation-runner';
+import { DeliberationEvent, EventHub, eventsFromView } from './runtime/event-hub';
+
+export interface StartDeliberation {
+  question: string;
+  context?: string;
+  participants: Array<Omit<ParticipantSpec, 'index' | 'tier' | 'stance'> & { tier?: ParticipantSpec['tier']; stance?: ParticipantSpec['stance'] }>;
+  mode?: DeliberationRequest['mode'];
+  maxRounds?: number;
+  critical?: boolean;
+  budget?: DeliberationRequest['budget'];
+  convergence?: DeliberationRequest['convergence'];
+}
+
+function notFound(id: string): DomainError {
+  return new DomainError('not_found', 'DELIBERATION_NOT_FOUND', `deliberation ${id} does not exist`);
+}
+
+export function encodeCursor(cursor: { createdAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+}
+
+export function decodeCursor(text: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new DomainError('invalid', 'INVALID_CURSOR', 'cursor is not one this API returned; pass nextCursor from a previous page');
+}
+
+/** The deliberation use cases behind the REST API. */
+@Injectable()
+export class DeliberationService {
+  constructor(
+    @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
+    private readonly repository: DeliberationRepository,
+    private readonly runner: DeliberationRunner,
+    private readonly registry: AdapterRegistry,
+    private readonly hub: EventHub,
+    private readonly clock: Clock,
+    private readonly usage: UsageService,
+    private readonly checkpointStore: CheckpointStore,
+  ) {}
+
+  async tokens(id: string) {
+    await this.assertExists(id);
+    return this.usage.deliberationTokens(id);
+  }
+
+  async roundTokens(id: string, round: number) {
+    await this.assertExists(id);
+    return this.usage.roundTokens(id, round);
+  }
+
+  async checkpoints(id: string) {
+    await this.assertExists(id);
+    return this.checkpointStore.listFor(id);
+  }
+
+  async checkpoint(id: string, includeState: boolean) {
+    const checkpoint = await this.checkpointStore.get(id);
+    if (includeState) return checkpoint;
+    const { state: _state, ...summary } = checkpoint;
+    return summary;
+  }
+
+  /** Checks the participants against the configured adapters: a request can only name those. */
+  resolveParticipants(participants: StartDeliberation['participants']): ParticipantSpec[] {
+    return participants.map((p, index) => {
+      if (!this.registry.has(p.adapter)) {
+        throw new DomainError('invalid', 'UNKNOWN_ADAPTER', `participants.${index}.adapter: no adapter named "${p.adapter}" is configured (see GET /v1/adapters)`, {
+          field: `participants.${index}.adapter`,
+        });
+      }
+      if (!this.registry.get(p.adapter).enabled) {
+        throw new DomainError('invalid', 'ADAPTER_DISABLED', `participants.${index}.adapter: adapter "${p.adapter}" is disabled`, { field: `participants.${index}.adapter` });
+      }
+      return {
+        index,
+        adapter: p.adapter,
+        ...(p.model ? { model: p.model } : {}),
+        tier: p.tier ?? 'auto',
+        stance: p.stance ?? 'neutral',
+        ...(p.role ? { role: p.role } : {}),
+        ...(p.force ? { force: true, overrideReason: p.overrideReason } : {}),
+      };
+    });
+  }
+
+  async start(input: StartDeliberation): Promise<DeliberationView> {
+    const participants = this.resolveParticipants(input.participants);
+    this.runner.assertCapacity();
+    const mode = input.mode ?? 'conference';
+    const request: DeliberationRequest = {
+      question: input.question,
+      ...(input.context ? { context: input.context } : {}),
+      participants,
+      mode,
+      maxRounds: mode === 'quick' ? 1 : (input.maxRounds ?? 3),
+      ...(input.critical ? { critical: true } : {}),
+      ...(input.budget ? { budget: input.budget } : {}),
+      ...(input.convergence ? { convergence: input.convergence } : {}),
+    };
+    const id = randomUUID();
+    await this.repository.create({ id, request, status: 'queued', now: this.clock.now() });
+    const view = (await this.repository.view(id))!;
+    this.hub.open(id, eventsFromView(view, false));
+    this.runner.enqueue(id);
+    return view;
+  }
+
+  /** Waits for the run to end, up to the configured limit; answers the state as it then stands. */
+  async waitForEnd(id: string): Promise<DeliberationView> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.runner.whenDone(id),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.config.deliberation.waitTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<DeliberationView> {
+    const view = await this.repository.view(id);
+    if (!view) throw notFound(id);
+    return view;
+  }
+
+  async assertExists(id: string): Promise<void> {
+    if (!(await this.repository.exists(id))) throw notFound(id);
+  }
+
+  async list(query: { status?: DeliberationStatus; limit?: number; cursor?: string }) {
+    const page = await this.repository.list({
+      status: query.status,
+      limit: query.limit ?? 20,
+      cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    return { items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null };
+  }
+
+  async transcript(id: string): Promise<string> {
+    return renderTranscript(await this.get(id));
+  }
+
+  /** The whole story so far, then live events while a run is going on here. */
+  async events(id: string): Promise<Observable<DeliberationEvent>> {
+    const live = this.hub.live(id);
+    if (live) return live;
+    const view = await this.get(id);
+    return from(eventsFromView(view, true).map((e, i) => ({ ...e, seq: i + 1 })));
+  }
+
+  async cancel(id: string): Promise<DeliberationView> {
+    const view = await this.get(id);
+    if (['completed', 'failed', 'cancelled'].includes(view.status)) {
+      throw new DomainError('conflict', 'DELIBERATION_FINISHED', `deliberation ${id} is already ${view.status}; nothing to cancel`);
+    }
+    const now = this.clock.now();
+    if (this.runner.cancel(id)) await this.runner.whenDone(id);
+    // Queued, paused or interrupted: nothing is running, so the stored status is changed directly.
+    if (await this.repository.transition(id, ['queued', 'paused', 'interrupted'], 'cancelled', now)) {
+      this.hub.emit(id, 'cancelled', {}, now);
+    }
+    return this.get(id);
+  }
+}

@@ -1,0 +1,99 @@
+import type { Tier } from '@app/config';
+import type { TokenUsage } from '@app/tokens';
+
+/** The deliberation's domain model. It is plain data: stored, checkpointed and sent as JSON. */
+
+export type DeliberationStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+export type Stance = 'for' | 'against' | 'neutral';
+export type TierChoice = 'fast' | 'reasoning';
+export type Mode = 'quick' | 'conference';
+export type StopReason = 'converged' | 'model_consensus' | 'max_rounds' | 'impasse' | 'budget' | 'cancelled' | 'error';
+export type ConvergenceStatus = 'converged' | 'refining' | 'diverging' | 'impasse';
+export type Outcome = 'unanimous' | 'majority' | 'plurality' | 'tie' | 'no_votes';
+export type VoteError = 'invalid_json' | 'validation_error' | 'no_vote_marker' | 'response_too_short';
+
+export interface ParticipantSpec {
+  index: number;
+  adapter: string;
+  /** An explicit model from the request; kept unless the budget forbids it. */
+  model?: string;
+  tier: TierChoice | 'auto';
+  stance: Stance;
+  role?: string;
+  force?: boolean;
+  overrideReason?: string;
+}
+
+export interface DeliberationRequest {
+  question: string;
+  context?: string;
+  participants: ParticipantSpec[];
+  mode: Mode;
+  maxRounds: number;
+  critical?: boolean;
+  budget?: { maxTokens?: number; maxCostUsd?: number };
+  convergence?: { threshold?: number };
+}
+
+export interface Vote {
+  option: string;
+  confidence: number;
+  rationale: string;
+  continueDebate: boolean;
+}
+
+export interface ParsedVote {
+  vote: Vote | null;
+  error: VoteError | null;
+}
+
+export interface ParticipantResponse {
+  participantIndex: number;
+  adapter: string;
+  model: string;
+  tier: TierChoice;
+  text: string;
+  vote: Vote | null;
+  voteError: VoteError | null;
+  error: { kind: string; message: string } | null;
+  latencyMs: number;
+  usage: TokenUsage;
+  costUsd: number | null;
+}
+
+export interface ConvergenceAssessment {
+  score: number;
+  status: ConvergenceStatus;
+  /** Each participant's similarity with its own previous answer. */
+  perParticipant: Array<{ participantIndex: number; similarity: number }>;
+}
+
+export interface TallyEntry {
+  option: string;
+  votes: number;
+  averageConfidence: number;
+  participants: number[];
+}
+
+export interface DeliberationResult {
+  outcome: Outcome;
+  winningOption: string | null;
+  tally: TallyEntry[];
+  abstained: number[];
+  stopReason: StopReason;
+  roundsUsed: number;
+  durationMs: number;
+  summary: string;
+  degraded: boolean;
+  failures: Array<{ round: number; participantIndex: number; kind: string }>;
+  roundScores: Array<{ round: number; score: number | null; status: ConvergenceStatus | null }>;
+}
+
+export interface TierDecisionRecord {
+  participantIndex: number;
+  tier: TierChoice;
+  adapter: string;
+  adapterTier: Tier;
+  model: string;
+  reason: string;
+}

@@ -1,0 +1,58 @@
+import type { DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from './deliberation.types';
+import type { PauseInfo } from './engine/engine.ports';
+
+/** The documented response shape of a deliberation (fields may be added, never renamed). */
+export interface ResponseView {
+  participantIndex: number;
+  adapter: string;
+  model: string;
+  tier: string;
+  text: string;
+  vote: ParticipantResponse['vote'];
+  voteError: ParticipantResponse['voteError'];
+  error: ParticipantResponse['error'];
+  latencyMs: number;
+  tokens: { input: number; output: number; reasoning: number; cachedInput: number; total: number; accuracy: string };
+  costUsd: number | null;
+}
+
+export interface RoundView {
+  number: number;
+  startedAt: string;
+  completedAt: string | null;
+  responses: ResponseView[];
+  convergence: { score: number; status: string } | null;
+  decisions: TierDecisionRecord[];
+}
+
+export interface ResumeRecord {
+  checkpointId: string;
+  at: string;
+  changes: Record<string, unknown>;
+}
+
+export interface DeliberationView {
+  id: string;
+  status: DeliberationStatus;
+  question: string;
+  context: string | null;
+  mode: string;
+  maxRounds: number;
+  createdAt: string;
+  updatedAt: string;
+  participants: Array<{ index: number; adapter: string; model: string | null; tier: string; stance: string; role: string | null }>;
+  rounds: RoundView[];
+  result: DeliberationResult | null;
+  pause: PauseInfo | null;
+  failure: string | null;
+  latestCheckpointId: string | null;
+  parentId: string | null;
+  forkedFromCheckpointId: string | null;
+  resumes: ResumeRecord[];
+  links: { self: string; events: string; transcript: string; tokens: string; checkpoints: string };
+}
+
+export function linksFor(id: string): DeliberationView['links'] {
+  const self = `/v1/deliberations/${id}`;
+  return { self, events: `${self}/events`, transcript: `${self}/transcript`, tokens: `${self}/tokens`, checkpoints: `${self}/checkpoints` };
+}

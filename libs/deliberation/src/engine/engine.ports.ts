@@ -1,0 +1,94 @@
+import type { InvokeRequest, InvokeResult } from '@app/adapters';
+import type {
+  ConvergenceAssessment,
+  DeliberationRequest,
+  DeliberationResult,
+  ParticipantResponse,
+  TierDecisionRecord,
+} from '../deliberation.types';
+
+/** A completed round as the engine and its checkpoints see it. */
+export interface RoundState {
+  number: number;
+  startedAt: string;
+  completedAt: string;
+  responses: ParticipantResponse[];
+  convergence: ConvergenceAssessment | null;
+  decisions: TierDecisionRecord[];
+}
+
+/** Bookkeeping that must survive a pause or a crash. */
+export interface RuntimeState {
+  /** Consecutive failures of the same kind, per participant index (drives tier escalation). */
+  failureStreaks: Record<number, { kind: string; count: number }>;
+  /** Limits already warned about, so a warning is sent once. */
+  warned: string[];
+  /** Time spent running, across pauses and resumes. */
+  activeMs: number;
+}
+
+/** Everything needed to continue a deliberation: this is what a checkpoint holds. */
+export interface EngineState {
+  id: string;
+  request: DeliberationRequest;
+  rounds: RoundState[];
+  /** Answers already stored for the round in progress (a crash or a pause cut it short). */
+  partial: ParticipantResponse[];
+  runtime: RuntimeState;
+}
+
+export interface PauseInfo {
+  reason: 'budget' | 'budget_floor' | 'person';
+  /** Which limit stopped it: "deliberation.tokens", "deliberation.usd", "daily.tokens", a floor, ... */
+  limit: string;
+  used: number;
+  nextRoundEstimateTokens: number;
+  detail?: string;
+}
+
+export interface PlannedCall {
+  participantIndex: number;
+  adapter: string;
+  model: string;
+  estimateTokens: number;
+}
+
+export type EngineOutcome =
+  | { kind: 'completed'; result: DeliberationResult }
+  | { kind: 'paused'; pause: PauseInfo }
+  | { kind: 'failed'; reason: string; result: DeliberationResult | null }
+  | { kind: 'aborted'; why: 'cancelled' | 'shutdown'; result: DeliberationResult | null };
+
+export type EngineEventType =
+  | 'round_started'
+  | 'response_received'
+  | 'round_completed'
+  | 'budget_warning'
+  | 'tier_escalated';
+
+/** What the engine needs from the world. Production wires real services; unit tests pass small fakes. */
+export interface EnginePorts {
+  now(): Date;
+  countTokens(text: string, model: string): number;
+  contextTokens(adapter: string): number;
+  /** Decides each participant's adapter and model for the round, or pauses the deliberation. */
+  planRound(state: EngineState, round: number, forceFast: boolean): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }>;
+  /** Where the deliberation stands against its limits before a round: warn, force fast models, or pause. */
+  checkLimits(state: EngineState): { warnings: Array<{ limit: string; fraction: number }>; forceFast: boolean; pause: PauseInfo | null };
+  /** Reserves the round's estimated spend; refused when any hard cap would be crossed. */
+  reserve(state: EngineState, calls: PlannedCall[]): { ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo };
+  invoke(adapter: string, request: InvokeRequest): Promise<InvokeResult>;
+  /** Stores the response and its token usage in one transaction; returns its cost (null when unpriced). */
+  recordResponse(state: EngineState, round: number, response: ParticipantResponse, afterConvergence: boolean): Promise<number | null>;
+  roundStarted(state: EngineState, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void>;
+  /** Stores the completed round and its checkpoint in one transaction; returns the checkpoint id. */
+  roundCompleted(state: EngineState, round: RoundState): Promise<string>;
+  emit(deliberationId: string, type: EngineEventType, data: Record<string, unknown>): void;
+}
+
+/** A round's reserved spend, settled call by call with the real usage. */
+export interface Reservation {
+  settle(participantIndex: number, tokens: number, costUsd: number | null): void;
+  /** Releases whatever was not settled (calls that never ran). */
+  release(): void;
+}

@@ -1,0 +1,346 @@
+import { AdapterError } from '@app/adapters';
+import { unavailableUsage } from '@app/tokens';
+import type {
+  ConvergenceAssessment,
+  DeliberationResult,
+  ParticipantResponse,
+  ParticipantSpec,
+  StopReason,
+  TierDecisionRecord,
+  Vote,
+} from '../deliberation.types';
+import {
+  assessConvergence,
+  buildPrompt,
+  decideStop,
+  groupOptions,
+  parseVote,
+  similarityFor,
+  summarizePositions,
+  tallyVotes,
+} from '../rules';
+import type { EngineOutcome, EnginePorts, EngineState, PlannedCall, RoundState } from './engine.ports';
+
+export interface EngineSettings {
+  maxOutputTokens: number;
+  roundTimeoutMs: number;
+  convergence: {
+    backend: 'tfidf' | 'jaccard';
+    threshold: number;
+    consecutive: number;
+    divergingBelow: number;
+    impasseAfter: number;
+    consensusFraction: number;
+    optionSimilarity: number;
+  };
+}
+
+/** The label other participants see: adapter, model and stance, never a secret. */
+export function participantLabel(p: { index: number; adapter: string; role?: string }): string {
+  return `Participant ${p.index + 1} (${p.adapter}${p.role ? `, ${p.role}` : ''})`;
+}
+
+/** Each participant's latest valid vote across the rounds, in participant order. */
+export function finalVotes(rounds: RoundState[], participants: ParticipantSpec[]): Array<{ participantIndex: number; vote: Vote | null }> {
+  return participants.map((p) => {
+    for (let r = rounds.length - 1; r >= 0; r--) {
+      const response = rounds[r].responses.find((x) => x.participantIndex === p.index);
+      if (response?.vote) return { participantIndex: p.index, vote: response.vote };
+    }
+    return { participantIndex: p.index, vote: null };
+  });
+}
+
+/**
+ * Runs a deliberation's rounds from wherever its state stands until it stops, pauses or fails.
+ * All state lives in the EngineState it is given (never on the engine), so one engine serves every
+ * deliberation, and a state loaded from a checkpoint continues exactly where it left off.
+ */
+export class DeliberationEngine {
+  private readonly similarity;
+
+  constructor(
+    private readonly ports: EnginePorts,
+    private readonly settings: EngineSettings,
+  ) {
+    this.similarity = similarityFor(settings.convergence.backend);
+  }
+
+  async run(state: EngineState, signal: AbortSignal): Promise<EngineOutcome> {
+    const { request } = state;
+    const maxRounds = request.mode === 'quick' ? 1 : request.maxRounds;
+    const runStarted = this.ports.now().getTime();
+    const elapsed = () => state.runtime.activeMs + (this.ports.now().getTime() - runStarted);
+    const settle = (outcome: EngineOutcome): EngineOutcome => {
+      state.runtime.activeMs = elapsed();
+      return outcome;
+    };
+
+    while (state.rounds.length < maxRounds) {
+      const roundNumber = state.rounds.length + 1;
+      if (signal.aborted) return settle(this.aborted(state, signal, elapsed()));
+
+      const limits = this.ports.checkLimits(state);
+      for (const warning of limits.warnings) {
+        if (state.runtime.warned.includes(warning.limit)) continue;
+        state.runtime.warned.push(warning.limit);
+        this.ports.emit(state.id, 'budget_warning', { round: roundNumber, limit: warning.limit, fraction: warning.fraction });
+      }
+      if (limits.pause) return settle({ kind: 'paused', pause: limits.pause });
+
+      const plan = await this.ports.planRound(state, roundNumber, limits.forceFast);
+      if ('pause' in plan) return settle({ kind: 'paused', pause: plan.pause });
+
+      const answered = new Set(state.partial.filter((r) => !r.error).map((r) => r.participantIndex));
+      const calls = plan.decisions
+        .filter((d) => !answered.has(d.participantIndex))
+        .map((decision) => this.prepareCall(state, roundNumber, decision));
+      const planned: PlannedCall[] = calls.map((c) => ({
+        participantIndex: c.decision.participantIndex,
+        adapter: c.decision.adapter,
+        model: c.decision.model,
+        estimateTokens: c.estimateTokens,
+      }));
+      const reserved = this.ports.reserve(state, planned);
+      if (!reserved.ok) return settle({ kind: 'paused', pause: reserved.pause });
+
+      const startedAt = this.ports.now();
+      let roundResponses: ParticipantResponse[];
+      try {
+        await this.ports.roundStarted(state, roundNumber, plan.decisions, startedAt);
+        this.ports.emit(state.id, 'round_started', {
+          round: roundNumber,
+          participants: plan.decisions.map((d) => ({ participantIndex: d.participantIndex, adapter: d.adapter, model: d.model, tier: d.tier })),
+        });
+        roundResponses = await this.callAll(state, roundNumber, calls, reserved.reservation, signal);
+      } finally {
+        reserved.reservation.release();
+      }
+
+      if (signal.aborted) return settle(this.aborted(state, signal, elapsed()));
+
+      const byIndex = new Map<number, ParticipantResponse>();
+      for (const r of [...state.partial, ...roundResponses]) {
+        const existing = byIndex.get(r.participantIndex);
+        if (!existing || existing.error) byIndex.set(r.participantIndex, r);
+      }
+      const responses = [...byIndex.values()].sort((a, b) => a.participantIndex - b.participantIndex);
+      this.trackFailures(state, responses);
+      const ok = responses.filter((r) => !r.error);
+      if (ok.length < 2) {
+        state.partial = responses;
+        return settle({
+          kind: 'failed',
+          reason: `only ${ok.length} participant(s) answered in round ${roundNumber}; at least two are needed`,
+          result: state.rounds.length ? this.result(state, 'error', elapsed()) : null,
+        });
+      }
+
+      const convergence = this.assess(state, responses);
+      const round: RoundState = {
+        number: roundNumber,
+        startedAt: startedAt.toISOString(),
+        completedAt: this.ports.now().toISOString(),
+        responses,
+        convergence,
+        decisions: plan.decisions,
+      };
+      state.rounds.push(round);
+      state.partial = [];
+      state.runtime.activeMs = elapsed();
+      const checkpointId = await this.ports.roundCompleted(state, round);
+      this.ports.emit(state.id, 'round_completed', { round: roundNumber, convergence: convergence && { score: convergence.score, status: convergence.status }, checkpointId });
+
+      const stop = decideStop({
+        round: roundNumber,
+        maxRounds,
+        mode: request.mode,
+        convergence,
+        latestVotes: ok.map((r) => r.vote),
+        consensusFraction: this.settings.convergence.consensusFraction,
+      });
+      if (stop) return settle({ kind: 'completed', result: this.result(state, stop, elapsed()) });
+    }
+    return settle({ kind: 'completed', result: this.result(state, 'max_rounds', elapsed()) });
+  }
+
+  /** The result from the rounds so far, for a given stop reason. */
+  result(state: EngineState, stopReason: StopReason, durationMs: number): DeliberationResult {
+    const participants = state.request.participants;
+    const finals = finalVotes(state.rounds, participants);
+    const grouping = groupOptions(
+      finals.flatMap((f) => (f.vote ? [f.vote.option] : [])),
+      this.similarity,
+      this.settings.convergence.optionSimilarity,
+    );
+    const { tally, abstained, outcome, winningOption } = tallyVotes(finals, grouping);
+    const failures = state.rounds.flatMap((r) =>
+      r.responses.filter((x) => x.error).map((x) => ({ round: r.number, participantIndex: x.participantIndex, kind: x.error!.kind })),
+    );
+    const summary = summarizePositions(
+      participants.map((p) => {
+        const latest = [...state.rounds].reverse().flatMap((r) => r.responses).find((x) => x.participantIndex === p.index && !x.error);
+        return {
+          participantIndex: p.index,
+          adapter: latest?.adapter ?? p.adapter,
+          model: latest?.model ?? p.model ?? '',
+          text: latest?.text ?? '',
+          vote: finals.find((f) => f.participantIndex === p.index)?.vote ?? null,
+        };
+      }),
+    );
+    return {
+      outcome,
+      winningOption,
+      tally,
+      abstained,
+      stopReason,
+      roundsUsed: state.rounds.length,
+      durationMs: Math.round(durationMs),
+      summary,
+      degraded: failures.length > 0,
+      failures,
+      roundScores: state.rounds.map((r) => ({ round: r.number, score: r.convergence?.score ?? null, status: r.convergence?.status ?? null })),
+    };
+  }
+
+  private aborted(state: EngineState, signal: AbortSignal, durationMs: number): EngineOutcome {
+    const why = signal.reason === 'shutdown' ? 'shutdown' : 'cancelled';
+    return { kind: 'aborted', why, result: state.rounds.length ? this.result(state, 'cancelled', durationMs) : null };
+  }
+
+  private assess(state: EngineState, responses: ParticipantResponse[]): ConvergenceAssessment | null {
+    const previous = state.rounds[state.rounds.length - 1];
+    if (!previous) return null;
+    const finals = finalVotes([...state.rounds, { responses } as RoundState], state.request.participants);
+    const options = finals.flatMap((f) => (f.vote ? [f.vote.option] : []));
+    const grouping = groupOptions(options, this.similarity, this.settings.convergence.optionSimilarity);
+    const groups = new Set(options.map((o) => grouping.get(o) ?? o));
+    const threshold = state.request.convergence?.threshold ?? this.settings.convergence.threshold;
+    return assessConvergence({
+      previous: previous.responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text })),
+      current: responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text })),
+      history: state.rounds.flatMap((r) => (r.convergence ? [{ score: r.convergence.score, status: r.convergence.status }] : [])),
+      finalVotesSplit: groups.size > 1,
+      settings: { ...this.settings.convergence, threshold },
+    });
+  }
+
+  private prepareCall(state: EngineState, round: number, decision: TierDecisionRecord) {
+    const participant = state.request.participants[decision.participantIndex];
+    const labels = new Map(state.request.participants.map((p) => [p.index, participantLabel(p)]));
+    const countTokens = (text: string) => this.ports.countTokens(text, decision.model);
+    const budgetTokens = Math.max(256, this.ports.contextTokens(decision.adapter) - this.settings.maxOutputTokens);
+    const built = buildPrompt({
+      question: state.request.question,
+      context: state.request.context,
+      participant: { index: participant.index, adapter: decision.adapter, model: decision.model, stance: participant.stance, role: participant.role },
+      round,
+      history: state.rounds.map((r) => ({
+        round: r.number,
+        responses: r.responses.filter((x) => !x.error).map((x) => ({ participantIndex: x.participantIndex, label: labels.get(x.participantIndex) ?? '', text: x.text })),
+      })),
+      budgetTokens,
+      countTokens,
+    });
+    const estimateTokens = countTokens(built.system) + countTokens(built.prompt) + this.settings.maxOutputTokens;
+    return { decision, system: built.system, prompt: built.prompt, estimateTokens };
+  }
+
+  private async callAll(
+    state: EngineState,
+    round: number,
+    calls: Array<ReturnType<DeliberationEngine['prepareCall']>>,
+    reservation: { settle(participantIndex: number, tokens: number, costUsd: number | null): void },
+    signal: AbortSignal,
+  ): Promise<ParticipantResponse[]> {
+    const roundController = new AbortController();
+    const onAbort = () => roundController.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      roundController.abort('round_timeout');
+    }, this.settings.roundTimeoutMs);
+    const converged = state.rounds.some((r) => r.convergence?.status === 'converged');
+    try {
+      return await Promise.all(
+        calls.map(async (call) => {
+          const { decision } = call;
+          const started = this.ports.now().getTime();
+          let response: ParticipantResponse;
+          try {
+            const result = await this.ports.invoke(decision.adapter, {
+              prompt: call.prompt,
+              systemPrompt: call.system,
+              model: decision.model,
+              maxOutputTokens: this.settings.maxOutputTokens,
+              signal: roundController.signal,
+              position: { participantIndex: decision.participantIndex, round },
+            });
+            const parsed = parseVote(result.text);
+            response = {
+              participantIndex: decision.participantIndex,
+              adapter: decision.adapter,
+              model: decision.model,
+              tier: decision.tier,
+              text: result.text,
+              vote: parsed.vote,
+              voteError: parsed.error,
+              error: null,
+              latencyMs: result.latencyMs,
+              usage: result.usage,
+              costUsd: null,
+            };
+          } catch (e) {
+            const isAdapterError = e instanceof AdapterError;
+            const kind = timedOut && !signal.aborted ? 'timeout' : isAdapterError ? e.kind : 'bad_response';
+            const message = timedOut && !signal.aborted ? `no answer within the round timeout (${this.settings.roundTimeoutMs} ms)` : (e as Error).message;
+            response = {
+              participantIndex: decision.participantIndex,
+              adapter: decision.adapter,
+              model: decision.model,
+              tier: decision.tier,
+              text: '',
+              vote: null,
+              voteError: null,
+              error: { kind, message: message.slice(0, 500) },
+              latencyMs: this.ports.now().getTime() - started,
+              usage: isAdapterError ? e.usage : unavailableUsage({ adapter: decision.adapter, provider: 'unknown', model: decision.model }),
+              costUsd: null,
+            };
+          }
+          response.costUsd = await this.ports.recordResponse(state, round, response, converged);
+          reservation.settle(decision.participantIndex, response.usage.totalTokens, response.costUsd);
+          this.ports.emit(state.id, 'response_received', {
+            round,
+            participantIndex: response.participantIndex,
+            adapter: response.adapter,
+            model: response.model,
+            vote: response.vote,
+            voteError: response.voteError,
+            error: response.error,
+            latencyMs: response.latencyMs,
+            tokens: response.usage.totalTokens,
+          });
+          return response;
+        }),
+      );
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private trackFailures(state: EngineState, responses: ParticipantResponse[]): void {
+    for (const r of responses) {
+      if (!r.error) {
+        delete state.runtime.failureStreaks[r.participantIndex];
+        continue;
+      }
+      const streak = state.runtime.failureStreaks[r.participantIndex];
+      state.runtime.failureStreaks[r.participantIndex] =
+        streak && streak.kind === r.error.kind ? { kind: streak.kind, count: streak.count + 1 } : { kind: r.error.kind, count: 1 };
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('deliberations')
+@Index('idx_deliberations_created', ['createdAt', 'id'])
+@Index('idx_deliberations_status', ['status'])
+export class DeliberationEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
+  @Column({ type: 'varchar', length: 16 }) status: string;
+  @Column({ type: 'text' }) question: string;
+  @Column({ type: 'varchar', length: 16 }) mode: string;
+  @Column({ name: 'max_rounds', type: 'integer' }) maxRounds: number;
+  /** The request as accepted (participants resolved), enough to run or resume it. */
+  @Column({ type: 'simple-json' }) request: unknown;
+  @Column({ type: 'simple-json' }) participants: unknown;
+  @Column({ type: 'simple-json', nullable: true }) result: unknown;
+  @Column({ type: 'simple-json', nullable: true }) pause: unknown;
+  @Column({ type: 'text', nullable: true }) failure: string | null;
+  @Column({ name: 'latest_checkpoint_id', type: 'varchar', length: 36, nullable: true }) latestCheckpointId: string | null;
+  @Column({ name: 'parent_id', type: 'varchar', length: 36, nullable: true }) parentId: string | null;
+  @Column({ name: 'forked_from_checkpoint_id', type: 'varchar', length: 36, nullable: true }) forkedFromCheckpointId: string | null;
+  @Column({ type: 'simple-json' }) resumes: unknown;
+  /** Engine bookkeeping that must survive a restart (failure streaks, warnings sent). */
+  @Column({ type: 'simple-json' }) runtime: unknown;
+  @Column({ name: 'created_at', type: 'varchar', length: 32 }) createdAt: string;
+  @Column({ name: 'updated_at', type: 'varchar', length: 32 }) updatedAt: string;
+}
+
+@Entity('deliberation_rounds')
+@Index('uq_rounds_deliberation_number', ['deliberationId', 'number'], { unique: true })
+export class RoundEntity {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ name: 'deliberation_id', type: 'varchar', length: 36 }) deliberationId: string;
+  @Column({ type: 'integer' }) number: number;
+  @Column({ name: 'started_at', type: 'varchar', length: 32 }) startedAt: string;
+  @Column({ name: 'completed_at', type: 'varchar', length: 32, nullable: true }) completedAt: string | null;
+  @Column({ type: 'simple-json', nullable: true }) convergence: unknown;
+  @Column({ type: 'simple-json' }) decisions: unknown;
+}
+
+@Entity('deliberation_responses')
+@Index('uq_responses_round_participant', ['deliberationId', 'round', 'participantIndex'], { unique: true })
+export class ResponseEntity {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ name: 'deliberation_id', type: 'varchar', length: 36 }) deliberationId: string;
+  @Column({ type: 'integer' }) round: number;
+  @Column({ name: 'participant_index', type: 'integer' }) participantIndex: number;
+  @Column({ type: 'varchar', length: 64 }) adapter: string;
+  @Column({ type: 'varchar', length: 128 }) model: string;
+  @Column({ type: 'varchar', length: 16 }) tier: string;
+  @Column({ type: 'text' }) text: string;
+  @Column({ type: 'simple-json', nullable: true }) vote: unknown;
+  @Column({ name: 'vote_error', type: 'varchar', length: 32, nullable: true }) voteError: string | null;
+  @Column({ type: 'simple-json', nullable: true }) error: unknown;
+  @Column({ name: 'latency_ms', type: 'integer' }) latencyMs: number;
+  @Column({ type: 'simple-json' }) usage: unknown;
+  @Column({ name: 'cost_usd', type: 'float', nullable: true }) costUsd: number | null;
+  @Column({ name: 'created_at', type: 'varchar', length: 32 }) createdAt: string;
+}

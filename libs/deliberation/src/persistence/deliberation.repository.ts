@@ -1,0 +1,330 @@
+import { Injectable } from '@nestjs/common';
+import { CheckpointStore } from '@app/checkpoint';
+import { TokenLedger } from '@app/tokens';
+import { DataSource, EntityManager, In, LessThan } from 'typeorm';
+import type { DeliberationRequest, DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
+import { linksFor, type DeliberationView, type ResponseView, type ResumeRecord, type RoundView } from '../deliberation.view';
+import type { EngineState, PauseInfo, RoundState, RuntimeState } from '../engine/engine.ports';
+import { DeliberationEntity, ResponseEntity, RoundEntity } from './deliberation.entities';
+
+/** Bumped whenever EngineState changes shape; `upgradeState` reads older ones. */
+export const STATE_SCHEMA_VERSION = 1;
+
+export interface NewDeliberation {
+  id: string;
+  request: DeliberationRequest;
+  status: DeliberationStatus;
+  now: Date;
+  parentId?: string;
+  forkedFromCheckpointId?: string;
+  latestCheckpointId?: string;
+  runtime?: RuntimeState;
+}
+
+export interface ListQuery {
+  status?: DeliberationStatus;
+  limit: number;
+  cursor?: { createdAt: string; id: string };
+}
+
+export function emptyRuntime(): RuntimeState {
+  return { failureStreaks: {}, warned: [], activeMs: 0 };
+}
+
+function responseView(row: ResponseEntity): ResponseView {
+  const usage = row.usage as ParticipantResponse['usage'];
+  return {
+    participantIndex: row.participantIndex,
+    adapter: row.adapter,
+    model: row.model,
+    tier: row.tier,
+    text: row.text,
+    vote: (row.vote as ResponseView['vote']) ?? null,
+    voteError: (row.voteError as ResponseView['voteError']) ?? null,
+    error: (row.error as ResponseView['error']) ?? null,
+    latencyMs: row.latencyMs,
+    tokens: {
+      input: usage.inputTokens,
+      output: usage.outputTokens,
+      reasoning: usage.reasoningTokens,
+      cachedInput: usage.cachedInputTokens,
+      total: usage.totalTokens,
+      accuracy: usage.accuracy,
+    },
+    costUsd: row.costUsd,
+  };
+}
+
+/** Deliberations, their rounds and responses, written as they happen. */
+@Injectable()
+export class DeliberationRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ledger: TokenLedger,
+    private readonly checkpoints: CheckpointStore,
+  ) {}
+
+  async create(d: NewDeliberation, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    const now = d.now.toISOString();
+    await manager.insert(DeliberationEntity, {
+      id: d.id,
+      status: d.status,
+      question: d.request.question,
+      mode: d.request.mode,
+      maxRounds: d.request.maxRounds,
+      request: d.request,
+      participants: d.request.participants,
+      result: null,
+      pause: null,
+      failure: null,
+      latestCheckpointId: d.latestCheckpointId ?? null,
+      parentId: d.parentId ?? null,
+      forkedFromCheckpointId: d.forkedFromCheckpointId ?? null,
+      resumes: [],
+      runtime: d.runtime ?? emptyRuntime(),
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.dataSource.getRepository(DeliberationEntity).countBy({ id })) > 0;
+  }
+
+  async find(id: string): Promise<DeliberationEntity | null> {
+    return this.dataSource.getRepository(DeliberationEntity).findOneBy({ id });
+  }
+
+  async setStatus(
+    id: string,
+    status: DeliberationStatus,
+    now: Date,
+    extra: { result?: DeliberationResult | null; pause?: PauseInfo | null; failure?: string | null; runtime?: RuntimeState } = {},
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(DeliberationEntity, { id }, { status, updatedAt: now.toISOString(), ...extra });
+      if (status === 'completed' || status === 'failed' || status === 'cancelled') await this.checkpoints.markDeliberationFinished(manager, id);
+    });
+  }
+
+  /** Moves a deliberation from one of `from` to `to` only if it is still there: the guard against double resumes. */
+  async transition(id: string, from: DeliberationStatus[], to: DeliberationStatus, now: Date, extra: Partial<DeliberationEntity> = {}): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(DeliberationEntity)
+      .set({ status: to, updatedAt: now.toISOString(), ...extra })
+      .where({ id, status: In(from) })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  async addResume(id: string, resume: ResumeRecord, request: DeliberationRequest): Promise<void> {
+    const row = await this.find(id);
+    if (!row) return;
+    await this.dataSource.getRepository(DeliberationEntity).update(
+      { id },
+      { resumes: [...((row.resumes as ResumeRecord[]) ?? []), resume], request, participants: request.participants, maxRounds: request.maxRounds, pause: null },
+    );
+  }
+
+  async idsWithStatus(statuses: DeliberationStatus[]): Promise<string[]> {
+    const rows = await this.dataSource.getRepository(DeliberationEntity).find({ where: { status: In(statuses) }, select: ['id'] });
+    return rows.map((r) => r.id);
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows: Array<{ status: string; count: number | string }> = await this.dataSource
+      .getRepository(DeliberationEntity)
+      .createQueryBuilder('d')
+      .select('d.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('d.status')
+      .getRawMany();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
+  }
+
+  async roundStarted(id: string, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.delete(RoundEntity, { deliberationId: id, number: round });
+      await manager.insert(RoundEntity, { deliberationId: id, number: round, startedAt: startedAt.toISOString(), completedAt: null, convergence: null, decisions });
+    });
+  }
+
+  /** The response and its token usage commit together: a stored answer always has its tokens counted, once. */
+  async recordResponse(
+    id: string,
+    round: number,
+    response: ParticipantResponse,
+    afterConvergence: boolean,
+    now: Date,
+  ): Promise<{ costUsd: number | null }> {
+    return this.dataSource.transaction(async (manager) => {
+      const recorded = await this.ledger.recordUsage(manager, {
+        deliberationId: id,
+        round,
+        participantIndex: response.participantIndex,
+        tier: response.tier,
+        usage: response.usage,
+        latencyMs: response.latencyMs,
+        errorKind: response.error?.kind,
+        voteOption: response.vote?.option,
+        afterConvergence,
+      });
+      // A participant re-called after a failure (or after a crash) replaces its failed answer.
+      await manager.delete(ResponseEntity, { deliberationId: id, round, participantIndex: response.participantIndex });
+      await manager.insert(ResponseEntity, {
+        deliberationId: id,
+        round,
+        participantIndex: response.participantIndex,
+        adapter: response.adapter,
+        model: response.model,
+        tier: response.tier,
+        text: response.text,
+        vote: response.vote,
+        voteError: response.voteError,
+        error: response.error,
+        latencyMs: response.latencyMs,
+        usage: response.usage,
+        costUsd: recorded.costUsd,
+        createdAt: now.toISOString(),
+      });
+      await manager.update(DeliberationEntity, { id }, { updatedAt: now.toISOString() });
+      return { costUsd: recorded.costUsd };
+    });
+  }
+
+  /** The round, its convergence and the checkpoint that captures it commit together. */
+  async roundCompleted(state: EngineState, round: RoundState, now: Date): Promise<string> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.update(
+        RoundEntity,
+        { deliberationId: state.id, number: round.number },
+        { completedAt: round.completedAt, convergence: round.convergence ? { score: round.convergence.score, status: round.convergence.status, perParticipant: round.convergence.perParticipant } : null },
+      );
+      const checkpoint = await this.checkpoints.save(manager, {
+        deliberationId: state.id,
+        round: round.number,
+        reason: 'round',
+        schemaVersion: STATE_SCHEMA_VERSION,
+        state,
+        now,
+      });
+      await manager.update(DeliberationEntity, { id: state.id }, { latestCheckpointId: checkpoint.id, runtime: state.runtime, updatedAt: now.toISOString() });
+      return checkpoint.id;
+    });
+  }
+
+  /** Answers stored for a round that never completed (the process died or the run was stopped mid-round). */
+  async partialResponses(id: string, round: number): Promise<ParticipantResponse[]> {
+    const rows = await this.dataSource.getRepository(ResponseEntity).find({ where: { deliberationId: id, round }, order: { participantIndex: 'ASC' } });
+    return rows.map((row) => ({
+      participantIndex: row.participantIndex,
+      adapter: row.adapter,
+      model: row.model,
+      tier: row.tier as ParticipantResponse['tier'],
+      text: row.text,
+      vote: (row.vote as ParticipantResponse['vote']) ?? null,
+      voteError: (row.voteError as ParticipantResponse['voteError']) ?? null,
+      error: (row.error as ParticipantResponse['error']) ?? null,
+      latencyMs: row.latencyMs,
+      usage: row.usage as ParticipantResponse['usage'],
+      costUsd: row.costUsd,
+    }));
+  }
+
+  /** Removes what a fork copied beyond its checkpoint: rounds after it never happened in the fork. */
+  async copyRounds(manager: EntityManager, fromId: string, toId: string, upToRound: number): Promise<void> {
+    const rounds = await manager.find(RoundEntity, { where: { deliberationId: fromId }, order: { number: 'ASC' } });
+    for (const r of rounds.filter((x) => x.number <= upToRound && x.completedAt)) {
+      await manager.insert(RoundEntity, { deliberationId: toId, number: r.number, startedAt: r.startedAt, completedAt: r.completedAt, convergence: r.convergence, decisions: r.decisions });
+    }
+    const responses = await manager.find(ResponseEntity, { where: { deliberationId: fromId }, order: { round: 'ASC', participantIndex: 'ASC' } });
+    for (const r of responses.filter((x) => x.round <= upToRound)) {
+      const { id: _omit, ...copy } = r;
+      await manager.insert(ResponseEntity, { ...copy, deliberationId: toId });
+    }
+  }
+
+  async view(id: string): Promise<DeliberationView | null> {
+    const row = await this.find(id);
+    if (!row) return null;
+    const [rounds, responses] = await Promise.all([
+      this.dataSource.getRepository(RoundEntity).find({ where: { deliberationId: id }, order: { number: 'ASC' } }),
+      this.dataSource.getRepository(ResponseEntity).find({ where: { deliberationId: id }, order: { round: 'ASC', participantIndex: 'ASC' } }),
+    ]);
+    return this.toView(row, rounds, responses);
+  }
+
+  async list(query: ListQuery): Promise<{ items: DeliberationView[]; nextCursor: { createdAt: string; id: string } | null }> {
+    const qb = this.dataSource.getRepository(DeliberationEntity).createQueryBuilder('d');
+    if (query.status) qb.andWhere('d.status = :status', { status: query.status });
+    if (query.cursor) {
+      qb.andWhere('(d.created_at < :c OR (d.created_at = :c AND d.id < :cid))', { c: query.cursor.createdAt, cid: query.cursor.id });
+    }
+    const rows = await qb.orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').take(query.limit + 1).getMany();
+    const page = rows.slice(0, query.limit);
+    const ids = page.map((r) => r.id);
+    const [rounds, responses] = ids.length
+      ? await Promise.all([
+          this.dataSource.getRepository(RoundEntity).find({ where: { deliberationId: In(ids) }, order: { number: 'ASC' } }),
+          this.dataSource.getRepository(ResponseEntity).find({ where: { deliberationId: In(ids) }, order: { round: 'ASC', participantIndex: 'ASC' } }),
+        ])
+      : [[], []];
+    const items = page.map((row) =>
+      this.toView(
+        row,
+        rounds.filter((r) => r.deliberationId === row.id),
+        responses.filter((r) => r.deliberationId === row.id),
+      ),
+    );
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > query.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  }
+
+  async staleSince(statuses: DeliberationStatus[], before: Date): Promise<string[]> {
+    const rows = await this.dataSource.getRepository(DeliberationEntity).find({ where: { status: In(statuses), updatedAt: LessThan(before.toISOString()) }, select: ['id'] });
+    return rows.map((r) => r.id);
+  }
+
+  private toView(row: DeliberationEntity, rounds: RoundEntity[], responses: ResponseEntity[]): DeliberationView {
+    const request = row.request as DeliberationRequest;
+    const roundViews: RoundView[] = rounds.map((r) => ({
+      number: r.number,
+      startedAt: r.startedAt,
+      completedAt: r.completedAt,
+      responses: responses.filter((x) => x.round === r.number).map(responseView),
+      convergence: r.convergence ? { score: (r.convergence as { score: number }).score, status: (r.convergence as { status: string }).status } : null,
+      decisions: (r.decisions as TierDecisionRecord[]) ?? [],
+    }));
+    const lastDecision = (index: number) => {
+      for (let i = roundViews.length - 1; i >= 0; i--) {
+        const d = roundViews[i].decisions.find((x) => x.participantIndex === index);
+        if (d) return d;
+      }
+      return undefined;
+    };
+    return {
+      id: row.id,
+      status: row.status as DeliberationStatus,
+      question: row.question,
+      context: request.context ?? null,
+      mode: row.mode,
+      maxRounds: row.maxRounds,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      participants: request.participants.map((p) => {
+        const d = lastDecision(p.index);
+        return { index: p.index, adapter: d?.adapter ?? p.adapter, model: d?.model ?? p.model ?? null, tier: p.tier, stance: p.stance, role: p.role ?? null };
+      }),
+      rounds: roundViews,
+      result: (row.result as DeliberationResult) ?? null,
+      pause: (row.pause as PauseInfo) ?? null,
+      failure: row.failure,
+      latestCheckpointId: row.latestCheckpointId,
+      parentId: row.parentId,
+      forkedFromCheckpointId: row.forkedFromCheckpointId,
+      resumes: (row.resumes as ResumeRecord[]) ?? [],
+      links: linksFor(row.id),
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { DomainError } from '@app/config';
+import type { EngineState } from '../engine/engine.ports';
+import { emptyRuntime, STATE_SCHEMA_VERSION } from './deliberation.repository';
+
+/**
+ * Loads a checkpointed state written by any released version. Each step lifts one version to the next,
+ * so a checkpoint taken before an upgrade still resumes after it.
+ * Version 1 is the first; when EngineState changes, add `if (version === 1) { state = v1ToV2(state); version = 2 }`.
+ */
+export function upgradeState(version: number, stored: unknown): EngineState {
+  if (!Number.isInteger(version) || version < 1 || version > STATE_SCHEMA_VERSION) {
+    throw new DomainError('rule_violated', 'CHECKPOINT_VERSION_UNSUPPORTED', `checkpoint schema version ${version} cannot be loaded by this release (supports 1..${STATE_SCHEMA_VERSION})`);
+  }
+  const state = stored as Partial<EngineState>;
+  if (!state || typeof state !== 'object' || !state.request || !Array.isArray(state.rounds)) {
+    throw new DomainError('rule_violated', 'CHECKPOINT_CORRUPT', 'the checkpoint does not hold a deliberation state');
+  }
+  return {
+    id: String(state.id),
+    request: state.request,
+    rounds: state.rounds,
+    partial: state.partial ?? [],
+    runtime: { ...emptyRuntime(), ...state.runtime },
+  };
+}

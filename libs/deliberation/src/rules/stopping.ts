@@ -1,0 +1,43 @@
+import type { ConvergenceAssessment, Mode, StopReason, Vote } from '../deliberation.types';
+
+export const DEFAULT_CONSENSUS_FRACTION = 0.66;
+
+export interface StopInput {
+  /** The round just completed, from 1. */
+  round: number;
+  maxRounds: number;
+  mode: Mode;
+  /** This round's assessment; null in round 1 or when nobody was comparable. */
+  convergence: ConvergenceAssessment | null;
+  /** One entry per active participant: its vote this round, null when it cast no valid vote. */
+  latestVotes: ReadonlyArray<Vote | null>;
+  /** Share of participants that must vote `continue_debate: false` (compared with ≥). */
+  consensusFraction?: number;
+}
+
+/** Floating-point slack: 0.7 × 10 is 7.000000000000001, and 7 of 10 must reach a 70% consensus. */
+const EPSILON = 1e-9;
+
+/**
+ * Whether the deliberation stops after this round, and why; null to go on. Checked in order:
+ * converged, impasse, model consensus, max rounds. Budget, cancellation and errors stop a deliberation
+ * from outside these rules.
+ *
+ * Model consensus never fires before round 2 — in either mode: a quick deliberation has one round and
+ * so stops with `max_rounds`. A participant without a valid vote counts as wanting to continue.
+ */
+export function decideStop(input: StopInput): StopReason | null {
+  if (input.convergence?.status === 'converged') return 'converged';
+  if (input.convergence?.status === 'impasse') return 'impasse';
+  if (input.round >= 2 && hasModelConsensus(input.latestVotes, input.consensusFraction ?? DEFAULT_CONSENSUS_FRACTION)) {
+    return 'model_consensus';
+  }
+  if (input.mode === 'quick' || input.round >= input.maxRounds) return 'max_rounds';
+  return null;
+}
+
+export function hasModelConsensus(votes: ReadonlyArray<Vote | null>, fraction: number): boolean {
+  if (votes.length === 0) return false;
+  const wantToStop = votes.filter((vote) => vote !== null && vote.continueDebate === false).length;
+  return wantToStop > 0 && wantToStop >= fraction * votes.length - EPSILON;
+}

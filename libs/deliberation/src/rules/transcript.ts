@@ -1,0 +1,164 @@
+import type { ConvergenceStatus, Outcome, StopReason, TallyEntry, Vote, VoteError } from '../deliberation.types';
+
+/**
+ * The deliberation as the API returns it ("Response shape" of the contract), reduced to what the
+ * transcript reads. Structural, so the service's response object can be passed as is.
+ */
+export interface TranscriptView {
+  id: string;
+  status: string;
+  question: string;
+  context?: string | null;
+  mode: string;
+  maxRounds: number;
+  createdAt: string;
+  updatedAt?: string;
+  participants: ReadonlyArray<{
+    index: number;
+    adapter: string;
+    model?: string | null;
+    tier?: string | null;
+    stance: string;
+    role?: string | null;
+  }>;
+  rounds: ReadonlyArray<{
+    number: number;
+    startedAt?: string | null;
+    completedAt?: string | null;
+    responses: ReadonlyArray<{
+      participantIndex: number;
+      adapter: string;
+      model: string;
+      text: string;
+      vote: Vote | null;
+      voteError: VoteError | null;
+      error: { kind: string; message: string } | null;
+      latencyMs?: number | null;
+    }>;
+    convergence: { score: number; status: ConvergenceStatus } | null;
+  }>;
+  result: {
+    outcome: Outcome;
+    winningOption: string | null;
+    tally: readonly TallyEntry[];
+    stopReason: StopReason;
+    roundsUsed: number;
+    durationMs: number;
+    summary: string;
+    abstained?: readonly number[];
+    degraded?: boolean;
+    failures?: ReadonlyArray<{ round: number; participantIndex: number; kind: string }>;
+  } | null;
+}
+
+/**
+ * Renders the transcript as Markdown: header, participants, each round's answers with their votes and
+ * errors, convergence per round, the result. Everything a model or a person wrote (answers, the
+ * question, the summary) goes inside a fence longer than any backtick run it contains, so it cannot
+ * break out of its block; short values on Markdown lines are escaped.
+ */
+export function renderTranscript(view: TranscriptView): string {
+  const lines: string[] = [];
+  lines.push(`# Deliberation ${inline(view.id)}`, '');
+  lines.push(`- **Status:** ${inline(view.status)}`);
+  lines.push(`- **Mode:** ${inline(view.mode)} (at most ${view.maxRounds} round${view.maxRounds === 1 ? '' : 's'})`);
+  lines.push(`- **Created:** ${inline(view.createdAt)}`);
+  if (view.updatedAt) lines.push(`- **Updated:** ${inline(view.updatedAt)}`);
+  lines.push('', '## Question', '', fenced(view.question));
+  if (view.context) lines.push('', '### Context', '', fenced(view.context));
+
+  lines.push('', '## Participants', '');
+  for (const participant of view.participants) {
+    const details = [
+      participant.model ? `model ${inline(participant.model)}` : null,
+      participant.tier ? `tier ${inline(participant.tier)}` : null,
+      `stance ${inline(participant.stance)}`,
+      participant.role ? `role ${inline(participant.role)}` : null,
+    ].filter((detail): detail is string => detail !== null);
+    lines.push(`- **#${participant.index} ${inline(participant.adapter)}** — ${details.join(', ')}`);
+  }
+
+  for (const round of view.rounds) {
+    lines.push('', `## Round ${round.number}`);
+    if (round.startedAt || round.completedAt) {
+      lines.push('', `_${[round.startedAt && `started ${inline(round.startedAt)}`, round.completedAt && `completed ${inline(round.completedAt)}`].filter(Boolean).join(', ')}_`);
+    }
+    for (const response of round.responses) {
+      const latency = typeof response.latencyMs === 'number' ? ` — ${response.latencyMs} ms` : '';
+      lines.push('', `### #${response.participantIndex} ${inline(response.adapter)} (${inline(response.model)})${latency}`, '');
+      if (response.error) {
+        lines.push(`**Error:** ${inline(response.error.kind)}: ${inline(response.error.message)}`);
+        if (response.text) lines.push('', fenced(response.text));
+        continue;
+      }
+      lines.push(fenced(response.text), '');
+      lines.push(voteLine(response.vote, response.voteError));
+    }
+    lines.push('', `**Convergence:** ${convergenceLine(round.number, round.convergence)}`);
+  }
+
+  lines.push('', '## Result', '');
+  if (!view.result) {
+    lines.push(`No result yet (status: ${inline(view.status)}).`);
+  } else {
+    const result = view.result;
+    lines.push(`- **Outcome:** ${result.outcome}`);
+    lines.push(`- **Winning option:** ${result.winningOption === null ? 'none' : inline(result.winningOption)}`);
+    lines.push(`- **Stop reason:** ${result.stopReason}`);
+    lines.push(`- **Rounds used:** ${result.roundsUsed}`);
+    lines.push(`- **Duration:** ${result.durationMs} ms`);
+    if (result.degraded) {
+      const failures = (result.failures ?? []).map((f) => `#${f.participantIndex} in round ${f.round} (${inline(f.kind)})`);
+      lines.push(`- **Degraded:** yes — participants failed${failures.length > 0 ? `: ${failures.join('; ')}` : ''}`);
+    }
+    lines.push('', '### Tally', '');
+    if (result.tally.length === 0) lines.push('No votes.');
+    for (const entry of result.tally) {
+      const who = entry.participants.map((index) => `#${index}`).join(', ');
+      lines.push(`- ${inline(entry.option)}: ${entry.votes} vote${entry.votes === 1 ? '' : 's'}, average confidence ${entry.averageConfidence.toFixed(2)} (${who})`);
+    }
+    if (result.abstained && result.abstained.length > 0) {
+      lines.push(`- Abstained: ${result.abstained.map((index) => `#${index}`).join(', ')}`);
+    }
+    if (result.summary) lines.push('', '### Summary', '', fenced(result.summary));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function voteLine(vote: Vote | null, voteError: VoteError | null): string {
+  if (!vote) return `**Vote:** none${voteError ? ` (${voteError})` : ''}`;
+  const rationale = vote.rationale ? ` — ${inline(vote.rationale)}` : '';
+  return `**Vote:** ${inline(vote.option)} (confidence ${vote.confidence.toFixed(2)}, continue debate: ${vote.continueDebate ? 'yes' : 'no'})${rationale}`;
+}
+
+function convergenceLine(round: number, convergence: { score: number; status: ConvergenceStatus } | null): string {
+  if (!convergence) return round <= 1 ? 'not assessed (first round)' : 'not assessed';
+  return `${convergence.status}, score ${convergence.score.toFixed(3)}`;
+}
+
+/** A fenced block whose fence is longer than any backtick run inside the text. */
+export function fenced(text: string): string {
+  let longest = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) === 96) {
+      run++;
+      if (run > longest) longest = run;
+    } else {
+      run = 0;
+    }
+  }
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}text\n${text}\n${fence}`;
+}
+
+/**
+ * One line of Markdown-inert text: newlines collapsed, emphasis, code, link, table and HTML
+ * metacharacters escaped. Values never start a line here, so line-start syntax (#, -, 1.) is harmless.
+ */
+export function inline(text: string): string {
+  return String(text)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { Observable, ReplaySubject } from 'rxjs';
+import type { DeliberationView } from '../deliberation.view';
+
+export type DeliberationEventType =
+  | 'deliberation_started'
+  | 'round_started'
+  | 'response_received'
+  | 'round_completed'
+  | 'budget_warning'
+  | 'tier_escalated'
+  | 'paused'
+  | 'interrupted'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+export interface DeliberationEvent {
+  seq: number;
+  type: DeliberationEventType;
+  deliberationId: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export const TERMINAL_EVENTS: ReadonlySet<DeliberationEventType> = new Set(['completed', 'failed', 'cancelled', 'paused', 'interrupted']);
+
+/**
+ * The story of a deliberation told from its stored state: what a subscriber gets when no run of it is
+ * live in this process (it finished earlier, or before a restart), and the seed of a run that resumes.
+ */
+export function eventsFromView(view: DeliberationView, includeTerminal: boolean): Array<Omit<DeliberationEvent, 'seq'>> {
+  const at = view.createdAt;
+  const events: Array<Omit<DeliberationEvent, 'seq'>> = [
+    { type: 'deliberation_started', deliberationId: view.id, at, data: { question: view.question, participants: view.participants, mode: view.mode, maxRounds: view.maxRounds } },
+  ];
+  for (const round of view.rounds) {
+    events.push({ type: 'round_started', deliberationId: view.id, at: round.startedAt, data: { round: round.number, replayed: true } });
+    for (const r of round.responses) {
+      events.push({
+        type: 'response_received',
+        deliberationId: view.id,
+        at: round.startedAt,
+        data: { round: round.number, participantIndex: r.participantIndex, adapter: r.adapter, model: r.model, vote: r.vote, voteError: r.voteError, error: r.error, latencyMs: r.latencyMs, tokens: r.tokens.total, replayed: true },
+      });
+    }
+    if (round.completedAt) {
+      events.push({ type: 'round_completed', deliberationId: view.id, at: round.completedAt, data: { round: round.number, convergence: round.convergence, replayed: true } });
+    }
+  }
+  if (includeTerminal) {
+    const terminal = terminalEvent(view);
+    if (terminal) events.push(terminal);
+  }
+  return events;
+}
+
+export function terminalEvent(view: DeliberationView): Omit<DeliberationEvent, 'seq'> | null {
+  const base = { deliberationId: view.id, at: view.updatedAt };
+  switch (view.status) {
+    case 'completed':
+      return { ...base, type: 'completed', data: { result: view.result } };
+    case 'failed':
+      return { ...base, type: 'failed', data: { reason: view.failure, result: view.result } };
+    case 'cancelled':
+      return { ...base, type: 'cancelled', data: { result: view.result } };
+    case 'paused':
+      return { ...base, type: 'paused', data: { pause: view.pause, latestCheckpointId: view.latestCheckpointId } };
+    case 'interrupted':
+      return { ...base, type: 'interrupted', data: { latestCheckpointId: view.latestCheckpointId } };
+    default:
+      return null;
+  }
+}
+
+interface LiveStream {
+  seq: number;
+  subject: ReplaySubject<DeliberationEvent>;
+}
+
+/** Live event streams of the runs in this process. A late subscriber is replayed the whole story first. */
+@Injectable()
+export class EventHub {
+  private readonly streams = new Map<string, LiveStream>();
+
+  /** Opens (or re-opens, on resume) the live stream of a run, seeded with what already happened. */
+  open(id: string, seed: Array<Omit<DeliberationEvent, 'seq'>>): void {
+    this.streams.get(id)?.subject.complete();
+    const stream: LiveStream = { seq: 0, subject: new ReplaySubject<DeliberationEvent>() };
+    this.streams.set(id, stream);
+    for (const event of seed) stream.subject.next({ ...event, seq: ++stream.seq });
+  }
+
+  emit(id: string, type: DeliberationEventType, data: Record<string, unknown>, at: Date): void {
+    const stream = this.streams.get(id);
+    if (!stream) return;
+    stream.subject.next({ seq: ++stream.seq, type, deliberationId: id, at: at.toISOString(), data });
+    if (TERMINAL_EVENTS.has(type)) {
+      stream.subject.complete();
+      this.streams.delete(id);
+    }
+  }
+
+  /** The live stream with its history, or null when no run of this deliberation is live here. */
+  live(id: string): Observable<DeliberationEvent> | null {
+    return this.streams.get(id)?.subject.asObservable() ?? null;
+  }
+
+  closeAll(): void {
+    for (const stream of this.streams.values()) stream.subject.complete();
+    this.streams.clear();
+  }
+}

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { BudgetSettingEntity } from './budget-setting.entity';
+import { BudgetWindowEntity } from './budget-window.entity';
+
+export type BudgetWindowRow = BudgetWindowEntity;
+export type BudgetSettingRow = BudgetSettingEntity;
+
+/** The persisted budget windows and their REST-changed limits. */
+@Injectable()
+export class BudgetWindowRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get windows() {
+    return this.dataSource.getRepository(BudgetWindowEntity);
+  }
+
+  private get settings() {
+    return this.dataSource.getRepository(BudgetSettingEntity);
+  }
+
+  openWindows(): Promise<BudgetWindowRow[]> {
+    return this.windows.find({ where: { closed: false }, order: { periodStart: 'ASC' } });
+  }
+
+  closedWindows(limit: number): Promise<BudgetWindowRow[]> {
+    return this.windows.find({ where: { closed: true }, order: { periodStart: 'DESC', kind: 'ASC' }, take: limit });
+  }
+
+  /** Closes the old period and opens the new one together, so a crash never leaves a kind without or with two open windows. */
+  async rollOver(closeIds: string[], open: BudgetWindowRow): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      if (closeIds.length > 0) await manager.update(BudgetWindowEntity, { id: In(closeIds) }, { closed: true });
+      await manager.insert(BudgetWindowEntity, open);
+    });
+  }
+
+  findByPeriod(kind: string, periodStart: string): Promise<BudgetWindowRow | null> {
+    return this.windows.findOne({ where: { kind, periodStart } });
+  }
+
+  /** Atomic in the database, so usage is never lost to a read-modify-write race. */
+  async addUsage(ids: string[], tokens: number, micros: number): Promise<void> {
+    if (ids.length === 0 || (tokens === 0 && micros === 0)) return;
+    await this.windows
+      .createQueryBuilder()
+      .update(BudgetWindowEntity)
+      .set({ usedTokens: () => 'used_tokens + :tokens', usedMicros: () => 'used_micros + :micros' })
+      .where({ id: In(ids) })
+      .setParameters({ tokens, micros })
+      .execute();
+  }
+
+  async setLimits(id: string, limits: { limitTokens: number | null; limitUsdMicros: number | null; softCap: number }): Promise<void> {
+    await this.windows.update({ id }, limits);
+  }
+
+  async setMidForecast(id: string, midForecast: NonNullable<BudgetWindowRow['midForecast']>): Promise<void> {
+    await this.windows.update({ id }, { midForecast });
+  }
+
+  allSettings(): Promise<BudgetSettingRow[]> {
+    return this.settings.find();
+  }
+
+  async saveSetting(setting: BudgetSettingRow): Promise<void> {
+    await this.settings.save(setting);
+  }
+}

@@ -1,0 +1,99 @@
+import { BudgetZone, budgetZone, ZoneThresholds } from './budget-zone';
+
+export interface ForecastInput {
+  usedTokens: number;
+  usedUsd: number;
+  limitTokens?: number | null;
+  limitUsd?: number | null;
+  start: Date;
+  end: Date;
+  now: Date;
+  /** Zones for the recommendation; the configuration's defaults when omitted. */
+  zones?: ZoneThresholds;
+}
+
+export interface Forecast {
+  tokensPerHour: number;
+  usdPerHour: number;
+  /** Hours until the first limit runs out at the current rate; null when nothing is limited or nothing is spent. */
+  hoursToExhaustion: number | null;
+  /** When that happens, if it happens before the window ends; null otherwise. */
+  exhaustionAt: string | null;
+  /** Usage at the window's end if the rate holds (compared with the actual in the history). */
+  projectedTokens: number;
+  projectedUsd: number;
+  zone: BudgetZone;
+  recommendation: string;
+}
+
+const DEFAULT_ZONES: ZoneThresholds = { yellow: 0.7, orange: 0.85, red: 0.95 };
+const HOUR_MS = 3_600_000;
+
+function hoursToLimit(used: number, limit: number | null | undefined, perHour: number): number | null {
+  if (limit === null || limit === undefined) return null;
+  if (used >= limit) return 0;
+  if (perHour <= 0) return null;
+  return (limit - used) / perHour;
+}
+
+/** The largest used fraction over the limits that exist; null when there is no limit. */
+export function fractionUsedOf(used: { tokens: number; usd: number }, limits: { tokens?: number | null; usd?: number | null }): number | null {
+  const fractions: number[] = [];
+  if (limits.tokens != null && limits.tokens > 0) fractions.push(used.tokens / limits.tokens);
+  if (limits.usd != null && limits.usd > 0) fractions.push(used.usd / limits.usd);
+  return fractions.length > 0 ? Math.max(...fractions) : null;
+}
+
+const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * A linear burn-rate forecast over the window so far. Linear is deliberately naive: it is explainable,
+ * and the history compares the mid-window forecast with the actual so its error is visible.
+ */
+export function forecast(input: ForecastInput): Forecast {
+  const elapsedHours = Math.max(0, (input.now.getTime() - input.start.getTime()) / HOUR_MS);
+  const remainingHours = Math.max(0, (input.end.getTime() - input.now.getTime()) / HOUR_MS);
+  // Under a minute of history says nothing about a rate.
+  const hasRate = elapsedHours >= 1 / 60;
+  const tokensPerHour = hasRate ? input.usedTokens / elapsedHours : 0;
+  const usdPerHour = hasRate ? input.usedUsd / elapsedHours : 0;
+  const candidates = [
+    hoursToLimit(input.usedTokens, input.limitTokens, tokensPerHour),
+    hoursToLimit(input.usedUsd, input.limitUsd, usdPerHour),
+  ].filter((h): h is number => h !== null);
+  const hoursToExhaustion = candidates.length > 0 ? Math.min(...candidates) : null;
+  const exhaustionAt =
+    hoursToExhaustion !== null && hoursToExhaustion <= remainingHours
+      ? new Date(input.now.getTime() + hoursToExhaustion * HOUR_MS).toISOString()
+      : null;
+  const fractionUsed = fractionUsedOf(
+    { tokens: input.usedTokens, usd: input.usedUsd },
+    { tokens: input.limitTokens, usd: input.limitUsd },
+  );
+  const zone = budgetZone(fractionUsed, input.zones ?? DEFAULT_ZONES);
+  return {
+    tokensPerHour: round(tokensPerHour, 2),
+    usdPerHour: round(usdPerHour, 6),
+    hoursToExhaustion: hoursToExhaustion === null ? null : round(hoursToExhaustion, 2),
+    exhaustionAt,
+    projectedTokens: Math.round(input.usedTokens + tokensPerHour * remainingHours),
+    projectedUsd: round(input.usedUsd + usdPerHour * remainingHours, 6),
+    zone,
+    recommendation: recommend(zone, fractionUsed, exhaustionAt),
+  };
+}
+
+function recommend(zone: BudgetZone, fractionUsed: number | null, exhaustionAt: string | null): string {
+  const used = fractionUsed === null ? 'no limit set' : `${Math.round(fractionUsed * 100)}% used`;
+  const runsOut = exhaustionAt ? `; at this rate the limit is reached at ${exhaustionAt}` : '';
+  switch (zone) {
+    case 'GREEN':
+      return `GREEN (${used}): on track, the tier selector chooses freely${runsOut}.`;
+    case 'YELLOW':
+      return `YELLOW (${used}): prefer fast models for settled debates and watch the burn rate${runsOut}.`;
+    case 'ORANGE':
+      return `ORANGE (${used}): fast models are forced; keep reasoning models for critical participants only${runsOut}.`;
+    case 'RED':
+      return `RED (${used}): new rounds pause; raise the limit or wait for the next reset${runsOut}.`;
+  }
+}

@@ -1,0 +1,316 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { Accuracy } from '../token-usage';
+import { UsageSums } from '../figures/token-figures';
+import { SolutionTotalsEntity } from './solution-totals.entity';
+import { TokenUsageEntity } from './token-usage.entity';
+
+/** One call as stored. */
+export type UsageRecord = Omit<TokenUsageEntity, 'id'>;
+
+/** What one call adds to its adapter's lifetime totals. */
+export interface SolutionIncrement {
+  adapter: string;
+  /** The call's deliberation: the deliberation count grows on the adapter's first call in it. */
+  deliberationId: string;
+  totalTokens: number;
+  exactTokens: number;
+  estimatedTokens: number;
+  inputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  cachedInputTokens: number;
+  unavailable: boolean;
+  unpriced: boolean;
+  costMicros: number;
+  costLowerMicros: number;
+  costUpperMicros: number;
+  /** ISO-8601. */
+  at: string;
+}
+
+/** A half-open time window [from, to) of ISO-8601 strings. */
+export interface TimeWindow {
+  from: string;
+  to: string;
+}
+
+export type TimeGroup = 'adapter' | 'model' | 'day' | 'deliberation';
+
+export interface VoteTrailRow {
+  deliberationId: string;
+  participantIndex: number;
+  adapter: string;
+  model: string;
+  round: number;
+  voteOption: string;
+}
+
+const TIME_GROUP_EXPRESSION: Record<TimeGroup, string> = {
+  adapter: 'u.adapter',
+  model: 'u.model',
+  // created_at is a toISOString() value, so its first 10 characters are the UTC day.
+  day: 'SUBSTR(u.createdAt, 1, 10)',
+  deliberation: 'u.deliberationId',
+};
+
+type Raw = Record<string, string | number | null>;
+
+function num(value: string | number | null | undefined): number {
+  return value === null || value === undefined ? 0 : Number(value);
+}
+
+function sumsOf(raw: Raw): UsageSums {
+  return {
+    calls: num(raw.calls),
+    inputTokens: num(raw.input_tokens),
+    outputTokens: num(raw.output_tokens),
+    reasoningTokens: num(raw.reasoning_tokens),
+    cachedInputTokens: num(raw.cached_input_tokens),
+    totalTokens: num(raw.total_tokens),
+    exactTokens: num(raw.exact_tokens),
+    estimatedTokens: num(raw.estimated_tokens),
+    unavailableCalls: num(raw.unavailable_calls),
+    pricedCalls: num(raw.priced_calls),
+    costMicros: num(raw.cost_micros),
+    estimatedCostMicros: num(raw.estimated_cost_micros),
+  };
+}
+
+/**
+ * The token ledger's tables. Writes take the caller's EntityManager so they join its transaction; reads use
+ * the DataSource. Sums are computed in SQL (a time range may hold many calls) with portable SQL only.
+ */
+@Injectable()
+export class TokenUsageRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insertUsage(manager: EntityManager, record: UsageRecord): Promise<void> {
+    await manager.insert(TokenUsageEntity, record);
+  }
+
+  /**
+   * One INSERT ... ON CONFLICT DO UPDATE with increments: concurrent writers never lose one, because the
+   * database applies each increment to the row's current value. Must run before the call's own token_usage
+   * row is inserted: the deliberation counts once, when no earlier row of this adapter is in that deliberation.
+   * SQLite runs one write transaction at a time, so that check is exact there; on PostgreSQL two first calls
+   * of one adapter in one deliberation committing at the same instant could both count it.
+   */
+  async incrementSolutionTotals(manager: EntityManager, inc: SolutionIncrement): Promise<void> {
+    const sql = `INSERT INTO solution_totals (adapter, total_tokens, exact_tokens, estimated_tokens, input_tokens,
+        output_tokens, reasoning_tokens, cached_input_tokens, calls, unavailable_calls, unpriced_calls, cost_micros,
+        cost_lower_micros, cost_upper_micros, deliberations, updated_at)
+      VALUES (:adapter, :totalTokens, :exactTokens, :estimatedTokens, :inputTokens, :outputTokens, :reasoningTokens,
+        :cachedInputTokens, 1, :unavailableCalls, :unpricedCalls, :costMicros, :costLowerMicros, :costUpperMicros,
+        CASE WHEN EXISTS (SELECT 1 FROM token_usage WHERE deliberation_id = :deliberationId AND adapter = :adapter)
+          THEN 0 ELSE 1 END,
+        :at)
+      ON CONFLICT (adapter) DO UPDATE SET
+        total_tokens = solution_totals.total_tokens + excluded.total_tokens,
+        exact_tokens = solution_totals.exact_tokens + excluded.exact_tokens,
+        estimated_tokens = solution_totals.estimated_tokens + excluded.estimated_tokens,
+        input_tokens = solution_totals.input_tokens + excluded.input_tokens,
+        output_tokens = solution_totals.output_tokens + excluded.output_tokens,
+        reasoning_tokens = solution_totals.reasoning_tokens + excluded.reasoning_tokens,
+        cached_input_tokens = solution_totals.cached_input_tokens + excluded.cached_input_tokens,
+        calls = solution_totals.calls + excluded.calls,
+        unavailable_calls = solution_totals.unavailable_calls + excluded.unavailable_calls,
+        unpriced_calls = solution_totals.unpriced_calls + excluded.unpriced_calls,
+        cost_micros = solution_totals.cost_micros + excluded.cost_micros,
+        cost_lower_micros = solution_totals.cost_lower_micros + excluded.cost_lower_micros,
+        cost_upper_micros = solution_totals.cost_upper_micros + excluded.cost_upper_micros,
+        deliberations = solution_totals.deliberations + excluded.deliberations,
+        updated_at = CASE WHEN excluded.updated_at > solution_totals.updated_at
+          THEN excluded.updated_at ELSE solution_totals.updated_at END`;
+    const [query, parameters] = manager.dataSource.driver.escapeQueryWithParameters(sql, {
+      adapter: inc.adapter,
+      deliberationId: inc.deliberationId,
+      totalTokens: inc.totalTokens,
+      exactTokens: inc.exactTokens,
+      estimatedTokens: inc.estimatedTokens,
+      inputTokens: inc.inputTokens,
+      outputTokens: inc.outputTokens,
+      reasoningTokens: inc.reasoningTokens,
+      cachedInputTokens: inc.cachedInputTokens,
+      unavailableCalls: inc.unavailable ? 1 : 0,
+      unpricedCalls: inc.unpriced ? 1 : 0,
+      costMicros: inc.costMicros,
+      costLowerMicros: inc.costLowerMicros,
+      costUpperMicros: inc.costUpperMicros,
+      at: inc.at,
+    });
+    await manager.query(query, parameters);
+  }
+
+  async deliberationSums(deliberationId: string): Promise<UsageSums> {
+    const raw = await this.sums().where('u.deliberationId = :deliberationId', { deliberationId }).getRawOne<Raw>();
+    return sumsOf(raw ?? {});
+  }
+
+  async sumsByParticipant(
+    deliberationId: string,
+  ): Promise<Array<{ participantIndex: number; adapter: string; model: string; sums: UsageSums }>> {
+    const rows = await this.sums()
+      .addSelect('u.participantIndex', 'participant_index')
+      .addSelect('u.adapter', 'adapter')
+      .addSelect('u.model', 'model')
+      .where('u.deliberationId = :deliberationId', { deliberationId })
+      .groupBy('u.participantIndex')
+      .addGroupBy('u.adapter')
+      .addGroupBy('u.model')
+      .orderBy('u.participantIndex', 'ASC')
+      .addOrderBy('u.model', 'ASC')
+      .getRawMany<Raw>();
+    return rows.map((raw) => ({
+      participantIndex: num(raw.participant_index),
+      adapter: String(raw.adapter),
+      model: String(raw.model),
+      sums: sumsOf(raw),
+    }));
+  }
+
+  async sumsByRound(deliberationId: string): Promise<Array<{ round: number; sums: UsageSums }>> {
+    const rows = await this.sums()
+      .addSelect('u.round', 'round')
+      .where('u.deliberationId = :deliberationId', { deliberationId })
+      .groupBy('u.round')
+      .orderBy('u.round', 'ASC')
+      .getRawMany<Raw>();
+    return rows.map((raw) => ({ round: num(raw.round), sums: sumsOf(raw) }));
+  }
+
+  async roundCalls(deliberationId: string, round: number): Promise<UsageRecord[]> {
+    return this.dataSource.getRepository(TokenUsageEntity).find({
+      where: { deliberationId, round },
+      order: { participantIndex: 'ASC', id: 'ASC' },
+    });
+  }
+
+  async windowSums(window: TimeWindow): Promise<UsageSums> {
+    const raw = await this.inWindow(this.sums(), window).getRawOne<Raw>();
+    return sumsOf(raw ?? {});
+  }
+
+  async sumsOverTime(window: TimeWindow, groupBy: TimeGroup): Promise<Array<{ key: string; sums: UsageSums }>> {
+    const expression = TIME_GROUP_EXPRESSION[groupBy];
+    const rows = await this.inWindow(this.sums(), window)
+      .addSelect(expression, 'group_key')
+      .groupBy(expression)
+      .orderBy(expression, 'ASC')
+      .getRawMany<Raw>();
+    return rows.map((raw) => ({ key: String(raw.group_key), sums: sumsOf(raw) }));
+  }
+
+  async sumsByAdapterModel(window: TimeWindow): Promise<Array<{ adapter: string; model: string; sums: UsageSums }>> {
+    const rows = await this.inWindow(this.sums(), window)
+      .addSelect('u.adapter', 'adapter')
+      .addSelect('u.model', 'model')
+      .groupBy('u.adapter')
+      .addGroupBy('u.model')
+      .getRawMany<Raw>();
+    return rows.map((raw) => ({ adapter: String(raw.adapter), model: String(raw.model), sums: sumsOf(raw) }));
+  }
+
+  async tokensInWindow(window: TimeWindow): Promise<{ totalTokens: number; afterConvergenceTokens: number }> {
+    const raw = await this.inWindow(
+      this.dataSource
+        .createQueryBuilder()
+        .from(TokenUsageEntity, 'u')
+        .select('COALESCE(SUM(u.totalTokens), 0)', 'total_tokens')
+        .addSelect('COALESCE(SUM(CASE WHEN u.afterConvergence THEN u.totalTokens ELSE 0 END), 0)', 'after_tokens'),
+      window,
+    ).getRawOne<Raw>();
+    return { totalTokens: num(raw?.total_tokens), afterConvergenceTokens: num(raw?.after_tokens) };
+  }
+
+  /** The largest number of tokens finished within one calendar minute (UTC) of the window. */
+  async peakTokensPerMinute(window: TimeWindow): Promise<number> {
+    const minute = 'SUBSTR(u.createdAt, 1, 16)';
+    const rows = await this.inWindow(
+      this.dataSource
+        .createQueryBuilder()
+        .from(TokenUsageEntity, 'u')
+        .select('SUM(u.totalTokens)', 'tokens'),
+      window,
+    )
+      .groupBy(minute)
+      .getRawMany<Raw>();
+    return rows.reduce((peak, raw) => Math.max(peak, num(raw.tokens)), 0);
+  }
+
+  /** Every vote cast in the window, ordered per participant by round (for "its votes never changed"). */
+  async voteTrails(window: TimeWindow): Promise<VoteTrailRow[]> {
+    const rows = await this.inWindow(
+      this.dataSource
+        .createQueryBuilder()
+        .from(TokenUsageEntity, 'u')
+        .select('u.deliberationId', 'deliberation_id')
+        .addSelect('u.participantIndex', 'participant_index')
+        .addSelect('u.adapter', 'adapter')
+        .addSelect('u.model', 'model')
+        .addSelect('u.round', 'round')
+        .addSelect('u.voteOption', 'vote_option'),
+      window,
+    )
+      .andWhere('u.voteOption IS NOT NULL')
+      .orderBy('u.deliberationId', 'ASC')
+      .addOrderBy('u.participantIndex', 'ASC')
+      .addOrderBy('u.round', 'ASC')
+      .getRawMany<Raw>();
+    return rows.map((raw) => ({
+      deliberationId: String(raw.deliberation_id),
+      participantIndex: num(raw.participant_index),
+      adapter: String(raw.adapter),
+      model: String(raw.model),
+      round: num(raw.round),
+      voteOption: String(raw.vote_option),
+    }));
+  }
+
+  /** Calls and failed calls per adapter in the window. */
+  async errorsByAdapter(window: TimeWindow): Promise<Array<{ adapter: string; calls: number; errors: number }>> {
+    const rows = await this.inWindow(
+      this.dataSource
+        .createQueryBuilder()
+        .from(TokenUsageEntity, 'u')
+        .select('u.adapter', 'adapter')
+        .addSelect('COUNT(*)', 'calls')
+        .addSelect('SUM(CASE WHEN u.errorKind IS NULL THEN 0 ELSE 1 END)', 'errors'),
+      window,
+    )
+      .groupBy('u.adapter')
+      .getRawMany<Raw>();
+    return rows.map((raw) => ({ adapter: String(raw.adapter), calls: num(raw.calls), errors: num(raw.errors) }));
+  }
+
+  async solutionTotals(): Promise<SolutionTotalsEntity[]> {
+    return this.dataSource.getRepository(SolutionTotalsEntity).find({ order: { adapter: 'ASC' } });
+  }
+
+  async solutionTotalsOf(adapter: string): Promise<SolutionTotalsEntity | null> {
+    return this.dataSource.getRepository(SolutionTotalsEntity).findOneBy({ adapter });
+  }
+
+  private sums(): SelectQueryBuilder<TokenUsageEntity> {
+    const when = (accuracy: Accuracy, then: string) => `SUM(CASE WHEN u.accuracy = '${accuracy}' THEN ${then} ELSE 0 END)`;
+    return this.dataSource
+      .createQueryBuilder()
+      .from(TokenUsageEntity, 'u')
+      .select('COUNT(*)', 'calls')
+      .addSelect('COALESCE(SUM(u.inputTokens), 0)', 'input_tokens')
+      .addSelect('COALESCE(SUM(u.outputTokens), 0)', 'output_tokens')
+      .addSelect('COALESCE(SUM(u.reasoningTokens), 0)', 'reasoning_tokens')
+      .addSelect('COALESCE(SUM(u.cachedInputTokens), 0)', 'cached_input_tokens')
+      .addSelect('COALESCE(SUM(u.totalTokens), 0)', 'total_tokens')
+      .addSelect(`COALESCE(${when('exact', 'u.totalTokens')}, 0)`, 'exact_tokens')
+      .addSelect(`COALESCE(${when('estimated', 'u.totalTokens')}, 0)`, 'estimated_tokens')
+      .addSelect(`COALESCE(${when('unavailable', '1')}, 0)`, 'unavailable_calls')
+      .addSelect('COALESCE(SUM(CASE WHEN u.priced THEN 1 ELSE 0 END), 0)', 'priced_calls')
+      .addSelect('COALESCE(SUM(u.costMicros), 0)', 'cost_micros')
+      .addSelect(`COALESCE(${when('estimated', 'COALESCE(u.costMicros, 0)')}, 0)`, 'estimated_cost_micros');
+  }
+
+  private inWindow<T extends SelectQueryBuilder<TokenUsageEntity>>(qb: T, window: TimeWindow): T {
+    return qb.where('u.createdAt >= :from AND u.createdAt < :to', window) as T;
+  }
+}

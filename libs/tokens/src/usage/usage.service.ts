@@ -1,0 +1,199 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
+import { costConfidence, figuresFromSums, summarizeFigures, TokenFigures, UsageSums } from '../figures/token-figures';
+import { microsToUsd } from '../prices/price-usage';
+import { SolutionTotalsEntity } from '../ledger/solution-totals.entity';
+import { TimeWindow, TokenUsageRepository } from '../ledger/token-usage.repository';
+import { suggestUsageChanges } from './usage-suggestions';
+import {
+  DeliberationTokens,
+  RoundTokens,
+  SolutionTotals,
+  UsageOverTime,
+  UsageQuery,
+  UsageSummary,
+} from './usage.types';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+/** The default window of GET /v1/usage. */
+export const DEFAULT_USAGE_DAYS = 30;
+/** The summary looks at the last 7 days: recent enough to act on, long enough to show a peak. */
+export const SUMMARY_DAYS = 7;
+const TOP_PARTICIPANTS = 5;
+
+/** The read side of the ledger: every REST token view. */
+@Injectable()
+export class UsageService {
+  private readonly estimateErrorPct: number;
+
+  constructor(
+    private readonly repository: TokenUsageRepository,
+    @Inject(CONCLAVE_CONFIG) config: ConclaveConfig,
+  ) {
+    this.estimateErrorPct = config.tokens.estimateErrorPct;
+  }
+
+  /** Zeros and empty lists for an id with no calls (the caller checks the deliberation exists). */
+  async deliberationTokens(deliberationId: string): Promise<DeliberationTokens> {
+    const [totals, byParticipant, byRound] = await Promise.all([
+      this.repository.deliberationSums(deliberationId),
+      this.repository.sumsByParticipant(deliberationId),
+      this.repository.sumsByRound(deliberationId),
+    ]);
+    return {
+      deliberationId,
+      totals: this.figures(totals),
+      byParticipant: byParticipant.map(({ participantIndex, adapter, model, sums }) => ({
+        participantIndex,
+        adapter,
+        model,
+        ...this.figures(sums),
+      })),
+      byRound: byRound.map(({ round, sums }) => ({ round, ...this.figures(sums) })),
+    };
+  }
+
+  async roundTokens(deliberationId: string, round: number): Promise<RoundTokens> {
+    const rows = await this.repository.roundCalls(deliberationId, round);
+    return {
+      deliberationId,
+      round,
+      totals: summarizeFigures(rows, this.estimateErrorPct),
+      calls: rows.map((row) => ({
+        participantIndex: row.participantIndex,
+        adapter: row.adapter,
+        model: row.model,
+        tier: row.tier,
+        accuracy: row.accuracy,
+        inputTokens: row.inputTokens,
+        outputTokens: row.outputTokens,
+        reasoningTokens: row.reasoningTokens,
+        cachedInputTokens: row.cachedInputTokens,
+        totalTokens: row.totalTokens,
+        costUsd: row.costMicros === null ? null : microsToUsd(row.costMicros),
+        latencyMs: row.latencyMs,
+        errorKind: row.errorKind,
+      })),
+    };
+  }
+
+  /**
+   * Usage in [from, to), grouped. `to` defaults to now and `from` to 30 days before `to`. Days are UTC.
+   * Groups by day come in date order; other groups largest first.
+   */
+  async usageOverTime(query: UsageQuery, now: Date = new Date()): Promise<UsageOverTime> {
+    const to = query.to ?? now;
+    const from = query.from ?? new Date(to.getTime() - DEFAULT_USAGE_DAYS * DAY_MS);
+    const groupBy = query.groupBy ?? 'adapter';
+    if (from.getTime() > to.getTime()) {
+      throw new DomainError('invalid', 'USAGE_RANGE_INVALID', 'from must not be after to', {
+        from: from.toISOString(),
+        to: to.toISOString(),
+      });
+    }
+    const window: TimeWindow = { from: from.toISOString(), to: to.toISOString() };
+    const [groups, totals] = await Promise.all([
+      this.repository.sumsOverTime(window, groupBy),
+      this.repository.windowSums(window),
+    ]);
+    if (groupBy !== 'day') groups.sort((a, b) => b.sums.totalTokens - a.sums.totalTokens || a.key.localeCompare(b.key));
+    return {
+      ...window,
+      groupBy,
+      groups: groups.map(({ key, sums }) => ({ key, ...this.figures(sums) })),
+      totals: this.figures(totals),
+    };
+  }
+
+  async solutions(): Promise<SolutionTotals[]> {
+    return (await this.repository.solutionTotals()).map(solutionView);
+  }
+
+  async solution(adapter: string): Promise<SolutionTotals> {
+    const totals = await this.repository.solutionTotalsOf(adapter);
+    if (!totals) {
+      throw new DomainError('not_found', 'SOLUTION_NOT_FOUND', `no usage has been recorded for adapter "${adapter}"`, {
+        adapter,
+      });
+    }
+    return solutionView(totals);
+  }
+
+  /** Rates, top spenders and suggestions over the last 7 days. */
+  async summary(now: Date = new Date()): Promise<UsageSummary> {
+    const end = new Date(now.getTime() + 1); // [from, to) must include a call that finished exactly now
+    const window: TimeWindow = {
+      from: new Date(now.getTime() - SUMMARY_DAYS * DAY_MS).toISOString(),
+      to: end.toISOString(),
+    };
+    const lastMinute: TimeWindow = { from: new Date(now.getTime() - MINUTE_MS).toISOString(), to: end.toISOString() };
+    const [sums, spent, recent, peak, participants, votes, adapters] = await Promise.all([
+      this.repository.windowSums(window),
+      this.repository.tokensInWindow(window),
+      this.repository.tokensInWindow(lastMinute),
+      this.repository.peakTokensPerMinute(window),
+      this.repository.sumsByAdapterModel(window),
+      this.repository.voteTrails(window),
+      this.repository.errorsByAdapter(window),
+    ]);
+    const total = spent.totalTokens;
+    const ranked = participants
+      .map((p) => ({ adapter: p.adapter, model: p.model, totalTokens: p.sums.totalTokens }))
+      .sort((a, b) => b.totalTokens - a.totalTokens || `${a.adapter}/${a.model}`.localeCompare(`${b.adapter}/${b.model}`));
+    return {
+      ...window,
+      tokensPerMinuteNow: recent.totalTokens,
+      peakTokensPerMinute: peak,
+      totalTokens: total,
+      topParticipants: ranked
+        .slice(0, TOP_PARTICIPANTS)
+        .map((p) => ({ ...p, share: total === 0 ? 0 : p.totalTokens / total })),
+      tokensAfterConvergence: spent.afterConvergenceTokens,
+      shareAfterConvergence: total === 0 ? 0 : spent.afterConvergenceTokens / total,
+      suggestions: suggestUsageChanges({
+        totalTokens: total,
+        exactTokens: sums.exactTokens,
+        estimatedTokens: sums.estimatedTokens,
+        afterConvergenceTokens: spent.afterConvergenceTokens,
+        estimateErrorPct: this.estimateErrorPct,
+        participants: participants.map((p) => ({
+          adapter: p.adapter,
+          model: p.model,
+          totalTokens: p.sums.totalTokens,
+          calls: p.sums.calls,
+          unpricedCalls: p.sums.calls - p.sums.pricedCalls,
+        })),
+        votes,
+        adapters,
+      }),
+    };
+  }
+
+  private figures(sums: UsageSums): TokenFigures {
+    return figuresFromSums(sums, this.estimateErrorPct);
+  }
+}
+
+function solutionView(row: SolutionTotalsEntity): SolutionTotals {
+  const nothingPriced = row.calls > 0 && row.unpricedCalls === row.calls;
+  return {
+    adapter: row.adapter,
+    totalTokens: row.totalTokens,
+    exactTokens: row.exactTokens,
+    estimatedTokens: row.estimatedTokens,
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    reasoningTokens: row.reasoningTokens,
+    cachedInputTokens: row.cachedInputTokens,
+    calls: row.calls,
+    unavailableCalls: row.unavailableCalls,
+    unpricedCalls: row.unpricedCalls,
+    costUsd: nothingPriced ? null : microsToUsd(row.costMicros),
+    costLowerUsd: nothingPriced ? null : microsToUsd(row.costLowerMicros),
+    costUpperUsd: nothingPriced ? null : microsToUsd(row.costUpperMicros),
+    costConfidence: costConfidence(row.exactTokens, row.estimatedTokens),
+    deliberations: row.deliberations,
+    updatedAt: row.updatedAt,
+  };
+}
