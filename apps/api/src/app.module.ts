@@ -6,12 +6,14 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConclaveConfig, ConfigModule } from '@app/config';
 import { LoggerModule } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdaptersApiModule } from './adapters/adapters-api.module';
 import { AllocationsApiModule } from './allocations/allocations-api.module';
 import { BudgetsApiModule } from './budgets/budgets-api.module';
 import { databaseOptions } from './database/database-options';
+import { serializeTransactions } from './database/serial-transactions';
 import { DeliberationsApiModule } from './deliberations/deliberations-api.module';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './http/api-key.guard';
@@ -43,7 +45,10 @@ export class AppModule {
             autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
           },
         }),
-        TypeOrmModule.forRootAsync({ useFactory: () => databaseOptions(config) }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => databaseOptions(config),
+          dataSourceFactory: async (options) => serializeTransactions(await new DataSource(options!).initialize()),
+        }),
         ScheduleModule.forRoot(),
         ThrottlerModule.forRoot([{ ttl: config.rateLimit.ttlMs, limit: config.rateLimit.limit }]),
         TerminusModule,

@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
-import { TokenizerService } from '@app/tokens';
+import { TokensModule } from '@app/tokens';
 import { AdapterRegistry } from './adapter-registry.service';
 
 /**
- * Provides the AdapterRegistry; needs CONCLAVE_CONFIG from the global ConfigModule.
- * TokenizerService is provided here because @app/tokens had no Nest module when this was written; once
- * TokensModule exports it, import that module instead so the process keeps one tokenizer.
+ * Provides the AdapterRegistry. Needs CONCLAVE_CONFIG (global ConfigModule) and takes TokenizerService from
+ * TokensModule, so the process keeps one tokenizer and its encoders.
  */
 @Module({
-  providers: [TokenizerService, AdapterRegistry],
+  imports: [TokensModule],
+  providers: [AdapterRegistry],
   exports: [AdapterRegistry],
 })
 export class AdaptersModule {}

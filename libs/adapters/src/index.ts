@@ -17,3 +17,11 @@ export { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs,
 export { MAX_EXCERPT_CHARS, safeExcerpt } from './rules/excerpt';
 export { cleanCliOutput, stripAnsi } from './rules/clean-cli-output';
 export { cassetteSchema, loadCassette, type Cassette, type RecordedResponse } from './replay/cassette';
+export { CliAdapter, MAX_CLI_OUTPUT_BYTES } from './cli/cli.adapter';
+export { findExecutable } from './cli/find-executable';
+export { HttpAdapter, PROBE_TIMEOUT_MS } from './http/http-adapter.base';
+export { OpenAiCompatibleAdapter } from './http/openai-compatible.adapter';
+export { AnthropicAdapter, ANTHROPIC_DEFAULT_MAX_TOKENS } from './http/anthropic.adapter';
+export { OllamaAdapter } from './http/ollama.adapter';
+export { GeminiAdapter } from './http/gemini.adapter';
+export { ReplayAdapter } from './replay/replay.adapter';

@@ -27,6 +27,8 @@ export interface NewCheckpoint {
   now: Date;
 }
 
+const SUMMARY_COLUMNS = { id: true, deliberationId: true, round: true, reason: true, schemaVersion: true, sizeBytes: true, createdAt: true } as const;
+
 function summary(row: CheckpointEntity): CheckpointSummary {
   const { id, deliberationId, round, reason, schemaVersion, sizeBytes, createdAt } = row;
   return { id, deliberationId, round, reason, schemaVersion, sizeBytes, createdAt };
@@ -68,7 +70,7 @@ export class CheckpointStore {
     const rows = await this.dataSource.getRepository(CheckpointEntity).find({
       where: { deliberationId },
       order: { round: 'ASC', createdAt: 'ASC' },
-      select: ['id', 'deliberationId', 'round', 'reason', 'schemaVersion', 'sizeBytes', 'createdAt'],
+      select: SUMMARY_COLUMNS,
     });
     return rows.map(summary);
   }
@@ -78,7 +80,7 @@ export class CheckpointStore {
     const row = await repo.findOne({
       where: { deliberationId },
       order: { round: 'DESC', createdAt: 'DESC' },
-      select: ['id', 'deliberationId', 'round', 'reason', 'schemaVersion', 'sizeBytes', 'createdAt'],
+      select: SUMMARY_COLUMNS,
     });
     return row ? summary(row) : null;
   }
@@ -92,7 +94,7 @@ export class CheckpointStore {
     return this.dataSource.transaction(async (manager) => {
       const candidates = await manager.find(CheckpointEntity, {
         where: { deliberationFinished: true, createdAt: LessThan(cutoff.toISOString()) },
-        select: ['id', 'deliberationId'],
+        select: { id: true, deliberationId: true },
       });
       let removed = 0;
       for (const candidate of candidates) {

@@ -1,4 +1,4 @@
-import type { DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from './deliberation.types';
+import type { ConvergenceStatus, DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from './deliberation.types';
 import type { PauseInfo } from './engine/engine.ports';
 
 /** The documented response shape of a deliberation (fields may be added, never renamed). */
@@ -21,15 +21,12 @@ export interface RoundView {
   startedAt: string;
   completedAt: string | null;
   responses: ResponseView[];
-  convergence: { score: number; status: string } | null;
+  convergence: { score: number; status: ConvergenceStatus } | null;
   decisions: TierDecisionRecord[];
 }
 
-export interface ResumeRecord {
-  checkpointId: string;
-  at: string;
-  changes: Record<string, unknown>;
-}
+export type { ResumeEntry as ResumeRecord } from './persistence/deliberation.entities';
+import type { ResumeEntry as ResumeRecord } from './persistence/deliberation.entities';
 
 export interface DeliberationView {
   id: string;

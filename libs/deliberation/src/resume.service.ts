@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DeliberationService, StartDeliberation } from './deliberation.service';
 import type { DeliberationRequest } from './deliberation.types';
+import type { ResumeRecord } from './deliberation.view';
 import { DeliberationRepository } from './persistence/deliberation.repository';
 import { upgradeState } from './persistence/state-upgrade';
 import { Clock } from './runtime/clock';
@@ -71,7 +72,7 @@ export class ResumeService {
       if (!(await this.repository.transition(row.id, ['paused', 'interrupted', 'failed'], 'queued', now, { failure: null }))) {
         throw new DomainError('conflict', 'DELIBERATION_RUNNING', `deliberation ${row.id} was resumed by another request`);
       }
-      await this.repository.addResume(row.id, { checkpointId, at: now.toISOString(), changes: { ...changes } }, request);
+      await this.repository.addResume(row.id, { checkpointId, at: now.toISOString(), changes: { ...changes } as ResumeRecord['changes'] }, request);
       this.hub.open(row.id, eventsFromView((await this.repository.view(row.id))!, false));
       this.runner.enqueue(row.id);
       return { id: row.id, status: 'queued', resumedFromCheckpointId: checkpointId };

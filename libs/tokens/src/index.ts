@@ -1,3 +1,4 @@
+import { SolutionDeliberationEntity } from './ledger/solution-deliberation.entity';
 import { SolutionTotalsEntity } from './ledger/solution-totals.entity';
 import { TokenUsageEntity } from './ledger/token-usage.entity';
 import { CreateTokenUsage1763900001000 } from './migrations/1763900001000-create-token-usage';
@@ -13,7 +14,7 @@ export {
   type PriceMatch,
   type PriceMatchRule,
   type PriceTableData,
-} from './prices/price-table';
+} from './prices/price-lookup';
 export { microsToUsd, priceUsage, type PricedCounts } from './prices/price-usage';
 export {
   addRow,
@@ -34,7 +35,7 @@ export { suggestUsageChanges, type SuggestionInput } from './usage/usage-suggest
 export * from './usage/usage.types';
 export { MetricsService, type DeliberationStatusSource, type ObservedCall } from './metrics/metrics.service';
 export { TokensModule } from './tokens.module';
-export { SolutionTotalsEntity, TokenUsageEntity, CreateTokenUsage1763900001000, CreateSolutionTotals1763900002000 };
+export { SolutionDeliberationEntity, SolutionTotalsEntity, TokenUsageEntity, CreateTokenUsage1763900001000, CreateSolutionTotals1763900002000 };
 
-export const tokensEntities = [TokenUsageEntity, SolutionTotalsEntity];
+export const tokensEntities = [TokenUsageEntity, SolutionTotalsEntity, SolutionDeliberationEntity];
 export const tokensMigrations = [CreateTokenUsage1763900001000, CreateSolutionTotals1763900002000];

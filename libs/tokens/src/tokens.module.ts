@@ -3,7 +3,7 @@ import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { TokenLedger } from './ledger/token-ledger.service';
 import { TokenUsageRepository } from './ledger/token-usage.repository';
 import { MetricsService } from './metrics/metrics.service';
-import { PriceTable } from './prices/price-table';
+import { PriceTable } from './prices/price-lookup';
 import { TokenizerService } from './tokenizer.service';
 import { UsageService } from './usage/usage.service';
 

@@ -1,5 +1,4 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsISO8601,
@@ -60,7 +59,6 @@ export class UsageQueryDto {
 }
 
 export class AdapterParamDto {
-  @Transform(({ value }: { value: unknown }) => value)
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: 'adapter must be an adapter name: letters, digits, "_", "." or "-", at most 64' })
   adapter: string;
 }

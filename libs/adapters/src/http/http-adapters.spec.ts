@@ -216,6 +216,15 @@ describe('HTTP adapters against loopback provider servers', () => {
     });
   });
 
+  it('should keep Ollama\'s eval_count and estimate the input when prompt_eval_count is missing (prompt served from cache)', async () => {
+    const { sut } = await setup('ollama', () => ({ rawBody: JSON.stringify({ model: 'model-x', message: { role: 'assistant', content: 'cached answer' }, done: true, eval_count: 17 }) }));
+
+    const result = await sut.invoke(request());
+
+    const input = tokenizer.count('Should billing move to webhooks?', 'model-x') + tokenizer.count('You are an architect.', 'model-x');
+    expect(result.usage).toMatchObject({ inputTokens: input, outputTokens: 17, totalTokens: input + 17, accuracy: 'estimated' });
+  });
+
   describe('credentials', () => {
     it.each([
       ['openai', 'authorization', `Bearer ${KEY}`],

@@ -14,16 +14,24 @@ import {
   buildPrompt,
   decideStop,
   groupOptions,
+  memoizeTokenCounter,
+  neutralizeDelimiters,
   parseVote,
   similarityFor,
   summarizePositions,
   tallyVotes,
+  voteOnlyRetryPrompt,
+  votesSplit,
 } from '../rules';
+import type { InvokeResult } from '@app/adapters';
+import { makeUsage, type TokenUsage } from '@app/tokens';
 import type { EngineOutcome, EnginePorts, EngineState, PlannedCall, RoundState } from './engine.ports';
 
 export interface EngineSettings {
   maxOutputTokens: number;
   roundTimeoutMs: number;
+  /** Ask once more, for the vote only, when an answer has none. */
+  retryMissingVote: boolean;
   convergence: {
     backend: 'tfidf' | 'jaccard';
     threshold: number;
@@ -58,6 +66,8 @@ export function finalVotes(rounds: RoundState[], participants: ParticipantSpec[]
  */
 export class DeliberationEngine {
   private readonly similarity;
+  /** Token counts of texts already seen (answers recur in every later prompt), per model. */
+  private readonly counters = new Map<string, (text: string) => number>();
 
   constructor(
     private readonly ports: EnginePorts,
@@ -215,13 +225,12 @@ export class DeliberationEngine {
     const finals = finalVotes([...state.rounds, { responses } as RoundState], state.request.participants);
     const options = finals.flatMap((f) => (f.vote ? [f.vote.option] : []));
     const grouping = groupOptions(options, this.similarity, this.settings.convergence.optionSimilarity);
-    const groups = new Set(options.map((o) => grouping.get(o) ?? o));
     const threshold = state.request.convergence?.threshold ?? this.settings.convergence.threshold;
     return assessConvergence({
       previous: previous.responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text })),
       current: responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text })),
       history: state.rounds.flatMap((r) => (r.convergence ? [{ score: r.convergence.score, status: r.convergence.status }] : [])),
-      finalVotesSplit: groups.size > 1,
+      finalVotesSplit: votesSplit(finals.map((f) => f.vote), grouping),
       settings: { ...this.settings.convergence, threshold },
     });
   }
@@ -229,7 +238,7 @@ export class DeliberationEngine {
   private prepareCall(state: EngineState, round: number, decision: TierDecisionRecord) {
     const participant = state.request.participants[decision.participantIndex];
     const labels = new Map(state.request.participants.map((p) => [p.index, participantLabel(p)]));
-    const countTokens = (text: string) => this.ports.countTokens(text, decision.model);
+    const countTokens = this.counter(decision.model);
     const budgetTokens = Math.max(256, this.ports.contextTokens(decision.adapter) - this.settings.maxOutputTokens);
     const built = buildPrompt({
       question: state.request.question,
@@ -243,7 +252,7 @@ export class DeliberationEngine {
       budgetTokens,
       countTokens,
     });
-    const estimateTokens = countTokens(built.system) + countTokens(built.prompt) + this.settings.maxOutputTokens;
+    const estimateTokens = built.tokens + this.settings.maxOutputTokens;
     return { decision, system: built.system, prompt: built.prompt, estimateTokens };
   }
 
@@ -278,7 +287,9 @@ export class DeliberationEngine {
               signal: roundController.signal,
               position: { participantIndex: decision.participantIndex, round },
             });
-            const parsed = parseVote(result.text);
+            const answered = await this.withVote(call, decision.adapter, decision.model, decision.participantIndex, round, roundController.signal, result);
+            const { parsed } = answered;
+            result.usage = answered.usage;
             response = {
               participantIndex: decision.participantIndex,
               adapter: decision.adapter,
@@ -332,6 +343,47 @@ export class DeliberationEngine {
     }
   }
 
+  private counter(model: string): (text: string) => number {
+    let counter = this.counters.get(model);
+    if (!counter) {
+      counter = memoizeTokenCounter((text) => this.ports.countTokens(text, model));
+      this.counters.set(model, counter);
+    }
+    return counter;
+  }
+
+  /**
+   * The answer's vote, asking once more for the vote alone when configured and the answer had none.
+   * The second call's tokens are added to the first's, so nothing spent goes uncounted.
+   */
+  private async withVote(
+    call: { prompt: string; system: string },
+    adapter: string,
+    model: string,
+    participantIndex: number,
+    round: number,
+    signal: AbortSignal,
+    first: InvokeResult,
+  ): Promise<{ parsed: ReturnType<typeof parseVote>; usage: TokenUsage }> {
+    const parsed = parseVote(first.text);
+    if (parsed.vote || !this.settings.retryMissingVote || !first.text.trim()) return { parsed, usage: first.usage };
+    try {
+      const retry = await this.ports.invoke(adapter, {
+        prompt: `${call.prompt}\n\nYour answer was:\n${neutralizeDelimiters(first.text)}\n\n${voteOnlyRetryPrompt()}`,
+        systemPrompt: call.system,
+        model,
+        maxOutputTokens: 256,
+        signal,
+        position: { participantIndex, round },
+      });
+      const usage = sumUsage(first.usage, retry.usage);
+      const second = parseVote(retry.text);
+      return second.vote ? { parsed: second, usage } : { parsed, usage };
+    } catch {
+      return { parsed, usage: first.usage };
+    }
+  }
+
   private trackFailures(state: EngineState, responses: ParticipantResponse[]): void {
     for (const r of responses) {
       if (!r.error) {
@@ -343,4 +395,20 @@ export class DeliberationEngine {
         streak && streak.kind === r.error.kind ? { kind: streak.kind, count: streak.count + 1 } : { kind: r.error.kind, count: 1 };
     }
   }
+}
+
+/** Two calls' usage as one; the sum is only as exact as its least exact part. */
+function sumUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  const rank = { exact: 0, estimated: 1, unavailable: 2 } as const;
+  const accuracy = rank[a.accuracy] >= rank[b.accuracy] ? a.accuracy : b.accuracy;
+  return makeUsage(
+    { adapter: a.adapter, provider: a.provider, model: a.model, timestamp: new Date(b.timestamp) },
+    {
+      inputTokens: a.inputTokens + b.inputTokens,
+      outputTokens: a.outputTokens + b.outputTokens,
+      reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+      cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    },
+    accuracy === 'unavailable' ? 'estimated' : accuracy,
+  );
 }

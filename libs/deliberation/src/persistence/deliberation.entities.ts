@@ -1,4 +1,20 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { TokenUsage } from '@app/tokens';
+import type { ConvergenceStatus, DeliberationRequest, DeliberationResult, ParticipantSpec, TierDecisionRecord, Vote } from '../deliberation.types';
+import type { PauseInfo, RuntimeState } from '../engine/engine.ports';
+
+/** What a deliberation_rounds row stores of the round's convergence. */
+export interface StoredConvergence {
+  score: number;
+  status: ConvergenceStatus;
+  perParticipant?: Array<{ participantIndex: number; similarity: number }>;
+}
+
+export interface ResumeEntry {
+  checkpointId: string;
+  at: string;
+  changes: Record<string, string | number | boolean | object | null | undefined>;
+}
 
 @Entity('deliberations')
 @Index('idx_deliberations_created', ['createdAt', 'id'])
@@ -10,17 +26,17 @@ export class DeliberationEntity {
   @Column({ type: 'varchar', length: 16 }) mode: string;
   @Column({ name: 'max_rounds', type: 'integer' }) maxRounds: number;
   /** The request as accepted (participants resolved), enough to run or resume it. */
-  @Column({ type: 'simple-json' }) request: unknown;
-  @Column({ type: 'simple-json' }) participants: unknown;
-  @Column({ type: 'simple-json', nullable: true }) result: unknown;
-  @Column({ type: 'simple-json', nullable: true }) pause: unknown;
+  @Column({ type: 'simple-json' }) request: DeliberationRequest;
+  @Column({ type: 'simple-json' }) participants: ParticipantSpec[];
+  @Column({ type: 'simple-json', nullable: true }) result: DeliberationResult | null;
+  @Column({ type: 'simple-json', nullable: true }) pause: PauseInfo | null;
   @Column({ type: 'text', nullable: true }) failure: string | null;
   @Column({ name: 'latest_checkpoint_id', type: 'varchar', length: 36, nullable: true }) latestCheckpointId: string | null;
   @Column({ name: 'parent_id', type: 'varchar', length: 36, nullable: true }) parentId: string | null;
   @Column({ name: 'forked_from_checkpoint_id', type: 'varchar', length: 36, nullable: true }) forkedFromCheckpointId: string | null;
-  @Column({ type: 'simple-json' }) resumes: unknown;
+  @Column({ type: 'simple-json' }) resumes: ResumeEntry[];
   /** Engine bookkeeping that must survive a restart (failure streaks, warnings sent). */
-  @Column({ type: 'simple-json' }) runtime: unknown;
+  @Column({ type: 'simple-json' }) runtime: RuntimeState;
   @Column({ name: 'created_at', type: 'varchar', length: 32 }) createdAt: string;
   @Column({ name: 'updated_at', type: 'varchar', length: 32 }) updatedAt: string;
 }
@@ -33,8 +49,8 @@ export class RoundEntity {
   @Column({ type: 'integer' }) number: number;
   @Column({ name: 'started_at', type: 'varchar', length: 32 }) startedAt: string;
   @Column({ name: 'completed_at', type: 'varchar', length: 32, nullable: true }) completedAt: string | null;
-  @Column({ type: 'simple-json', nullable: true }) convergence: unknown;
-  @Column({ type: 'simple-json' }) decisions: unknown;
+  @Column({ type: 'simple-json', nullable: true }) convergence: StoredConvergence | null;
+  @Column({ type: 'simple-json' }) decisions: TierDecisionRecord[];
 }
 
 @Entity('deliberation_responses')
@@ -48,11 +64,11 @@ export class ResponseEntity {
   @Column({ type: 'varchar', length: 128 }) model: string;
   @Column({ type: 'varchar', length: 16 }) tier: string;
   @Column({ type: 'text' }) text: string;
-  @Column({ type: 'simple-json', nullable: true }) vote: unknown;
+  @Column({ type: 'simple-json', nullable: true }) vote: Vote | null;
   @Column({ name: 'vote_error', type: 'varchar', length: 32, nullable: true }) voteError: string | null;
-  @Column({ type: 'simple-json', nullable: true }) error: unknown;
+  @Column({ type: 'simple-json', nullable: true }) error: { kind: string; message: string } | null;
   @Column({ name: 'latency_ms', type: 'integer' }) latencyMs: number;
-  @Column({ type: 'simple-json' }) usage: unknown;
+  @Column({ type: 'simple-json' }) usage: TokenUsage;
   @Column({ name: 'cost_usd', type: 'float', nullable: true }) costUsd: number | null;
   @Column({ name: 'created_at', type: 'varchar', length: 32 }) createdAt: string;
 }

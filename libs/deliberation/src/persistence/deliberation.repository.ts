@@ -128,7 +128,7 @@ export class DeliberationRepository {
   }
 
   async idsWithStatus(statuses: DeliberationStatus[]): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(DeliberationEntity).find({ where: { status: In(statuses) }, select: ['id'] });
+    const rows = await this.dataSource.getRepository(DeliberationEntity).find({ where: { status: In(statuses) }, select: { id: true } });
     return rows.map((r) => r.id);
   }
 
@@ -282,7 +282,7 @@ export class DeliberationRepository {
   }
 
   async staleSince(statuses: DeliberationStatus[], before: Date): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(DeliberationEntity).find({ where: { status: In(statuses), updatedAt: LessThan(before.toISOString()) }, select: ['id'] });
+    const rows = await this.dataSource.getRepository(DeliberationEntity).find({ where: { status: In(statuses), updatedAt: LessThan(before.toISOString()) }, select: { id: true } });
     return rows.map((r) => r.id);
   }
 
@@ -293,7 +293,7 @@ export class DeliberationRepository {
       startedAt: r.startedAt,
       completedAt: r.completedAt,
       responses: responses.filter((x) => x.round === r.number).map(responseView),
-      convergence: r.convergence ? { score: (r.convergence as { score: number }).score, status: (r.convergence as { status: string }).status } : null,
+      convergence: r.convergence ? { score: r.convergence.score, status: r.convergence.status } : null,
       decisions: (r.decisions as TierDecisionRecord[]) ?? [],
     }));
     const lastDecision = (index: number) => {

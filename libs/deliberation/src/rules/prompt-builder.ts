@@ -145,9 +145,13 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   if (over()) {
     const room = input.budgetTokens - (total() - questionTokens);
     // Never drop the question outright: a truncated question still says what is being decided.
-    question = truncateToTokens(question, room, count) || `${question.slice(0, 200)}\n${TRUNCATION_MARK}`;
-    questionTokens = count(question);
-    truncated.question = true;
+    const cut = truncateToTokens(question, room, count) || `${question.slice(0, 200).trimEnd()}\n${TRUNCATION_MARK}`;
+    const cutTokens = count(cut);
+    if (cutTokens < questionTokens) {
+      question = cut;
+      questionTokens = cutTokens;
+      truncated.question = true;
+    }
   }
 
   const dropped = plans.filter((plan) => plan.form === 'dropped').map((plan) => plan.round);

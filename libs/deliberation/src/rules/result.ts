@@ -71,6 +71,20 @@ function outcomeOf(tally: readonly TallyEntry[], voters: number): { outcome: Out
   return { outcome: 'plurality', winningOption: top.option };
 }
 
+/**
+ * Whether the valid votes name more than one option after grouping — the `finalVotesSplit` input of
+ * assessConvergence. Abstentions (no vote, or an explicit "abstain") are ignored; no votes at all is not
+ * a split.
+ */
+export function votesSplit(votes: ReadonlyArray<Vote | null>, grouping: ReadonlyMap<string, string>): boolean {
+  const options = new Set<string>();
+  for (const vote of votes) {
+    if (!vote || ABSTENTIONS.has(normalizeOption(vote.option))) continue;
+    options.add(grouping.get(vote.option) ?? vote.option.trim());
+  }
+  return options.size > 1;
+}
+
 export interface RoundVotes {
   responses: ReadonlyArray<{ participantIndex: number; vote: Vote | null }>;
 }

@@ -12,15 +12,53 @@ export type SimilarityBackend = 'tfidf' | 'jaccard';
 /** `corpus`: the documents IDF is computed from (TF-IDF only; Jaccard ignores it). */
 export type SimilarityFn = (a: string, b: string, corpus?: readonly string[]) => number;
 
-const TOKEN = /[\p{L}\p{N}]+/gu;
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+
+/**
+ * A hand-written scan rather than a Unicode-property regex over the whole text: ASCII (most answers)
+ * is classified by code, and only non-ASCII characters pay for the Unicode test. Marks (\p{M}) stay in
+ * their word so decomposed accents and scripts such as Devanagari do not split words.
+ */
+function forEachToken(text: string, visit: (token: string) => void): void {
+  const lower = text.toLowerCase();
+  const length = lower.length;
+  let start = -1;
+  for (let i = 0; i < length; i++) {
+    const c = lower.charCodeAt(i);
+    let word: boolean;
+    if (c < 128) {
+      word = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < length) {
+      // A surrogate pair: classify the whole code point, keep both halves together.
+      const pair = lower.slice(i, i + 2);
+      word = WORD_CHAR.test(pair);
+      if (word) {
+        if (start < 0) start = i;
+        i++;
+        continue;
+      }
+    } else {
+      word = WORD_CHAR.test(lower[i]);
+    }
+    if (word) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      visit(lower.slice(start, i));
+      start = -1;
+    }
+  }
+  if (start >= 0) visit(lower.slice(start));
+}
 
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().match(TOKEN) ?? [];
+  const tokens: string[] = [];
+  forEachToken(text, (token) => tokens.push(token));
+  return tokens;
 }
 
 function termCounts(text: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const token of tokenize(text)) counts.set(token, (counts.get(token) ?? 0) + 1);
+  forEachToken(text, (token) => counts.set(token, (counts.get(token) ?? 0) + 1));
   return counts;
 }
 
@@ -29,19 +67,60 @@ function termCounts(text: string): Map<string, number> {
  * still weighs 1 (two identical texts score 1, not 0/0) and a term the corpus lacks weighs most.
  */
 export function buildIdf(corpus: readonly string[]): (term: string) => number {
+  return idfFrom(corpus.map((document) => termCounts(document)));
+}
+
+function idfFrom(documents: ReadonlyArray<ReadonlyMap<string, number>>): (term: string) => number {
   const documentFrequency = new Map<string, number>();
-  for (const document of corpus) {
-    for (const term of new Set(tokenize(document))) {
-      documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
-    }
+  for (const terms of documents) {
+    for (const term of terms.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   }
-  const n = corpus.length;
-  return (term) => Math.log((1 + n) / (1 + (documentFrequency.get(term) ?? 0))) + 1;
+  const n = documents.length;
+  const weights = new Map<string, number>();
+  return (term) => {
+    let weight = weights.get(term);
+    if (weight === undefined) {
+      weight = Math.log((1 + n) / (1 + (documentFrequency.get(term) ?? 0))) + 1;
+      weights.set(term, weight);
+    }
+    return weight;
+  };
 }
 
 /** TF-IDF cosine of two texts; IDF from `corpus` (default: the two texts themselves). */
 export function tfidfCosine(a: string, b: string, corpus?: readonly string[]): number {
-  return tfidfCosineWith(a, b, buildIdf(corpus ?? [a, b]));
+  if (a === b) return 1;
+  if (corpus) return cosine(termCounts(a), termCounts(b), buildIdf(corpus));
+  return pairCosine(termCounts(a), termCounts(b));
+}
+
+/** IDF over the corpus [a, b]: a shared term weighs ln(3/3) + 1 = 1, a term of one text ln(3/2) + 1. */
+const SHARED_IDF = 1;
+const SINGLE_IDF = Math.log(3 / 2) + 1;
+
+/** The two-document case without any IDF map: the hot path of vote grouping and quick checks. */
+function pairCosine(countsA: ReadonlyMap<string, number>, countsB: ReadonlyMap<string, number>): number {
+  if (countsA.size === 0 || countsB.size === 0) return countsA.size === countsB.size ? 1 : 0;
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (const [term, count] of countsA) {
+    const other = countsB.get(term);
+    if (other === undefined) {
+      const w = count * SINGLE_IDF;
+      normA += w * w;
+    } else {
+      const w = count * SHARED_IDF;
+      normA += w * w;
+      dot += w * other * SHARED_IDF;
+    }
+  }
+  for (const [term, count] of countsB) {
+    const w = count * (countsA.has(term) ? SHARED_IDF : SINGLE_IDF);
+    normB += w * w;
+  }
+  if (dot === 0) return 0;
+  return clamp01(dot / Math.sqrt(normA * normB));
 }
 
 /**
@@ -50,30 +129,24 @@ export function tfidfCosine(a: string, b: string, corpus?: readonly string[]): n
  */
 export function tfidfCosineWith(a: string, b: string, idf: (term: string) => number): number {
   if (a === b) return 1;
-  const countsA = termCounts(a);
-  const countsB = termCounts(b);
+  return cosine(termCounts(a), termCounts(b), idf);
+}
+
+function cosine(countsA: ReadonlyMap<string, number>, countsB: ReadonlyMap<string, number>, idf: (term: string) => number): number {
   if (countsA.size === 0 || countsB.size === 0) return countsA.size === countsB.size ? 1 : 0;
 
   let dot = 0;
   let normA = 0;
   let normB = 0;
-  const weights = new Map<string, number>();
-  const weight = (term: string): number => {
-    let w = weights.get(term);
-    if (w === undefined) {
-      w = idf(term);
-      weights.set(term, w);
-    }
-    return w;
-  };
   for (const [term, count] of countsA) {
-    const w = count * weight(term);
+    const idfTerm = idf(term);
+    const w = count * idfTerm;
     normA += w * w;
     const other = countsB.get(term);
-    if (other !== undefined) dot += w * other * weight(term);
+    if (other !== undefined) dot += w * other * idfTerm;
   }
   for (const [term, count] of countsB) {
-    const w = count * weight(term);
+    const w = count * idf(term);
     normB += w * w;
   }
   if (dot === 0) return 0;
@@ -82,8 +155,8 @@ export function tfidfCosineWith(a: string, b: string, idf: (term: string) => num
 
 /** Jaccard index of the two texts' word sets. */
 export function jaccard(a: string, b: string): number {
-  const setA = new Set(tokenize(a));
-  const setB = new Set(tokenize(b));
+  const setA = new Set(termCounts(a).keys());
+  const setB = new Set(termCounts(b).keys());
   if (setA.size === 0 || setB.size === 0) return setA.size === setB.size ? 1 : 0;
   const [small, large] = setA.size <= setB.size ? [setA, setB] : [setB, setA];
   let shared = 0;

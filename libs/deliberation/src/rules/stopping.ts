@@ -38,6 +38,7 @@ export function decideStop(input: StopInput): StopReason | null {
 
 export function hasModelConsensus(votes: ReadonlyArray<Vote | null>, fraction: number): boolean {
   if (votes.length === 0) return false;
+  // Nobody asking to stop is never a consensus to stop, whatever the fraction is configured to.
   const wantToStop = votes.filter((vote) => vote !== null && vote.continueDebate === false).length;
   return wantToStop > 0 && wantToStop >= fraction * votes.length - EPSILON;
 }

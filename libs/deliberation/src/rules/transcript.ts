@@ -59,39 +59,39 @@ export interface TranscriptView {
  */
 export function renderTranscript(view: TranscriptView): string {
   const lines: string[] = [];
-  lines.push(`# Deliberation ${inline(view.id)}`, '');
-  lines.push(`- **Status:** ${inline(view.status)}`);
-  lines.push(`- **Mode:** ${inline(view.mode)} (at most ${view.maxRounds} round${view.maxRounds === 1 ? '' : 's'})`);
-  lines.push(`- **Created:** ${inline(view.createdAt)}`);
-  if (view.updatedAt) lines.push(`- **Updated:** ${inline(view.updatedAt)}`);
-  lines.push('', '## Question', '', fenced(view.question));
-  if (view.context) lines.push('', '### Context', '', fenced(view.context));
+  lines.push(`# Deliberation ${escapeMarkdownInline(view.id)}`, '');
+  lines.push(`- **Status:** ${escapeMarkdownInline(view.status)}`);
+  lines.push(`- **Mode:** ${escapeMarkdownInline(view.mode)} (at most ${view.maxRounds} round${view.maxRounds === 1 ? '' : 's'})`);
+  lines.push(`- **Created:** ${escapeMarkdownInline(view.createdAt)}`);
+  if (view.updatedAt) lines.push(`- **Updated:** ${escapeMarkdownInline(view.updatedAt)}`);
+  lines.push('', '## Question', '', fenceMarkdown(view.question));
+  if (view.context) lines.push('', '### Context', '', fenceMarkdown(view.context));
 
   lines.push('', '## Participants', '');
   for (const participant of view.participants) {
     const details = [
-      participant.model ? `model ${inline(participant.model)}` : null,
-      participant.tier ? `tier ${inline(participant.tier)}` : null,
-      `stance ${inline(participant.stance)}`,
-      participant.role ? `role ${inline(participant.role)}` : null,
+      participant.model ? `model ${escapeMarkdownInline(participant.model)}` : null,
+      participant.tier ? `tier ${escapeMarkdownInline(participant.tier)}` : null,
+      `stance ${escapeMarkdownInline(participant.stance)}`,
+      participant.role ? `role ${escapeMarkdownInline(participant.role)}` : null,
     ].filter((detail): detail is string => detail !== null);
-    lines.push(`- **#${participant.index} ${inline(participant.adapter)}** — ${details.join(', ')}`);
+    lines.push(`- **#${participant.index} ${escapeMarkdownInline(participant.adapter)}** — ${details.join(', ')}`);
   }
 
   for (const round of view.rounds) {
     lines.push('', `## Round ${round.number}`);
     if (round.startedAt || round.completedAt) {
-      lines.push('', `_${[round.startedAt && `started ${inline(round.startedAt)}`, round.completedAt && `completed ${inline(round.completedAt)}`].filter(Boolean).join(', ')}_`);
+      lines.push('', `_${[round.startedAt && `started ${escapeMarkdownInline(round.startedAt)}`, round.completedAt && `completed ${escapeMarkdownInline(round.completedAt)}`].filter(Boolean).join(', ')}_`);
     }
     for (const response of round.responses) {
       const latency = typeof response.latencyMs === 'number' ? ` — ${response.latencyMs} ms` : '';
-      lines.push('', `### #${response.participantIndex} ${inline(response.adapter)} (${inline(response.model)})${latency}`, '');
+      lines.push('', `### #${response.participantIndex} ${escapeMarkdownInline(response.adapter)} (${escapeMarkdownInline(response.model)})${latency}`, '');
       if (response.error) {
-        lines.push(`**Error:** ${inline(response.error.kind)}: ${inline(response.error.message)}`);
-        if (response.text) lines.push('', fenced(response.text));
+        lines.push(`**Error:** ${escapeMarkdownInline(response.error.kind)}: ${escapeMarkdownInline(response.error.message)}`);
+        if (response.text) lines.push('', fenceMarkdown(response.text));
         continue;
       }
-      lines.push(fenced(response.text), '');
+      lines.push(fenceMarkdown(response.text), '');
       lines.push(voteLine(response.vote, response.voteError));
     }
     lines.push('', `**Convergence:** ${convergenceLine(round.number, round.convergence)}`);
@@ -99,36 +99,36 @@ export function renderTranscript(view: TranscriptView): string {
 
   lines.push('', '## Result', '');
   if (!view.result) {
-    lines.push(`No result yet (status: ${inline(view.status)}).`);
+    lines.push(`No result yet (status: ${escapeMarkdownInline(view.status)}).`);
   } else {
     const result = view.result;
     lines.push(`- **Outcome:** ${result.outcome}`);
-    lines.push(`- **Winning option:** ${result.winningOption === null ? 'none' : inline(result.winningOption)}`);
+    lines.push(`- **Winning option:** ${result.winningOption === null ? 'none' : escapeMarkdownInline(result.winningOption)}`);
     lines.push(`- **Stop reason:** ${result.stopReason}`);
     lines.push(`- **Rounds used:** ${result.roundsUsed}`);
     lines.push(`- **Duration:** ${result.durationMs} ms`);
     if (result.degraded) {
-      const failures = (result.failures ?? []).map((f) => `#${f.participantIndex} in round ${f.round} (${inline(f.kind)})`);
+      const failures = (result.failures ?? []).map((f) => `#${f.participantIndex} in round ${f.round} (${escapeMarkdownInline(f.kind)})`);
       lines.push(`- **Degraded:** yes — participants failed${failures.length > 0 ? `: ${failures.join('; ')}` : ''}`);
     }
     lines.push('', '### Tally', '');
     if (result.tally.length === 0) lines.push('No votes.');
     for (const entry of result.tally) {
       const who = entry.participants.map((index) => `#${index}`).join(', ');
-      lines.push(`- ${inline(entry.option)}: ${entry.votes} vote${entry.votes === 1 ? '' : 's'}, average confidence ${entry.averageConfidence.toFixed(2)} (${who})`);
+      lines.push(`- ${escapeMarkdownInline(entry.option)}: ${entry.votes} vote${entry.votes === 1 ? '' : 's'}, average confidence ${entry.averageConfidence.toFixed(2)} (${who})`);
     }
     if (result.abstained && result.abstained.length > 0) {
       lines.push(`- Abstained: ${result.abstained.map((index) => `#${index}`).join(', ')}`);
     }
-    if (result.summary) lines.push('', '### Summary', '', fenced(result.summary));
+    if (result.summary) lines.push('', '### Summary', '', fenceMarkdown(result.summary));
   }
   return `${lines.join('\n')}\n`;
 }
 
 function voteLine(vote: Vote | null, voteError: VoteError | null): string {
   if (!vote) return `**Vote:** none${voteError ? ` (${voteError})` : ''}`;
-  const rationale = vote.rationale ? ` — ${inline(vote.rationale)}` : '';
-  return `**Vote:** ${inline(vote.option)} (confidence ${vote.confidence.toFixed(2)}, continue debate: ${vote.continueDebate ? 'yes' : 'no'})${rationale}`;
+  const rationale = vote.rationale ? ` — ${escapeMarkdownInline(vote.rationale)}` : '';
+  return `**Vote:** ${escapeMarkdownInline(vote.option)} (confidence ${vote.confidence.toFixed(2)}, continue debate: ${vote.continueDebate ? 'yes' : 'no'})${rationale}`;
 }
 
 function convergenceLine(round: number, convergence: { score: number; status: ConvergenceStatus } | null): string {
@@ -137,7 +137,7 @@ function convergenceLine(round: number, convergence: { score: number; status: Co
 }
 
 /** A fenced block whose fence is longer than any backtick run inside the text. */
-export function fenced(text: string): string {
+export function fenceMarkdown(text: string): string {
   let longest = 0;
   let run = 0;
   for (let i = 0; i < text.length; i++) {
@@ -156,7 +156,7 @@ export function fenced(text: string): string {
  * One line of Markdown-inert text: newlines collapsed, emphasis, code, link, table and HTML
  * metacharacters escaped. Values never start a line here, so line-start syntax (#, -, 1.) is harmless.
  */
-export function inline(text: string): string {
+export function escapeMarkdownInline(text: string): string {
   return String(text)
     .replace(/\s+/g, ' ')
     .trim()

@@ -49,6 +49,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
     this.engine = new DeliberationEngine(this.ports(), {
       maxOutputTokens: d.maxOutputTokens,
       roundTimeoutMs: d.roundTimeoutMs,
+      retryMissingVote: d.retryMissingVote,
       convergence: d.convergence,
     });
     this.metrics.setDeliberationStatusSource(() => this.repository.countByStatus());

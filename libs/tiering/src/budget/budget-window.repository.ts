@@ -35,6 +35,15 @@ export class BudgetWindowRepository {
     });
   }
 
+  /** Makes an existing row the open window of its kind again (a restart within its period). */
+  async adopt(closeIds: string[], id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const others = closeIds.filter((c) => c !== id);
+      if (others.length > 0) await manager.update(BudgetWindowEntity, { id: In(others) }, { closed: true });
+      await manager.update(BudgetWindowEntity, { id }, { closed: false });
+    });
+  }
+
   findByPeriod(kind: string, periodStart: string): Promise<BudgetWindowRow | null> {
     return this.windows.findOne({ where: { kind, periodStart } });
   }

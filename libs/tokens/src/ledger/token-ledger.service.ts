@@ -3,7 +3,7 @@ import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { EntityManager } from 'typeorm';
 import type { TokenUsage } from '../token-usage';
 import { callCostBounds } from '../figures/token-figures';
-import { PriceTable } from '../prices/price-table';
+import { PriceTable } from '../prices/price-lookup';
 import { microsToUsd, priceUsage } from '../prices/price-usage';
 import { TokenUsageRepository } from './token-usage.repository';
 
@@ -46,10 +46,11 @@ export class TokenLedger {
   }
 
   /**
-   * Prices the call, increments its adapter's totals and inserts its row, all through `manager` so they commit
-   * or roll back with the caller's transaction (the response and its usage are written together). Metrics are
-   * not touched here: this cannot know whether the transaction commits, so the caller reports the call to
-   * MetricsService.observeCall after commit.
+   * Prices the call, marks the adapter's participation in the deliberation, increments its adapter's totals and
+   * inserts its row: three single statements, all through `manager` so they commit or roll back with the caller's
+   * transaction (the response and its usage are written together). None reads a value to write it back, so
+   * concurrent writers lose nothing. Metrics are not touched here: this cannot know whether the transaction
+   * commits, so the caller reports the call to MetricsService.observeCall after commit.
    */
   async recordUsage(manager: EntityManager, entry: UsageEntry): Promise<RecordedUsage> {
     const { usage } = entry;
@@ -57,9 +58,10 @@ export class TokenLedger {
     const priced = costMicros !== null;
     const bounds = callCostBounds(costMicros, usage.accuracy, this.estimateErrorPct);
     const createdAt = new Date(usage.timestamp).toISOString();
+    const firstInDeliberation = await this.repository.markDeliberation(manager, usage.adapter, entry.deliberationId);
     await this.repository.incrementSolutionTotals(manager, {
       adapter: usage.adapter,
-      deliberationId: entry.deliberationId,
+      firstInDeliberation,
       totalTokens: usage.totalTokens,
       exactTokens: usage.accuracy === 'exact' ? usage.totalTokens : 0,
       estimatedTokens: usage.accuracy === 'estimated' ? usage.totalTokens : 0,

@@ -11,8 +11,8 @@ export type UsageRecord = Omit<TokenUsageEntity, 'id'>;
 /** What one call adds to its adapter's lifetime totals. */
 export interface SolutionIncrement {
   adapter: string;
-  /** The call's deliberation: the deliberation count grows on the adapter's first call in it. */
-  deliberationId: string;
+  /** This is the adapter's first call in its deliberation (see markDeliberation). */
+  firstInDeliberation: boolean;
   totalTokens: number;
   exactTokens: number;
   estimatedTokens: number;
@@ -90,21 +90,33 @@ export class TokenUsageRepository {
   }
 
   /**
+   * Marks the adapter as having taken part in the deliberation. True when this call made the mark, i.e. it is
+   * the adapter's first call there: one INSERT ... ON CONFLICT DO NOTHING on the (adapter, deliberation) key, so
+   * two first calls at once count once (on PostgreSQL the second waits on the key, then inserts nothing).
+   */
+  async markDeliberation(manager: EntityManager, adapter: string, deliberationId: string): Promise<boolean> {
+    const affected = await this.execute(
+      manager,
+      `INSERT INTO solution_deliberations (adapter, deliberation_id) VALUES (:adapter, :deliberationId)
+        ON CONFLICT (adapter, deliberation_id) DO NOTHING`,
+      { adapter, deliberationId },
+    );
+    return affected === 1;
+  }
+
+  /**
    * One INSERT ... ON CONFLICT DO UPDATE with increments: concurrent writers never lose one, because the
-   * database applies each increment to the row's current value. Must run before the call's own token_usage
-   * row is inserted: the deliberation counts once, when no earlier row of this adapter is in that deliberation.
-   * SQLite runs one write transaction at a time, so that check is exact there; on PostgreSQL two first calls
-   * of one adapter in one deliberation committing at the same instant could both count it.
+   * database applies each increment to the row's current value (never read, then written back).
    */
   async incrementSolutionTotals(manager: EntityManager, inc: SolutionIncrement): Promise<void> {
-    const sql = `INSERT INTO solution_totals (adapter, total_tokens, exact_tokens, estimated_tokens, input_tokens,
+    await this.execute(
+      manager,
+      `INSERT INTO solution_totals (adapter, total_tokens, exact_tokens, estimated_tokens, input_tokens,
         output_tokens, reasoning_tokens, cached_input_tokens, calls, unavailable_calls, unpriced_calls, cost_micros,
         cost_lower_micros, cost_upper_micros, deliberations, updated_at)
       VALUES (:adapter, :totalTokens, :exactTokens, :estimatedTokens, :inputTokens, :outputTokens, :reasoningTokens,
         :cachedInputTokens, 1, :unavailableCalls, :unpricedCalls, :costMicros, :costLowerMicros, :costUpperMicros,
-        CASE WHEN EXISTS (SELECT 1 FROM token_usage WHERE deliberation_id = :deliberationId AND adapter = :adapter)
-          THEN 0 ELSE 1 END,
-        :at)
+        :deliberations, :at)
       ON CONFLICT (adapter) DO UPDATE SET
         total_tokens = solution_totals.total_tokens + excluded.total_tokens,
         exact_tokens = solution_totals.exact_tokens + excluded.exact_tokens,
@@ -121,25 +133,25 @@ export class TokenUsageRepository {
         cost_upper_micros = solution_totals.cost_upper_micros + excluded.cost_upper_micros,
         deliberations = solution_totals.deliberations + excluded.deliberations,
         updated_at = CASE WHEN excluded.updated_at > solution_totals.updated_at
-          THEN excluded.updated_at ELSE solution_totals.updated_at END`;
-    const [query, parameters] = manager.dataSource.driver.escapeQueryWithParameters(sql, {
-      adapter: inc.adapter,
-      deliberationId: inc.deliberationId,
-      totalTokens: inc.totalTokens,
-      exactTokens: inc.exactTokens,
-      estimatedTokens: inc.estimatedTokens,
-      inputTokens: inc.inputTokens,
-      outputTokens: inc.outputTokens,
-      reasoningTokens: inc.reasoningTokens,
-      cachedInputTokens: inc.cachedInputTokens,
-      unavailableCalls: inc.unavailable ? 1 : 0,
-      unpricedCalls: inc.unpriced ? 1 : 0,
-      costMicros: inc.costMicros,
-      costLowerMicros: inc.costLowerMicros,
-      costUpperMicros: inc.costUpperMicros,
-      at: inc.at,
-    });
-    await manager.query(query, parameters);
+          THEN excluded.updated_at ELSE solution_totals.updated_at END`,
+      {
+        adapter: inc.adapter,
+        totalTokens: inc.totalTokens,
+        exactTokens: inc.exactTokens,
+        estimatedTokens: inc.estimatedTokens,
+        inputTokens: inc.inputTokens,
+        outputTokens: inc.outputTokens,
+        reasoningTokens: inc.reasoningTokens,
+        cachedInputTokens: inc.cachedInputTokens,
+        unavailableCalls: inc.unavailable ? 1 : 0,
+        unpricedCalls: inc.unpriced ? 1 : 0,
+        costMicros: inc.costMicros,
+        costLowerMicros: inc.costLowerMicros,
+        costUpperMicros: inc.costUpperMicros,
+        deliberations: inc.firstInDeliberation ? 1 : 0,
+        at: inc.at,
+      },
+    );
   }
 
   async deliberationSums(deliberationId: string): Promise<UsageSums> {
@@ -289,6 +301,18 @@ export class TokenUsageRepository {
 
   async solutionTotalsOf(adapter: string): Promise<SolutionTotalsEntity | null> {
     return this.dataSource.getRepository(SolutionTotalsEntity).findOneBy({ adapter });
+  }
+
+  /** Runs a write with named parameters on the manager's connection (its transaction, if any); returns rows affected. */
+  private async execute(manager: EntityManager, sql: string, parameters: Record<string, string | number>): Promise<number> {
+    const [query, bound] = manager.dataSource.driver.escapeQueryWithParameters(sql, parameters);
+    const runner = manager.queryRunner ?? manager.dataSource.createQueryRunner();
+    try {
+      const result = await runner.query(query, bound, true);
+      return result.affected ?? 0;
+    } finally {
+      if (!manager.queryRunner) await runner.release();
+    }
   }
 
   private sums(): SelectQueryBuilder<TokenUsageEntity> {

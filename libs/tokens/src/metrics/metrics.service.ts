@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { TokenUsage } from '../token-usage';
+import type { UsageEntry } from '../ledger/token-ledger.service';
 
 export type DeliberationStatusSource = () => Promise<Record<string, number>>;
 
-/** What a finished call reports to the metrics. A UsageEntry fits. */
-export interface ObservedCall {
-  usage: TokenUsage;
-  latencyMs: number;
-  errorKind?: string | null;
-}
+/** What a finished call reports to the metrics: a UsageEntry, or just the parts the metrics read. */
+export type ObservedCall = Pick<UsageEntry, 'usage' | 'latencyMs' | 'errorKind'> & Partial<Omit<UsageEntry, 'usage' | 'latencyMs' | 'errorKind'>>;
 
 const TOKEN_KINDS = [
   ['input', 'inputTokens'],

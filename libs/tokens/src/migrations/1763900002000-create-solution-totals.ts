@@ -29,9 +29,19 @@ export class CreateSolutionTotals1763900002000 implements MigrationInterface {
         ],
       }),
     );
+    await queryRunner.createTable(
+      new Table({
+        name: 'solution_deliberations',
+        columns: [
+          { name: 'adapter', type: 'varchar', length: '64', isPrimary: true },
+          { name: 'deliberation_id', type: 'varchar', length: '64', isPrimary: true },
+        ],
+      }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropTable('solution_deliberations');
     await queryRunner.dropTable('solution_totals');
   }
 }

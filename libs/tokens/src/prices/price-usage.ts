@@ -1,5 +1,5 @@
 import type { TokenUsage } from '../token-usage';
-import type { ModelPrice } from './price-table';
+import type { ModelPrice } from './price-lookup';
 
 export type PricedCounts = Pick<TokenUsage, 'inputTokens' | 'outputTokens' | 'reasoningTokens' | 'cachedInputTokens'>;
 

@@ -11,8 +11,10 @@ export interface SuggestionInput {
   adapters: Array<{ adapter: string; calls: number; errors: number }>;
 }
 
-/** A participant spending at least this share of all tokens is worth a sentence. */
+/** A participant spending at least this share of all tokens, and well over its fair share, is worth a sentence. */
 export const DOMINANT_SHARE = 0.4;
+/** "Well over": more than this multiple of 1 / (number of participants). */
+export const OVER_FAIR_SHARE = 1.2;
 /** Tokens spent after convergence above this share suggest a tighter stopping policy. */
 export const AFTER_CONVERGENCE_SHARE = 0.1;
 export const ESTIMATED_SHARE = 0.5;
@@ -72,8 +74,9 @@ export function suggestUsageChanges(input: SuggestionInput): string[] {
   const suggestions: string[] = [];
   if (input.totalTokens > 0 && input.participants.length >= 2) {
     const ranked = [...input.participants].sort((a, b) => b.totalTokens - a.totalTokens);
+    const threshold = Math.max(DOMINANT_SHARE, OVER_FAIR_SHARE / ranked.length);
     for (const participant of ranked) {
-      if (participant.totalTokens / input.totalTokens < DOMINANT_SHARE) break;
+      if (participant.totalTokens / input.totalTokens <= threshold) break;
       suggestions.push(dominanceSuggestion(input, participant));
     }
   }

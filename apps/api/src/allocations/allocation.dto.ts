@@ -1,0 +1,88 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, Matches, registerDecorator, ValidationArguments } from 'class-validator';
+import type { AllocationQuery } from '@app/tiering';
+
+const ISO = { strict: true, strictSeparator: true };
+
+/** `to` must not come before `from`. */
+function IsNotBefore(field: string): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isNotBefore',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      constraints: [field],
+      options: { message: `${String(propertyName)} must not be before ${field}` },
+      validator: {
+        validate(value: unknown, args: ValidationArguments) {
+          const other = (args.object as Record<string, unknown>)[field];
+          if (typeof value !== 'string' || typeof other !== 'string') return true;
+          const [to, from] = [Date.parse(value), Date.parse(other)];
+          return Number.isNaN(to) || Number.isNaN(from) || from <= to;
+        },
+      },
+    });
+}
+
+export class AllocationRangeDto {
+  @ApiPropertyOptional({ description: 'Decisions made at or after this instant (ISO-8601)', example: '2025-11-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601(ISO, { message: 'from must be an ISO-8601 date or date-time, e.g. 2025-11-01T00:00:00Z' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Decisions made at or before this instant (ISO-8601)', example: '2025-12-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601(ISO, { message: 'to must be an ISO-8601 date or date-time, e.g. 2025-12-01T00:00:00Z' })
+  @IsNotBefore('from')
+  to?: string;
+}
+
+export class AllocationQueryDto extends AllocationRangeDto {
+  @ApiPropertyOptional({ description: 'Only this deliberation' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'deliberationId must be a deliberation id (letters, digits, "-" or "_", at most 64)' })
+  deliberationId?: string;
+
+  toQuery(): AllocationQuery {
+    return { deliberationId: this.deliberationId, from: this.from, to: this.to };
+  }
+}
+
+class AllocationSignalsDto {
+  @ApiProperty() round: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Latest convergence score' }) score: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Latest minus previous score' }) trend: number | null;
+  @ApiProperty({ description: 'Distinct options the previous votes went to' }) voteSpread: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Tightest remaining budget fraction' }) budgetLeft: number | null;
+}
+
+export class AllocationDto {
+  @ApiProperty() id: string;
+  @ApiProperty() deliberationId: string;
+  @ApiProperty() round: number;
+  @ApiProperty() participantIndex: number;
+  @ApiProperty({ enum: ['GREEN', 'YELLOW', 'ORANGE', 'RED'] }) zone: 'GREEN' | 'YELLOW' | 'ORANGE' | 'RED';
+  @ApiProperty({ type: AllocationSignalsDto }) signals: AllocationSignalsDto;
+  @ApiProperty() recommendedModel: string;
+  @ApiProperty() actualModel: string;
+  @ApiProperty() adapter: string;
+  @ApiProperty({ enum: ['T0', 'T1', 'T2', 'T3'] }) adapterTier: string;
+  @ApiProperty({ enum: ['fast', 'reasoning'] }) tier: string;
+  @ApiProperty() reason: string;
+  @ApiProperty() override: boolean;
+  @ApiProperty({ type: String, nullable: true }) overrideReason: string | null;
+  @ApiProperty() createdAt: string;
+}
+
+class TierShareDto {
+  @ApiProperty() tier: string;
+  @ApiProperty() calls: number;
+  @ApiProperty({ description: 'calls / total' }) share: number;
+}
+
+export class AllocationStatsDto {
+  @ApiProperty() total: number;
+  @ApiProperty({ description: 'Share of decisions whose actual model differs from the recommendation' }) overrideRate: number;
+  @ApiProperty({ type: TierShareDto, isArray: true, description: 'Per model tier (fast / reasoning)' }) byTier: TierShareDto[];
+  @ApiProperty({ type: TierShareDto, isArray: true, description: 'Per adapter tier (T0..T3)' }) byAdapterTier: TierShareDto[];
+}

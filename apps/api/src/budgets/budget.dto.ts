@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, Max, Min, ValidateIf } from 'class-validator';
+import { WINDOW_KINDS, type WindowKind, type WindowLimitsUpdate } from '@app/tiering';
+
+export class WindowParamDto {
+  @ApiProperty({ enum: WINDOW_KINDS })
+  @IsIn(WINDOW_KINDS, { message: `window must be one of ${WINDOW_KINDS.join(', ')}` })
+  window: WindowKind;
+}
+
+export class UpdateBudgetWindowDto implements WindowLimitsUpdate {
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Token limit (a positive integer); null removes it; absent keeps it', example: 2_000_000 })
+  @IsOptional()
+  @IsInt({ message: 'tokens must be a positive integer or null' })
+  @IsPositive({ message: 'tokens must be a positive integer or null' })
+  tokens?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'USD limit (positive); null removes it; absent keeps it', example: 25 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'usd must be a positive number or null' })
+  @IsPositive({ message: 'usd must be a positive number or null' })
+  usd?: number | null;
+
+  @ApiPropertyOptional({ description: 'Fraction of a limit from which T3 adapters are no longer used', minimum: 0, maximum: 1, example: 0.8 })
+  // Not @IsOptional: that would let null through, and a soft cap cannot be removed, only changed.
+  @ValidateIf((o: UpdateBudgetWindowDto) => o.softCap !== undefined)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'softCap must be a number between 0 and 1' })
+  @Min(0, { message: 'softCap must be a number between 0 and 1' })
+  @Max(1, { message: 'softCap must be a number between 0 and 1' })
+  softCap?: number;
+}
+
+class AmountDto {
+  @ApiProperty() tokens: number;
+  @ApiProperty() usd: number;
+}
+
+class LimitsDto {
+  @ApiProperty({ type: Number, nullable: true }) tokens: number | null;
+  @ApiProperty({ type: Number, nullable: true }) usd: number | null;
+}
+
+class BurnRateDto {
+  @ApiProperty() tokensPerHour: number;
+  @ApiProperty() usdPerHour: number;
+}
+
+export class ForecastDto extends BurnRateDto {
+  @ApiProperty({ type: Number, nullable: true, description: 'Hours until the first limit runs out at the current rate' })
+  hoursToExhaustion: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When that happens, if within the window' }) exhaustionAt: string | null;
+  @ApiProperty({ description: 'Tokens used by the end of the window if the rate holds' }) projectedTokens: number;
+  @ApiProperty() projectedUsd: number;
+  @ApiProperty({ enum: ['GREEN', 'YELLOW', 'ORANGE', 'RED'] }) zone: string;
+  @ApiProperty() recommendation: string;
+}
+
+export class WindowStatusDto {
+  @ApiProperty({ enum: WINDOW_KINDS }) window: WindowKind;
+  @ApiProperty({ type: LimitsDto }) limits: LimitsDto;
+  @ApiProperty() softCap: number;
+  @ApiProperty({ type: AmountDto }) used: AmountDto;
+  @ApiProperty({ type: AmountDto, description: 'Estimates of calls in flight' }) reserved: AmountDto;
+  @ApiProperty({ type: LimitsDto, description: 'limit - used - reserved; null where there is no limit' }) remaining: LimitsDto;
+  @ApiProperty({ type: Number, nullable: true }) fractionUsed: number | null;
+  @ApiProperty({ enum: ['GREEN', 'YELLOW', 'ORANGE', 'RED'] }) zone: string;
+  @ApiProperty({ type: BurnRateDto }) burnRate: BurnRateDto;
+  @ApiProperty({ type: ForecastDto }) forecast: ForecastDto;
+  @ApiProperty() periodStart: string;
+  @ApiProperty() nextReset: string;
+}
+
+class MidForecastDto extends ForecastDto {
+  @ApiProperty() recordedAt: string;
+}
+
+export class WindowHistoryDto {
+  @ApiProperty({ enum: WINDOW_KINDS }) window: WindowKind;
+  @ApiProperty() periodStart: string;
+  @ApiProperty() periodEnd: string;
+  @ApiProperty({ type: LimitsDto }) limits: LimitsDto;
+  @ApiProperty() softCap: number;
+  @ApiProperty({ type: AmountDto }) actual: AmountDto;
+  @ApiProperty({ type: Number, nullable: true }) fractionUsed: number | null;
+  @ApiProperty({ enum: ['GREEN', 'YELLOW', 'ORANGE', 'RED'] }) zone: string;
+  @ApiProperty({ type: MidForecastDto, nullable: true, description: 'The forecast recorded at mid-window' })
+  midForecast: MidForecastDto | null;
+  @ApiProperty({ type: AmountDto, nullable: true, description: 'Projected at mid-window minus actual' }) forecastError: AmountDto | null;
+}

@@ -1,0 +1,116 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Accuracy, SolutionTotals, TokenFigures, UsageGroupBy } from '@app/tokens';
+import { USAGE_GROUP_BY } from '@app/tokens';
+
+/** The one shape of token figures. */
+export class TokenFiguresDto implements TokenFigures {
+  @ApiProperty() inputTokens: number;
+  @ApiProperty() outputTokens: number;
+  @ApiProperty() reasoningTokens: number;
+  @ApiProperty({ description: 'Part of inputTokens served from the provider cache' }) cachedInputTokens: number;
+  @ApiProperty({ description: 'input + output + reasoning' }) totalTokens: number;
+  @ApiProperty({ description: 'Tokens the provider reported' }) exactTokens: number;
+  @ApiProperty({ description: 'Tokens counted with the tokenizer' }) estimatedTokens: number;
+  @ApiProperty({ description: 'Calls with no usage (failed calls)' }) unavailableCalls: number;
+  @ApiProperty() calls: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Sum of priced calls; null when no call could be priced' })
+  costUsd: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Estimated cost at -estimateErrorPct' }) costLowerUsd: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Estimated cost at +estimateErrorPct' }) costUpperUsd: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'exactTokens / (exactTokens + estimatedTokens)' })
+  costConfidence: number | null;
+  @ApiProperty({ description: 'Calls whose model has no price (their cost is not in costUsd)' }) unpricedCalls: number;
+}
+
+export class UsageGroupDto extends TokenFiguresDto {
+  @ApiProperty({ description: 'Adapter, model, UTC day (YYYY-MM-DD) or deliberation id' }) key: string;
+}
+
+export class UsageOverTimeDto {
+  @ApiProperty() from: string;
+  @ApiProperty() to: string;
+  @ApiProperty({ enum: USAGE_GROUP_BY }) groupBy: UsageGroupBy;
+  @ApiProperty({ type: UsageGroupDto, isArray: true }) groups: UsageGroupDto[];
+  @ApiProperty({ type: TokenFiguresDto }) totals: TokenFiguresDto;
+}
+
+export class SolutionTotalsDto implements SolutionTotals {
+  @ApiProperty() adapter: string;
+  @ApiProperty() totalTokens: number;
+  @ApiProperty() exactTokens: number;
+  @ApiProperty() estimatedTokens: number;
+  @ApiProperty() inputTokens: number;
+  @ApiProperty() outputTokens: number;
+  @ApiProperty() reasoningTokens: number;
+  @ApiProperty() cachedInputTokens: number;
+  @ApiProperty() calls: number;
+  @ApiProperty() unavailableCalls: number;
+  @ApiProperty() unpricedCalls: number;
+  @ApiProperty({ type: Number, nullable: true }) costUsd: number | null;
+  @ApiProperty({ type: Number, nullable: true }) costLowerUsd: number | null;
+  @ApiProperty({ type: Number, nullable: true }) costUpperUsd: number | null;
+  @ApiProperty({ type: Number, nullable: true }) costConfidence: number | null;
+  @ApiProperty({ description: 'Deliberations in which the adapter made a call' }) deliberations: number;
+  @ApiProperty() updatedAt: string;
+}
+
+export class TopParticipantDto {
+  @ApiProperty() adapter: string;
+  @ApiProperty() model: string;
+  @ApiProperty() totalTokens: number;
+  @ApiProperty({ description: 'Share of all tokens in the window, 0..1' }) share: number;
+}
+
+export class UsageSummaryDto {
+  @ApiProperty({ description: 'Start of the 7-day window the summary covers' }) from: string;
+  @ApiProperty() to: string;
+  @ApiProperty({ description: 'Tokens of calls that finished in the last 60 s' }) tokensPerMinuteNow: number;
+  @ApiProperty({ description: 'Most tokens in one UTC calendar minute of the window' }) peakTokensPerMinute: number;
+  @ApiProperty() totalTokens: number;
+  @ApiProperty({ type: TopParticipantDto, isArray: true }) topParticipants: TopParticipantDto[];
+  @ApiProperty({ description: 'Tokens spent after the deliberation had converged' }) tokensAfterConvergence: number;
+  @ApiProperty() shareAfterConvergence: number;
+  @ApiProperty({ type: String, isArray: true }) suggestions: string[];
+}
+
+export class DeliberationParticipantTokensDto extends TokenFiguresDto {
+  @ApiProperty() participantIndex: number;
+  @ApiProperty() adapter: string;
+  @ApiProperty() model: string;
+}
+
+export class DeliberationRoundTokensDto extends TokenFiguresDto {
+  @ApiProperty() round: number;
+}
+
+/** GET /v1/deliberations/:id/tokens (wired by the deliberations controller). */
+export class DeliberationTokensDto {
+  @ApiProperty() deliberationId: string;
+  @ApiProperty({ type: TokenFiguresDto }) totals: TokenFiguresDto;
+  @ApiProperty({ type: DeliberationParticipantTokensDto, isArray: true }) byParticipant: DeliberationParticipantTokensDto[];
+  @ApiProperty({ type: DeliberationRoundTokensDto, isArray: true }) byRound: DeliberationRoundTokensDto[];
+}
+
+export class RoundCallDto {
+  @ApiProperty() participantIndex: number;
+  @ApiProperty() adapter: string;
+  @ApiProperty() model: string;
+  @ApiProperty({ enum: ['fast', 'reasoning'] }) tier: string;
+  @ApiProperty({ enum: ['exact', 'estimated', 'unavailable'] }) accuracy: Accuracy;
+  @ApiProperty() inputTokens: number;
+  @ApiProperty() outputTokens: number;
+  @ApiProperty() reasoningTokens: number;
+  @ApiProperty() cachedInputTokens: number;
+  @ApiProperty() totalTokens: number;
+  @ApiProperty({ type: Number, nullable: true }) costUsd: number | null;
+  @ApiProperty() latencyMs: number;
+  @ApiPropertyOptional({ type: String, nullable: true }) errorKind: string | null;
+}
+
+/** GET /v1/deliberations/:id/rounds/:n/tokens (wired by the deliberations controller). */
+export class RoundTokensDto {
+  @ApiProperty() deliberationId: string;
+  @ApiProperty() round: number;
+  @ApiProperty({ type: TokenFiguresDto }) totals: TokenFiguresDto;
+  @ApiProperty({ type: RoundCallDto, isArray: true }) calls: RoundCallDto[];
+}

@@ -1,0 +1,52 @@
+import type { ConvergenceAssessment, ConvergenceStatus, StopReason, Vote } from '../deliberation.types';
+import { decideStop, hasModelConsensus, type StopInput } from './stopping';
+
+const vote = (continueDebate: boolean): Vote => ({ option: 'A', confidence: 0.8, rationale: '', continueDebate });
+const assessed = (status: ConvergenceStatus): ConvergenceAssessment => ({ score: 0.5, status, perParticipant: [] });
+const go = vote(true);
+const stop = vote(false);
+
+function input(overrides: Partial<StopInput>): StopInput {
+  return { round: 2, maxRounds: 5, mode: 'conference', convergence: null, latestVotes: [go, go, go], consensusFraction: 0.66, ...overrides };
+}
+
+describe('decideStop', () => {
+  it.each<[string, Partial<StopInput>, StopReason | null]>([
+    ['converged', { convergence: assessed('converged') }, 'converged'],
+    ['converged beats consensus and max rounds', { convergence: assessed('converged'), round: 5, latestVotes: [stop, stop, stop] }, 'converged'],
+    ['impasse', { convergence: assessed('impasse') }, 'impasse'],
+    ['impasse beats max rounds', { convergence: assessed('impasse'), round: 5 }, 'impasse'],
+    ['2 of 3 want to stop (0.667 ≥ 0.66)', { latestVotes: [stop, stop, go] }, 'model_consensus'],
+    ['1 of 3 want to stop', { latestVotes: [stop, go, go] }, null],
+    ['a missing vote counts as continue', { latestVotes: [stop, null, null] }, null],
+    ['2 of 3 with one missing vote', { latestVotes: [stop, stop, null] }, 'model_consensus'],
+    ['consensus never in round 1 of a conference', { round: 1, latestVotes: [stop, stop, stop] }, null],
+    ['consensus beats max rounds', { round: 5, latestVotes: [stop, stop, stop] }, 'model_consensus'],
+    ['refining goes on', { convergence: assessed('refining') }, null],
+    ['diverging goes on', { convergence: assessed('diverging') }, null],
+    ['last round', { round: 5 }, 'max_rounds'],
+    ['past the last round', { round: 6 }, 'max_rounds'],
+    ['quick mode stops after its round', { mode: 'quick', round: 1, maxRounds: 3 }, 'max_rounds'],
+    ['quick mode round 1 with everyone done reports max_rounds', { mode: 'quick', round: 1, latestVotes: [stop, stop] }, 'max_rounds'],
+    ['maxRounds 1', { round: 1, maxRounds: 1 }, 'max_rounds'],
+  ])('%s', (_name, overrides, expected) => {
+    expect(decideStop(input(overrides))).toBe(expected);
+  });
+
+  it('should default the consensus fraction to 0.66', () => {
+    expect(decideStop({ ...input({ latestVotes: [stop, stop, go] }), consensusFraction: undefined })).toBe('model_consensus');
+  });
+});
+
+describe('hasModelConsensus', () => {
+  it.each<[string, Array<Vote | null>, number, boolean]>([
+    ['7 of 10 at 70% (float 0.7×10 = 7.000000000000001)', [...Array(7).fill(stop), ...Array(3).fill(go)], 0.7, true],
+    ['6 of 10 at 70%', [...Array(6).fill(stop), ...Array(4).fill(go)], 0.7, false],
+    ['nobody', [], 0.66, false],
+    ['all null', [null, null], 0.66, false],
+    ['fraction 0 still needs one stop vote', [go, go], 0, false],
+    ['everyone', [stop, stop], 1, true],
+  ])('%s', (_name, votes, fraction, expected) => {
+    expect(hasModelConsensus(votes, fraction)).toBe(expected);
+  });
+});

@@ -1,0 +1,116 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
+import { BudgetLedger, Reservation as LedgerReservation } from '@app/tiering';
+import { TokenLedger, makeUsage } from '@app/tokens';
+import type { EngineState, PauseInfo, PlannedCall, Reservation } from '../engine/engine.ports';
+import { nextRoundEstimate, spentSoFar } from './spend';
+
+interface Limit {
+  name: string;
+  fraction: number;
+  used: number;
+}
+
+/**
+ * Holds a deliberation to its own limits and to the budget windows: warns, forces fast models and
+ * pauses at the configured fractions, and reserves every call's estimate before it is made so that
+ * concurrent deliberations can never together cross a hard cap.
+ */
+@Injectable()
+export class BudgetGate {
+  private readonly logger = new Logger(BudgetGate.name);
+
+  constructor(
+    @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
+    private readonly ledger: BudgetLedger,
+    private readonly tokens: TokenLedger,
+  ) {}
+
+  /** Every limit the deliberation is held to, with how much of it is used. */
+  limits(state: EngineState): Limit[] {
+    const spent = spentSoFar(state);
+    const own = state.request.budget ?? {};
+    const limits: Limit[] = [];
+    if (own.maxTokens) limits.push({ name: 'deliberation.tokens', fraction: spent.tokens / own.maxTokens, used: spent.tokens });
+    if (own.maxCostUsd) limits.push({ name: 'deliberation.usd', fraction: spent.usd / own.maxCostUsd, used: spent.usd });
+    const window = this.ledger.thresholdState();
+    if (window.window && window.fractionUsed !== null) {
+      limits.push({ name: `${window.window}.${window.unit}`, fraction: window.fractionUsed, used: window.used ?? 0 });
+    }
+    return limits;
+  }
+
+  /** The tightest share of budget left, over the deliberation's own limits and the windows; null when unlimited. */
+  fractionLeft(state: EngineState): number | null {
+    const own = this.limits(state).filter((l) => l.name.startsWith('deliberation.')).map((l) => 1 - l.fraction);
+    const windows = this.ledger.fractionLeft();
+    const all = [...own, ...(windows === null ? [] : [windows])];
+    return all.length ? Math.max(0, Math.min(...all)) : null;
+  }
+
+  check(state: EngineState): { warnings: Array<{ limit: string; fraction: number }>; forceFast: boolean; pause: PauseInfo | null } {
+    const { warn, forceFast, pause } = this.config.budgets.thresholds;
+    const limits = this.limits(state);
+    const warnings = limits.filter((l) => l.fraction >= warn).map((l) => ({ limit: l.name, fraction: l.fraction }));
+    for (const w of warnings) {
+      if (!state.runtime.warned.includes(w.limit)) this.logger.warn({ deliberationId: state.id, ...w }, `budget warning: ${w.limit} at ${Math.round(w.fraction * 100)}%`);
+    }
+    const over = limits.filter((l) => l.fraction >= pause).sort((a, b) => b.fraction - a.fraction)[0];
+    return {
+      warnings,
+      forceFast: limits.some((l) => l.fraction >= forceFast),
+      pause: over
+        ? { reason: 'budget', limit: over.name, used: over.used, nextRoundEstimateTokens: nextRoundEstimate(state, this.config.deliberation.maxOutputTokens) }
+        : null,
+    };
+  }
+
+  /** All of a round's calls are reserved, or none is. */
+  reserve(state: EngineState, calls: PlannedCall[]): { ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo } {
+    const spent = spentSoFar(state);
+    const own = state.request.budget ?? {};
+    const held = new Map<number, LedgerReservation>();
+    for (const call of calls) {
+      const usd = this.estimateUsd(call);
+      const result = this.ledger.reserve(
+        { tokens: call.estimateTokens, usd },
+        { deliberationId: state.id, maxTokens: own.maxTokens, maxCostUsd: own.maxCostUsd, usedTokens: spent.tokens, usedUsd: spent.usd },
+      );
+      if (!result.ok) {
+        for (const r of held.values()) this.ledger.release(r);
+        return {
+          ok: false,
+          pause: {
+            reason: 'budget',
+            limit: `${result.window}.${result.unit}`,
+            used: result.used,
+            nextRoundEstimateTokens: calls.reduce((sum, c) => sum + c.estimateTokens, 0),
+            detail: `the next round needs about ${result.needed} ${result.unit === 'usd' ? 'USD' : 'tokens'} more than ${result.window} allows (limit ${result.limit}, used ${result.used}, reserved ${result.reserved})`,
+          },
+        };
+      }
+      held.set(call.participantIndex, result.reservation);
+    }
+    return {
+      ok: true,
+      reservation: {
+        settle: (participantIndex, tokens, costUsd) => {
+          const reservation = held.get(participantIndex);
+          if (!reservation) return;
+          held.delete(participantIndex);
+          this.ledger.settle(reservation, { tokens, usd: costUsd ?? 0 }).catch((e: unknown) => this.logger.error({ err: e }, 'could not persist budget usage'));
+        },
+        release: () => {
+          for (const r of held.values()) this.ledger.release(r);
+          held.clear();
+        },
+      },
+    };
+  }
+
+  /** An unpriced model reserves no money: its cost is unknown, never guessed (its tokens still count). */
+  private estimateUsd(call: PlannedCall): number {
+    const usage = makeUsage({ adapter: call.adapter, provider: '', model: call.model }, { inputTokens: call.estimateTokens - this.config.deliberation.maxOutputTokens, outputTokens: this.config.deliberation.maxOutputTokens }, 'estimated');
+    return this.tokens.priceOf(usage) ?? 0;
+  }
+}

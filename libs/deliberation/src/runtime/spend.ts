@@ -1,0 +1,19 @@
+import type { EngineState } from '../engine/engine.ports';
+
+/** What a deliberation has spent so far: every stored call, finished rounds and the round in progress. */
+export function spentSoFar(state: EngineState): { tokens: number; usd: number } {
+  let tokens = 0;
+  let usd = 0;
+  for (const response of [...state.rounds.flatMap((r) => r.responses), ...state.partial]) {
+    tokens += response.usage.totalTokens;
+    usd += response.costUsd ?? 0;
+  }
+  return { tokens, usd };
+}
+
+/** The tokens the next round is expected to need: the last round's spend, or a first guess from the output cap. */
+export function nextRoundEstimate(state: EngineState, maxOutputTokens: number): number {
+  const last = state.rounds[state.rounds.length - 1];
+  if (last) return last.responses.reduce((sum, r) => sum + r.usage.totalTokens, 0);
+  return state.request.participants.length * maxOutputTokens * 2;
+}

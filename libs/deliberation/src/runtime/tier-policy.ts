@@ -1,0 +1,107 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AdapterRegistry } from '@app/adapters';
+import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
+import { AllocationAudit, BudgetLedger, allocationSignals, budgetZone, planRound } from '@app/tiering';
+import type { TierDecisionRecord } from '../deliberation.types';
+import type { EngineState, PauseInfo } from '../engine/engine.ports';
+import { groupOptions, similarityFor } from '../rules';
+import { BudgetGate } from './budget-gate';
+import { Clock } from './clock';
+import { nextRoundEstimate } from './spend';
+
+/**
+ * Chooses every participant's adapter and model for a round through the tiering rules (selector,
+ * ladder, floors, overrides) and writes each decision to the allocation audit.
+ */
+@Injectable()
+export class TierPolicy {
+  private readonly logger = new Logger(TierPolicy.name);
+
+  constructor(
+    @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
+    private readonly registry: AdapterRegistry,
+    private readonly ledger: BudgetLedger,
+    private readonly audit: AllocationAudit,
+    private readonly gate: BudgetGate,
+    private readonly clock: Clock,
+  ) {}
+
+  async plan(state: EngineState, round: number, forceFast: boolean): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }> {
+    const views = await this.registry.describe();
+    const catalog = views.map((v) => ({ name: v.name, tier: v.tier, enabled: v.enabled, reachable: v.reachable, models: v.models }));
+    const previous = state.rounds[state.rounds.length - 1];
+    const votes = previous ? previous.responses.flatMap((r) => (r.vote ? [r.vote.option] : [])) : [];
+    const grouping = groupOptions(votes, similarityFor(this.config.deliberation.convergence.backend), this.config.deliberation.convergence.optionSimilarity);
+    const signals = {
+      round,
+      scores: state.rounds.flatMap((r) => (r.convergence ? [r.convergence.score] : [])),
+      voteOptions: votes.map((v) => grouping.get(v) ?? v),
+      budgetFractionLeft: this.gate.fractionLeft(state),
+      forceFast,
+    };
+    const plan = planRound({
+      round,
+      signals,
+      participants: state.request.participants.map((p) => ({
+        index: p.index,
+        adapter: p.adapter,
+        model: p.model,
+        tier: p.tier,
+        role: p.role,
+        force: p.force,
+        overrideReason: p.overrideReason,
+        consecutiveFailures: state.runtime.failureStreaks[p.index] ?? null,
+      })),
+      critical: Boolean(state.request.critical),
+      catalog,
+      maxAllowedTier: this.ledger.maxAllowedTier(),
+      tiering: this.config.tiering,
+    });
+    if ('pause' in plan) {
+      return {
+        pause: {
+          reason: plan.pause.reason,
+          limit: plan.pause.reason === 'budget_floor' ? `floor of participant ${plan.pause.participantIndex}` : 'tier cap',
+          used: 0,
+          nextRoundEstimateTokens: nextRoundEstimate(state, this.config.deliberation.maxOutputTokens),
+          detail: plan.pause.detail,
+        },
+      };
+    }
+    const threshold = this.ledger.thresholdState();
+    const zone = budgetZone(threshold.fractionUsed, this.config.budgets.zones);
+    const now = this.clock.now();
+    for (const d of plan.decisions) {
+      if (d.warning) this.logger.warn({ deliberationId: state.id, round, participantIndex: d.participantIndex }, d.warning);
+    }
+    await this.audit.record(
+      undefined,
+      plan.decisions.map((d) => ({
+        deliberationId: state.id,
+        round,
+        participantIndex: d.participantIndex,
+        zone,
+        signals: allocationSignals(signals),
+        recommendedModel: d.recommendedModel,
+        actualModel: d.model,
+        adapter: d.adapter,
+        adapterTier: d.adapterTier,
+        tier: d.tier,
+        reason: d.reason,
+        override: d.override,
+        overrideReason: d.overrideReason ?? null,
+        createdAt: now,
+      })),
+    );
+    return {
+      decisions: plan.decisions.map((d) => ({
+        participantIndex: d.participantIndex,
+        tier: d.tier,
+        adapter: d.adapter,
+        adapterTier: d.adapterTier,
+        model: d.model,
+        reason: d.reason,
+      })),
+    };
+  }
+}

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import type { BudgetZone } from '../rules/budget-zone';
+import type { AllocationSignals } from '../rules/tier-selector';
+import { AllocationEntity } from './allocation.entity';
+
+export interface NewAllocation {
+  deliberationId: string;
+  round: number;
+  participantIndex: number;
+  zone: BudgetZone;
+  signals: AllocationSignals;
+  recommendedModel: string;
+  actualModel: string;
+  adapter: string;
+  adapterTier: string;
+  tier: string;
+  reason: string;
+  override: boolean;
+  overrideReason?: string | null;
+  createdAt: Date;
+}
+
+export interface Allocation extends Omit<NewAllocation, 'createdAt' | 'overrideReason'> {
+  id: string;
+  overrideReason: string | null;
+  createdAt: string;
+}
+
+export interface AllocationQuery {
+  deliberationId?: string;
+  /** ISO-8601 instants, inclusive. */
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+export interface AllocationStats {
+  total: number;
+  overrideRate: number;
+  /** Share of calls per model tier (fast / reasoning). */
+  byTier: Array<{ tier: string; calls: number; share: number }>;
+  /** Share of calls per adapter tier (T0..T3). */
+  byAdapterTier: Array<{ tier: string; calls: number; share: number }>;
+}
+
+const MAX_LIST = 1000;
+const share = (n: number, total: number): number => (total === 0 ? 0 : Math.round((n / total) * 10_000) / 10_000);
+
+function toAllocation(row: AllocationEntity): Allocation {
+  return { ...row, zone: row.zone as BudgetZone, override: Boolean(row.override) };
+}
+
+/** Every tier decision, in the order made: the audit behind GET /v1/allocations. */
+@Injectable()
+export class AllocationAudit {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Pass the round's transaction manager to write the decisions with the round, atomically. */
+  async record(manager: EntityManager | undefined, rows: NewAllocation[]): Promise<void> {
+    if (rows.length === 0) return;
+    const m = manager ?? this.dataSource.manager;
+    await m.insert(
+      AllocationEntity,
+      rows.map((r) => ({ ...r, id: randomUUID(), overrideReason: r.overrideReason ?? null, createdAt: r.createdAt.toISOString() })),
+    );
+  }
+
+  async list(query: AllocationQuery): Promise<Allocation[]> {
+    const qb = this.dataSource.getRepository(AllocationEntity).createQueryBuilder('a');
+    this.filter(qb, query);
+    qb.orderBy('a.created_at', 'ASC').addOrderBy('a.round', 'ASC').addOrderBy('a.participant_index', 'ASC');
+    qb.take(Math.min(query.limit ?? MAX_LIST, MAX_LIST));
+    return (await qb.getMany()).map(toAllocation);
+  }
+
+  async stats(query: Omit<AllocationQuery, 'limit'>): Promise<AllocationStats> {
+    const group = async (column: string): Promise<Array<{ key: string; calls: number; overrides: number }>> => {
+      const qb = this.dataSource.getRepository(AllocationEntity).createQueryBuilder('a');
+      this.filter(qb, query);
+      const raw = await qb
+        .select(`a.${column}`, 'key')
+        .addSelect('COUNT(*)', 'calls')
+        .addSelect('SUM(CASE WHEN a.override THEN 1 ELSE 0 END)', 'overrides')
+        .groupBy(`a.${column}`)
+        .orderBy(`a.${column}`, 'ASC')
+        .getRawMany<{ key: string; calls: string | number; overrides: string | number | null }>();
+      return raw.map((r) => ({ key: r.key, calls: Number(r.calls), overrides: Number(r.overrides ?? 0) }));
+    };
+    const byTier = await group('tier');
+    const byAdapterTier = await group('adapter_tier');
+    const total = byTier.reduce((n, r) => n + r.calls, 0);
+    const overrides = byTier.reduce((n, r) => n + r.overrides, 0);
+    return {
+      total,
+      overrideRate: share(overrides, total),
+      byTier: byTier.map((r) => ({ tier: r.key, calls: r.calls, share: share(r.calls, total) })),
+      byAdapterTier: byAdapterTier.map((r) => ({ tier: r.key, calls: r.calls, share: share(r.calls, total) })),
+    };
+  }
+
+  private filter(qb: ReturnType<ReturnType<DataSource['getRepository']>['createQueryBuilder']>, query: AllocationQuery): void {
+    if (query.deliberationId !== undefined) qb.andWhere('a.deliberation_id = :deliberationId', { deliberationId: query.deliberationId });
+    // Stored as toISOString() (UTC, fixed width), so string comparison orders like time.
+    if (query.from !== undefined) qb.andWhere('a.created_at >= :from', { from: new Date(query.from).toISOString() });
+    if (query.to !== undefined) qb.andWhere('a.created_at <= :to', { to: new Date(query.to).toISOString() });
+  }
+}

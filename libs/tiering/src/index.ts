@@ -1,0 +1,33 @@
+import { AllocationEntity } from './allocation/allocation.entity';
+import { BudgetSettingEntity } from './budget/budget-setting.entity';
+import { BudgetWindowEntity } from './budget/budget-window.entity';
+import { CreateBudgetWindows1763900002000 } from './migrations/1763900002000-create-budget-windows';
+import { CreateBudgetSettings1763900002001 } from './migrations/1763900002001-create-budget-settings';
+import { CreateAllocations1763900002002 } from './migrations/1763900002002-create-allocations';
+
+export * from './rules/tier-selector';
+export * from './rules/budget-zone';
+export * from './rules/window-bounds';
+export * from './rules/forecast';
+export * from './rules/tier-ladder';
+export * from './rules/plan-round';
+export * from './clock';
+export { BudgetLedger } from './budget/budget-ledger.service';
+export type {
+  BudgetAmount,
+  BudgetUnit,
+  Reservation,
+  ReservationRefusal,
+  ReservationScope,
+  ReserveResult,
+  ThresholdState,
+  WindowHistoryEntry,
+  WindowLimitsUpdate,
+  WindowStatus,
+} from './budget/budget-ledger.service';
+export { AllocationAudit } from './allocation/allocation-audit.repository';
+export type { Allocation, AllocationQuery, AllocationStats, NewAllocation } from './allocation/allocation-audit.repository';
+export { TieringModule } from './tiering.module';
+
+export const tieringEntities = [BudgetWindowEntity, BudgetSettingEntity, AllocationEntity];
+export const tieringMigrations = [CreateBudgetWindows1763900002000, CreateBudgetSettings1763900002001, CreateAllocations1763900002002];

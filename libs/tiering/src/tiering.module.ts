@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { AllocationAudit } from './allocation/allocation-audit.repository';
+import { BudgetLedger } from './budget/budget-ledger.service';
+import { BudgetRolloverJob } from './budget/budget-rollover.job';
+import { BudgetWindowRepository } from './budget/budget-window.repository';
+import { systemClock, TIERING_CLOCK } from './clock';
+
+/**
+ * Budgets and tier policy. Needs the app's TypeORM DataSource (with `tieringEntities` and
+ * `tieringMigrations`) and CONCLAVE_CONFIG; the scheduler (ScheduleModule.forRoot) is the app's.
+ */
+@Module({
+  providers: [
+    { provide: TIERING_CLOCK, useValue: systemClock },
+    BudgetWindowRepository,
+    BudgetLedger,
+    BudgetRolloverJob,
+    AllocationAudit,
+  ],
+  exports: [BudgetLedger, AllocationAudit, TIERING_CLOCK],
+})
+export class TieringModule {}
