@@ -50,10 +50,24 @@ export class ErrorFilter implements ExceptionFilter {
     response.status(body.statusCode).json(body);
   }
 
+  private parserBody(statusCode: number, type: string, fallback: string): ErrorBody {
+    const message =
+      type === 'entity.too.large'
+        ? 'request body is too large; send at most server.bodyLimitBytes bytes'
+        : type === 'entity.parse.failed'
+          ? 'request body is not valid JSON'
+          : fallback;
+    return { statusCode, error: reason(statusCode), message };
+  }
+
   private toBody(e: unknown): ErrorBody {
     if (e instanceof DomainError) {
       const statusCode = STATUS_OF[e.kind];
       return { statusCode, error: reason(statusCode), message: e.message, details: { code: e.code, ...e.details } };
+    }
+    // Express's adapter wraps body-parser errors in an HttpException; their type says what went wrong.
+    if (e instanceof HttpException && (isParserError(e.cause) || e.cause instanceof SyntaxError)) {
+      return this.parserBody(e.getStatus(), isParserError(e.cause) ? e.cause.type : 'entity.parse.failed', e.message);
     }
     if (e instanceof HttpException) {
       const statusCode = e.getStatus();
@@ -63,15 +77,7 @@ export class ErrorFilter implements ExceptionFilter {
       const message = Array.isArray(p.message) ? p.message.join('; ') : String(p.message ?? e.message);
       return { statusCode, error: reason(statusCode), message, ...(p.details !== undefined ? { details: p.details } : {}) };
     }
-    if (isParserError(e) && e.status >= 400 && e.status < 500) {
-      const message =
-        e.type === 'entity.too.large'
-          ? 'request body is too large; send at most server.bodyLimitBytes bytes'
-          : e.type === 'entity.parse.failed'
-            ? 'request body is not valid JSON'
-            : e.message;
-      return { statusCode: e.status, error: reason(e.status), message };
-    }
+    if (isParserError(e) && e.status >= 400 && e.status < 500) return this.parserBody(e.status, e.type, e.message);
     const errorId = randomUUID();
     this.logger.error({ errorId, err: e }, `unexpected error ${errorId}`);
     return { statusCode: 500, error: 'Internal Server Error', message: 'unexpected error; quote errorId when reporting it', details: { errorId } };
