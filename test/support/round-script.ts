@@ -1,0 +1,146 @@
+import request from 'supertest';
+import { startProviderServer, type ProviderCall, type ProviderReply, type ProviderServer } from '../fixtures/provider-server';
+
+/**
+ * Scripted participants for e2e tests of budgets, tiers and checkpoints: a loopback provider whose answer
+ * depends on the round and on who is asking, read from the prompt the engine built.
+ */
+
+export type Stance = 'for' | 'against' | 'neutral';
+
+export interface ScriptedCall {
+  /** The deliberation round, from the prompt's "This is round N" line. */
+  round: number;
+  /** The participant's stance, from its stance line (tests give each participant its own). */
+  stance: Stance;
+  /** The participant's role, when it has one. */
+  role: string | undefined;
+  model: string;
+  call: ProviderCall;
+}
+
+export function roundOf(prompt: string): number {
+  const m = /This is round (\d+) of the deliberation/.exec(prompt);
+  if (!m) throw new Error(`no round in prompt: ${prompt.slice(0, 120)}`);
+  return Number(m[1]);
+}
+
+export function stanceOf(prompt: string): Stance {
+  if (prompt.includes('Your assigned stance: FOR.')) return 'for';
+  if (prompt.includes('Your assigned stance: AGAINST.')) return 'against';
+  return 'neutral';
+}
+
+export function roleOf(prompt: string): string | undefined {
+  return /Your role in this deliberation: ([^.\n]+)\./.exec(prompt)?.[1];
+}
+
+/** An answer ending with a valid vote line. */
+export function answer(text: string, option: string, continueDebate = true, confidence = 0.8): string {
+  return `${text}\n\nVOTE: ${JSON.stringify({ option, confidence, rationale: `because of ${option}`, continue_debate: continueDebate })}`;
+}
+
+/**
+ * Distinct prose per round and participant, so consecutive answers are neither identical (no early
+ * convergence) nor unrelated (no impasse): they share a stem and differ in a round-specific tail.
+ */
+export function prose(stance: Stance, round: number): string {
+  const topics = ['latency', 'quota', 'retries', 'ordering', 'security', 'cost', 'rollout', 'alerts', 'replay', 'backfill'];
+  const tail = topics.map((t, i) => `${t}${(round * 7 + i) % 10} point${round} ${t}-${round}`).join(' ');
+  return `The ${stance} side considers the webhook migration. Round ${round} view: ${tail}.`;
+}
+
+export interface ScriptedProvider {
+  server: ProviderServer;
+  baseUrl: string;
+  /** Every call as the script saw it. */
+  seen: ScriptedCall[];
+  close(): Promise<void>;
+}
+
+export async function startScriptedProvider(script: (c: ScriptedCall) => ProviderReply | Promise<ProviderReply>): Promise<ScriptedProvider> {
+  const seen: ScriptedCall[] = [];
+  const server = await startProviderServer({
+    wire: 'openai',
+    respond: (call) => {
+      const c: ScriptedCall = { round: roundOf(call.prompt), stance: stanceOf(call.prompt), role: roleOf(call.prompt), model: call.model, call };
+      seen.push(c);
+      return script(c);
+    },
+  });
+  return { server, baseUrl: server.baseUrl, seen, close: () => server.close() };
+}
+
+/** An http adapter on the scripted provider. */
+export function httpAdapter(
+  provider: { baseUrl: string },
+  name: string,
+  tier: 'T0' | 'T1' | 'T2' | 'T3',
+  models: { fast: string; reasoning: string },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { name, kind: 'http', provider: 'openai', baseUrl: provider.baseUrl, tier, models, timeoutMs: 10_000, maxRetries: 0, concurrency: 64, ...extra };
+}
+
+export const THREE_STANCES: Stance[] = ['for', 'against', 'neutral'];
+
+export const TERMINAL = ['completed', 'failed', 'cancelled', 'paused', 'interrupted'];
+
+/** Polls GET /v1/deliberations/:id until its status is one of `statuses`; fails with the last state after the deadline. */
+export async function waitForStatus(url: string, id: string, statuses: string[] = TERMINAL, timeoutMs = 10_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  let last: any;
+  for (;;) {
+    const res = await request(url).get(`/v1/deliberations/${id}`);
+    last = res.body;
+    if (res.status === 200 && statuses.includes(last.status)) return last;
+    if (Date.now() > deadline) throw new Error(`deliberation ${id} did not reach ${statuses.join('|')} within ${timeoutMs} ms; last: ${JSON.stringify(last).slice(0, 600)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface SseEvent {
+  type: string;
+  data: any;
+}
+
+/**
+ * Reads a deliberation's SSE stream until a terminal event (or the deadline), and returns every event.
+ * The connection is always closed.
+ */
+export async function readEvents(url: string, id: string, timeoutMs = 10_000): Promise<SseEvent[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const events: SseEvent[] = [];
+  try {
+    const res = await fetch(`${url}/v1/deliberations/${id}/events`, { signal: controller.signal });
+    if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let cut: number;
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        const chunk = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const data = chunk.split('\n').find((l) => l.startsWith('data: '));
+        if (!data) continue;
+        const event = JSON.parse(data.slice(6)) as SseEvent;
+        events.push(event);
+        if (TERMINAL.includes(event.type)) {
+          await reader.cancel();
+          return events;
+        }
+      }
+    }
+    return events;
+  } catch (e) {
+    if (controller.signal.aborted) throw new Error(`events of ${id}: no terminal event within ${timeoutMs} ms; got ${events.map((e2) => e2.type).join(', ')}`);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
