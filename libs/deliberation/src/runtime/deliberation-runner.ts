@@ -140,24 +140,27 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
   private async execute(id: string, signal: AbortSignal): Promise<void> {
     const now = this.clock.now();
     if (!(await this.repository.transition(id, ['queued'], 'running', now))) return;
-    const state = await this.loadState(id);
     if (!this.hub.live(id)) {
       const view = await this.repository.view(id);
       if (view) this.hub.open(id, eventsFromView(view, false));
     }
+    let state: EngineState | null = null;
     let outcome: EngineOutcome;
     try {
+      state = await this.loadState(id);
+      this.logger.log({ deliberationId: id, fromRound: state.rounds.length + 1 }, 'deliberation running');
       outcome = await this.engine.run(state, signal);
     } catch (e) {
+      // A run must always end in a stored status, never stay "running" behind a thrown error.
       this.logger.error({ deliberationId: id, err: e }, 'deliberation failed unexpectedly');
       outcome = { kind: 'failed', reason: `internal error: ${(e as Error).message}`, result: null };
     }
     await this.finish(id, state, outcome);
   }
 
-  private async finish(id: string, state: EngineState, outcome: EngineOutcome): Promise<void> {
+  private async finish(id: string, state: EngineState | null, outcome: EngineOutcome): Promise<void> {
     const now = this.clock.now();
-    const runtime = state.runtime;
+    const runtime = state?.runtime;
     switch (outcome.kind) {
       case 'completed':
         await this.repository.setStatus(id, 'completed', now, { result: outcome.result, pause: null, runtime });
