@@ -40,15 +40,17 @@ function words(seed: number, count: number): string[] {
 export function benchAnswer(participant: number, round: number, bytes: number): string {
   const vote = `VOTE: {"option": "option ${participant % 2 === 0 ? 'A' : 'B'}", "confidence": 0.7, "rationale": "round ${round} of participant ${participant}", "continue_debate": true}`;
   const room = Math.max(80, bytes - vote.length - 2);
-  const core = words(1000 + participant, 24).join(' ');
+  const core = words(1000 + participant, 4000);
   const fresh = words(100_000 * (participant + 1) + round, 4000);
   let text = '';
-  let i = 0;
-  // Alternate a core sentence and a sentence of fresh words until the answer is long enough.
-  while (text.length < room) {
-    text += `${core}. `;
-    text += `${fresh.slice(i, i + 20).join(' ')}. `;
-    i += 20;
+  let c = 0;
+  let f = 0;
+  // One sentence of fresh words, then three of the participant's own words (the same every round).
+  for (let sentence = 0; text.length < room; sentence++) {
+    const fromCore = sentence % 4 !== 0;
+    text += `${(fromCore ? core.slice(c, c + 12) : fresh.slice(f, f + 12)).join(' ')}. `;
+    if (fromCore) c += 12;
+    else f += 12;
   }
   return `${text.slice(0, room).trimEnd()}\n\n${vote}`;
 }

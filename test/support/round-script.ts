@@ -40,14 +40,19 @@ export function answer(text: string, option: string, continueDebate = true, conf
   return `${text}\n\nVOTE: ${JSON.stringify({ option, confidence, rationale: `because of ${option}`, continue_debate: continueDebate })}`;
 }
 
+const STEMS: Record<Stance, string> = {
+  for: 'Webhooks cut wasted polling calls, lower status latency, and an inbox table with idempotent consumers keeps retries harmless while nightly reconciliation catches lost events.',
+  against: 'Polling stays predictable under processor incidents, keeps rate control on our side, and avoids exposing a public endpoint that attackers could probe or flood.',
+  neutral: 'Both designs can work; the deciding factors are operational maturity, signature verification, alerting on lag, and a staged rollout with shadow traffic first.',
+};
+const EXTRAS = ['alpha bravo charlie delta echo', 'foxtrot golf hotel india juliet', 'kilo lima mike november oscar', 'papa quebec romeo sierra tango', 'uniform victor whiskey xray yankee'];
+
 /**
- * Distinct prose per round and participant, so consecutive answers are neither identical (no early
- * convergence) nor unrelated (no impasse): they share a stem and differ in a round-specific tail.
+ * Prose per participant and round: a stable stem plus a round-specific tail, so consecutive answers of
+ * one participant score about 0.79 (TF-IDF): "refining", never converged (0.85) nor diverging (0.40).
  */
 export function prose(stance: Stance, round: number): string {
-  const topics = ['latency', 'quota', 'retries', 'ordering', 'security', 'cost', 'rollout', 'alerts', 'replay', 'backfill'];
-  const tail = topics.map((t, i) => `${t}${(round * 7 + i) % 10} point${round} ${t}-${round}`).join(' ');
-  return `The ${stance} side considers the webhook migration. Round ${round} view: ${tail}.`;
+  return `${STEMS[stance]} Round ${round} adds ${EXTRAS[round % EXTRAS.length]} ${stance}${round}.`;
 }
 
 export interface ScriptedProvider {
@@ -108,7 +113,7 @@ export interface SseEvent {
  * Reads a deliberation's SSE stream until a terminal event (or the deadline), and returns every event.
  * The connection is always closed.
  */
-export async function readEvents(url: string, id: string, timeoutMs = 10_000): Promise<SseEvent[]> {
+export async function readEvents(url: string, id: string, timeoutMs = 10_000, onEvent?: (event: SseEvent) => void): Promise<SseEvent[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const events: SseEvent[] = [];
@@ -129,6 +134,7 @@ export async function readEvents(url: string, id: string, timeoutMs = 10_000): P
         if (!data) continue;
         const event = JSON.parse(data.slice(6)) as SseEvent;
         events.push(event);
+        onEvent?.(event);
         if (TERMINAL.includes(event.type)) {
           await reader.cancel();
           return events;

@@ -71,7 +71,7 @@ export interface ScriptedPanel {
 /** Models with a shipped price, per wire; the HTTP provider each wire is configured as. */
 export const DEFAULT_MODELS: Record<ProviderWire, { fast: string; reasoning: string }> = {
   openai: { fast: 'gpt-5-mini', reasoning: 'gpt-5' },
-  anthropic: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-5' },
+  anthropic: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' },
   ollama: { fast: 'llama3.2', reasoning: 'qwen3' },
   gemini: { fast: 'gemini-2.5-flash', reasoning: 'gemini-2.5-pro' },
 };

@@ -87,6 +87,8 @@ export interface DeliberationResult {
   degraded: boolean;
   failures: Array<{ round: number; participantIndex: number; kind: string }>;
   roundScores: Array<{ round: number; score: number | null; status: ConvergenceStatus | null }>;
+  /** Each round's own tally (the outcome above is decided by the final positions across rounds). */
+  roundTallies: Array<{ round: number; outcome: Outcome; winningOption: string | null; tally: TallyEntry[]; abstained: number[] }>;
 }
 
 export interface TierDecisionRecord {

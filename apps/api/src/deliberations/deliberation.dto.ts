@@ -11,6 +11,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  IsUUID,
   Length,
   Max,
   MaxLength,
@@ -207,6 +208,11 @@ export class IncludeQueryDto {
 }
 
 export class RoundParamDto {
+  /** Both path parameters: with forbidNonWhitelisted, a DTO bound to the whole @Param() must declare `id` too. */
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  id: string;
+
   @ApiProperty()
   @Type(() => Number)
   @IsInt()

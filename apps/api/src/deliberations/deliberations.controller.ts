@@ -80,8 +80,8 @@ export class DeliberationsController {
   @Get(':id/rounds/:n/tokens')
   @ApiOkResponse({ description: '{ deliberationId, round, totals, calls }' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
-  roundTokens(@Param('id', new ParseUUIDPipe()) id: string, @Param() params: RoundParamDto) {
-    return this.deliberations.roundTokens(id, params.n);
+  roundTokens(@Param() params: RoundParamDto) {
+    return this.deliberations.roundTokens(params.id, params.n);
   }
 
   @Get(':id/checkpoints')

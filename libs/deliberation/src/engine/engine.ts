@@ -80,7 +80,9 @@ export class DeliberationEngine {
     const { request } = state;
     const maxRounds = request.mode === 'quick' ? 1 : request.maxRounds;
     const runStarted = this.ports.now().getTime();
-    const elapsed = () => state.runtime.activeMs + (this.ports.now().getTime() - runStarted);
+    // Time run before this run (earlier runs, before a pause or a crash); activeMs itself is updated as rounds complete.
+    const activeBefore = state.runtime.activeMs;
+    const elapsed = () => activeBefore + (this.ports.now().getTime() - runStarted);
     const settle = (outcome: EngineOutcome): EngineOutcome => {
       state.runtime.activeMs = elapsed();
       return outcome;
@@ -211,6 +213,12 @@ export class DeliberationEngine {
       degraded: failures.length > 0,
       failures,
       roundScores: state.rounds.map((r) => ({ round: r.number, score: r.convergence?.score ?? null, status: r.convergence?.status ?? null })),
+      roundTallies: state.rounds.map((r) => {
+        // Each round counted on its own: a participant without a valid vote that round abstains in it.
+        const votes = participants.map((p) => ({ participantIndex: p.index, vote: r.responses.find((x) => x.participantIndex === p.index)?.vote ?? null }));
+        const roundGrouping = groupOptions(votes.flatMap((v) => (v.vote ? [v.vote.option] : [])), this.similarity, this.settings.convergence.optionSimilarity);
+        return { round: r.number, ...tallyVotes(votes, roundGrouping) };
+      }),
     };
   }
 
@@ -271,7 +279,10 @@ export class DeliberationEngine {
       timedOut = true;
       roundController.abort('round_timeout');
     }, this.settings.roundTimeoutMs);
-    const converged = state.rounds.some((r) => r.convergence?.status === 'converged');
+    // Spent after convergence: an earlier round already reached the threshold, so this round only
+    // confirms it — what a policy stopping at the first converged comparison would have saved.
+    const threshold = state.request.convergence?.threshold ?? this.settings.convergence.threshold;
+    const converged = state.rounds.some((r) => r.convergence !== null && r.convergence.score >= threshold);
     try {
       return await Promise.all(
         calls.map(async (call) => {

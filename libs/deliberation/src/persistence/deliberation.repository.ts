@@ -193,8 +193,12 @@ export class DeliberationRepository {
     });
   }
 
-  /** The round, its convergence and the checkpoint that captures it commit together. */
-  async roundCompleted(state: EngineState, round: RoundState, now: Date): Promise<string> {
+  /**
+   * The round, its convergence and the checkpoint that captures it commit together. `figures` (token
+   * totals, budget snapshot, next round) are stored beside the state for people and tools; loading a
+   * checkpoint ignores them, since they follow from the state.
+   */
+  async roundCompleted(state: EngineState, round: RoundState, now: Date, figures: Record<string, unknown> = {}): Promise<string> {
     return this.dataSource.transaction(async (manager) => {
       await manager.update(
         RoundEntity,
@@ -206,7 +210,7 @@ export class DeliberationRepository {
         round: round.number,
         reason: 'round',
         schemaVersion: STATE_SCHEMA_VERSION,
-        state,
+        state: { ...figures, ...state },
         now,
       });
       await manager.update(DeliberationEntity, { id: state.id }, { latestCheckpointId: checkpoint.id, runtime: state.runtime, updatedAt: now.toISOString() });

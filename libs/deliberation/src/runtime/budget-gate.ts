@@ -40,6 +40,13 @@ export class BudgetGate {
     return limits;
   }
 
+  /** The budget as it stands, for a checkpoint: the deliberation's own limits and spend, and every limit's use. */
+  snapshot(state: EngineState): { maxTokens: number | null; maxCostUsd: number | null; usedTokens: number; usedUsd: number; limits: Limit[] } {
+    const spent = spentSoFar(state);
+    const own = state.request.budget ?? {};
+    return { maxTokens: own.maxTokens ?? null, maxCostUsd: own.maxCostUsd ?? null, usedTokens: spent.tokens, usedUsd: spent.usd, limits: this.limits(state) };
+  }
+
   /** The tightest share of budget left, over the deliberation's own limits and the windows; null when unlimited. */
   fractionLeft(state: EngineState): number | null {
     const own = this.limits(state).filter((l) => l.name.startsWith('deliberation.')).map((l) => 1 - l.fraction);

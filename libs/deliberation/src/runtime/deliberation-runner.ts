@@ -12,6 +12,7 @@ import { BudgetGate } from './budget-gate';
 import { Clock } from './clock';
 import { EventHub, eventsFromView } from './event-hub';
 import { Semaphore } from './semaphore';
+import { tokenTotals } from './spend';
 import { TierPolicy } from './tier-policy';
 
 interface ActiveRun {
@@ -242,7 +243,12 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
         return costUsd;
       },
       roundStarted: (state, round, decisions: TierDecisionRecord[], startedAt) => this.repository.roundStarted(state.id, round, decisions, startedAt),
-      roundCompleted: (state, round) => this.repository.roundCompleted(state, round, this.clock.now()),
+      roundCompleted: (state, round) =>
+        this.repository.roundCompleted(state, round, this.clock.now(), {
+          nextRound: state.rounds.length + 1,
+          tokens: tokenTotals(state),
+          budget: this.budgetGate.snapshot(state),
+        }),
       emit: (id, type, data) => this.hub.emit(id, type, data, this.clock.now()),
     };
   }

@@ -11,6 +11,27 @@ export function spentSoFar(state: EngineState): { tokens: number; usd: number } 
   return { tokens, usd };
 }
 
+/** Token totals over every stored call, as a checkpoint records them. */
+export function tokenTotals(state: EngineState): {
+  inputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  cachedInputTokens: number;
+  totalTokens: number;
+  costUsd: number;
+} {
+  const totals = { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, cachedInputTokens: 0, totalTokens: 0, costUsd: 0 };
+  for (const response of [...state.rounds.flatMap((r) => r.responses), ...state.partial]) {
+    totals.inputTokens += response.usage.inputTokens;
+    totals.outputTokens += response.usage.outputTokens;
+    totals.reasoningTokens += response.usage.reasoningTokens;
+    totals.cachedInputTokens += response.usage.cachedInputTokens;
+    totals.totalTokens += response.usage.totalTokens;
+    totals.costUsd += response.costUsd ?? 0;
+  }
+  return totals;
+}
+
 /** The tokens the next round is expected to need: the last round's spend, or a first guess from the output cap. */
 export function nextRoundEstimate(state: EngineState, maxOutputTokens: number): number {
   const last = state.rounds[state.rounds.length - 1];

@@ -1,0 +1,330 @@
+import Database from 'better-sqlite3';
+import { resolve } from 'node:path';
+import request from 'supertest';
+import { CheckpointPruner } from '@app/deliberation';
+import type { ProviderUsage } from './fixtures/provider-server';
+import { answer, httpAdapter, prose, startScriptedProvider, waitForStatus, type ScriptedCall, type ScriptedProvider, type Stance } from './support/round-script';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/**
+ * Checkpoints after every round, and resuming from them: the same deliberation from its latest
+ * checkpoint, a fork from any other, the conflicts, and a resumed run that ends exactly like an
+ * uninterrupted one.
+ */
+
+const QUESTION = 'Should our billing service move from REST polling to webhooks?';
+const CLOUD_MODELS = { fast: 'gpt-5-mini', reasoning: 'gpt-5' };
+const STANCES: Stance[] = ['for', 'against', 'neutral'];
+const THREE = STANCES.map((stance) => ({ adapter: 'cloud', stance }));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function voting(usage: ProviderUsage, hold?: (c: ScriptedCall) => Promise<void> | undefined) {
+  return async (c: ScriptedCall) => {
+    await hold?.(c);
+    return { text: answer(prose(c.stance, c.round), c.round === 1 && c.stance === 'against' ? 'Keep polling' : 'Adopt webhooks'), usage };
+  };
+}
+
+function deferred(): { promise: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const promise = new Promise<void>((r) => (release = r));
+  return { promise, release };
+}
+
+async function start(t: TestApp, body: Record<string, unknown>): Promise<string> {
+  const res = await request(t.url).post('/v1/deliberations').send({ question: QUESTION, participants: THREE, ...body });
+  if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+async function checkpointsOf(t: TestApp, id: string): Promise<any[]> {
+  return (await request(t.url).get(`/v1/deliberations/${id}/checkpoints`).expect(200)).body;
+}
+
+/** Polls until the deliberation has a checkpoint of at least `round`. */
+async function waitForCheckpoint(t: TestApp, id: string, round: number): Promise<any> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const list = await checkpointsOf(t, id);
+    const found = list.find((c) => c.round >= round);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no checkpoint of round ${round} for ${id}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// maxOutputTokens 1000 and 1,300 tokens a call: a 6,000-token budget pays for round 1 and not round 2.
+const SMALL_OUTPUT = { deliberation: { maxOutputTokens: 1000 } };
+const HEAVY: ProviderUsage = { input: 300, output: 1000 };
+const LIGHT: ProviderUsage = { input: 100, output: 50 };
+
+describe('checkpoints and resume (e2e)', () => {
+  let provider: ScriptedProvider | undefined;
+  let t: TestApp | undefined;
+  const releases: Array<() => void> = [];
+
+  afterEach(async () => {
+    for (const release of releases.splice(0)) release();
+    await t?.close();
+    await provider?.close();
+    t = undefined;
+    provider = undefined;
+  });
+
+  async function boot(script: (c: ScriptedCall) => Promise<any> | any, config: Record<string, unknown> = {}): Promise<TestApp> {
+    provider = await startScriptedProvider(script);
+    t = await startTestApp({ adapters: [httpAdapter(provider, 'cloud', 'T2', CLOUD_MODELS)], ...SMALL_OUTPUT, ...config });
+    return t;
+  }
+
+  describe('after every round', () => {
+    it('should store a checkpoint per round, listed with round, reason, size and time', async () => {
+      const app = await boot(voting(LIGHT));
+      const id = await start(app, { maxRounds: 3 });
+      await waitForStatus(app.url, id, ['completed']);
+
+      const list = await checkpointsOf(app, id);
+
+      expect(list.map((c) => [c.round, c.reason, c.deliberationId, c.schemaVersion])).toEqual([
+        [1, 'round', id, 1],
+        [2, 'round', id, 1],
+        [3, 'round', id, 1],
+      ]);
+      expect(list.every((c) => UUID.test(c.id) && c.state === undefined)).toBe(true);
+      // Each holds every round so far, so each is bigger than the one before.
+      expect(list[0].sizeBytes).toBeGreaterThan(1000);
+      expect(list[1].sizeBytes).toBeGreaterThan(list[0].sizeBytes);
+      expect(list[2].sizeBytes).toBeGreaterThan(list[1].sizeBytes);
+      const times = list.map((c) => Date.parse(c.createdAt));
+      expect(times.every((x, i) => !Number.isNaN(x) && (i === 0 || x >= times[i - 1]))).toBe(true);
+      const view = (await request(app.url).get(`/v1/deliberations/${id}`).expect(200)).body;
+      expect(view.latestCheckpointId).toBe(list[2].id);
+      const one = (await request(app.url).get(`/v1/checkpoints/${list[1].id}`).expect(200)).body;
+      expect(one).toEqual(list[1]);
+    });
+
+    it('should hold in its state everything needed to continue', async () => {
+      const app = await boot(voting(LIGHT));
+      const id = await start(app, { maxRounds: 3, context: 'We process 40,000 payments a day.', budget: { maxTokens: 500_000 } });
+      await waitForStatus(app.url, id, ['completed']);
+      const second = (await checkpointsOf(app, id))[1];
+
+      const res = await request(app.url).get(`/v1/checkpoints/${second.id}`).query({ include: 'state' }).expect(200);
+
+      expect(res.body).toMatchObject({ id: second.id, round: 2, reason: 'round', sizeBytes: second.sizeBytes });
+      const state = res.body.state;
+      expect(state.id).toBe(id);
+      expect(state.request).toMatchObject({
+        question: QUESTION,
+        context: 'We process 40,000 payments a day.',
+        mode: 'conference',
+        maxRounds: 3,
+        budget: { maxTokens: 500_000 },
+        participants: STANCES.map((stance, index) => ({ index, adapter: 'cloud', stance, tier: 'auto' })),
+      });
+      // Every round so far, with answers, votes, convergence and the tier decisions.
+      expect(state.rounds.map((r: any) => r.number)).toEqual([1, 2]);
+      expect(state.rounds[0].responses.map((r: any) => r.vote.option)).toEqual(['Adopt webhooks', 'Keep polling', 'Adopt webhooks']);
+      expect(state.rounds[1].responses[0].text).toContain('Round 2 adds');
+      expect(state.rounds[0].responses[0].usage).toMatchObject({ inputTokens: 100, outputTokens: 50, totalTokens: 150 });
+      expect(state.rounds[0].convergence).toBeNull();
+      expect(state.rounds[1].convergence).toMatchObject({ score: expect.any(Number), status: 'refining' });
+      expect(state.rounds[1].decisions).toEqual(STANCES.map((_, i) => expect.objectContaining({ participantIndex: i, tier: 'reasoning', model: 'gpt-5', adapter: 'cloud' })));
+      expect(state.runtime).toMatchObject({ warned: [], failureStreaks: {}, activeMs: expect.any(Number) });
+      // The token totals, the budget as it stood, and where to go on.
+      expect(state.nextRound).toBe(3);
+      expect(state.tokens).toMatchObject({ totalTokens: 900, inputTokens: 600, outputTokens: 300 });
+      expect(state.budget).toEqual({ maxTokens: 500_000, maxCostUsd: null, usedTokens: 900, usedUsd: expect.any(Number), limits: [{ name: 'deliberation.tokens', fraction: 900 / 500_000, used: 900 }] });
+    });
+  });
+
+  describe('resume from the latest checkpoint', () => {
+    it('should continue a budget-paused deliberation with a bigger budget, without re-running a finished round', async () => {
+      const app = await boot(voting(HEAVY));
+      const id = await start(app, { maxRounds: 3, budget: { maxTokens: 6000 } });
+      const paused = await waitForStatus(app.url, id);
+      expect(paused.status).toBe('paused');
+      expect(paused.pause.reason).toBe('budget');
+
+      const res = await request(app.url).post(`/v1/checkpoints/${paused.latestCheckpointId}/resume`).send({ budget: { maxTokens: 100_000 } }).expect(202);
+
+      expect(res.body).toEqual({ id, status: 'queued', resumedFromCheckpointId: paused.latestCheckpointId });
+      const done = await waitForStatus(app.url, id);
+      expect(done.status).toBe('completed');
+      expect(done.pause).toBeNull();
+      expect(done.rounds.map((r: any) => r.number)).toEqual([1, 2, 3]);
+      expect(done.resumes).toEqual([{ checkpointId: paused.latestCheckpointId, at: expect.any(String), changes: { budget: { maxTokens: 100_000 } } }]);
+      // Round 1 was asked once; rounds 2 and 3 once each.
+      expect(provider!.seen.map((c) => c.round).sort()).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3]);
+      const tokens = (await request(app.url).get(`/v1/deliberations/${id}/tokens`).expect(200)).body;
+      expect(tokens.totals).toMatchObject({ calls: 9, totalTokens: 9 * 1300 });
+      expect((await checkpointsOf(app, id)).map((c) => c.round)).toEqual([1, 2, 3]);
+    });
+
+    it('should let exactly one of two simultaneous resumes of one checkpoint through', async () => {
+      const app = await boot(voting(HEAVY));
+      const id = await start(app, { maxRounds: 2, budget: { maxTokens: 6000 } });
+      const paused = await waitForStatus(app.url, id, ['paused']);
+      const url = `/v1/checkpoints/${paused.latestCheckpointId}/resume`;
+
+      const answers = await Promise.all([
+        request(app.url).post(url).send({ budget: { maxTokens: 100_000 } }),
+        request(app.url).post(url).send({ budget: { maxTokens: 100_000 } }),
+      ]);
+
+      expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+      const conflict = answers.find((a) => a.status === 409)!;
+      expect(conflict.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
+      const done = await waitForStatus(app.url, id);
+      expect(done.status).toBe('completed');
+      expect(done.resumes).toHaveLength(1);
+      expect(provider!.seen.filter((c) => c.round === 2)).toHaveLength(3);
+    });
+
+    it('should answer 404 for an unknown checkpoint and 409 while the deliberation is running', async () => {
+      const gate = deferred();
+      releases.push(gate.release);
+      const app = await boot(voting(LIGHT, (c) => (c.round === 2 ? gate.promise : undefined)));
+      const missing = await request(app.url).post('/v1/checkpoints/1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b/resume').send({}).expect(404);
+      expect(missing.body).toMatchObject({ statusCode: 404, details: { code: 'CHECKPOINT_NOT_FOUND' } });
+      await request(app.url).get('/v1/checkpoints/1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b').expect(404);
+      const id = await start(app, { maxRounds: 2 });
+      const first = await waitForCheckpoint(app, id, 1);
+
+      const running = await request(app.url).post(`/v1/checkpoints/${first.id}/resume`).send({});
+
+      expect(running.status).toBe(409);
+      expect(running.body.details).toMatchObject({ code: 'DELIBERATION_RUNNING' });
+      expect((await request(app.url).get(`/v1/deliberations/${id}`).expect(200)).body.status).toBe('running');
+      gate.release();
+      expect((await waitForStatus(app.url, id)).status).toBe('completed');
+    });
+  });
+
+  describe('fork', () => {
+    it('should fork a completed deliberation from an older checkpoint with other models', async () => {
+      const app = await boot(voting(LIGHT));
+      const parentId = await start(app, { maxRounds: 3 });
+      const parent = await waitForStatus(app.url, parentId, ['completed']);
+      const [round1] = await checkpointsOf(app, parentId);
+
+      const res = await request(app.url)
+        .post(`/v1/checkpoints/${round1.id}/resume`)
+        .send({ participants: STANCES.map((stance) => ({ adapter: 'cloud', stance, model: 'gpt-5-nano' })) })
+        .expect(202);
+
+      expect(res.body).toEqual({ id: expect.stringMatching(UUID), status: 'queued', parentId, forkedFromCheckpointId: round1.id });
+      expect(res.body.id).not.toBe(parentId);
+      const fork = await waitForStatus(app.url, res.body.id);
+      expect(fork.status).toBe('completed');
+      expect(fork).toMatchObject({ parentId, forkedFromCheckpointId: round1.id });
+      // Round 1 is the parent's, copied; rounds 2 and 3 were asked again with the new model.
+      expect(fork.rounds.map((r: any) => r.number)).toEqual([1, 2, 3]);
+      expect(fork.rounds[0].responses.map((r: any) => [r.model, r.text])).toEqual(parent.rounds[0].responses.map((r: any) => [r.model, r.text]));
+      expect(fork.rounds.slice(1).flatMap((r: any) => r.responses.map((x: any) => x.model))).toEqual(Array(6).fill('gpt-5-nano'));
+      expect(provider!.seen.filter((c) => c.round === 1)).toHaveLength(3);
+      expect(provider!.seen.filter((c) => c.model === 'gpt-5-nano').map((c) => c.round).sort()).toEqual([2, 2, 2, 3, 3, 3]);
+      // The parent is untouched.
+      const after = (await request(app.url).get(`/v1/deliberations/${parentId}`).expect(200)).body;
+      expect(after).toMatchObject({ status: 'completed', resumes: [], latestCheckpointId: parent.latestCheckpointId });
+      expect(after.rounds).toHaveLength(3);
+      expect((await checkpointsOf(app, res.body.id)).map((c) => c.round)).toEqual([2, 3]);
+    });
+
+    it('should fork from the latest checkpoint of a completed deliberation', async () => {
+      const app = await boot(voting(LIGHT));
+      const parentId = await start(app, { maxRounds: 2 });
+      const parent = await waitForStatus(app.url, parentId, ['completed']);
+
+      const res = await request(app.url).post(`/v1/checkpoints/${parent.latestCheckpointId}/resume`).send({ maxRounds: 3 }).expect(202);
+
+      expect(res.body).toMatchObject({ parentId, forkedFromCheckpointId: parent.latestCheckpointId });
+      const fork = await waitForStatus(app.url, res.body.id);
+      expect(fork.status).toBe('completed');
+      expect(fork.rounds.map((r: any) => r.number)).toEqual([1, 2, 3]);
+      expect(provider!.seen.map((c) => c.round).sort()).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3]);
+    });
+
+    it('should refuse another participant count unless changeParticipantCount is set', async () => {
+      const app = await boot(voting(LIGHT));
+      const parentId = await start(app, { maxRounds: 2 });
+      const parent = await waitForStatus(app.url, parentId, ['completed']);
+      const url = `/v1/checkpoints/${parent.latestCheckpointId}/resume`;
+      const two = THREE.slice(0, 2);
+
+      const refused = await request(app.url).post(url).send({ participants: two }).expect(400);
+
+      expect(refused.body.message).toMatch(/3 participants and the resume names 2; set changeParticipantCount: true/);
+      expect((await request(app.url).get('/v1/deliberations').expect(200)).body.items).toHaveLength(1);
+      const accepted = await request(app.url).post(url).send({ participants: two, changeParticipantCount: true, maxRounds: 3 }).expect(202);
+      const fork = await waitForStatus(app.url, accepted.body.id);
+      expect(fork.status).toBe('completed');
+      expect(fork.rounds[2].responses).toHaveLength(2);
+    });
+  });
+
+  describe('replayed deliberation', () => {
+    const cassette = resolve(__dirname, '../demo/cassette.json');
+    const replay = (name: string) => ({ name, kind: 'replay', cassette, tier: 'T2', models: { fast: `${name}-fast`, reasoning: `${name}-deep` } });
+
+    it('should end a paused and resumed deliberation exactly as an uninterrupted one', async () => {
+      t = await startTestApp({ adapters: [replay('architect'), replay('sre'), replay('security')] });
+      const participants = [
+        { adapter: 'architect', stance: 'for' },
+        { adapter: 'sre', stance: 'neutral' },
+        { adapter: 'security', stance: 'against', role: 'security' },
+      ];
+      const whole = await start(t, { participants, maxRounds: 3 });
+      const uninterrupted = await waitForStatus(t.url, whole, ['completed']);
+      // Round 1 reserves about 3 × (450 + 2,048) tokens and uses ~2,600; round 2 needs ~10,000 more.
+      const cut = await start(t, { participants, maxRounds: 3, budget: { maxTokens: 9000 } });
+      const paused = await waitForStatus(t.url, cut);
+      expect(paused.status).toBe('paused');
+      expect(paused.rounds).toHaveLength(1);
+
+      await request(t.url).post(`/v1/checkpoints/${paused.latestCheckpointId}/resume`).send({ budget: { maxTokens: 1_000_000 } }).expect(202);
+      const resumed = await waitForStatus(t.url, cut);
+
+      expect(resumed.status).toBe('completed');
+      expect(uninterrupted.result.roundsUsed).toBeGreaterThan(1);
+      const pick = (d: any) => {
+        const { outcome, winningOption, tally, stopReason, roundsUsed, roundScores, abstained } = d.result;
+        return { outcome, winningOption, tally, stopReason, roundsUsed, roundScores, abstained };
+      };
+      expect(pick(resumed)).toEqual(pick(uninterrupted));
+      expect(resumed.rounds.map((r: any) => r.responses.map((x: any) => x.text))).toEqual(uninterrupted.rounds.map((r: any) => r.responses.map((x: any) => x.text)));
+      const tokens = async (id: string) => (await request(t!.url).get(`/v1/deliberations/${id}/tokens`).expect(200)).body.totals.totalTokens;
+      expect(await tokens(cut)).toBe(await tokens(whole));
+    });
+  });
+
+  describe('pruning', () => {
+    it('should remove old checkpoints of finished deliberations and keep the latest of each', async () => {
+      const app = await boot(voting(HEAVY), { checkpoints: { retentionDays: 7 } });
+      const old = await start(app, { maxRounds: 3 });
+      const recent = await start(app, { maxRounds: 3 });
+      // Pays for two rounds, not three: paused, never finished.
+      const unfinished = await start(app, { maxRounds: 3, budget: { maxTokens: 11_000 } });
+      await waitForStatus(app.url, old, ['completed']);
+      await waitForStatus(app.url, recent, ['completed']);
+      const paused = await waitForStatus(app.url, unfinished, ['paused']);
+      expect(paused.rounds).toHaveLength(2);
+      const db = new Database(app.dbPath);
+      try {
+        db.prepare("UPDATE checkpoints SET created_at = '2020-01-01T00:00:00.000Z' WHERE deliberation_id IN (?, ?)").run(old, unfinished);
+      } finally {
+        db.close();
+      }
+
+      const removed = await app.app.get(CheckpointPruner).prune();
+
+      expect(removed).toBe(2);
+      expect((await checkpointsOf(app, old)).map((c) => c.round)).toEqual([3]);
+      expect((await checkpointsOf(app, recent)).map((c) => c.round)).toEqual([1, 2, 3]);
+      expect((await checkpointsOf(app, unfinished)).map((c) => c.round)).toEqual([1, 2]);
+      const kept = (await request(app.url).get(`/v1/deliberations/${old}`).expect(200)).body.latestCheckpointId;
+      await request(app.url).get(`/v1/checkpoints/${kept}`).expect(200);
+      expect(await app.app.get(CheckpointPruner).prune()).toBe(0);
+    });
+  });
+});
