@@ -308,6 +308,8 @@ describe('budgets and model tiers (e2e)', () => {
       const paused = finals.filter((d) => d.status === 'paused');
       expect(paused.length).toBeGreaterThan(0);
       expect(paused.every((d) => d.pause.reason === 'budget' && d.pause.limit === 'daily.tokens')).toBe(true);
+      // Even those paused before their first round hold a checkpoint to resume from.
+      expect(paused.filter((d) => !d.latestCheckpointId)).toEqual([]);
       expect(finals.some((d) => d.status === 'completed' || d.rounds.length > 0)).toBe(true);
 
       // Every token the window counts is a token_usage row, and the other way round.

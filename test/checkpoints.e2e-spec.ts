@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { CheckpointPruner } from '@app/deliberation';
 import type { ProviderUsage } from './fixtures/provider-server';
@@ -62,11 +64,13 @@ describe('checkpoints and resume (e2e)', () => {
   let provider: ScriptedProvider | undefined;
   let t: TestApp | undefined;
   const releases: Array<() => void> = [];
+  const dirs: string[] = [];
 
   afterEach(async () => {
     for (const release of releases.splice(0)) release();
     await t?.close();
     await provider?.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     t = undefined;
     provider = undefined;
   });
@@ -198,6 +202,98 @@ describe('checkpoints and resume (e2e)', () => {
       expect((await request(app.url).get(`/v1/deliberations/${id}`).expect(200)).body.status).toBe('running');
       gate.release();
       expect((await waitForStatus(app.url, id)).status).toBe('completed');
+    });
+  });
+
+  describe('before the first round', () => {
+    it('should checkpoint a deliberation paused before its first round, so it can be resumed', async () => {
+      // 1,000 tokens a day cannot pay for round 1 (3 × ~1,450 reserved).
+      const app = await boot(voting(LIGHT), { budgets: { daily: { tokens: 1000 } } });
+      const id = await start(app, { maxRounds: 2 });
+      const paused = await waitForStatus(app.url, id);
+      expect(paused).toMatchObject({ status: 'paused', pause: { reason: 'budget', limit: 'daily.tokens' }, rounds: [] });
+      const list = await checkpointsOf(app, id);
+      expect(list.map((c) => [c.round, c.reason])).toEqual([[0, 'pause']]);
+      expect(paused.latestCheckpointId).toBe(list[0].id);
+      await request(app.url).put('/v1/budgets/daily').send({ tokens: 1_000_000 }).expect(200);
+
+      await request(app.url).post(`/v1/checkpoints/${list[0].id}/resume`).send({}).expect(202);
+
+      const done = await waitForStatus(app.url, id);
+      expect(done.status).toBe('completed');
+      expect(done.rounds.map((r: any) => r.number)).toEqual([1, 2]);
+      expect(provider!.seen).toHaveLength(6);
+    });
+
+    it('should checkpoint a deliberation stopped gracefully in its first round, and resume it from round 1', async () => {
+      const gate = deferred();
+      releases.push(gate.release);
+      provider = await startScriptedProvider(voting(LIGHT, (c) => (c.round === 1 && c.stance !== 'for' ? gate.promise : undefined)));
+      const dir = mkdtempSync(join(tmpdir(), 'conclave-stop-'));
+      dirs.push(dir);
+      const config = { adapters: [httpAdapter(provider, 'cloud', 'T2', CLOUD_MODELS)], ...SMALL_OUTPUT };
+      const before = await startTestApp(config, { dir });
+      const id = await start(before, { maxRounds: 2 });
+      const deadline = Date.now() + 5000;
+      while ((await request(before.url).get(`/v1/deliberations/${id}`)).body.rounds[0]?.responses.length !== 1) {
+        if (Date.now() > deadline) throw new Error('round 1 never got half-way');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+
+      await before.close();
+      gate.release();
+      t = await startTestApp(config, { dir });
+
+      const stopped = (await request(t.url).get(`/v1/deliberations/${id}`).expect(200)).body;
+      const list = await checkpointsOf(t, id);
+      expect(list.map((c) => [c.round, c.reason])).toEqual([[0, 'shutdown']]);
+      expect(stopped).toMatchObject({ status: 'interrupted', latestCheckpointId: list[0].id });
+      await request(t.url).post(`/v1/checkpoints/${list[0].id}/resume`).send({}).expect(202);
+      const done = await waitForStatus(t.url, id);
+      expect(done.status).toBe('completed');
+      expect(done.rounds.map((r: any) => r.responses.length)).toEqual([3, 3]);
+      // "for" had answered round 1 before the stop: it is not asked again.
+      expect(provider.seen.filter((c) => c.round === 1).map((c) => c.stance).sort()).toEqual(['against', 'against', 'for', 'neutral', 'neutral']);
+    });
+  });
+
+  describe('after a graceful stop', () => {
+    it('should resume an interrupted deliberation without asking again for the answers that had arrived', async () => {
+      const gate = deferred();
+      releases.push(gate.release);
+      provider = await startScriptedProvider(voting(LIGHT, (c) => (c.round === 2 && c.stance !== 'for' ? gate.promise : undefined)));
+      const dir = mkdtempSync(join(tmpdir(), 'conclave-stop-'));
+      dirs.push(dir);
+      const config = { adapters: [httpAdapter(provider, 'cloud', 'T2', CLOUD_MODELS)], ...SMALL_OUTPUT };
+      const before = await startTestApp(config, { dir });
+      const id = await start(before, { maxRounds: 3 });
+      const deadline = Date.now() + 5000;
+      while ((await request(before.url).get(`/v1/deliberations/${id}`)).body.rounds[1]?.responses.length !== 1) {
+        if (Date.now() > deadline) throw new Error('round 2 never got half-way');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+
+      await before.close();
+      gate.release();
+      t = await startTestApp(config, { dir });
+
+      const stopped = (await request(t.url).get(`/v1/deliberations/${id}`).expect(200)).body;
+      const [round1] = await checkpointsOf(t, id);
+      expect(stopped).toMatchObject({ status: 'interrupted', latestCheckpointId: round1.id });
+      expect(stopped.rounds[1].responses.map((r: any) => [r.participantIndex, r.error?.kind ?? null])).toEqual([
+        [0, null],
+        [1, 'cancelled'],
+        [2, 'cancelled'],
+      ]);
+      await request(t.url).post(`/v1/checkpoints/${round1.id}/resume`).send({}).expect(202);
+      const done = await waitForStatus(t.url, id);
+      expect(done.status).toBe('completed');
+      expect(done.result.degraded).toBe(false);
+      const asked = provider.seen.filter((c) => c.round === 2).map((c) => c.stance).sort();
+      expect(asked).toEqual(['against', 'against', 'for', 'neutral', 'neutral']);
+      // The two calls cut short stay on record, with no usage; every answer's tokens count once.
+      const tokens = (await request(t.url).get(`/v1/deliberations/${id}/tokens`).expect(200)).body;
+      expect(tokens.totals).toMatchObject({ calls: 11, unavailableCalls: 2, totalTokens: 9 * 150 });
     });
   });
 

@@ -20,14 +20,18 @@ interface Rig {
   dir: string;
   dbPath: string;
   configPath: string;
-  /** While true, round 2 calls of "against" and "neutral" never answer; "for" answers at once. */
-  holdRound2: boolean;
+  /**
+   * While true, "against" and "neutral" never answer round 2 (round 1 of a question marked STUCK);
+   * "for" always answers at once.
+   */
+  hold: boolean;
 }
 
 async function rig(config: Record<string, unknown> = {}): Promise<Rig> {
-  const r = { holdRound2: true } as Rig;
+  const r = { hold: true } as Rig;
   r.provider = await startScriptedProvider((c: ScriptedCall) => {
-    if (c.round === 2 && c.stance !== 'for' && r.holdRound2) return { hang: true };
+    const heldRound = c.call.prompt.includes('STUCK') ? 1 : 2;
+    if (c.round === heldRound && c.stance !== 'for' && r.hold) return { hang: true };
     return { text: answer(prose(c.stance, c.round), 'Adopt webhooks'), usage: USAGE };
   });
   r.dir = mkdtempSync(join(tmpdir(), 'conclave-crash-'));
@@ -57,9 +61,9 @@ async function get(svc: ChildService, path: string): Promise<any> {
   return res.json();
 }
 
-async function startDeliberation(svc: ChildService): Promise<string> {
+async function startDeliberation(svc: ChildService, question = 'Should our billing service move from REST polling to webhooks?'): Promise<string> {
   const res = await post(svc, '/v1/deliberations', {
-    question: 'Should our billing service move from REST polling to webhooks?',
+    question,
     maxRounds: 3,
     participants: STANCES.map((stance) => ({ adapter: 'cloud', stance })),
   });
@@ -67,21 +71,29 @@ async function startDeliberation(svc: ChildService): Promise<string> {
   return res.body.id;
 }
 
+async function waitFor(check: () => Promise<boolean>, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
 /** Waits until round 2 is under way: "for" has answered and is stored, the two others are in flight. */
 async function waitForHalfRound2(svc: ChildService, r: Rig, id: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const d = await get(svc, `/v1/deliberations/${id}`);
-    const inFlight = r.provider.seen.filter((c) => c.round === 2 && c.stance !== 'for').length;
+    const inFlight = r.provider.seen.filter((c) => c.round === 2 && c.stance !== 'for' && !c.call.prompt.includes('STUCK')).length;
     if (d.rounds.length === 2 && d.rounds[1].responses.length === 1 && inFlight === 2) return;
     if (Date.now() > deadline) throw new Error(`round 2 never got half-way: ${JSON.stringify(d).slice(0, 500)}`);
     await new Promise((res) => setTimeout(res, 20));
   }
 }
 
-function callsPerRound(r: Rig): Record<string, number> {
+function callsPerRound(r: Rig, stuck = false): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const c of r.provider.seen) counts[`${c.round}:${c.stance}`] = (counts[`${c.round}:${c.stance}`] ?? 0) + 1;
+  for (const c of r.provider.seen.filter((x) => x.call.prompt.includes('STUCK') === stuck)) counts[`${c.round}:${c.stance}`] = (counts[`${c.round}:${c.stance}`] ?? 0) + 1;
   return counts;
 }
 
@@ -108,11 +120,14 @@ describe('crashes and shutdown of the real service (e2e)', () => {
     r = await rig();
     const first = await startService({ configPath: r.configPath, dbPath: r.dbPath });
     const id = await startDeliberation(first);
+    // A second one is killed in its first round, before any checkpoint.
+    const stuck = await startDeliberation(first, 'STUCK: should we adopt webhooks?');
     await waitForHalfRound2(first, r, id);
+    await waitFor(async () => (await get(first, `/v1/deliberations/${stuck}`)).rounds[0]?.responses.length === 1);
 
     const killed = await first.stop('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
-    r.holdRound2 = false;
+    r.hold = false;
     const second = await startService({ configPath: r.configPath, dbPath: r.dbPath });
 
     const after = await get(second, `/v1/deliberations/${id}`);
@@ -148,8 +163,17 @@ describe('crashes and shutdown of the real service (e2e)', () => {
     expect(rows).toEqual([1, 2, 3].flatMap((round) => [0, 1, 2].map((p) => ({ round, p, n: 1, tokens: PER_CALL }))));
     const tokens = await get(second, `/v1/deliberations/${id}/tokens`);
     expect(tokens.totals).toMatchObject({ calls: 9, totalTokens: 9 * PER_CALL });
+
+    // The one killed in round 1 was given a checkpoint at start-up: it resumes from round 1, keeping the answer it had.
+    const recovery = await get(second, `/v1/deliberations/${stuck}/checkpoints`);
+    expect(recovery.map((c: any) => [c.round, c.reason])).toEqual([[0, 'recovery']]);
+    expect(await get(second, `/v1/deliberations/${stuck}`)).toMatchObject({ status: 'interrupted', latestCheckpointId: recovery[0].id });
+    expect((await post(second, `/v1/checkpoints/${recovery[0].id}/resume`, {})).status).toBe(202);
+    expect((await waitForStatus(second.url, stuck)).status).toBe('completed');
+    expect(callsPerRound(r, true)).toMatchObject({ '1:for': 1, '1:against': 2, '1:neutral': 2 });
     const daily = (await get(second, '/v1/budgets/status')).find((w: any) => w.window === 'daily');
-    expect(daily.used.tokens).toBe(9 * PER_CALL);
+    const stuckTokens = (await get(second, `/v1/deliberations/${stuck}/tokens`)).totals.totalTokens;
+    expect(daily.used.tokens).toBe(9 * PER_CALL + stuckTokens);
   }, 30_000);
 
   it('should stop promptly on SIGTERM, exit 0 and leave the deliberation interrupted with what had arrived', async () => {
@@ -186,7 +210,7 @@ describe('crashes and shutdown of the real service (e2e)', () => {
     const id = await startDeliberation(first);
     await waitForHalfRound2(first, r, id);
     await first.stop('SIGKILL');
-    r.holdRound2 = false;
+    r.hold = false;
 
     const second = await startService({ configPath: r.configPath, dbPath: r.dbPath });
     const done = await waitForStatus(second.url, id);

@@ -32,6 +32,10 @@ export interface ChildService {
 }
 
 const running = new Set<ChildProcess>();
+// Should the test process itself end abruptly, no service outlives it.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /** A port nobody listens on right now. */
 export function freePort(): Promise<number> {

@@ -2,8 +2,11 @@ import request from 'supertest';
 import { startProviderServer, type ProviderCall, type ProviderReply, type ProviderServer } from '../fixtures/provider-server';
 
 /**
- * Scripted participants for e2e tests of budgets, tiers and checkpoints: a loopback provider whose answer
- * depends on the round and on who is asking, read from the prompt the engine built.
+ * Scripted participants for e2e tests of budgets, tiers and checkpoints: ONE loopback provider (openai
+ * wire) shared by every adapter, whose answer depends on the round and on who is asking, both read from
+ * the prompt the engine built (the participant by its stance, so tests give each participant its own).
+ * Unlike scripted-providers.ts (one server per participant), a participant stays recognisable when the
+ * tier policy moves it to another adapter or model.
  */
 
 export type Stance = 'for' | 'against' | 'neutral';
@@ -28,7 +31,8 @@ export function roundOf(prompt: string): number {
 export function stanceOf(prompt: string): Stance {
   if (prompt.includes('Your assigned stance: FOR.')) return 'for';
   if (prompt.includes('Your assigned stance: AGAINST.')) return 'against';
-  return 'neutral';
+  if (prompt.includes('Your stance: NEUTRAL.')) return 'neutral';
+  throw new Error(`no stance in prompt: ${prompt.slice(0, 120)}`);
 }
 
 export function roleOf(prompt: string): string | undefined {

@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 
 interface FieldProblem {
   field: string;
@@ -13,9 +13,47 @@ function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
   });
 }
 
+/** Deepest nesting of objects and arrays a request may send; the DTOs need four levels. */
+export const MAX_INPUT_DEPTH = 32;
+
+/**
+ * How deeply objects and arrays nest in `value`, counted without recursion (so a hostile body cannot
+ * overflow the stack here) and stopping as soon as `limit` is exceeded.
+ */
+export function nestingDepth(value: unknown, limit = Number.MAX_SAFE_INTEGER): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * The global pipe. class-transformer and class-validator walk a body recursively, unknown fields
+ * included, so a body nested thousands of levels deep would overflow the stack (a 500); it is refused
+ * first, as a 400.
+ */
+class EdgeValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (nestingDepth(value, MAX_INPUT_DEPTH) > MAX_INPUT_DEPTH) {
+      const field = metadata.type === 'custom' ? 'input' : metadata.type;
+      throw new BadRequestException({
+        message: `${field} is nested too deeply: at most ${MAX_INPUT_DEPTH} levels of objects and arrays`,
+        details: [{ field, problems: [`nested deeper than ${MAX_INPUT_DEPTH} levels`] }],
+      });
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Validation at the edge: unknown fields and wrong types are a 400 that names each field and why. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new EdgeValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

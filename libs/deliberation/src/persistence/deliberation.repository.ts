@@ -218,6 +218,25 @@ export class DeliberationRepository {
     });
   }
 
+  /**
+   * A checkpoint of the state as it stands, outside a round (reason "pause", "shutdown" or "recovery"),
+   * made the deliberation's latest: so one paused or interrupted before its first round can be resumed.
+   */
+  async saveCheckpoint(state: EngineState, reason: string, now: Date): Promise<string> {
+    return this.dataSource.transaction(async (manager) => {
+      const checkpoint = await this.checkpoints.save(manager, {
+        deliberationId: state.id,
+        round: state.rounds.length,
+        reason,
+        schemaVersion: STATE_SCHEMA_VERSION,
+        state,
+        now,
+      });
+      await manager.update(DeliberationEntity, { id: state.id }, { latestCheckpointId: checkpoint.id, updatedAt: now.toISOString() });
+      return checkpoint.id;
+    });
+  }
+
   /** Answers stored for a round that never completed (the process died or the run was stopped mid-round). */
   async partialResponses(id: string, round: number): Promise<ParticipantResponse[]> {
     const rows = await this.dataSource.getRepository(ResponseEntity).find({ where: { deliberationId: id, round }, order: { participantIndex: 'ASC' } });

@@ -60,7 +60,16 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
   async onApplicationBootstrap(): Promise<void> {
     const now = this.clock.now();
     const orphans = await this.repository.idsWithStatus(['running']);
-    for (const id of orphans) await this.repository.setStatus(id, 'interrupted', now);
+    for (const id of orphans) {
+      await this.repository.setStatus(id, 'interrupted', now);
+      // One that died before its first checkpoint gets one, so it can be resumed (from round 1).
+      if (await this.checkpoints.latestFor(id)) continue;
+      try {
+        await this.repository.saveCheckpoint(await this.loadState(id), 'recovery', now);
+      } catch (e) {
+        this.logger.error({ deliberationId: id, err: e }, 'could not checkpoint an interrupted deliberation');
+      }
+    }
     if (orphans.length) this.logger.warn(`${orphans.length} deliberation(s) were running when the process stopped: marked interrupted`);
     for (const id of await this.repository.idsWithStatus(['queued'])) this.enqueue(id);
     if (this.config.checkpoints.resumeInterruptedOnStart) {
@@ -168,6 +177,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
         this.hub.emit(id, 'completed', { result: outcome.result }, now);
         break;
       case 'paused': {
+        if (state) await this.ensureCheckpoint(state, 'pause', now);
         await this.repository.setStatus(id, 'paused', now, { pause: outcome.pause, runtime });
         const latest = await this.checkpoints.latestFor(id);
         this.logger.warn({ deliberationId: id, pause: outcome.pause }, `deliberation paused: ${outcome.pause.reason} (${outcome.pause.limit})`);
@@ -180,6 +190,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
         break;
       case 'aborted':
         if (outcome.why === 'shutdown') {
+          if (state) await this.ensureCheckpoint(state, 'shutdown', now);
           await this.repository.setStatus(id, 'interrupted', now, { runtime });
           this.hub.emit(id, 'interrupted', {}, now);
         } else {
@@ -188,6 +199,12 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
         }
         break;
     }
+  }
+
+  /** A paused or interrupted deliberation must be resumable: without a checkpoint of its own yet, it gets one of its state as it stands. */
+  private async ensureCheckpoint(state: EngineState, reason: string, now: Date): Promise<void> {
+    if (await this.checkpoints.latestFor(state.id)) return;
+    await this.repository.saveCheckpoint(state, reason, now);
   }
 
   /** The state to run from: the latest checkpoint (upgraded if older) plus answers stored after it. */
