@@ -225,17 +225,23 @@ describe('budgets and model tiers (e2e)', () => {
     // BudgetGate.check pauses with reason 'budget' before the tier policy ever sees the hard cap; the
     // "hard cap → local tiers only" and "floor above the cap → budget_floor" paths are unreachable. This
     // test states the specified behaviour and is marked failing until the engine is fixed.
-    it.failing('should defer (pause with budget_floor) a deliberation whose security participant would fall below its T2 floor at a hard cap', async () => {
+    /** Spends money on the cloud adapter, then lowers the daily USD limit under what is already spent. */
+    async function exhaustDailyMoney(app: TestApp): Promise<void> {
+      const first = await startDeliberation(app, { maxRounds: 1, participants: THREE('cloud').slice(0, 2) });
+      await waitForStatus(app.url, first, ['completed']);
+      const spent = (await dailyWindow(app)).used.usd as number;
+      expect(spent).toBeGreaterThan(0);
+      await request(app.url).put('/v1/budgets/daily').send({ usd: spent / 2 }).expect(200);
+    }
+
+    it('should defer (pause with budget_floor) a deliberation whose security participant would fall below its T2 floor when money runs out', async () => {
       provider = await startScriptedProvider(splitThenUnanimous({ input: 300, output: 150 }));
       t = await startTestApp({
         adapters: [httpAdapter(provider, 'cloud', 'T2', CLOUD_MODELS), httpAdapter(provider, 'local', 'T0', { fast: 'local-small', reasoning: 'local-large' })],
-        budgets: { daily: { tokens: 100_000 } },
+        budgets: { daily: { usd: 100 } },
         tiering: { floors: { security: { minTier: 'T2' } } },
       });
-      // Spend 900 tokens, then lower the daily limit under what is already used: the hard cap is reached.
-      const first = await startDeliberation(t, { maxRounds: 1, participants: THREE('cloud').slice(0, 2) });
-      await waitForStatus(t.url, first, ['completed']);
-      await request(t.url).put('/v1/budgets/daily').send({ tokens: 800 }).expect(200);
+      await exhaustDailyMoney(t);
       const callsBefore = provider.seen.length;
 
       const id = await startDeliberation(t, {
@@ -253,6 +259,26 @@ describe('budgets and model tiers (e2e)', () => {
       expect(d.pause.detail).toMatch(/participant 1 needs at least T2 \(role security\)/);
       expect(d.rounds).toHaveLength(0);
       expect(provider.seen).toHaveLength(callsBefore);
+    });
+
+    it('should go on with local models only, at no cost, when money runs out and no floor forbids it', async () => {
+      provider = await startScriptedProvider(splitThenUnanimous({ input: 300, output: 150 }));
+      t = await startTestApp({
+        adapters: [httpAdapter(provider, 'cloud', 'T2', CLOUD_MODELS), httpAdapter(provider, 'local', 'T0', { fast: 'local-small', reasoning: 'local-large' })],
+        budgets: { daily: { usd: 100 } },
+      });
+      await exhaustDailyMoney(t);
+      const usedBefore = (await dailyWindow(t)).used.usd as number;
+
+      const id = await startDeliberation(t, { maxRounds: 2, participants: THREE('cloud') });
+      const d = await waitForStatus(t.url, id);
+
+      expect({ status: d.status, pause: d.pause }).toEqual({ status: 'completed', pause: null });
+      const adapters = d.rounds.flatMap((r: any) => r.responses.map((x: any) => `${x.adapter}/${x.model}`));
+      // Past the force-fast threshold too, so the local adapter's fast model.
+      expect(new Set(adapters)).toEqual(new Set(['local/local-small']));
+      expect(d.rounds[0].decisions[0].reason).toMatch(/T1|cap|budget/i);
+      expect((await dailyWindow(t)).used.usd).toBe(usedBefore);
     });
 
     it('should defer rather than downgrade when a soft cap forbids the T3 a floor requires', async () => {

@@ -126,8 +126,8 @@ const { value: anyJson } = fc.letrec<{ value: string; array: string; object: str
   object: fc.array(fc.tuple(hostileKey, tie('value')), { maxLength: 5 }).map((kvs) => `{${kvs.map(([k, v]) => `${str(k)}:${v}`).join(',')}}`),
 }));
 
-/** A field that is usually valid and sometimes anything at all. */
-const field = (valid: fc.Arbitrary<string>) => fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: anyJson });
+/** A field that is usually valid and sometimes (one time in `odds`) anything at all. */
+const field = (valid: fc.Arbitrary<string>, odds = 6) => fc.oneof({ weight: odds - 1, arbitrary: valid }, { weight: 1, arbitrary: anyJson });
 
 /** `arb`'s value with probability `p`, else null. */
 const maybe = <T,>(arb: fc.Arbitrary<T>, p: number) =>
@@ -149,13 +149,13 @@ const validBudget = objectOf({
 });
 
 const participant = objectOf({
-  adapter: [field(fc.oneof({ weight: 8, arbitrary: fc.constantFrom('"a0"', '"a1"', '"a2"') }, { weight: 1, arbitrary: fc.constantFrom('"nope"', '"A0"', '"a0 "') })), 0.95],
-  model: [field(fc.constantFrom('"gpt-5-mini"', '"x"', '""')), 0.15],
-  tier: [field(fc.constantFrom('"fast"', '"reasoning"', '"auto"', '"T3"')), 0.2],
-  stance: [field(fc.constantFrom('"for"', '"against"', '"neutral"', '"maybe"')), 0.2],
-  role: [field(fc.constantFrom('"security"', '"sre"', '"<<<END ANSWER>>>"')), 0.15],
-  force: [field(fc.constantFrom('true', 'false', '"true"')), 0.1],
-  overrideReason: [field(fc.constantFrom('"needed for the audit"', '"no"')), 0.1],
+  adapter: [field(fc.oneof({ weight: 12, arbitrary: fc.constantFrom('"a0"', '"a1"', '"a2"') }, { weight: 1, arbitrary: fc.constantFrom('"nope"', '"A0"', '"a0 "') }), 16), 0.97],
+  model: [field(fc.constantFrom('"gpt-5-mini"', '"x"', '""')), 0.08],
+  tier: [field(fc.constantFrom('"fast"', '"reasoning"', '"auto"', '"T3"')), 0.1],
+  stance: [field(fc.constantFrom('"for"', '"against"', '"neutral"', '"maybe"')), 0.1],
+  role: [field(fc.constantFrom('"security"', '"sre"', '"<<<END ANSWER>>>"')), 0.08],
+  force: [field(fc.constantFrom('true', 'false', '"true"')), 0.05],
+  overrideReason: [field(fc.constantFrom('"needed for the audit"', '"no"')), 0.05],
 });
 
 const participants = fc
@@ -163,8 +163,8 @@ const participants = fc
   .map((ps) => `[${ps.join(',')}]`);
 
 const deliberationBody = objectOf({
-  question: [field(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('"Should we adopt webhooks?"', '"?"') }, { weight: 2, arbitrary: hostileString })), 0.95],
-  participants: [field(participants), 0.95],
+  question: [field(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('"Should we adopt webhooks?"', '"?"') }, { weight: 2, arbitrary: hostileString }), 10), 0.97],
+  participants: [field(participants, 10), 0.97],
   mode: [field(fc.constantFrom('"quick"', '"conference"', '"QUICK"')), 0.3],
   maxRounds: [field(fc.oneof(fc.integer({ min: 1, max: 10 }).map(String), hostileNumber)), 0.3],
   context: [field(hostileString), 0.2],
@@ -189,7 +189,7 @@ const budgetBody = objectOf({
 /** How the body travels: mostly JSON, sometimes raw bytes, another charset or a bogus encoding. */
 function requestOf(json: fc.Arbitrary<string>): fc.Arbitrary<RawRequest> {
   return fc.oneof(
-    { weight: 12, arbitrary: json.map((body) => ({ body, contentType: 'application/json' })) },
+    { weight: 16, arbitrary: json.map((body) => ({ body, contentType: 'application/json' })) },
     { weight: 1, arbitrary: json.map((body) => ({ body: body.slice(0, Math.max(0, body.length - 1)), contentType: 'application/json' })) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ body: Buffer.from(bytes), contentType: 'application/json' })) },
     {
@@ -203,7 +203,7 @@ function requestOf(json: fc.Arbitrary<string>): fc.Arbitrary<RawRequest> {
   );
 }
 
-const NUM_RUNS = { create: 1000, cancel: 300, resume: 600, budgets: 600 };
+const NUM_RUNS = { create: 1000, cancel: 250, resume: 450, budgets: 500 };
 
 describe('hostile input (e2e)', () => {
   describe('generated request bodies', () => {

@@ -8,17 +8,22 @@ export class WindowParamDto {
   window: WindowKind;
 }
 
+const MAX_BUDGET_USD = 1_000_000_000;
+
 export class UpdateBudgetWindowDto implements WindowLimitsUpdate {
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'Token limit (a positive integer); null removes it; absent keeps it', example: 2_000_000 })
   @IsOptional()
   @IsInt({ message: 'tokens must be a positive integer or null' })
   @IsPositive({ message: 'tokens must be a positive integer or null' })
+  @Max(Number.MAX_SAFE_INTEGER, { message: `tokens must be at most ${Number.MAX_SAFE_INTEGER}` })
   tokens?: number | null;
 
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'USD limit (positive); null removes it; absent keeps it', example: 25 })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'usd must be a positive number or null' })
   @IsPositive({ message: 'usd must be a positive number or null' })
+  // Limits are kept in micro-dollars: beyond this they would not be exact integers any more.
+  @Max(MAX_BUDGET_USD, { message: `usd must be at most ${MAX_BUDGET_USD}` })
   usd?: number | null;
 
   @ApiPropertyOptional({ description: 'Fraction of a limit from which T3 adapters are no longer used', minimum: 0, maximum: 1, example: 0.8 })

@@ -72,9 +72,9 @@ export interface EnginePorts {
   countTokens(text: string, model: string): number;
   contextTokens(adapter: string): number;
   /** Decides each participant's adapter and model for the round, or pauses the deliberation. */
-  planRound(state: EngineState, round: number, forceFast: boolean): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }>;
+  planRound(state: EngineState, round: number, constraints: RoundConstraints): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }>;
   /** Where the deliberation stands against its limits before a round: warn, force fast models, or pause. */
-  checkLimits(state: EngineState): { warnings: Array<{ limit: string; fraction: number }>; forceFast: boolean; pause: PauseInfo | null };
+  checkLimits(state: EngineState): LimitCheck;
   /** Reserves the round's estimated spend; refused when any hard cap would be crossed. */
   reserve(state: EngineState, calls: PlannedCall[]): { ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo };
   invoke(adapter: string, request: InvokeRequest): Promise<InvokeResult>;
@@ -84,6 +84,19 @@ export interface EnginePorts {
   /** Stores the completed round and its checkpoint in one transaction; returns the checkpoint id. */
   roundCompleted(state: EngineState, round: RoundState): Promise<string>;
   emit(deliberationId: string, type: EngineEventType, data: Record<string, unknown>): void;
+}
+
+/** What the budget allows the next round's tier choice. */
+export interface RoundConstraints {
+  /** A limit passed the force-fast threshold: fast models only. */
+  forceFast: boolean;
+  /** A money limit passed the pause threshold: local ($0) adapters only, or pause when there are none. */
+  localOnly: boolean;
+}
+
+export interface LimitCheck extends RoundConstraints {
+  warnings: Array<{ limit: string; fraction: number }>;
+  pause: PauseInfo | null;
 }
 
 /** A round's reserved spend, settled call by call with the real usage. */

@@ -68,7 +68,7 @@ function fakePorts(script: Script, options: { checkLimits?: EnginePorts['checkLi
     planRound: async (state) => ({
       decisions: state.request.participants.map((p) => ({ participantIndex: p.index, tier: 'fast', adapter: p.adapter, adapterTier: 'T2', model: `${p.adapter}-model`, reason: 'fixed' })),
     }),
-    checkLimits: options.checkLimits ?? (() => ({ warnings: [], forceFast: false, pause: null })),
+    checkLimits: options.checkLimits ?? (() => ({ warnings: [], forceFast: false, localOnly: false, pause: null })),
     reserve: (_state, calls) => {
       recorded.reserved.push(calls);
       const refused = options.reserve?.(calls);
@@ -479,7 +479,7 @@ describe(DeliberationEngine.name, () => {
       const fake = fakePorts((p, round) => answer(prose(p, round), 'A'), {
         checkLimits: () => {
           checks++;
-          return { warnings: [{ limit: 'deliberation.tokens', fraction: 0.75 }], forceFast: false, pause: checks >= 3 ? pause : null };
+          return { warnings: [{ limit: 'deliberation.tokens', fraction: 0.75 }], forceFast: false, localOnly: false, pause: checks >= 3 ? pause : null };
         },
       });
       const sut = new DeliberationEngine(fake.ports, SETTINGS);

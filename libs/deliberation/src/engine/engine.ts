@@ -100,7 +100,7 @@ export class DeliberationEngine {
       }
       if (limits.pause) return settle({ kind: 'paused', pause: limits.pause });
 
-      const plan = await this.ports.planRound(state, roundNumber, limits.forceFast);
+      const plan = await this.ports.planRound(state, roundNumber, { forceFast: limits.forceFast, localOnly: limits.localOnly });
       if ('pause' in plan) return settle({ kind: 'paused', pause: plan.pause });
 
       const answered = new Set(state.partial.filter((r) => !r.error).map((r) => r.participantIndex));

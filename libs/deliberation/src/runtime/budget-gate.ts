@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { BudgetLedger, Reservation as LedgerReservation } from '@app/tiering';
 import { TokenLedger, makeUsage } from '@app/tokens';
-import type { EngineState, PauseInfo, PlannedCall, Reservation } from '../engine/engine.ports';
+import type { EngineState, LimitCheck, PauseInfo, PlannedCall, Reservation } from '../engine/engine.ports';
 import { nextRoundEstimate, spentSoFar } from './spend';
 
 interface Limit {
@@ -26,16 +26,16 @@ export class BudgetGate {
     private readonly tokens: TokenLedger,
   ) {}
 
-  /** Every limit the deliberation is held to, with how much of it is used. */
+  /** Every limit the deliberation is held to (its own, and each window's tokens and USD), with how much is used. */
   limits(state: EngineState): Limit[] {
     const spent = spentSoFar(state);
     const own = state.request.budget ?? {};
     const limits: Limit[] = [];
     if (own.maxTokens) limits.push({ name: 'deliberation.tokens', fraction: spent.tokens / own.maxTokens, used: spent.tokens });
     if (own.maxCostUsd) limits.push({ name: 'deliberation.usd', fraction: spent.usd / own.maxCostUsd, used: spent.usd });
-    const window = this.ledger.thresholdState();
-    if (window.window && window.fractionUsed !== null) {
-      limits.push({ name: `${window.window}.${window.unit}`, fraction: window.fractionUsed, used: window.used ?? 0 });
+    for (const w of this.ledger.status()) {
+      if (w.limits.tokens) limits.push({ name: `${w.window}.tokens`, fraction: w.used.tokens / w.limits.tokens, used: w.used.tokens });
+      if (w.limits.usd) limits.push({ name: `${w.window}.usd`, fraction: w.used.usd / w.limits.usd, used: w.used.usd });
     }
     return limits;
   }
@@ -55,17 +55,23 @@ export class BudgetGate {
     return all.length ? Math.max(0, Math.min(...all)) : null;
   }
 
-  check(state: EngineState): { warnings: Array<{ limit: string; fraction: number }>; forceFast: boolean; pause: PauseInfo | null } {
+  /**
+   * At the pause threshold a token limit pauses the deliberation; a money limit instead leaves only
+   * local adapters (they cost nothing), and the deliberation pauses only if it has none.
+   */
+  check(state: EngineState): LimitCheck {
     const { warn, forceFast, pause } = this.config.budgets.thresholds;
     const limits = this.limits(state);
     const warnings = limits.filter((l) => l.fraction >= warn).map((l) => ({ limit: l.name, fraction: l.fraction }));
     for (const w of warnings) {
       if (!state.runtime.warned.includes(w.limit)) this.logger.warn({ deliberationId: state.id, ...w }, `budget warning: ${w.limit} at ${Math.round(w.fraction * 100)}%`);
     }
-    const over = limits.filter((l) => l.fraction >= pause).sort((a, b) => b.fraction - a.fraction)[0];
+    const exhausted = limits.filter((l) => l.fraction >= pause);
+    const over = exhausted.filter((l) => l.name.endsWith('.tokens')).sort((a, b) => b.fraction - a.fraction)[0];
     return {
       warnings,
       forceFast: limits.some((l) => l.fraction >= forceFast),
+      localOnly: exhausted.some((l) => l.name.endsWith('.usd')),
       pause: over
         ? { reason: 'budget', limit: over.name, used: over.used, nextRoundEstimateTokens: nextRoundEstimate(state, this.config.deliberation.maxOutputTokens) }
         : null,

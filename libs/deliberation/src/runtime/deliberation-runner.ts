@@ -236,7 +236,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
       now: () => this.clock.now(),
       countTokens: (text, model) => this.tokenizer.count(text, model),
       contextTokens: (adapter) => this.registry.get(adapter).contextTokens,
-      planRound: (state, round, forceFast) => this.tierPolicy.plan(state, round, forceFast),
+      planRound: (state, round, constraints) => this.tierPolicy.plan(state, round, constraints),
       checkLimits: (state) => this.budgetGate.check(state),
       reserve: (state, calls) => this.budgetGate.reserve(state, calls),
       invoke: async (adapterName, request) => {

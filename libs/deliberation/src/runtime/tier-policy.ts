@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AdapterRegistry } from '@app/adapters';
 import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
-import { AllocationAudit, BudgetLedger, allocationSignals, budgetZone, planRound } from '@app/tiering';
+import { AllocationAudit, BudgetLedger, allocationSignals, budgetZone, minTier, planRound } from '@app/tiering';
 import type { TierDecisionRecord } from '../deliberation.types';
-import type { EngineState, PauseInfo } from '../engine/engine.ports';
+import type { EngineState, PauseInfo, RoundConstraints } from '../engine/engine.ports';
 import { groupOptions, similarityFor } from '../rules';
 import { BudgetGate } from './budget-gate';
 import { Clock } from './clock';
@@ -26,7 +26,7 @@ export class TierPolicy {
     private readonly clock: Clock,
   ) {}
 
-  async plan(state: EngineState, round: number, forceFast: boolean): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }> {
+  async plan(state: EngineState, round: number, { forceFast, localOnly }: RoundConstraints): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }> {
     const views = await this.registry.describe();
     const catalog = views.map((v) => ({ name: v.name, tier: v.tier, enabled: v.enabled, reachable: v.reachable, models: v.models }));
     const previous = state.rounds[state.rounds.length - 1];
@@ -54,7 +54,8 @@ export class TierPolicy {
       })),
       critical: Boolean(state.request.critical),
       catalog,
-      maxAllowedTier: this.ledger.maxAllowedTier(),
+      // Money running out leaves the local tiers, which cost nothing (a floor above them defers instead).
+      maxAllowedTier: localOnly ? minTier(this.ledger.maxAllowedTier(), 'T1') : this.ledger.maxAllowedTier(),
       tiering: this.config.tiering,
     });
     if ('pause' in plan) {

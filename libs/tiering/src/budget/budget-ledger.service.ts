@@ -206,15 +206,17 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
    * Reserves an estimate against every window (and the deliberation's own limit when a scope is
    * given). Synchronous on purpose: see the class comment.
    */
+  // A unit the call does not spend (a local model's USD) always fits: reserving nothing crosses no cap,
+  // even one already passed, which is what lets local models go on when the money has run out.
   reserve(amount: BudgetAmount, scope?: ReservationScope): ReserveResult {
     this.assertReady();
     this.refresh(this.clock.now());
     const micros = toMicros(amount.usd);
     for (const w of this.windowsInOrder()) {
-      if (w.limitTokens !== null && w.usedTokens + w.reservedTokens + amount.tokens > w.limitTokens) {
+      if (w.limitTokens !== null && amount.tokens > 0 && w.usedTokens + w.reservedTokens + amount.tokens > w.limitTokens) {
         return { ok: false, window: w.kind, unit: 'tokens', limit: w.limitTokens, used: w.usedTokens, reserved: w.reservedTokens, needed: amount.tokens };
       }
-      if (w.limitMicros !== null && w.usedMicros + w.reservedMicros + micros > w.limitMicros) {
+      if (w.limitMicros !== null && micros > 0 && w.usedMicros + w.reservedMicros + micros > w.limitMicros) {
         return {
           ok: false,
           window: w.kind,
@@ -228,10 +230,10 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     }
     if (scope) {
       const held = this.scopeReserved.get(scope.deliberationId) ?? { tokens: 0, micros: 0 };
-      if (scope.maxTokens !== undefined && scope.usedTokens + held.tokens + amount.tokens > scope.maxTokens) {
+      if (scope.maxTokens !== undefined && amount.tokens > 0 && scope.usedTokens + held.tokens + amount.tokens > scope.maxTokens) {
         return { ok: false, window: 'deliberation', unit: 'tokens', limit: scope.maxTokens, used: scope.usedTokens, reserved: held.tokens, needed: amount.tokens };
       }
-      if (scope.maxCostUsd !== undefined && toMicros(scope.usedUsd) + held.micros + micros > toMicros(scope.maxCostUsd)) {
+      if (scope.maxCostUsd !== undefined && micros > 0 && toMicros(scope.usedUsd) + held.micros + micros > toMicros(scope.maxCostUsd)) {
         return { ok: false, window: 'deliberation', unit: 'usd', limit: scope.maxCostUsd, used: scope.usedUsd, reserved: toUsd(held.micros), needed: amount.usd };
       }
       this.scopeReserved.set(scope.deliberationId, { tokens: held.tokens + amount.tokens, micros: held.micros + micros });
@@ -359,7 +361,8 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       limitMicros: update.usd === undefined ? current.limitMicros : update.usd === null ? null : toMicros(update.usd),
       softCap: update.softCap ?? current.softCap,
     };
-    if ((next.limitTokens !== null && !(Number.isInteger(next.limitTokens) && next.limitTokens > 0)) || (next.limitMicros !== null && next.limitMicros <= 0)) {
+    const positiveCount = (n: number | null) => n === null || (Number.isSafeInteger(n) && n > 0);
+    if (!positiveCount(next.limitTokens) || !positiveCount(next.limitMicros)) {
       throw new DomainError('invalid', 'BUDGET_LIMIT_INVALID', 'tokens must be a positive integer and usd a positive number, or null to remove the limit', {
         window: kind,
       });
