@@ -1,38 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, Matches, registerDecorator, ValidationArguments } from 'class-validator';
+import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import type { AllocationQuery } from '@app/tiering';
-
-const ISO = { strict: true, strictSeparator: true };
-
-/** `to` must not come before `from`. */
-function IsNotBefore(field: string): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'isNotBefore',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      constraints: [field],
-      options: { message: `${String(propertyName)} must not be before ${field}` },
-      validator: {
-        validate(value: unknown, args: ValidationArguments) {
-          const other = (args.object as Record<string, unknown>)[field];
-          if (typeof value !== 'string' || typeof other !== 'string') return true;
-          const [to, from] = [Date.parse(value), Date.parse(other)];
-          return Number.isNaN(to) || Number.isNaN(from) || from <= to;
-        },
-      },
-    });
-}
+import { ISO_DATE, IsNotBefore } from '../http/date-range';
 
 export class AllocationRangeDto {
   @ApiPropertyOptional({ description: 'Decisions made at or after this instant (ISO-8601)', example: '2025-11-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601(ISO, { message: 'from must be an ISO-8601 date or date-time, e.g. 2025-11-01T00:00:00Z' })
+  @IsISO8601(ISO_DATE, { message: 'from must be an ISO-8601 date or date-time, e.g. 2025-11-01T00:00:00Z' })
   from?: string;
 
   @ApiPropertyOptional({ description: 'Decisions made at or before this instant (ISO-8601)', example: '2025-12-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601(ISO, { message: 'to must be an ISO-8601 date or date-time, e.g. 2025-12-01T00:00:00Z' })
+  @IsISO8601(ISO_DATE, { message: 'to must be an ISO-8601 date or date-time, e.g. 2025-12-01T00:00:00Z' })
   @IsNotBefore('from')
   to?: string;
 }

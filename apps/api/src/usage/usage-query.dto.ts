@@ -1,46 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsISO8601,
-  IsOptional,
-  Matches,
-  registerDecorator,
-  ValidationArguments,
-  ValidationOptions,
-} from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { USAGE_GROUP_BY, type UsageGroupBy, type UsageQuery } from '@app/tokens';
-
-/** `to` must not come before `from` (both valid ISO dates; otherwise their own rule reports). */
-function IsNotBefore(field: string, options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'isNotBefore',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      constraints: [field],
-      options: { message: `${String(propertyName)} must not be before ${field}`, ...options },
-      validator: {
-        validate(value: unknown, args: ValidationArguments) {
-          const other = (args.object as Record<string, unknown>)[field];
-          if (typeof value !== 'string' || typeof other !== 'string') return true;
-          const [to, from] = [Date.parse(value), Date.parse(other)];
-          return Number.isNaN(to) || Number.isNaN(from) || from <= to;
-        },
-      },
-    });
-}
-
-const ISO = { strict: true, strictSeparator: true };
+import { ISO_DATE, IsNotBefore } from '../http/date-range';
 
 export class UsageQueryDto {
   @ApiPropertyOptional({ description: 'Start of the window, inclusive (ISO-8601). Default: 30 days before `to`.', example: '2025-11-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601(ISO, { message: 'from must be an ISO-8601 date or date-time, e.g. 2025-11-01 or 2025-11-01T00:00:00Z' })
+  @IsISO8601(ISO_DATE, { message: 'from must be an ISO-8601 date or date-time, e.g. 2025-11-01 or 2025-11-01T00:00:00Z' })
   from?: string;
 
   @ApiPropertyOptional({ description: 'End of the window, exclusive (ISO-8601). Default: now.', example: '2025-12-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601(ISO, { message: 'to must be an ISO-8601 date or date-time, e.g. 2025-12-01 or 2025-12-01T00:00:00Z' })
+  @IsISO8601(ISO_DATE, { message: 'to must be an ISO-8601 date or date-time, e.g. 2025-12-01 or 2025-12-01T00:00:00Z' })
   @IsNotBefore('from')
   to?: string;
 
