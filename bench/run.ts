@@ -65,10 +65,10 @@ async function main(): Promise<void> {
       const zero8 = await overheadAtZero(provider.baseUrl, 8, 20);
       results.engineOverhead = { at200ms: [at200x4, at200x8], at0ms: [zero4, zero8] };
       table([
-        ['4 participants, 200 ms', `wall ${at200x4.wallMs.median} ms, ratio ${at200x4.ratio.median}`],
-        ['8 participants, 200 ms', `wall ${at200x8.wallMs.median} ms, ratio ${at200x8.ratio.median}`],
-        ['4 participants, 0 ms', `${zero4.perRoundMs.median} ms per round`],
-        ['8 participants, 0 ms', `${zero8.perRoundMs.median} ms per round`],
+        ['4 participants, 200 ms', `wall ${at200x4.wallMs.median} ms (engine ${at200x4.engineMs.median} ms), ratio ${at200x4.ratio.median}`],
+        ['8 participants, 200 ms', `wall ${at200x8.wallMs.median} ms (engine ${at200x8.engineMs.median} ms), ratio ${at200x8.ratio.median}`],
+        ['4 participants, 0 ms', `${zero4.perRoundMs.median} ms per round (engine alone ${zero4.enginePerRoundMs.median} ms)`],
+        ['8 participants, 0 ms', `${zero8.perRoundMs.median} ms per round (engine alone ${zero8.enginePerRoundMs.median} ms)`],
       ]);
       goals.push({ figure: 'overhead ratio, 4 participants at 200 ms', goal: '≤ 1.05', value: at200x4.ratio.median, met: at200x4.ratio.median <= 1.05 });
       goals.push({ figure: 'per-round overhead, 4 participants at 0 ms (ms)', goal: '≤ 5', value: zero4.perRoundMs.median, met: zero4.perRoundMs.median <= 5 });
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       ] as const) {
         const r = await throughput(provider.baseUrl, n, total, 3);
         rows.push(r);
-        log(`  N = ${String(n).padStart(2)}: ${r.deliberationsPerSec.median} deliberations/s, p50 ${r.p50Ms.median} ms, p95 ${r.p95Ms.median} ms, RSS ${r.rssMb.median} MB`);
+        log(`  N = ${String(n).padStart(2)}: ${r.deliberationsPerSec.median} deliberations/s, p50 ${r.p50Ms.median} ms, p95 ${r.p95Ms.median} ms, RSS ${r.rssMb.median} MB (heap ${r.heapUsedMb.median} MB)`);
       }
       results.throughput = rows;
       const at32 = rows[rows.length - 1].deliberationsPerSec.median;
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     }
     if (selected.has('tokenizer')) {
       log('\n4. Tokenizer (cl100k_base; tokens/s)');
-      const cases = tokenizer(5);
+      const cases = tokenizer(9);
       results.tokenizer = cases;
       for (const c of cases) {
         const t = c.tokensPerSec;

@@ -7,6 +7,8 @@ export interface OverheadAtDelay {
   rounds: number;
   /** Client wall time of the whole deliberation. */
   wallMs: Figure;
+  /** The engine's own duration (result.durationMs): the rounds, without the HTTP request, storage of the request and the final view. */
+  engineMs: Figure;
   /** wall ÷ (rounds × delay): 1.00 is the physical limit. */
   ratio: Figure;
 }
@@ -16,6 +18,8 @@ export interface OverheadAtZero {
   rounds: number;
   /** Client wall time ÷ rounds with providers that answer at once: everything Conclave adds per round. */
   perRoundMs: Figure;
+  /** The engine's duration ÷ rounds: the same without the request's fixed costs. */
+  enginePerRoundMs: Figure;
 }
 
 const ROUNDS = 3;
@@ -26,8 +30,20 @@ export async function overheadAtDelay(providerUrl: string, participants: number,
   try {
     await deliberate(service, participants, ROUNDS); // warm-up: JIT, prepared statements, connections
     const walls: number[] = [];
-    for (let i = 0; i < runs; i++) walls.push((await deliberate(service, participants, ROUNDS)).wallMs);
-    return { participants, delayMs, rounds: ROUNDS, wallMs: figure(walls, 1), ratio: figure(walls.map((w) => w / (ROUNDS * delayMs)), 3) };
+    const engine: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const run = await deliberate(service, participants, ROUNDS);
+      walls.push(run.wallMs);
+      engine.push(run.view.result!.durationMs);
+    }
+    return {
+      participants,
+      delayMs,
+      rounds: ROUNDS,
+      wallMs: figure(walls, 1),
+      engineMs: figure(engine, 0),
+      ratio: figure(walls.map((w) => w / (ROUNDS * delayMs)), 3),
+    };
   } finally {
     await service.close();
   }
@@ -38,8 +54,13 @@ export async function overheadAtZero(providerUrl: string, participants: number, 
   try {
     for (let i = 0; i < 5; i++) await deliberate(service, participants, ROUNDS);
     const perRound: number[] = [];
-    for (let i = 0; i < runs; i++) perRound.push((await deliberate(service, participants, ROUNDS)).wallMs / ROUNDS);
-    return { participants, rounds: ROUNDS, perRoundMs: figure(perRound, 2) };
+    const enginePerRound: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const run = await deliberate(service, participants, ROUNDS);
+      perRound.push(run.wallMs / ROUNDS);
+      enginePerRound.push(run.view.result!.durationMs / ROUNDS);
+    }
+    return { participants, rounds: ROUNDS, perRoundMs: figure(perRound, 2), enginePerRoundMs: figure(enginePerRound, 2) };
   } finally {
     await service.close();
   }

@@ -8,8 +8,12 @@ export interface Throughput {
   deliberationsPerSec: Figure;
   p50Ms: Figure;
   p95Ms: Figure;
-  /** Resident memory of the process (service, client and all) when the run ends. */
+  /**
+   * Resident memory of the bench process (service, client and everything before it: tiktoken's WASM
+   * memory, for one, never shrinks) when the run ends; heapUsedMb is the JavaScript heap alone.
+   */
   rssMb: Figure;
+  heapUsedMb: Figure;
 }
 
 const PARTICIPANTS = 3;
@@ -24,6 +28,7 @@ export async function throughput(providerUrl: string, inFlight: number, total: n
   const p50: number[] = [];
   const p95: number[] = [];
   const rss: number[] = [];
+  const heap: number[] = [];
   for (let run = 0; run < runs; run++) {
     const service = await startService(providerUrl, { participants: PARTICIPANTS, delayMs: 0, maxRunning: Math.max(32, inFlight) });
     try {
@@ -42,10 +47,12 @@ export async function throughput(providerUrl: string, inFlight: number, total: n
       rates.push(total / (elapsed / 1000));
       p50.push(percentile(times, 50));
       p95.push(percentile(times, 95));
-      rss.push(process.memoryUsage().rss / 1024 / 1024);
+      const memory = process.memoryUsage();
+      rss.push(memory.rss / 1024 / 1024);
+      heap.push(memory.heapUsed / 1024 / 1024);
     } finally {
       await service.close();
     }
   }
-  return { inFlight, completed: total, deliberationsPerSec: figure(rates, 1), p50Ms: figure(p50, 1), p95Ms: figure(p95, 1), rssMb: figure(rss, 0) };
+  return { inFlight, completed: total, deliberationsPerSec: figure(rates, 1), p50Ms: figure(p50, 1), p95Ms: figure(p95, 1), rssMb: figure(rss, 0), heapUsedMb: figure(heap, 0) };
 }

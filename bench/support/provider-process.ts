@@ -14,6 +14,18 @@ import { benchAnswer, roundOf } from './answers';
  */
 const MODEL = /^bench-p(\d+)-d(\d+)-s(\d+)$/;
 
+/** Answers are deterministic, so each is built once: the provider's own work must not look like overhead. */
+const answers = new Map<string, string>();
+function answer(participant: number, round: number, bytes: number): string {
+  const key = `${participant}/${round}/${bytes}`;
+  let text = answers.get(key);
+  if (text === undefined) {
+    text = benchAnswer(participant, round, bytes);
+    answers.set(key, text);
+  }
+  return text;
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -39,7 +51,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (!match) return send(res, 400, { error: { message: `model ${body.model} is not bench-p<i>-d<ms>-s<bytes>` } });
   const [participant, delayMs, bytes] = match.slice(1).map(Number);
   const prompt = [...body.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-  const text = benchAnswer(participant, roundOf(prompt), bytes);
+  const text = answer(participant, roundOf(prompt), bytes);
   if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
   const input = Math.ceil(prompt.length / 4);
   const output = Math.ceil(text.length / 4);

@@ -50,7 +50,11 @@ export class AppModule {
           dataSourceFactory: async (options) => serializeTransactions(await new DataSource(options!).initialize()),
         }),
         ScheduleModule.forRoot(),
-        ThrottlerModule.forRoot([{ ttl: config.rateLimit.ttlMs, limit: config.rateLimit.limit }]),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: config.rateLimit.ttlMs, limit: config.rateLimit.limit }],
+          // The guard also sets Retry-After; the error filter turns this into the usual error shape.
+          errorMessage: `rate limit: at most ${config.rateLimit.limit} requests per ${config.rateLimit.ttlMs} ms; retry after Retry-After seconds`,
+        }),
         TerminusModule,
         AdaptersApiModule,
         UsageApiModule,

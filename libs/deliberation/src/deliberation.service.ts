@@ -57,8 +57,10 @@ export class DeliberationService {
   ) {}
 
   async tokens(id: string) {
-    await this.assertExists(id);
-    return this.usage.deliberationTokens(id);
+    const tokens = await this.usage.deliberationTokens(id);
+    // Usage rows exist only for a stored deliberation: the existence query is needed only without them.
+    if (tokens.byRound.length === 0) await this.assertExists(id);
+    return tokens;
   }
 
   async roundTokens(id: string, round: number) {

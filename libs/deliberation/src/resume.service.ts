@@ -62,6 +62,8 @@ export class ResumeService {
     if (row.status === 'running' || row.status === 'queued' || this.runner.isActive(row.id)) {
       throw new DomainError('conflict', 'DELIBERATION_RUNNING', `deliberation ${row.id} is ${row.status}; cancel it or wait for it to pause before resuming`);
     }
+    // A resume queues a run like a new deliberation does, so it meets the same cap (429 before anything is stored).
+    this.runner.assertCapacity();
     const state = upgradeState(checkpoint.schemaVersion, checkpoint.state);
     const base = row.request as DeliberationRequest;
     const now = this.clock.now();

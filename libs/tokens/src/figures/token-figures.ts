@@ -89,6 +89,24 @@ export function addRow(sums: UsageSums, row: FigureRow): UsageSums {
   };
 }
 
+/** Two groups' sums as one: every field is a sum, so groups can be merged in any order. */
+export function addSums(a: UsageSums, b: UsageSums): UsageSums {
+  return {
+    calls: a.calls + b.calls,
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+    exactTokens: a.exactTokens + b.exactTokens,
+    estimatedTokens: a.estimatedTokens + b.estimatedTokens,
+    unavailableCalls: a.unavailableCalls + b.unavailableCalls,
+    pricedCalls: a.pricedCalls + b.pricedCalls,
+    costMicros: a.costMicros + b.costMicros,
+    estimatedCostMicros: a.estimatedCostMicros + b.estimatedCostMicros,
+  };
+}
+
 export function sumRows(rows: readonly FigureRow[]): UsageSums {
   return rows.reduce(addRow, emptySums());
 }

@@ -154,41 +154,35 @@ export class TokenUsageRepository {
     );
   }
 
-  async deliberationSums(deliberationId: string): Promise<UsageSums> {
-    const raw = await this.sums().where('u.deliberationId = :deliberationId', { deliberationId }).getRawOne<Raw>();
-    return sumsOf(raw ?? {});
-  }
-
-  async sumsByParticipant(
+  /**
+   * A deliberation's sums per participant (adapter, model) and round, in one query: its totals, its
+   * participants' and its rounds' figures are all sums of these groups.
+   */
+  async sumsByParticipantAndRound(
     deliberationId: string,
-  ): Promise<Array<{ participantIndex: number; adapter: string; model: string; sums: UsageSums }>> {
+  ): Promise<Array<{ participantIndex: number; adapter: string; model: string; round: number; sums: UsageSums }>> {
     const rows = await this.sums()
       .addSelect('u.participantIndex', 'participant_index')
       .addSelect('u.adapter', 'adapter')
       .addSelect('u.model', 'model')
+      .addSelect('u.round', 'round')
       .where('u.deliberationId = :deliberationId', { deliberationId })
       .groupBy('u.participantIndex')
       .addGroupBy('u.adapter')
       .addGroupBy('u.model')
+      .addGroupBy('u.round')
       .orderBy('u.participantIndex', 'ASC')
       .addOrderBy('u.model', 'ASC')
+      .addOrderBy('u.adapter', 'ASC')
+      .addOrderBy('u.round', 'ASC')
       .getRawMany<Raw>();
     return rows.map((raw) => ({
       participantIndex: num(raw.participant_index),
       adapter: String(raw.adapter),
       model: String(raw.model),
+      round: num(raw.round),
       sums: sumsOf(raw),
     }));
-  }
-
-  async sumsByRound(deliberationId: string): Promise<Array<{ round: number; sums: UsageSums }>> {
-    const rows = await this.sums()
-      .addSelect('u.round', 'round')
-      .where('u.deliberationId = :deliberationId', { deliberationId })
-      .groupBy('u.round')
-      .orderBy('u.round', 'ASC')
-      .getRawMany<Raw>();
-    return rows.map((raw) => ({ round: num(raw.round), sums: sumsOf(raw) }));
   }
 
   async roundCalls(deliberationId: string, round: number): Promise<UsageRecord[]> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
-import { costConfidence, figuresFromSums, summarizeFigures, TokenFigures, UsageSums } from '../figures/token-figures';
+import { addSums, costConfidence, emptySums, figuresFromSums, summarizeFigures, TokenFigures, UsageSums } from '../figures/token-figures';
 import { microsToUsd } from '../prices/price-usage';
 import { SolutionTotalsEntity } from '../ledger/solution-totals.entity';
 import { TimeWindow, TokenUsageRepository } from '../ledger/token-usage.repository';
@@ -34,23 +34,33 @@ export class UsageService {
     this.estimateErrorPct = config.tokens.estimateErrorPct;
   }
 
-  /** Zeros and empty lists for an id with no calls (the caller checks the deliberation exists). */
+  /**
+   * Zeros and empty lists for an id with no calls (the caller checks the deliberation exists). One
+   * grouped query (participant × round); totals, participants and rounds are folded from its groups.
+   */
   async deliberationTokens(deliberationId: string): Promise<DeliberationTokens> {
-    const [totals, byParticipant, byRound] = await Promise.all([
-      this.repository.deliberationSums(deliberationId),
-      this.repository.sumsByParticipant(deliberationId),
-      this.repository.sumsByRound(deliberationId),
-    ]);
+    const groups = await this.repository.sumsByParticipantAndRound(deliberationId);
+    let totals = emptySums();
+    const participants = new Map<string, { participantIndex: number; adapter: string; model: string; sums: UsageSums }>();
+    const rounds = new Map<number, UsageSums>();
+    for (const group of groups) {
+      totals = addSums(totals, group.sums);
+      const key = JSON.stringify([group.participantIndex, group.adapter, group.model]);
+      const participant = participants.get(key);
+      if (participant) participant.sums = addSums(participant.sums, group.sums);
+      else participants.set(key, { participantIndex: group.participantIndex, adapter: group.adapter, model: group.model, sums: group.sums });
+      rounds.set(group.round, addSums(rounds.get(group.round) ?? emptySums(), group.sums));
+    }
     return {
       deliberationId,
       totals: this.figures(totals),
-      byParticipant: byParticipant.map(({ participantIndex, adapter, model, sums }) => ({
+      byParticipant: [...participants.values()].map(({ participantIndex, adapter, model, sums }) => ({
         participantIndex,
         adapter,
         model,
         ...this.figures(sums),
       })),
-      byRound: byRound.map(({ round, sums }) => ({ round, ...this.figures(sums) })),
+      byRound: [...rounds.entries()].sort(([a], [b]) => a - b).map(([round, sums]) => ({ round, ...this.figures(sums) })),
     };
   }
 
