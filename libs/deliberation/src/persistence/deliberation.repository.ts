@@ -144,10 +144,10 @@ export class DeliberationRepository {
   }
 
   async roundStarted(id: string, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await manager.delete(RoundEntity, { deliberationId: id, number: round });
-      await manager.insert(RoundEntity, { deliberationId: id, number: round, startedAt: startedAt.toISOString(), completedAt: null, convergence: null, decisions });
-    });
+    // A round restarted after a crash or a pause starts afresh: one statement, whichever it is.
+    await this.dataSource
+      .getRepository(RoundEntity)
+      .upsert({ deliberationId: id, number: round, startedAt: startedAt.toISOString(), completedAt: null, convergence: null, decisions }, { conflictPaths: ['deliberationId', 'number'] });
   }
 
   /** The response and its token usage commit together: a stored answer always has its tokens counted, once. */
@@ -160,35 +160,37 @@ export class DeliberationRepository {
   ): Promise<{ costUsd: number | null }> {
     return this.dataSource.transaction(async (manager) => {
       const recorded = await this.ledger.recordUsage(manager, {
-        deliberationId: id,
-        round,
-        participantIndex: response.participantIndex,
-        tier: response.tier,
-        usage: response.usage,
-        latencyMs: response.latencyMs,
+          deliberationId: id,
+          round,
+          participantIndex: response.participantIndex,
+          tier: response.tier,
+          usage: response.usage,
+          latencyMs: response.latencyMs,
         errorKind: response.error?.kind,
         voteOption: response.vote?.option,
         afterConvergence,
       });
       // A participant re-called after a failure (or after a crash) replaces its failed answer.
-      await manager.delete(ResponseEntity, { deliberationId: id, round, participantIndex: response.participantIndex });
-      await manager.insert(ResponseEntity, {
-        deliberationId: id,
-        round,
-        participantIndex: response.participantIndex,
-        adapter: response.adapter,
-        model: response.model,
-        tier: response.tier,
-        text: response.text,
-        vote: response.vote,
-        voteError: response.voteError,
-        error: response.error,
-        latencyMs: response.latencyMs,
-        usage: response.usage,
-        costUsd: recorded.costUsd,
-        createdAt: now.toISOString(),
-      });
-      await manager.update(DeliberationEntity, { id }, { updatedAt: now.toISOString() });
+      await manager.upsert(
+        ResponseEntity,
+        {
+          deliberationId: id,
+          round,
+          participantIndex: response.participantIndex,
+          adapter: response.adapter,
+          model: response.model,
+          tier: response.tier,
+          text: response.text,
+          vote: response.vote,
+          voteError: response.voteError,
+          error: response.error,
+          latencyMs: response.latencyMs,
+          usage: response.usage,
+          costUsd: recorded.costUsd,
+          createdAt: now.toISOString(),
+        },
+        { conflictPaths: ['deliberationId', 'round', 'participantIndex'] },
+      );
       return { costUsd: recorded.costUsd };
     });
   }
