@@ -98,4 +98,6 @@ export interface TierDecisionRecord {
   adapterTier: Tier;
   model: string;
   reason: string;
+  /** Moved one tier up after repeated failures of the same kind. */
+  escalated?: boolean;
 }

@@ -121,6 +121,30 @@ const run = (sut: DeliberationEngine, state: EngineState, signal: AbortSignal = 
 
 describe(DeliberationEngine.name, () => {
   describe('run', () => {
+    it('should announce a tier escalation chosen by the policy, and only that one', async () => {
+      const fake = fakePorts((p, round) => answer(prose(p, round), 'A', false));
+      fake.ports.planRound = async (state) => ({
+        decisions: state.request.participants.map((p) => ({
+          participantIndex: p.index,
+          tier: 'fast' as const,
+          adapter: p.index === 1 ? 'cloud' : p.adapter,
+          adapterTier: p.index === 1 ? ('T2' as const) : ('T0' as const),
+          model: 'm',
+          reason: p.index === 1 ? 'escalated after 3 timeouts' : 'fixed',
+          ...(p.index === 1 ? { escalated: true } : {}),
+        })),
+      });
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+
+      await run(sut, makeState({ maxRounds: 1 }));
+
+      const escalations = fake.recorded.events.filter((e) => e.type === 'tier_escalated');
+      expect(escalations).toEqual([
+        { deliberationId: 'd-1', type: 'tier_escalated', data: { round: 1, participantIndex: 1, adapter: 'cloud', adapterTier: 'T2', model: 'm', reason: 'escalated after 3 timeouts' } },
+      ]);
+      expect(fake.recorded.invokes.map((i) => i.adapter).sort()).toEqual(['a0', 'cloud']);
+    });
+
     it('should stop converged at round 3 when every participant repeats itself and the votes agree', async () => {
       const fake = fakePorts((p) => answer(prose(p, 1), 'Webhooks'));
       const sut = new DeliberationEngine(fake.ports, SETTINGS);

@@ -102,6 +102,9 @@ export class DeliberationEngine {
 
       const plan = await this.ports.planRound(state, roundNumber, { forceFast: limits.forceFast, localOnly: limits.localOnly });
       if ('pause' in plan) return settle({ kind: 'paused', pause: plan.pause });
+      for (const d of plan.decisions.filter((x) => x.escalated)) {
+        this.ports.emit(state.id, 'tier_escalated', { round: roundNumber, participantIndex: d.participantIndex, adapter: d.adapter, adapterTier: d.adapterTier, model: d.model, reason: d.reason });
+      }
 
       const answered = new Set(state.partial.filter((r) => !r.error).map((r) => r.participantIndex));
       const calls = plan.decisions

@@ -102,6 +102,7 @@ export class TierPolicy {
         adapterTier: d.adapterTier,
         model: d.model,
         reason: d.reason,
+        ...(d.escalated ? { escalated: true } : {}),
       })),
     };
   }
