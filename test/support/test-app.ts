@@ -13,8 +13,6 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K] };
-
 /** Boots the real app on a real SQLite file in a temp folder, listening on 127.0.0.1. */
 export async function startTestApp(overrides: Record<string, unknown> = {}, options: { dir?: string } = {}): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'conclave-e2e-'));
@@ -38,4 +36,3 @@ export async function startTestApp(overrides: Record<string, unknown> = {}, opti
   };
 }
 
-export type { DeepPartial };

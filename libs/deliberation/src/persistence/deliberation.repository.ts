@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CheckpointStore } from '@app/checkpoint';
 import { TokenLedger } from '@app/tokens';
-import { DataSource, EntityManager, In, LessThan } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import type { DeliberationRequest, DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import { linksFor, type DeliberationView, type ResponseView, type ResumeRecord, type RoundView } from '../deliberation.view';
 import type { EngineState, PauseInfo, RoundState, RuntimeState } from '../engine/engine.ports';
@@ -257,7 +257,7 @@ export class DeliberationRepository {
     }));
   }
 
-  /** Removes what a fork copied beyond its checkpoint: rounds after it never happened in the fork. */
+  /** A fork starts with its parent's rounds up to the checkpoint it forks from (later ones never happened in it). */
   async copyRounds(manager: EntityManager, fromId: string, toId: string, upToRound: number): Promise<void> {
     const rounds = await manager.find(RoundEntity, { where: { deliberationId: fromId }, order: { number: 'ASC' } });
     for (const r of rounds.filter((x) => x.number <= upToRound && x.completedAt)) {
@@ -304,11 +304,6 @@ export class DeliberationRepository {
     );
     const last = page[page.length - 1];
     return { items, nextCursor: rows.length > query.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
-  }
-
-  async staleSince(statuses: DeliberationStatus[], before: Date): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(DeliberationEntity).find({ where: { status: In(statuses), updatedAt: LessThan(before.toISOString()) }, select: { id: true } });
-    return rows.map((r) => r.id);
   }
 
   private toView(row: DeliberationEntity, rounds: RoundEntity[], responses: ResponseEntity[]): DeliberationView {
