@@ -1,14 +1,6 @@
-import { AdapterError } from '@app/adapters';
-import { unavailableUsage } from '@app/tokens';
-import type {
-  ConvergenceAssessment,
-  DeliberationResult,
-  ParticipantResponse,
-  ParticipantSpec,
-  StopReason,
-  TierDecisionRecord,
-  Vote,
-} from '../deliberation.types';
+import { AdapterError, type InvokeResult } from '@app/adapters';
+import { makeUsage, unavailableUsage, type TokenUsage } from '@app/tokens';
+import type { ConvergenceAssessment, DeliberationResult, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
 import {
   assessConvergence,
   buildPrompt,
@@ -18,13 +10,10 @@ import {
   neutralizeDelimiters,
   parseVote,
   similarityFor,
-  summarizePositions,
-  tallyVotes,
   voteOnlyRetryPrompt,
   votesSplit,
 } from '../rules';
-import type { InvokeResult } from '@app/adapters';
-import { makeUsage, type TokenUsage } from '@app/tokens';
+import { buildResult, finalVotes } from './deliberation-result';
 import type { EngineOutcome, EnginePorts, EngineState, PlannedCall, RoundState } from './engine.ports';
 
 export interface EngineSettings {
@@ -48,16 +37,6 @@ export function participantLabel(p: { index: number; adapter: string; role?: str
   return `Participant ${p.index + 1} (${p.adapter}${p.role ? `, ${p.role}` : ''})`;
 }
 
-/** Each participant's latest valid vote across the rounds, in participant order. */
-export function finalVotes(rounds: RoundState[], participants: ParticipantSpec[]): Array<{ participantIndex: number; vote: Vote | null }> {
-  return participants.map((p) => {
-    for (let r = rounds.length - 1; r >= 0; r--) {
-      const response = rounds[r].responses.find((x) => x.participantIndex === p.index);
-      if (response?.vote) return { participantIndex: p.index, vote: response.vote };
-    }
-    return { participantIndex: p.index, vote: null };
-  });
-}
 
 /**
  * Runs a deliberation's rounds from wherever its state stands until it stops, pauses or fails.
@@ -181,48 +160,11 @@ export class DeliberationEngine {
 
   /** The result from the rounds so far, for a given stop reason. */
   result(state: EngineState, stopReason: StopReason, durationMs: number): DeliberationResult {
-    const participants = state.request.participants;
-    const finals = finalVotes(state.rounds, participants);
-    const grouping = groupOptions(
-      finals.flatMap((f) => (f.vote ? [f.vote.option] : [])),
-      this.similarity,
-      this.settings.convergence.optionSimilarity,
-    );
-    const { tally, abstained, outcome, winningOption } = tallyVotes(finals, grouping);
-    const failures = state.rounds.flatMap((r) =>
-      r.responses.filter((x) => x.error).map((x) => ({ round: r.number, participantIndex: x.participantIndex, kind: x.error!.kind })),
-    );
-    const summary = summarizePositions(
-      participants.map((p) => {
-        const latest = [...state.rounds].reverse().flatMap((r) => r.responses).find((x) => x.participantIndex === p.index && !x.error);
-        return {
-          participantIndex: p.index,
-          adapter: latest?.adapter ?? p.adapter,
-          model: latest?.model ?? p.model ?? '',
-          text: latest?.text ?? '',
-          vote: finals.find((f) => f.participantIndex === p.index)?.vote ?? null,
-        };
-      }),
-    );
-    return {
-      outcome,
-      winningOption,
-      tally,
-      abstained,
-      stopReason,
-      roundsUsed: state.rounds.length,
-      durationMs: Math.round(durationMs),
-      summary,
-      degraded: failures.length > 0,
-      failures,
-      roundScores: state.rounds.map((r) => ({ round: r.number, score: r.convergence?.score ?? null, status: r.convergence?.status ?? null })),
-      roundTallies: state.rounds.map((r) => {
-        // Each round counted on its own: a participant without a valid vote that round abstains in it.
-        const votes = participants.map((p) => ({ participantIndex: p.index, vote: r.responses.find((x) => x.participantIndex === p.index)?.vote ?? null }));
-        const roundGrouping = groupOptions(votes.flatMap((v) => (v.vote ? [v.vote.option] : [])), this.similarity, this.settings.convergence.optionSimilarity);
-        return { round: r.number, ...tallyVotes(votes, roundGrouping) };
-      }),
-    };
+    return buildResult(state, stopReason, durationMs, (options) => this.group(options));
+  }
+
+  private group(options: string[]): Map<string, string> {
+    return groupOptions(options, this.similarity, this.settings.convergence.optionSimilarity);
   }
 
   private aborted(state: EngineState, signal: AbortSignal, durationMs: number): EngineOutcome {
@@ -234,8 +176,7 @@ export class DeliberationEngine {
     const previous = state.rounds[state.rounds.length - 1];
     if (!previous) return null;
     const finals = finalVotes([...state.rounds, { responses } as RoundState], state.request.participants);
-    const options = finals.flatMap((f) => (f.vote ? [f.vote.option] : []));
-    const grouping = groupOptions(options, this.similarity, this.settings.convergence.optionSimilarity);
+    const grouping = this.group(finals.flatMap((f) => (f.vote ? [f.vote.option] : [])));
     const threshold = state.request.convergence?.threshold ?? this.settings.convergence.threshold;
     return assessConvergence({
       previous: previous.responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text })),
