@@ -17,6 +17,19 @@ export interface InvokeResult {
   latencyMs: number;
 }
 
+export interface EmbedRequest {
+  texts: string[];
+  model: string;
+  signal: AbortSignal;
+}
+
+export interface EmbedResult {
+  /** One vector per text, in order. */
+  vectors: number[][];
+  usage: TokenUsage;
+  latencyMs: number;
+}
+
 /** One configured model endpoint. Knows nothing of rounds or votes. */
 export interface ModelAdapter {
   readonly name: string;
@@ -28,6 +41,8 @@ export interface ModelAdapter {
   readonly concurrency: number;
   readonly contextTokens: number;
   invoke(request: InvokeRequest): Promise<InvokeResult>;
+  /** Embeddings, where the provider serves them (OpenAI-compatible and Ollama HTTP adapters). */
+  embed?(request: EmbedRequest): Promise<EmbedResult>;
   /** Whether the adapter can be reached now (CLI: executable exists; HTTP: a cheap probe). */
   probe(): Promise<boolean>;
 }

@@ -105,7 +105,9 @@ export const configSchema = z.strictObject({
       retryMissingVote: z.boolean().default(false),
       convergence: z
         .strictObject({
-          backend: z.enum(['tfidf', 'jaccard']).default('tfidf'),
+          backend: z.enum(['tfidf', 'jaccard', 'embeddings']).default('tfidf'),
+          /** The HTTP adapter and model that embed answers when backend is "embeddings". */
+          embeddings: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1) }).optional(),
           threshold: fraction.default(0.85),
           consecutive: positiveInt.default(2),
           divergingBelow: fraction.default(0.4),

@@ -45,6 +45,18 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ CONCLAVE_CONFIG: '/nonexistent/conclave.yaml' })).toThrow(/does not exist/);
   });
 
+  it('should accept the embeddings backend only with an HTTP adapter that serves embeddings', () => {
+    const adapters = `adapters:
+  - { name: emb, kind: http, provider: ollama, tier: T0, models: { fast: m, reasoning: m } }
+  - { name: claude, kind: http, provider: anthropic, tier: T3, models: { fast: m, reasoning: m } }
+`;
+    const backend = (adapter?: string) =>
+      `deliberation:\n  convergence:\n    backend: embeddings\n${adapter ? `    embeddings: { adapter: ${adapter}, model: nomic-embed-text }\n` : ''}`;
+    expect(loadConfig({ CONCLAVE_CONFIG: file(adapters + backend('emb')) }).deliberation.convergence.embeddings).toEqual({ adapter: 'emb', model: 'nomic-embed-text' });
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + backend()) })).toThrow(/convergence\.embeddings: backend "embeddings" needs/);
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + backend('claude')) })).toThrow(/embeddings\.adapter: got "claude"/);
+  });
+
   it('should reject two adapters with one name', () => {
     const adapter = '{ name: a, kind: http, provider: ollama, tier: T0, models: { fast: m, reasoning: m } }';
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(`adapters:\n  - ${adapter}\n  - ${adapter}\n`) })).toThrow(/"a" is used twice/);

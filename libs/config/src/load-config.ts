@@ -85,5 +85,20 @@ export function loadConfig(env: ConfigEnv): ConclaveConfig {
     if (names.has(adapter.name)) throw new ConfigError(`adapters: the name "${adapter.name}" is used twice`);
     names.add(adapter.name);
   }
+  assertEmbeddingsBackend(parsed.data);
   return parsed.data;
+}
+
+/** Providers whose HTTP adapters serve embeddings (OpenAI-compatible /v1/embeddings, Ollama /api/embed). */
+export const EMBEDDING_PROVIDERS: readonly string[] = ['openai', 'openrouter', 'lmstudio', 'ollama'];
+
+function assertEmbeddingsBackend(config: ConclaveConfig): void {
+  const convergence = config.deliberation.convergence;
+  const key = 'deliberation.convergence.embeddings';
+  if (convergence.backend !== 'embeddings') return;
+  if (!convergence.embeddings) throw new ConfigError(`${key}: backend "embeddings" needs { adapter, model } naming an HTTP adapter that serves embeddings`);
+  const adapter = config.adapters.find((a) => a.name === convergence.embeddings!.adapter);
+  if (!adapter || adapter.kind !== 'http' || !EMBEDDING_PROVIDERS.includes(adapter.provider)) {
+    throw new ConfigError(`${key}.adapter: got "${convergence.embeddings.adapter}"; must name a configured http adapter with provider ${EMBEDDING_PROVIDERS.join(' | ')}`);
+  }
 }

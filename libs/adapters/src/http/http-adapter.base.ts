@@ -1,6 +1,6 @@
 import type { HttpAdapterConfig, Tier } from '@app/config';
 import { makeUsage, unavailableUsage, type TokenizerService, type UsageCounts } from '@app/tokens';
-import { AdapterError, type AdapterErrorKind, type InvokeRequest, type InvokeResult, type ModelAdapter } from '../adapter.types';
+import { AdapterError, type AdapterErrorKind, type EmbedRequest, type EmbedResult, type InvokeRequest, type InvokeResult, type ModelAdapter } from '../adapter.types';
 import { safeExcerpt } from '../rules/excerpt';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from '../rules/retry-policy';
 import type { HttpProvider } from '../provider-defaults';
@@ -11,6 +11,12 @@ export interface WireReply {
   counts?: UsageCounts;
   /** False when the provider sent only part of the usage; the rest is estimated. Default true. */
   complete?: boolean;
+}
+
+/** What one embeddings exchange produced. `inputTokens` undefined: the provider sent no usage. */
+export interface WireEmbeddings {
+  vectors: number[][];
+  inputTokens?: number;
 }
 
 export interface HttpAdapterOptions {
@@ -73,25 +79,53 @@ export abstract class HttpAdapter implements ModelAdapter {
   abstract probe(): Promise<boolean>;
 
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
+    return this.withRetries(request.model, request.signal, async (signal, started) => {
+      const reply = await this.send(request, signal);
+      return { text: reply.text, usage: this.usageOf(request, reply), latencyMs: Date.now() - started };
+    });
+  }
+
+  /** Embeddings with the same deadline, retries and error mapping as a call; only where the wire has them. */
+  async embed(request: EmbedRequest): Promise<EmbedResult> {
+    const send = this.sendEmbeddings?.bind(this);
+    if (!send) throw this.fail('bad_response', `${this.name}: ${this.provider} embeddings are not supported`, request.model);
+    return this.withRetries(request.model, request.signal, async (signal, started) => {
+      const reply = await send(request.texts, request.model, signal);
+      if (reply.vectors.length !== request.texts.length || reply.vectors.some((v) => !Array.isArray(v) || v.some((x) => typeof x !== 'number'))) {
+        throw this.badResponse(`${this.provider} sent ${reply.vectors.length} embeddings for ${request.texts.length} texts, or non-numeric ones`, '', request.model);
+      }
+      const source = { adapter: this.name, provider: this.provider, model: request.model };
+      const usage =
+        reply.inputTokens !== undefined
+          ? makeUsage(source, { inputTokens: reply.inputTokens }, 'exact')
+          : makeUsage(source, { inputTokens: request.texts.reduce((sum, t) => sum + this.tokenizer.count(t, request.model), 0) }, 'estimated');
+      return { vectors: reply.vectors, usage, latencyMs: Date.now() - started };
+    });
+  }
+
+  /** The embeddings exchange of wires that have one. */
+  protected sendEmbeddings?(texts: string[], model: string, signal: AbortSignal): Promise<WireEmbeddings>;
+
+  /** One deadline for the whole call, retry waits included; retries on what is worth retrying. */
+  private async withRetries<T>(model: string, caller: AbortSignal, attemptOnce: (signal: AbortSignal, started: number) => Promise<T>): Promise<T> {
     const started = Date.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(DEADLINE), this.timeoutMs);
-    const signal = AbortSignal.any([request.signal, deadline.signal]);
+    const signal = AbortSignal.any([caller, deadline.signal]);
     try {
       for (let attempt = 0; ; attempt++) {
         let error: AdapterError;
         try {
-          this.throwIfAborted(request, signal);
-          const reply = await this.send(request, signal);
-          return { text: reply.text, usage: this.usageOf(request, reply), latencyMs: Date.now() - started };
+          this.throwIfAborted(model, caller, signal);
+          return await attemptOnce(signal, started);
         } catch (e) {
-          error = this.classify(e, request, signal);
+          error = this.classify(e, model, caller, signal);
         }
         if (!error.retryable || attempt >= this.maxRetries) throw error;
         const wait = retryDelayMs(attempt, this.retryPolicy, this.random, error.options.retryAfterMs);
         // A wait that outlives the deadline cannot end in success; report the real cause now.
         if (Date.now() + wait >= started + this.timeoutMs) throw error;
-        await this.sleep(wait, signal, request);
+        await this.sleep(wait, model, caller, signal);
       }
     } finally {
       clearTimeout(timer);
@@ -166,31 +200,31 @@ export abstract class HttpAdapter implements ModelAdapter {
     return makeUsage(source, { ...estimate, ...definedOnly(reply.counts ?? {}) }, 'estimated');
   }
 
-  private classify(e: unknown, request: InvokeRequest, signal: AbortSignal): AdapterError {
+  private classify(e: unknown, model: string, caller: AbortSignal, signal: AbortSignal): AdapterError {
     // An abort surfaces as whatever the fetch or SDK throws; the signals say which abort it was.
-    if (request.signal.aborted) return this.fail('cancelled', `${this.name}: call cancelled`, request.model);
+    if (caller.aborted) return this.fail('cancelled', `${this.name}: call cancelled`, model);
     if (signal.aborted) {
-      return this.fail('timeout', `${this.name}: no answer within ${this.timeoutMs} ms`, request.model, { retryable: true });
+      return this.fail('timeout', `${this.name}: no answer within ${this.timeoutMs} ms`, model, { retryable: true });
     }
     if (e instanceof AdapterError) return e;
     const sdk = sdkStatus(e);
-    if (sdk) return this.statusError(sdk.status, sdk.body, sdk.retryAfter, request.model);
+    if (sdk) return this.statusError(sdk.status, sdk.body, sdk.retryAfter, model);
     const message = e instanceof Error ? `${e.message}${causeOf(e)}` : String(e);
     // No status: the request never got an answer (refused, reset, DNS). Worth retrying.
-    return this.fail('http_status', `${this.name}: could not reach ${this.provider} at ${this.baseUrl} (${message})`, request.model, {
+    return this.fail('http_status', `${this.name}: could not reach ${this.provider} at ${this.baseUrl} (${message})`, model, {
       retryable: true,
     });
   }
 
-  private throwIfAborted(request: InvokeRequest, signal: AbortSignal): void {
-    if (signal.aborted) throw this.classify(undefined, request, signal);
+  private throwIfAborted(model: string, caller: AbortSignal, signal: AbortSignal): void {
+    if (signal.aborted) throw this.classify(undefined, model, caller, signal);
   }
 
-  private sleep(ms: number, signal: AbortSignal, request: InvokeRequest): Promise<void> {
+  private sleep(ms: number, model: string, caller: AbortSignal, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         clearTimeout(timer);
-        reject(this.classify(undefined, request, signal));
+        reject(this.classify(undefined, model, caller, signal));
       };
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort);

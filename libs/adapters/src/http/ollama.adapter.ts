@@ -1,5 +1,5 @@
 import type { InvokeRequest } from '../adapter.types';
-import { HttpAdapter, type WireReply } from './http-adapter.base';
+import { HttpAdapter, type WireEmbeddings, type WireReply } from './http-adapter.base';
 import { ollamaUsage } from './wire-usage';
 
 /**
@@ -19,6 +19,14 @@ export class OllamaAdapter extends HttpAdapter {
     if (typeof content !== 'string') throw this.badResponse('the response has no message content', JSON.stringify(json), request.model);
     const usage = ollamaUsage(json);
     return { text: content, counts: usage?.counts, complete: usage?.complete };
+  }
+
+  /** `/api/embed` (the batch endpoint); `prompt_eval_count` is its usage when sent. */
+  protected override async sendEmbeddings(texts: string[], model: string, signal: AbortSignal): Promise<WireEmbeddings> {
+    const json = await this.postJson(`${this.baseUrl}/api/embed`, { model, input: texts }, this.authHeaders(), signal, model);
+    if (!Array.isArray(json.embeddings)) throw this.badResponse('the embed response has no embeddings', JSON.stringify(json).slice(0, 2000), model);
+    const count = json.prompt_eval_count;
+    return { vectors: json.embeddings as number[][], inputTokens: typeof count === 'number' ? count : undefined };
   }
 
   probe(): Promise<boolean> {

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { HttpAdapterConfig } from '@app/config';
 import type { InvokeRequest } from '../adapter.types';
-import { HttpAdapter, PROBE_TIMEOUT_MS, type HttpAdapterOptions, type WireReply } from './http-adapter.base';
+import { HttpAdapter, PROBE_TIMEOUT_MS, type HttpAdapterOptions, type WireEmbeddings, type WireReply } from './http-adapter.base';
 import { openAiUsage } from './wire-usage';
 
 /**
@@ -46,6 +46,17 @@ export class OpenAiCompatibleAdapter extends HttpAdapter {
     const content = typeof message?.content === 'string' ? message.content : typeof message?.refusal === 'string' ? message.refusal : undefined;
     if (content === undefined) throw this.badResponse('the first choice has no text content', text, request.model);
     return { text: content, counts: openAiUsage(json.usage) };
+  }
+
+  /** `/v1/embeddings`; floats asked for explicitly (the SDK's default is base64, which only it decodes). */
+  protected override async sendEmbeddings(texts: string[], model: string, signal: AbortSignal): Promise<WireEmbeddings> {
+    const res = await this.client.embeddings.create({ model, input: texts, encoding_format: 'float' }, { signal, maxRetries: 0 }).asResponse();
+    const text = await res.text();
+    const json = this.parseJson(text, model);
+    if (!Array.isArray(json.data)) throw this.badResponse('the embeddings response has no data', text, model);
+    const rows = (json.data as Array<{ index?: unknown; embedding?: unknown }>).slice().sort((a, b) => Number(a.index ?? 0) - Number(b.index ?? 0));
+    const promptTokens = (json.usage as { prompt_tokens?: unknown } | undefined)?.prompt_tokens;
+    return { vectors: rows.map((r) => r.embedding as number[]), inputTokens: typeof promptTokens === 'number' ? promptTokens : undefined };
   }
 
   async probe(): Promise<boolean> {

@@ -84,6 +84,11 @@ export interface EnginePorts {
   /** Stores the completed round and its checkpoint in one transaction; returns the checkpoint id. */
   roundCompleted(state: EngineState, round: RoundState): Promise<string>;
   emit(deliberationId: string, type: EngineEventType, data: Record<string, unknown>): void;
+  /**
+   * Embeds texts for the embeddings convergence backend (one vector per text), counting the call's
+   * tokens; null when it failed (the engine then falls back to TF-IDF). Absent: no embeddings backend.
+   */
+  embed?(state: EngineState, round: number, texts: string[]): Promise<number[][] | null>;
 }
 
 /** What the budget allows the next round's tier choice. */

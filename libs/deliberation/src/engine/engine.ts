@@ -10,6 +10,7 @@ import {
   neutralizeDelimiters,
   parseVote,
   similarityFor,
+  type SimilarityFn,
   voteOnlyRetryPrompt,
   votesSplit,
 } from '../rules';
@@ -22,7 +23,7 @@ export interface EngineSettings {
   /** Ask once more, for the vote only, when an answer has none. */
   retryMissingVote: boolean;
   convergence: {
-    backend: 'tfidf' | 'jaccard';
+    backend: 'tfidf' | 'jaccard' | 'embeddings';
     threshold: number;
     consecutive: number;
     divergingBelow: number;
@@ -52,7 +53,8 @@ export class DeliberationEngine {
     private readonly ports: EnginePorts,
     private readonly settings: EngineSettings,
   ) {
-    this.similarity = similarityFor(settings.convergence.backend);
+    // Vote options are grouped lexically whatever the backend: they are short labels, not answers.
+    this.similarity = similarityFor(settings.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf');
   }
 
   async run(state: EngineState, signal: AbortSignal): Promise<EngineOutcome> {
@@ -130,7 +132,7 @@ export class DeliberationEngine {
         });
       }
 
-      const convergence = this.assess(state, responses);
+      const convergence = await this.assess(state, roundNumber, responses);
       const round: RoundState = {
         number: roundNumber,
         startedAt: startedAt.toISOString(),
@@ -172,19 +174,35 @@ export class DeliberationEngine {
     return { kind: 'aborted', why, result: state.rounds.length ? this.result(state, 'cancelled', durationMs) : null };
   }
 
-  private assess(state: EngineState, responses: ParticipantResponse[]): ConvergenceAssessment | null {
-    const previous = state.rounds[state.rounds.length - 1];
-    if (!previous) return null;
+  private async assess(state: EngineState, round: number, responses: ParticipantResponse[]): Promise<ConvergenceAssessment | null> {
+    const previousRound = state.rounds[state.rounds.length - 1];
+    if (!previousRound) return null;
+    const previous = previousRound.responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text }));
+    const current = responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text }));
     const finals = finalVotes([...state.rounds, { responses } as RoundState], state.request.participants);
     const grouping = this.group(finals.flatMap((f) => (f.vote ? [f.vote.option] : [])));
     const threshold = state.request.convergence?.threshold ?? this.settings.convergence.threshold;
     return assessConvergence({
-      previous: previous.responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text })),
-      current: responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text })),
+      previous,
+      current,
       history: state.rounds.flatMap((r) => (r.convergence ? [{ score: r.convergence.score, status: r.convergence.status }] : [])),
       finalVotesSplit: votesSplit(finals.map((f) => f.vote), grouping),
-      settings: { ...this.settings.convergence, threshold },
+      settings: { ...this.settings.convergence, backend: this.settings.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf', threshold },
+      similarity: await this.semanticSimilarity(state, round, [...previous, ...current].map((a) => a.text)),
     });
+  }
+
+  /**
+   * With the embeddings backend: cosine similarity of the answers' embeddings. Undefined (the lexical
+   * TF-IDF default applies) for the other backends, or when the embeddings call failed.
+   */
+  private async semanticSimilarity(state: EngineState, round: number, texts: string[]): Promise<SimilarityFn | undefined> {
+    if (this.settings.convergence.backend !== 'embeddings' || !this.ports.embed) return undefined;
+    const unique = [...new Set(texts)];
+    const vectors = await this.ports.embed(state, round, unique);
+    if (!vectors) return undefined;
+    const byText = new Map(unique.map((text, i) => [text, vectors[i]]));
+    return (a, b) => cosine(byText.get(a) ?? [], byText.get(b) ?? []);
   }
 
   private prepareCall(state: EngineState, round: number, decision: TierDecisionRecord) {
@@ -366,4 +384,19 @@ function sumUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
     },
     accuracy === 'unavailable' ? 'estimated' : accuracy,
   );
+}
+
+/** Cosine similarity of two vectors, clamped to [0, 1]; 0 when either is empty or zero. */
+export function cosine(a: number[], b: number[]): number {
+  if (!a.length || a.length !== b.length) return 0;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  if (!na || !nb) return 0;
+  return Math.min(1, Math.max(0, dot / Math.sqrt(na * nb)));
 }

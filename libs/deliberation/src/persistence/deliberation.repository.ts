@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CheckpointStore } from '@app/checkpoint';
-import { TokenLedger } from '@app/tokens';
+import { TokenLedger, type TokenUsage } from '@app/tokens';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { DeliberationRequest, DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import { linksFor, type DeliberationView, type ResponseView, type ResumeRecord, type RoundView } from '../deliberation.view';
@@ -191,6 +191,14 @@ export class DeliberationRepository {
         },
         { conflictPaths: ['deliberationId', 'round', 'participantIndex'] },
       );
+      return { costUsd: recorded.costUsd };
+    });
+  }
+
+  /** A call made for the deliberation itself rather than a participant (the embeddings convergence backend). */
+  async recordConvergenceUsage(id: string, round: number, usage: TokenUsage, latencyMs: number, errorKind?: string): Promise<{ costUsd: number | null }> {
+    return this.dataSource.transaction(async (manager) => {
+      const recorded = await this.ledger.recordUsage(manager, { deliberationId: id, round, participantIndex: -1, tier: 'fast', usage, latencyMs, errorKind });
       return { costUsd: recorded.costUsd };
     });
   }

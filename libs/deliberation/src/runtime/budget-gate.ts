@@ -78,6 +78,11 @@ export class BudgetGate {
     };
   }
 
+  /** Spend that had no reservation (the convergence backend's embeddings call) still counts in the windows. */
+  record(tokens: number, costUsd: number | null): void {
+    this.ledger.record({ tokens, usd: costUsd ?? 0 }).catch((e: unknown) => this.logger.error({ err: e }, 'could not persist budget usage'));
+  }
+
   /** All of a round's calls are reserved, or none is. */
   reserve(state: EngineState, calls: PlannedCall[]): { ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo } {
     const spent = spentSoFar(state);

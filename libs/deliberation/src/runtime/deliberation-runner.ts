@@ -222,6 +222,31 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
     return state;
   }
 
+  /**
+   * The embeddings convergence backend: one call for the round's answers. Its tokens are counted like
+   * any call's (participant index -1 in the ledger: the deliberation itself, not a participant) and
+   * billed to the budget windows; a failure is logged and the round falls back to TF-IDF.
+   */
+  private async embedAnswers(state: EngineState, round: number, texts: string[]): Promise<number[][] | null> {
+    const { adapter: name, model } = this.config.deliberation.convergence.embeddings!;
+    const adapter = this.registry.get(name);
+    const started = Date.now();
+    let result: { vectors: number[][] | null; usage: ParticipantResponse['usage']; errorKind?: string };
+    try {
+      const embedded = await this.slots(name).run(() => adapter.embed!({ texts, model, signal: new AbortController().signal }));
+      result = { vectors: embedded.vectors, usage: embedded.usage };
+    } catch (e) {
+      const failure = e instanceof AdapterError ? e : new AdapterError('bad_response', (e as Error).message, unavailableUsage({ adapter: name, provider: adapter.provider, model }));
+      this.logger.warn({ deliberationId: state.id, round, adapter: name, kind: failure.kind }, `embeddings failed (${failure.message}); TF-IDF used for this round`);
+      result = { vectors: null, usage: failure.usage, errorKind: failure.kind };
+    }
+    const latencyMs = Date.now() - started;
+    const { costUsd } = await this.repository.recordConvergenceUsage(state.id, round, result.usage, latencyMs, result.errorKind);
+    this.budgetGate.record(result.usage.totalTokens, costUsd);
+    this.metrics.observeCall({ deliberationId: state.id, round, participantIndex: -1, tier: 'fast', usage: result.usage, latencyMs, errorKind: result.errorKind }, costUsd);
+    return result.vectors;
+  }
+
   private slots(adapter: string): Semaphore {
     let slots = this.adapterSlots.get(adapter);
     if (!slots) {
@@ -267,6 +292,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
           budget: this.budgetGate.snapshot(state),
         }),
       emit: (id, type, data) => this.hub.emit(id, type, data, this.clock.now()),
+      ...(this.config.deliberation.convergence.backend === 'embeddings' ? { embed: (state: EngineState, round: number, texts: string[]) => this.embedAnswers(state, round, texts) } : {}),
     };
   }
 }

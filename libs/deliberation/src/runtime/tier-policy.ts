@@ -31,7 +31,7 @@ export class TierPolicy {
     const catalog = views.map((v) => ({ name: v.name, tier: v.tier, enabled: v.enabled, reachable: v.reachable, models: v.models }));
     const previous = state.rounds[state.rounds.length - 1];
     const votes = previous ? previous.responses.flatMap((r) => (r.vote ? [r.vote.option] : [])) : [];
-    const grouping = groupOptions(votes, similarityFor(this.config.deliberation.convergence.backend), this.config.deliberation.convergence.optionSimilarity);
+    const grouping = groupOptions(votes, similarityFor(this.config.deliberation.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf'), this.config.deliberation.convergence.optionSimilarity);
     const signals = {
       round,
       scores: state.rounds.flatMap((r) => (r.convergence ? [r.convergence.score] : [])),
