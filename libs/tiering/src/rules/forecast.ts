@@ -39,8 +39,8 @@ function hoursToLimit(used: number, limit: number | null | undefined, perHour: n
 /** The largest used fraction over the limits that exist; null when there is no limit. */
 export function fractionUsedOf(used: { tokens: number; usd: number }, limits: { tokens?: number | null; usd?: number | null }): number | null {
   const fractions: number[] = [];
-  if (limits.tokens != null && limits.tokens > 0) fractions.push(used.tokens / limits.tokens);
-  if (limits.usd != null && limits.usd > 0) fractions.push(used.usd / limits.usd);
+  if (limits.tokens && limits.tokens > 0) fractions.push(used.tokens / limits.tokens);
+  if (limits.usd && limits.usd > 0) fractions.push(used.usd / limits.usd);
   return fractions.length > 0 ? Math.max(...fractions) : null;
 }
 
