@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@app/config';
+import { DomainError, runSql } from '@app/config';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, LessThan } from 'typeorm';
 import { CheckpointEntity } from './checkpoint.entity';
@@ -45,19 +45,23 @@ export class CheckpointStore {
   /** Saved through the caller's manager, so a checkpoint commits with the round it describes. */
   async save(manager: EntityManager, checkpoint: NewCheckpoint): Promise<CheckpointSummary> {
     const state = JSON.stringify(checkpoint.state);
-    const row = manager.create(CheckpointEntity, {
+    const row: CheckpointSummary = {
       id: randomUUID(),
       deliberationId: checkpoint.deliberationId,
       round: checkpoint.round,
       reason: checkpoint.reason,
       schemaVersion: checkpoint.schemaVersion,
-      state,
       sizeBytes: Buffer.byteLength(state),
-      deliberationFinished: false,
       createdAt: checkpoint.now.toISOString(),
-    });
-    await manager.insert(CheckpointEntity, row);
-    return summary(row);
+    };
+    // Plain SQL (see runSql): one per round; `manager.insert` also re-read the row for its default column.
+    await runSql(
+      manager,
+      `INSERT INTO checkpoints (id, deliberation_id, round, reason, schema_version, state, size_bytes, deliberation_finished, created_at)
+      VALUES (:id, :deliberationId, :round, :reason, :schemaVersion, :state, :sizeBytes, :finished, :createdAt)`,
+      { ...row, state, finished: false },
+    );
+    return row;
   }
 
   async get(id: string): Promise<Checkpoint> {

@@ -2,3 +2,4 @@ export * from './config.schema';
 export * from './load-config';
 export * from './config.module';
 export * from './domain-error';
+export * from './sql';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CheckpointStore } from '@app/checkpoint';
+import { runSql } from '@app/config';
 import { TokenLedger, type TokenUsage } from '@app/tokens';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { DeliberationRequest, DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
@@ -25,6 +26,11 @@ export interface ListQuery {
   status?: DeliberationStatus;
   limit: number;
   cursor?: { createdAt: string; id: string };
+}
+
+/** A simple-json column's value: JSON text, or NULL for null. */
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
 export function emptyRuntime(): RuntimeState {
@@ -144,10 +150,15 @@ export class DeliberationRepository {
   }
 
   async roundStarted(id: string, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void> {
-    // A round restarted after a crash or a pause starts afresh: one statement, whichever it is.
-    await this.dataSource
-      .getRepository(RoundEntity)
-      .upsert({ deliberationId: id, number: round, startedAt: startedAt.toISOString(), completedAt: null, convergence: null, decisions }, { conflictPaths: ['deliberationId', 'number'] });
+    // A round restarted after a crash or a pause starts afresh: one statement, whichever it is (plain SQL, see runSql).
+    await runSql(
+      this.dataSource.manager,
+      `INSERT INTO deliberation_rounds (deliberation_id, number, started_at, completed_at, convergence, decisions)
+      VALUES (:deliberationId, :number, :startedAt, NULL, NULL, :decisions)
+      ON CONFLICT (deliberation_id, number) DO UPDATE SET
+        started_at = excluded.started_at, completed_at = NULL, convergence = NULL, decisions = excluded.decisions`,
+      { deliberationId: id, number: round, startedAt: startedAt.toISOString(), decisions: JSON.stringify(decisions) },
+    );
   }
 
   /** The response and its token usage commit together: a stored answer always has its tokens counted, once. */
@@ -170,9 +181,19 @@ export class DeliberationRepository {
         voteOption: response.vote?.option,
         afterConvergence,
       });
-      // A participant re-called after a failure (or after a crash) replaces its failed answer.
-      await manager.upsert(
-        ResponseEntity,
+      // A participant re-called after a failure (or after a crash) replaces its failed answer. Plain SQL
+      // (see runSql): this runs for every answer. JSON columns are stored as simple-json stores them.
+      await runSql(
+        manager,
+        `INSERT INTO deliberation_responses (deliberation_id, round, participant_index, adapter, model, tier, text, vote,
+          vote_error, error, latency_ms, usage, cost_usd, created_at)
+        VALUES (:deliberationId, :round, :participantIndex, :adapter, :model, :tier, :text, :vote, :voteError, :error,
+          :latencyMs, :usage, :costUsd, :createdAt)
+        ON CONFLICT (deliberation_id, round, participant_index) DO UPDATE SET
+          adapter = excluded.adapter, model = excluded.model, tier = excluded.tier, text = excluded.text,
+          vote = excluded.vote, vote_error = excluded.vote_error, error = excluded.error,
+          latency_ms = excluded.latency_ms, usage = excluded.usage, cost_usd = excluded.cost_usd,
+          created_at = excluded.created_at`,
         {
           deliberationId: id,
           round,
@@ -181,15 +202,14 @@ export class DeliberationRepository {
           model: response.model,
           tier: response.tier,
           text: response.text,
-          vote: response.vote,
-          voteError: response.voteError,
-          error: response.error,
+          vote: jsonOrNull(response.vote),
+          voteError: response.voteError ?? null,
+          error: jsonOrNull(response.error),
           latencyMs: response.latencyMs,
-          usage: response.usage,
+          usage: JSON.stringify(response.usage),
           costUsd: recorded.costUsd,
           createdAt: now.toISOString(),
         },
-        { conflictPaths: ['deliberationId', 'round', 'participantIndex'] },
       );
       return { costUsd: recorded.costUsd };
     });
@@ -210,10 +230,12 @@ export class DeliberationRepository {
    */
   async roundCompleted(state: EngineState, round: RoundState, now: Date, figures: Record<string, unknown> = {}): Promise<string> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.update(
-        RoundEntity,
-        { deliberationId: state.id, number: round.number },
-        { completedAt: round.completedAt, convergence: round.convergence ? { score: round.convergence.score, status: round.convergence.status, perParticipant: round.convergence.perParticipant } : null },
+      // Plain SQL for the round's two updates (see runSql): they run every round.
+      const convergence = round.convergence ? { score: round.convergence.score, status: round.convergence.status, perParticipant: round.convergence.perParticipant } : null;
+      await runSql(
+        manager,
+        'UPDATE deliberation_rounds SET completed_at = :completedAt, convergence = :convergence WHERE deliberation_id = :deliberationId AND number = :number',
+        { completedAt: round.completedAt, convergence: jsonOrNull(convergence), deliberationId: state.id, number: round.number },
       );
       const checkpoint = await this.checkpoints.save(manager, {
         deliberationId: state.id,
@@ -223,7 +245,11 @@ export class DeliberationRepository {
         state: { ...figures, ...state },
         now,
       });
-      await manager.update(DeliberationEntity, { id: state.id }, { latestCheckpointId: checkpoint.id, runtime: state.runtime, updatedAt: now.toISOString() });
+      await runSql(
+        manager,
+        'UPDATE deliberations SET latest_checkpoint_id = :checkpointId, runtime = :runtime, updated_at = :updatedAt WHERE id = :id',
+        { checkpointId: checkpoint.id, runtime: JSON.stringify(state.runtime), updatedAt: now.toISOString(), id: state.id },
+      );
       return checkpoint.id;
     });
   }

@@ -2,12 +2,13 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationSh
 import { AdapterError, AdapterRegistry } from '@app/adapters';
 import { CheckpointStore } from '@app/checkpoint';
 import { CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
-import { MetricsService, TokenizerService, unavailableUsage } from '@app/tokens';
+import { encodingForModel, MetricsService, TokenizerService, unavailableUsage } from '@app/tokens';
 import type { ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import { DeliberationEngine } from '../engine/engine';
 import type { EngineOutcome, EnginePorts, EngineState } from '../engine/engine.ports';
 import { DeliberationRepository, emptyRuntime } from '../persistence/deliberation.repository';
 import { upgradeState } from '../persistence/state-upgrade';
+import { memoizeTokenCounter } from '../rules';
 import { BudgetGate } from './budget-gate';
 import { Clock } from './clock';
 import { EventHub, eventsFromView } from './event-hub';
@@ -32,6 +33,8 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
   private readonly adapterSlots = new Map<string, Semaphore>();
   private readonly waiters = new Map<string, Array<() => void>>();
   private readonly engine: DeliberationEngine;
+  /** Token counts per encoding: participants on different models of one encoding tokenize each answer once, not once each. */
+  private readonly counters = new Map<string, (text: string) => number>();
   private stopping = false;
 
   constructor(
@@ -256,10 +259,20 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
     return slots;
   }
 
+  private counter(model: string): (text: string) => number {
+    const encoding = encodingForModel(model);
+    let counter = this.counters.get(encoding);
+    if (!counter) {
+      counter = memoizeTokenCounter((text) => this.tokenizer.count(text, model));
+      this.counters.set(encoding, counter);
+    }
+    return counter;
+  }
+
   private ports(): EnginePorts {
     return {
       now: () => this.clock.now(),
-      countTokens: (text, model) => this.tokenizer.count(text, model),
+      countTokens: (text, model) => this.counter(model)(text),
       contextTokens: (adapter) => this.registry.get(adapter).contextTokens,
       planRound: (state, round, constraints) => this.tierPolicy.plan(state, round, constraints),
       checkLimits: (state) => this.budgetGate.check(state),

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { runSql, type SqlValue } from '@app/config';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { BudgetZone } from '../rules/budget-zone';
@@ -60,10 +61,39 @@ export class AllocationAudit {
   /** Pass the round's transaction manager to write the decisions with the round, atomically. */
   async record(manager: EntityManager | undefined, rows: NewAllocation[]): Promise<void> {
     if (rows.length === 0) return;
-    const m = manager ?? this.dataSource.manager;
-    await m.insert(
-      AllocationEntity,
-      rows.map((r) => ({ ...r, id: randomUUID(), overrideReason: r.overrideReason ?? null, createdAt: r.createdAt.toISOString() })),
+    // Plain SQL, one statement for the round's rows (see runSql): `m.insert` built it through the query
+    // builder and then re-read every row for its default column.
+    const values: string[] = [];
+    const parameters: Record<string, SqlValue> = {};
+    rows.forEach((r, i) => {
+      values.push(
+        `(:id${i}, :deliberationId${i}, :round${i}, :participantIndex${i}, :zone${i}, :signals${i}, :recommendedModel${i}, ` +
+          `:actualModel${i}, :adapter${i}, :adapterTier${i}, :tier${i}, :reason${i}, :override${i}, :overrideReason${i}, :createdAt${i})`,
+      );
+      Object.assign(parameters, {
+        [`id${i}`]: randomUUID(),
+        [`deliberationId${i}`]: r.deliberationId,
+        [`round${i}`]: r.round,
+        [`participantIndex${i}`]: r.participantIndex,
+        [`zone${i}`]: r.zone,
+        [`signals${i}`]: JSON.stringify(r.signals),
+        [`recommendedModel${i}`]: r.recommendedModel,
+        [`actualModel${i}`]: r.actualModel,
+        [`adapter${i}`]: r.adapter,
+        [`adapterTier${i}`]: r.adapterTier,
+        [`tier${i}`]: r.tier,
+        [`reason${i}`]: r.reason,
+        [`override${i}`]: r.override,
+        [`overrideReason${i}`]: r.overrideReason ?? null,
+        [`createdAt${i}`]: r.createdAt.toISOString(),
+      });
+    });
+    await runSql(
+      manager ?? this.dataSource.manager,
+      `INSERT INTO allocations (id, deliberation_id, round, participant_index, zone, signals, recommended_model, actual_model,
+        adapter, adapter_tier, tier, reason, override, override_reason, created_at)
+      VALUES ${values.join(', ')}`,
+      parameters,
     );
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { runSql } from '@app/config';
 import { DataSource, In } from 'typeorm';
 import { BudgetSettingEntity } from './budget-setting.entity';
 import { BudgetWindowEntity } from './budget-window.entity';
@@ -48,16 +49,20 @@ export class BudgetWindowRepository {
     return this.windows.findOne({ where: { kind, periodStart } });
   }
 
-  /** Atomic in the database, so usage is never lost to a read-modify-write race. */
+  /**
+   * Atomic in the database, so usage is never lost to a read-modify-write race. Plain SQL with bound
+   * values (see runSql): this runs after every call, and the query builder wrote the increments into
+   * the SQL text, so each call prepared a new statement.
+   */
   async addUsage(ids: string[], tokens: number, micros: number): Promise<void> {
     if (ids.length === 0 || (tokens === 0 && micros === 0)) return;
-    await this.windows
-      .createQueryBuilder()
-      .update(BudgetWindowEntity)
-      .set({ usedTokens: () => 'used_tokens + :tokens', usedMicros: () => 'used_micros + :micros' })
-      .where({ id: In(ids) })
-      .setParameters({ tokens, micros })
-      .execute();
+    const idParams = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
+    await runSql(
+      this.dataSource.manager,
+      `UPDATE budget_windows SET used_tokens = used_tokens + :tokens, used_micros = used_micros + :micros
+      WHERE id IN (${ids.map((_, i) => `:id${i}`).join(', ')})`,
+      { tokens, micros, ...idParams },
+    );
   }
 
   async setLimits(id: string, limits: { limitTokens: number | null; limitUsdMicros: number | null; softCap: number }): Promise<void> {

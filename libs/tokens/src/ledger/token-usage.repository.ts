@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { runSql } from '@app/config';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Accuracy } from '../token-usage';
 import { UsageSums } from '../figures/token-figures';
@@ -85,8 +86,18 @@ function sumsOf(raw: Raw): UsageSums {
 export class TokenUsageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Plain SQL, not `manager.insert`: this runs for every call (see runSql). */
   async insertUsage(manager: EntityManager, record: UsageRecord): Promise<void> {
-    await manager.insert(TokenUsageEntity, record);
+    await runSql(
+      manager,
+      `INSERT INTO token_usage (deliberation_id, round, participant_index, adapter, provider, model, tier, input_tokens,
+        output_tokens, reasoning_tokens, cached_input_tokens, total_tokens, accuracy, cost_micros, priced, latency_ms,
+        error_kind, vote_option, after_convergence, created_at)
+      VALUES (:deliberationId, :round, :participantIndex, :adapter, :provider, :model, :tier, :inputTokens, :outputTokens,
+        :reasoningTokens, :cachedInputTokens, :totalTokens, :accuracy, :costMicros, :priced, :latencyMs, :errorKind,
+        :voteOption, :afterConvergence, :createdAt)`,
+      record,
+    );
   }
 
   /**
@@ -95,7 +106,7 @@ export class TokenUsageRepository {
    * two first calls at once count once (on PostgreSQL the second waits on the key, then inserts nothing).
    */
   async markDeliberation(manager: EntityManager, adapter: string, deliberationId: string): Promise<boolean> {
-    const affected = await this.execute(
+    const affected = await runSql(
       manager,
       `INSERT INTO solution_deliberations (adapter, deliberation_id) VALUES (:adapter, :deliberationId)
         ON CONFLICT (adapter, deliberation_id) DO NOTHING`,
@@ -109,7 +120,7 @@ export class TokenUsageRepository {
    * database applies each increment to the row's current value (never read, then written back).
    */
   async incrementSolutionTotals(manager: EntityManager, inc: SolutionIncrement): Promise<void> {
-    await this.execute(
+    await runSql(
       manager,
       `INSERT INTO solution_totals (adapter, total_tokens, exact_tokens, estimated_tokens, input_tokens,
         output_tokens, reasoning_tokens, cached_input_tokens, calls, unavailable_calls, unpriced_calls, cost_micros,
@@ -295,18 +306,6 @@ export class TokenUsageRepository {
 
   async solutionTotalsOf(adapter: string): Promise<SolutionTotalsEntity | null> {
     return this.dataSource.getRepository(SolutionTotalsEntity).findOneBy({ adapter });
-  }
-
-  /** Runs a write with named parameters on the manager's connection (its transaction, if any); returns rows affected. */
-  private async execute(manager: EntityManager, sql: string, parameters: Record<string, string | number>): Promise<number> {
-    const [query, bound] = manager.dataSource.driver.escapeQueryWithParameters(sql, parameters);
-    const runner = manager.queryRunner ?? manager.dataSource.createQueryRunner();
-    try {
-      const result = await runner.query(query, bound, true);
-      return result.affected ?? 0;
-    } finally {
-      if (!manager.queryRunner) await runner.release();
-    }
   }
 
   private sums(): SelectQueryBuilder<TokenUsageEntity> {
