@@ -456,7 +456,7 @@ describe('token tracking with the vote-only retry (e2e)', () => {
     await panel?.close();
   });
 
-  it('should count both calls of an answer and its vote retry once, on the answer, priced together', async () => {
+  it('should record the vote retry as its own call of the same participant, priced on its own', async () => {
     const d = (
       await request(t.url)
         .post('/v1/deliberations?wait=true')
@@ -465,14 +465,19 @@ describe('token tracking with the vote-only retry (e2e)', () => {
     ).body;
 
     const tokens = await request(t.url).get(`/v1/deliberations/${d.id}/tokens`).expect(200);
+    const round = await request(t.url).get(`/v1/deliberations/${d.id}/rounds/1/tokens`).expect(200);
 
     expect(panel.calls('nv')).toHaveLength(2);
     const answer = d.rounds[0].responses[0];
     expect(answer).toMatchObject({ vote: { option: 'Webhooks' }, voteError: null });
-    expect(answer.tokens).toEqual({ input: 2100, output: 120, reasoning: 50, cachedInput: 0, total: 2270, accuracy: 'exact' });
-    expect(answer.costUsd).toBe((2100 * 1.25 + (120 + 50) * 10) / 1_000_000);
+    expect(answer.tokens).toEqual({ input: 1000, output: 100, reasoning: 50, cachedInput: 0, total: 1150, accuracy: 'exact' });
+    expect(answer.costUsd).toBe((1000 * 1.25 + 150 * 10) / 1_000_000);
+    // One ledger row per provider call: the answer, its vote retry, and the other participant's answer.
+    expect(tokens.body.totals.calls).toBe(3);
+    expect(round.body.calls.filter((c: any) => c.participantIndex === 0).map((c: any) => c.totalTokens).sort((a: number, b: number) => a - b)).toEqual([1120, 1150]);
+    const nv = tokens.body.byParticipant.find((p: any) => p.participantIndex === 0);
+    expect(nv).toMatchObject({ calls: 2, totalTokens: 2270, inputTokens: 2100 });
     expect(tokens.body.totals).toMatchObject({ totalTokens: 2270 + 990, exactTokens: 3260, inputTokens: 3000, costUsd: (2100 * 1.25 + 170 * 10 + 900 * 1.25 + 90 * 10) / 1_000_000 });
-    // One ledger row per answer: the retry's tokens ride on the answer's row.
-    expect(tokens.body.totals.calls).toBe(2);
   });
+
 });

@@ -59,6 +59,8 @@ export interface ParticipantResponse {
   latencyMs: number;
   usage: TokenUsage;
   costUsd: number | null;
+  /** The vote-only retry's call, when one was made (its own ledger row; counted in the spend). */
+  voteRetry?: { usage: TokenUsage; costUsd: number | null };
 }
 
 export interface ConvergenceAssessment {

@@ -1,9 +1,11 @@
 import type { InvokeRequest, InvokeResult } from '@app/adapters';
+import type { TokenUsage } from '@app/tokens';
 import type {
   ConvergenceAssessment,
   DeliberationRequest,
   DeliberationResult,
   ParticipantResponse,
+  TierChoice,
   TierDecisionRecord,
 } from '../deliberation.types';
 
@@ -80,7 +82,14 @@ export interface EnginePorts {
   invoke(adapter: string, request: InvokeRequest): Promise<InvokeResult>;
   /** Stores the response and its token usage in one transaction; returns its cost (null when unpriced). */
   recordResponse(state: EngineState, round: number, response: ParticipantResponse, afterConvergence: boolean): Promise<number | null>;
-  roundStarted(state: EngineState, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void>;
+  /** Stores a call that has no answer of its own (the vote-only retry) in the ledger; returns its cost. */
+  recordCall(
+    state: EngineState,
+    round: number,
+    call: { participantIndex: number; tier: TierChoice; usage: TokenUsage; latencyMs: number; errorKind?: string },
+    afterConvergence: boolean,
+  ): Promise<number | null>;
+    roundStarted(state: EngineState, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void>;
   /** Stores the completed round and its checkpoint in one transaction; returns the checkpoint id. */
   roundCompleted(state: EngineState, round: RoundState): Promise<string>;
   emit(deliberationId: string, type: EngineEventType, data: Record<string, unknown>): void;

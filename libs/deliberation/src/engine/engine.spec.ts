@@ -44,6 +44,7 @@ function makeState(overrides: Partial<DeliberationRequest> = {}, count = 2, id =
 interface Recorded {
   invokes: Array<{ adapter: string; request: InvokeRequest }>;
   responses: Array<{ deliberationId: string; round: number; response: ParticipantResponse; afterConvergence: boolean }>;
+  calls: Array<{ round: number; participantIndex: number; totalTokens: number; errorKind?: string }>;
   events: Array<{ deliberationId: string; type: EngineEventType; data: Record<string, unknown> }>;
   started: Array<{ round: number; decisions: TierDecisionRecord[] }>;
   completed: RoundState[];
@@ -60,7 +61,7 @@ interface Fake {
 
 function fakePorts(script: Script, options: { checkLimits?: EnginePorts['checkLimits']; reserve?: (calls: PlannedCall[]) => { ok: false; pause: PauseInfo } | null; msPerCall?: number } = {}): Fake {
   const clock = { ms: Date.parse('2025-11-20T10:00:00.000Z') };
-  const recorded: Recorded = { invokes: [], responses: [], events: [], started: [], completed: [], settled: [], reserved: [], released: 0 };
+  const recorded: Recorded = { invokes: [], responses: [], calls: [], events: [], started: [], completed: [], settled: [], reserved: [], released: 0 };
   const ports: EnginePorts = {
     now: () => new Date(clock.ms),
     countTokens: (text) => Math.ceil(text.length / 4),
@@ -104,6 +105,10 @@ function fakePorts(script: Script, options: { checkLimits?: EnginePorts['checkLi
     recordResponse: async (state, round, response, afterConvergence) => {
       recorded.responses.push({ deliberationId: state.id, round, response: structuredClone(response), afterConvergence });
       return response.usage.totalTokens / 1_000_000;
+    },
+    recordCall: async (_state, round, call) => {
+      recorded.calls.push({ round, participantIndex: call.participantIndex, totalTokens: call.usage.totalTokens, errorKind: call.errorKind });
+      return call.usage.totalTokens / 1_000_000;
     },
     roundStarted: async (_state, round, decisions) => {
       recorded.started.push({ round, decisions });
@@ -384,7 +389,7 @@ describe(DeliberationEngine.name, () => {
       expect(fake.recorded.reserved[0][0].estimateTokens).toBeGreaterThan(SETTINGS.maxOutputTokens);
     });
 
-    it('should ask once for the vote alone when configured, and count both calls as one response', async () => {
+    it('should ask once for the vote alone when configured, recording the retry as a call of its own', async () => {
       const fake = fakePorts((p, round, request) => {
         if (request.prompt.includes('did not end with a valid vote line')) return { text: voteLine('A'), usage: { input: 50, output: 5 } };
         return { text: answer(prose(p, round), p === 0 ? null : 'A'), usage: { input: 100, output: 10 } };
@@ -397,8 +402,12 @@ describe(DeliberationEngine.name, () => {
       expect(fake.recorded.invokes).toHaveLength(3);
       const first = state.rounds[0].responses[0];
       expect(first).toMatchObject({ vote: { option: 'A' }, voteError: null });
-      expect(first.usage).toMatchObject({ inputTokens: 150, outputTokens: 15, totalTokens: 165, accuracy: 'exact' });
+      expect(first.usage).toMatchObject({ inputTokens: 100, outputTokens: 10, totalTokens: 110, accuracy: 'exact' });
+      expect(first.voteRetry).toEqual({ usage: expect.objectContaining({ totalTokens: 55 }), costUsd: 55 / 1_000_000 });
       expect(fake.recorded.responses.filter((r) => r.response.participantIndex === 0)).toHaveLength(1);
+      expect(fake.recorded.calls).toEqual([{ round: 1, participantIndex: 0, totalTokens: 55, errorKind: undefined }]);
+      // The reservation is settled with both calls' spend.
+      expect(fake.recorded.settled.find((x) => x.participantIndex === 0)).toEqual({ participantIndex: 0, tokens: 165, costUsd: 165 / 1_000_000 });
     });
 
     it('should record an answer without a vote as an abstention with its reason when no retry is configured', async () => {

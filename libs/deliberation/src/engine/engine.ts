@@ -1,5 +1,5 @@
 import { AdapterError, type InvokeResult } from '@app/adapters';
-import { makeUsage, unavailableUsage, type TokenUsage } from '@app/tokens';
+import { unavailableUsage, type TokenUsage } from '@app/tokens';
 import type { ConvergenceAssessment, DeliberationResult, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
 import {
   assessConvergence,
@@ -16,6 +16,13 @@ import {
 } from '../rules';
 import { buildResult, finalVotes } from './deliberation-result';
 import type { EngineOutcome, EnginePorts, EngineState, PlannedCall, RoundState } from './engine.ports';
+
+/** The vote-only retry's call, recorded beside the answer it completes. */
+interface VoteRetry {
+  usage: TokenUsage;
+  latencyMs: number;
+  errorKind?: string;
+}
 
 export interface EngineSettings {
   maxOutputTokens: number;
@@ -251,6 +258,7 @@ export class DeliberationEngine {
           const { decision } = call;
           const started = this.ports.now().getTime();
           let response: ParticipantResponse;
+          let voteRetry: VoteRetry | null = null;
           try {
             const result = await this.ports.invoke(decision.adapter, {
               prompt: call.prompt,
@@ -260,9 +268,8 @@ export class DeliberationEngine {
               signal: roundController.signal,
               position: { participantIndex: decision.participantIndex, round },
             });
-            const answered = await this.withVote(call, decision.adapter, decision.model, decision.participantIndex, round, roundController.signal, result);
-            const { parsed } = answered;
-            result.usage = answered.usage;
+            const { parsed, retry } = await this.withVote(call, decision.adapter, decision.model, decision.participantIndex, round, roundController.signal, result);
+            voteRetry = retry;
             response = {
               participantIndex: decision.participantIndex,
               adapter: decision.adapter,
@@ -295,7 +302,16 @@ export class DeliberationEngine {
             };
           }
           response.costUsd = await this.ports.recordResponse(state, round, response, converged);
-          reservation.settle(decision.participantIndex, response.usage.totalTokens, response.costUsd);
+          let tokens = response.usage.totalTokens;
+          let costUsd = response.costUsd;
+          if (voteRetry) {
+            // The vote-only retry is a call of its own: its own ledger row, spent by the same participant.
+            const retryCost = await this.ports.recordCall(state, round, { participantIndex: decision.participantIndex, tier: decision.tier, ...voteRetry }, converged);
+            response.voteRetry = { usage: voteRetry.usage, costUsd: retryCost };
+            tokens += voteRetry.usage.totalTokens;
+            costUsd = costUsd === null && retryCost === null ? null : (costUsd ?? 0) + (retryCost ?? 0);
+          }
+          reservation.settle(decision.participantIndex, tokens, costUsd);
           this.ports.emit(state.id, 'response_received', {
             round,
             participantIndex: response.participantIndex,
@@ -327,7 +343,7 @@ export class DeliberationEngine {
 
   /**
    * The answer's vote, asking once more for the vote alone when configured and the answer had none.
-   * The second call's tokens are added to the first's, so nothing spent goes uncounted.
+   * The retry's usage comes back so it is recorded as the call it is, failed or not.
    */
   private async withVote(
     call: { prompt: string; system: string },
@@ -337,9 +353,10 @@ export class DeliberationEngine {
     round: number,
     signal: AbortSignal,
     first: InvokeResult,
-  ): Promise<{ parsed: ReturnType<typeof parseVote>; usage: TokenUsage }> {
+  ): Promise<{ parsed: ReturnType<typeof parseVote>; retry: VoteRetry | null }> {
     const parsed = parseVote(first.text);
-    if (parsed.vote || !this.settings.retryMissingVote || !first.text.trim()) return { parsed, usage: first.usage };
+    if (parsed.vote || !this.settings.retryMissingVote || !first.text.trim()) return { parsed, retry: null };
+    const started = this.ports.now().getTime();
     try {
       const retry = await this.ports.invoke(adapter, {
         prompt: `${call.prompt}\n\nYour answer was:\n${neutralizeDelimiters(first.text)}\n\n${voteOnlyRetryPrompt()}`,
@@ -349,11 +366,18 @@ export class DeliberationEngine {
         signal,
         position: { participantIndex, round },
       });
-      const usage = sumUsage(first.usage, retry.usage);
       const second = parseVote(retry.text);
-      return second.vote ? { parsed: second, usage } : { parsed, usage };
-    } catch {
-      return { parsed, usage: first.usage };
+      return { parsed: second.vote ? second : parsed, retry: { usage: retry.usage, latencyMs: retry.latencyMs } };
+    } catch (e) {
+      const failure = e instanceof AdapterError ? e : null;
+      return {
+        parsed,
+        retry: {
+          usage: failure?.usage ?? unavailableUsage({ adapter, provider: first.usage.provider, model }),
+          latencyMs: this.ports.now().getTime() - started,
+          errorKind: failure?.kind ?? 'bad_response',
+        },
+      };
     }
   }
 
@@ -368,22 +392,6 @@ export class DeliberationEngine {
         streak && streak.kind === r.error.kind ? { kind: streak.kind, count: streak.count + 1 } : { kind: r.error.kind, count: 1 };
     }
   }
-}
-
-/** Two calls' usage as one; the sum is only as exact as its least exact part. */
-function sumUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  const rank = { exact: 0, estimated: 1, unavailable: 2 } as const;
-  const accuracy = rank[a.accuracy] >= rank[b.accuracy] ? a.accuracy : b.accuracy;
-  return makeUsage(
-    { adapter: a.adapter, provider: a.provider, model: a.model, timestamp: new Date(b.timestamp) },
-    {
-      inputTokens: a.inputTokens + b.inputTokens,
-      outputTokens: a.outputTokens + b.outputTokens,
-      reasoningTokens: a.reasoningTokens + b.reasoningTokens,
-      cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
-    },
-    accuracy === 'unavailable' ? 'estimated' : accuracy,
-  );
 }
 
 /** Cosine similarity of two vectors, clamped to [0, 1]; 0 when either is empty or zero. */

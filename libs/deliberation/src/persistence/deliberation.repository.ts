@@ -215,10 +215,17 @@ export class DeliberationRepository {
     });
   }
 
-  /** A call made for the deliberation itself rather than a participant (the embeddings convergence backend). */
-  async recordConvergenceUsage(id: string, round: number, usage: TokenUsage, latencyMs: number, errorKind?: string): Promise<{ costUsd: number | null }> {
+  /**
+   * A call with no answer row of its own: the vote-only retry (its participant's index) or the
+   * embeddings convergence backend (index -1, the deliberation itself).
+   */
+  async recordCall(
+    id: string,
+    round: number,
+    call: { participantIndex: number; tier: 'fast' | 'reasoning'; usage: TokenUsage; latencyMs: number; errorKind?: string; afterConvergence?: boolean },
+  ): Promise<{ costUsd: number | null }> {
     return this.dataSource.transaction(async (manager) => {
-      const recorded = await this.ledger.recordUsage(manager, { deliberationId: id, round, participantIndex: -1, tier: 'fast', usage, latencyMs, errorKind });
+      const recorded = await this.ledger.recordUsage(manager, { deliberationId: id, round, ...call });
       return { costUsd: recorded.costUsd };
     });
   }

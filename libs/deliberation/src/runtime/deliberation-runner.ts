@@ -244,7 +244,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
       result = { vectors: null, usage: failure.usage, errorKind: failure.kind };
     }
     const latencyMs = Date.now() - started;
-    const { costUsd } = await this.repository.recordConvergenceUsage(state.id, round, result.usage, latencyMs, result.errorKind);
+    const { costUsd } = await this.repository.recordCall(state.id, round, { participantIndex: -1, tier: 'fast', usage: result.usage, latencyMs, errorKind: result.errorKind });
     this.budgetGate.record(result.usage.totalTokens, costUsd);
     this.metrics.observeCall({ deliberationId: state.id, round, participantIndex: -1, tier: 'fast', usage: result.usage, latencyMs, errorKind: result.errorKind }, costUsd);
     return result.vectors;
@@ -295,6 +295,11 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
           { deliberationId: state.id, round, participantIndex: response.participantIndex, tier: response.tier, usage: response.usage, latencyMs: response.latencyMs, errorKind: response.error?.kind },
           costUsd,
         );
+        return costUsd;
+      },
+      recordCall: async (state, round, call, afterConvergence) => {
+        const { costUsd } = await this.repository.recordCall(state.id, round, { ...call, afterConvergence });
+        this.metrics.observeCall({ deliberationId: state.id, round, ...call }, costUsd);
         return costUsd;
       },
       roundStarted: (state, round, decisions: TierDecisionRecord[], startedAt) => this.repository.roundStarted(state.id, round, decisions, startedAt),

@@ -5,8 +5,8 @@ export function spentSoFar(state: EngineState): { tokens: number; usd: number } 
   let tokens = 0;
   let usd = 0;
   for (const response of [...state.rounds.flatMap((r) => r.responses), ...state.partial]) {
-    tokens += response.usage.totalTokens;
-    usd += response.costUsd ?? 0;
+    tokens += response.usage.totalTokens + (response.voteRetry?.usage.totalTokens ?? 0);
+    usd += (response.costUsd ?? 0) + (response.voteRetry?.costUsd ?? 0);
   }
   return { tokens, usd };
 }
