@@ -1,5 +1,6 @@
 import type { ConvergenceStatus, DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from './deliberation.types';
 import type { PauseInfo } from './engine/engine.ports';
+import type { ResumeEntry as ResumeRecord } from './persistence/deliberation.entities';
 
 /** The documented response shape of a deliberation (fields may be added, never renamed). */
 export interface ResponseView {
@@ -25,8 +26,7 @@ export interface RoundView {
   decisions: TierDecisionRecord[];
 }
 
-export type { ResumeEntry as ResumeRecord } from './persistence/deliberation.entities';
-import type { ResumeEntry as ResumeRecord } from './persistence/deliberation.entities';
+export type { ResumeRecord };
 
 export interface DeliberationView {
   id: string;

@@ -71,6 +71,7 @@ export type EngineEventType =
 /** What the engine needs from the world. Production wires real services; unit tests pass small fakes. */
 export interface EnginePorts {
   now(): Date;
+  /** Counts tokens; expected to be memoized (answers are counted again for every later prompt). */
   countTokens(text: string, model: string): number;
   contextTokens(adapter: string): number;
   /** Decides each participant's adapter and model for the round, or pauses the deliberation. */

@@ -6,7 +6,6 @@ import {
   buildPrompt,
   decideStop,
   groupOptions,
-  memoizeTokenCounter,
   neutralizeDelimiters,
   parseVote,
   similarityFor,
@@ -53,8 +52,6 @@ export function participantLabel(p: { index: number; adapter: string; role?: str
  */
 export class DeliberationEngine {
   private readonly similarity;
-  /** Token counts of texts already seen (answers recur in every later prompt), per model. */
-  private readonly counters = new Map<string, (text: string) => number>();
 
   constructor(
     private readonly ports: EnginePorts,
@@ -215,7 +212,8 @@ export class DeliberationEngine {
   private prepareCall(state: EngineState, round: number, decision: TierDecisionRecord) {
     const participant = state.request.participants[decision.participantIndex];
     const labels = new Map(state.request.participants.map((p) => [p.index, participantLabel(p)]));
-    const countTokens = this.counter(decision.model);
+    // The port memoizes per encoding: answers recur in every later prompt and are counted once.
+    const countTokens = (text: string) => this.ports.countTokens(text, decision.model);
     const budgetTokens = Math.max(256, this.ports.contextTokens(decision.adapter) - this.settings.maxOutputTokens);
     const built = buildPrompt({
       question: state.request.question,
@@ -330,15 +328,6 @@ export class DeliberationEngine {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
-  }
-
-  private counter(model: string): (text: string) => number {
-    let counter = this.counters.get(model);
-    if (!counter) {
-      counter = memoizeTokenCounter((text) => this.ports.countTokens(text, model));
-      this.counters.set(model, counter);
-    }
-    return counter;
   }
 
   /**

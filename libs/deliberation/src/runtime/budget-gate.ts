@@ -28,15 +28,21 @@ export class BudgetGate {
 
   /** Every limit the deliberation is held to (its own, and each window's tokens and USD), with how much is used. */
   limits(state: EngineState): Limit[] {
+    const limits = this.ownLimits(state);
+    for (const w of this.ledger.status()) {
+      if (w.limits.tokens) limits.push({ name: `${w.window}.tokens`, fraction: w.used.tokens / w.limits.tokens, used: w.used.tokens });
+      if (w.limits.usd) limits.push({ name: `${w.window}.usd`, fraction: w.used.usd / w.limits.usd, used: w.used.usd });
+    }
+    return limits;
+  }
+
+  /** The deliberation's own limits: from its state alone, no window status needed. */
+  private ownLimits(state: EngineState): Limit[] {
     const spent = spentSoFar(state);
     const own = state.request.budget ?? {};
     const limits: Limit[] = [];
     if (own.maxTokens) limits.push({ name: 'deliberation.tokens', fraction: spent.tokens / own.maxTokens, used: spent.tokens });
     if (own.maxCostUsd) limits.push({ name: 'deliberation.usd', fraction: spent.usd / own.maxCostUsd, used: spent.usd });
-    for (const w of this.ledger.status()) {
-      if (w.limits.tokens) limits.push({ name: `${w.window}.tokens`, fraction: w.used.tokens / w.limits.tokens, used: w.used.tokens });
-      if (w.limits.usd) limits.push({ name: `${w.window}.usd`, fraction: w.used.usd / w.limits.usd, used: w.used.usd });
-    }
     return limits;
   }
 
@@ -49,7 +55,7 @@ export class BudgetGate {
 
   /** The tightest share of budget left, over the deliberation's own limits and the windows; null when unlimited. */
   fractionLeft(state: EngineState): number | null {
-    const own = this.limits(state).filter((l) => l.name.startsWith('deliberation.')).map((l) => 1 - l.fraction);
+    const own = this.ownLimits(state).map((l) => 1 - l.fraction);
     const windows = this.ledger.fractionLeft();
     const all = [...own, ...(windows === null ? [] : [windows])];
     return all.length ? Math.max(0, Math.min(...all)) : null;
