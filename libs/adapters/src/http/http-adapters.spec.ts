@@ -7,6 +7,7 @@ import { httpConfig } from '../testing/adapter-configs';
 
 const KEY = 'sk-test-0123456789abcdefSECRET';
 const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20 };
+const REPLY_DELAY_MS = 60;
 
 describe('HTTP adapters against loopback provider servers', () => {
   const tokenizer = new TokenizerService();
@@ -52,8 +53,8 @@ describe('HTTP adapters against loopback provider servers', () => {
   const wires: ProviderWire[] = ['openai', 'anthropic', 'ollama', 'gemini'];
 
   describe.each(wires)('%s wire', (wire) => {
-    it('should send the prompt, system prompt and model, and return the text with exact usage', async () => {
-      const { sut, server } = await setup(wire, () => ({ text: 'Use webhooks.', usage: { input: 120, output: 30 } }));
+    it('should send the prompt, system prompt and model, and return the text with exact usage and the time it took', async () => {
+      const { sut, server } = await setup(wire, () => ({ text: 'Use webhooks.', usage: { input: 120, output: 30 }, delayMs: REPLY_DELAY_MS }));
 
       const result = await sut.invoke(request());
 
@@ -71,7 +72,9 @@ describe('HTTP adapters against loopback provider servers', () => {
         provider: wire,
         model: 'model-x',
       });
-      expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+      // At least the server's delay (less a millisecond or two of timer slack), and under the call's timeout.
+      expect(result.latencyMs).toBeGreaterThanOrEqual(REPLY_DELAY_MS - 2);
+      expect(result.latencyMs).toBeLessThan(httpConfig({ provider: wire }).timeoutMs);
     });
 
     it('should estimate usage with tiktoken when the response has none', async () => {
