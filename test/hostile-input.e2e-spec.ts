@@ -351,6 +351,32 @@ describe('hostile input (e2e)', () => {
       const health = await fetch(`${t.url}/health`);
       expect(health.status).toBe(200);
     }, 120_000);
+
+    it.each([
+      ['question', '\u0000'],
+      ['question', '\u001b[2J'],
+      ['question', '\u0007'],
+      ['question', '\u007f'],
+      ['context', '\u0000'],
+      ['context', '\u0085'],
+      ['participants.0.role', '\u0000'],
+    ])('should refuse a control character in %s (%j) with a 400 naming the field, starting nothing', async (field, control) => {
+      const body: Record<string, any> = { question: 'Should we adopt webhooks?', context: 'tab\tnewline\ncr\r fine', participants: [{ adapter: 'a0', role: 'sre' }, { adapter: 'a1' }] };
+      if (field === 'participants.0.role') body.participants[0].role = `s${control}re`;
+      else body[field] = `${body[field]} ${control} and more`;
+      const answer = await expectHandled('control', 'POST', '/v1/deliberations', { contentType: 'application/json', body: JSON.stringify(body) });
+      expect(answer.status).toBe(400);
+      expect(answer.body.details).toEqual([{ field, problems: [expect.stringContaining('must not contain control characters')] }]);
+    });
+
+    it('should accept tab, newline and carriage return in the question and context', async () => {
+      const answer = await call(t.url, 'POST', '/v1/deliberations', {
+        contentType: 'application/json',
+        body: JSON.stringify({ question: 'Should we\tadopt\r\nwebhooks?', context: 'line 1\nline 2\tcol', participants: [{ adapter: 'a0' }, { adapter: 'a1' }] }),
+      });
+      expect(answer.status).toBe(202);
+      await settle(answer.body.id);
+    });
   });
 
   describe('model output as input', () => {

@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdaptersApiModule } from './adapters/adapters-api.module';
 import { AllocationsApiModule } from './allocations/allocations-api.module';
 import { BudgetsApiModule } from './budgets/budgets-api.module';
+import { DatabaseLock } from './database/database-lock';
 import { databaseOptions } from './database/database-options';
 import { serializeTransactions } from './database/serial-transactions';
 import { DeliberationsApiModule } from './deliberations/deliberations-api.module';
@@ -26,7 +27,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ConclaveConfig): DynamicModule {
+  /** `lock`: the database's lock file, taken by createApp; provided so the app releases it when it closes. */
+  static forRoot(config: ConclaveConfig, lock: DatabaseLock | null = null): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -46,7 +48,9 @@ export class AppModule {
           },
         }),
         TypeOrmModule.forRootAsync({
-          useFactory: () => databaseOptions(config),
+          // No retry loop: the file was checked before the app started, and a SQLite file that cannot be
+          // opened now will not open in three seconds either; the error reaches main as one line.
+          useFactory: () => ({ ...databaseOptions(config), retryAttempts: 0, toRetry: () => false }),
           dataSourceFactory: async (options) => serializeTransactions(await new DataSource(options!).initialize()),
         }),
         ScheduleModule.forRoot(),
@@ -68,6 +72,7 @@ export class AppModule {
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        ...(lock ? [{ provide: DatabaseLock, useValue: lock }] : []),
       ],
     };
   }

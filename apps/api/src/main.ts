@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@app/config';
-import { createApp } from './app.factory';
+import { openDatabase } from './database/open-database';
 
 async function main(): Promise<void> {
   let config;
@@ -13,7 +13,11 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const app = await createApp(config);
+  // The database is checked before Nest is loaded (seconds on a busy machine), so a bad file, a locked
+  // one or a second process on it is reported at once.
+  const lock = openDatabase(config.database.path);
+  const { createApp } = await import('./app.factory');
+  const app = await createApp(config, lock);
   await app.listen(config.server.port, config.server.host);
   process.stdout.write(`Conclave listening on http://${config.server.host}:${config.server.port} (docs at /docs)\n`);
 }

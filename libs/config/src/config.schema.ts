@@ -152,6 +152,12 @@ export const configSchema = z.strictObject({
   rateLimit: z
     .strictObject({ ttlMs: positiveInt.default(60_000), limit: positiveInt.default(60) })
     .prefault({}),
+  metrics: z
+    .strictObject({
+      /** When true (and server.apiKey is set), GET /metrics needs the bearer key like the /v1 routes. */
+      requireKey: z.boolean().default(false),
+    })
+    .prefault({}),
 });
 
 export type ConclaveConfig = z.infer<typeof configSchema>;

@@ -37,6 +37,24 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ CONCLAVE_CONFIG: path })).toThrow(message);
   });
 
+  it.each([
+    ['from the environment', '', { CONCLAVE_API_KEY: 'short-Secret-42' }, /server\.apiKey: got "\(hidden, 15 characters\)"; at least 16 characters/],
+    ['from the file', 'server:\n  apiKey: short-Secret-42\n', {}, /server\.apiKey: got "\(hidden, 15 characters\)"; at least 16 characters/],
+    ['of the wrong type', 'server:\n  apiKey: [short-Secret-42]\n', {}, /server\.apiKey: got "\(hidden, object\)"/],
+    ['in a YAML error next to it', 'server:\n  apiKey: short-Secret-42\n  port: [\n', {}, /Invalid YAML in .*line/],
+  ])('should never echo the service key %s', (_what, yaml: string, env: Record<string, string>, expected: RegExp) => {
+    const path = file(yaml);
+    let message = '';
+    try {
+      loadConfig({ CONCLAVE_CONFIG: path, ...env });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(expected);
+    expect(message).not.toContain('Secret');
+  });
+
   it('should reject a bad PORT from the environment', () => {
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(''), PORT: 'eighty' })).toThrow(/server\.port: got "eighty"/);
   });

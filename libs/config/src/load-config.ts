@@ -23,6 +23,21 @@ function describeValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** Keys whose values are secrets: a message names them and never shows them. */
+const SECRET_KEY = /^(apiKey|secret|password|token)$/i;
+
+/**
+ * A copy of `value` with every secret replaced by a placeholder that says only how long it was, so a
+ * message about a bad key (say, too short) cannot echo the key into a terminal or a log collector.
+ */
+function redactSecrets(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key, SECRET_KEY.test(key) ? `(hidden, ${typeof v === 'string' ? `${v.length} characters` : typeof v})` : redactSecrets(v)]),
+  );
+}
+
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
   let node: unknown = root;
   for (const key of path) {
@@ -32,8 +47,9 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   return node;
 }
 
-/** One line per problem: the key's dotted path, the bad value and what is allowed. */
-export function formatConfigIssues(raw: unknown, error: z.ZodError, source: string): string {
+/** One line per problem: the key's dotted path, the bad value (never a secret's) and what is allowed. */
+export function formatConfigIssues(given: unknown, error: z.ZodError, source: string): string {
+  const raw = redactSecrets(given);
   const lines = error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       const at = issue.path.length ? `${issue.path.join('.')}.` : '';
@@ -54,7 +70,9 @@ function readFile(path: string, explicit: boolean): Record<string, unknown> {
   try {
     doc = parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new ConfigError(`Invalid YAML in ${path}: ${(e as Error).message}`);
+    // The parser's message goes on to quote the offending lines, which may hold a key: its first line
+    // (what is wrong, at which line and column) is enough to find it.
+    throw new ConfigError(`Invalid YAML in ${path}: ${(e as Error).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${path}: the top level must be a mapping`);

@@ -1,17 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
 import type { AllocationQuery } from '@app/tiering';
-import { ISO_DATE, IsNotBefore } from '../http/date-range';
+import { IsDateQuery, IsNotBefore } from '../http/date-range';
 
 export class AllocationRangeDto {
   @ApiPropertyOptional({ description: 'Decisions made at or after this instant (ISO-8601)', example: '2025-11-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601(ISO_DATE, { message: 'from must be an ISO-8601 date or date-time, e.g. 2025-11-01T00:00:00Z' })
+  @IsDateQuery('2025-11-01T00:00:00Z')
   from?: string;
 
   @ApiPropertyOptional({ description: 'Decisions made at or before this instant (ISO-8601)', example: '2025-12-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601(ISO_DATE, { message: 'to must be an ISO-8601 date or date-time, e.g. 2025-12-01T00:00:00Z' })
+  @IsDateQuery('2025-12-01T00:00:00Z')
   @IsNotBefore('from')
   to?: string;
 }

@@ -19,6 +19,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsPlainText } from '../http/validation';
 
 export class ParticipantDto {
   @ApiProperty({ description: 'A configured adapter (GET /v1/adapters)', example: 'claude' })
@@ -46,6 +47,7 @@ export class ParticipantDto {
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @IsPlainText()
   role?: string;
 
   @ApiPropertyOptional({ description: 'Keep this model despite the budget zone (never past a hard cap); needs overrideReason' })
@@ -89,6 +91,7 @@ export class CreateDeliberationDto {
   @ApiProperty({ example: 'Should we move the billing service from REST polling to webhooks?' })
   @IsString()
   @Length(1, 20_000)
+  @IsPlainText()
   question: string;
 
   @ApiProperty({ type: [ParticipantDto] })
@@ -115,6 +118,7 @@ export class CreateDeliberationDto {
   @IsOptional()
   @IsString()
   @MaxLength(100_000)
+  @IsPlainText()
   context?: string;
 
   @ApiPropertyOptional({ description: 'Critical deliberations get a minimum tier (config tiering.floors.critical, default T2)' })

@@ -1,9 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../http/public.decorator';
 
 const startedAt = Date.now();
 
+/** Open without the API key: load balancers and orchestrators probe it, and it tells nothing private. */
+@Public()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

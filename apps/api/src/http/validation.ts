@@ -1,4 +1,5 @@
 import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Matches } from 'class-validator';
 
 interface FieldProblem {
   field: string;
@@ -12,6 +13,17 @@ function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }
+
+/** C0 controls but tab, newline and carriage return; DEL; C1 controls. */
+const CONTROL = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$/;
+
+/**
+ * Text that reaches prompts, and so CLI arguments and files: NUL cannot be passed in an argv at all
+ * (spawn throws, the call fails after the deliberation started) and escape sequences are terminal
+ * control, not content. Refused at the edge, naming the field.
+ */
+export const IsPlainText = (): PropertyDecorator =>
+  Matches(CONTROL, { message: ({ property }) => `${property} must not contain control characters (NUL, ESC, ...) other than tab, newline and carriage return` });
 
 /** Deepest nesting of objects and arrays a request may send; the DTOs need four levels. */
 export const MAX_INPUT_DEPTH = 32;

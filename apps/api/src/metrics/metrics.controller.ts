@@ -2,8 +2,13 @@ import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { MetricsService } from '@app/tokens';
+import { Public } from '../http/public.decorator';
 
-/** Prometheus scrape endpoint. Not under /v1, so not behind the API key: it holds counts, never content. */
+/**
+ * Prometheus scrape endpoint. Open by default (scrapers rarely carry keys; it holds counts, never
+ * content); `metrics.requireKey: true` puts it behind the API key like every other route.
+ */
+@Public((config) => !config.metrics.requireKey)
 @ApiTags('metrics')
 @Controller('metrics')
 export class MetricsController {

@@ -1,17 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { USAGE_GROUP_BY, type UsageGroupBy, type UsageQuery } from '@app/tokens';
-import { ISO_DATE, IsNotBefore } from '../http/date-range';
+import { IsDateQuery, IsNotBefore } from '../http/date-range';
 
 export class UsageQueryDto {
   @ApiPropertyOptional({ description: 'Start of the window, inclusive (ISO-8601). Default: 30 days before `to`.', example: '2025-11-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601(ISO_DATE, { message: 'from must be an ISO-8601 date or date-time, e.g. 2025-11-01 or 2025-11-01T00:00:00Z' })
+  @IsDateQuery('2025-11-01T00:00:00Z')
   from?: string;
 
   @ApiPropertyOptional({ description: 'End of the window, exclusive (ISO-8601). Default: now.', example: '2025-12-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601(ISO_DATE, { message: 'to must be an ISO-8601 date or date-time, e.g. 2025-12-01 or 2025-12-01T00:00:00Z' })
+  @IsDateQuery('2025-12-01T00:00:00Z')
   @IsNotBefore('from')
   to?: string;
 

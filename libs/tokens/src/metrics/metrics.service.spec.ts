@@ -1,3 +1,4 @@
+import { configSchema } from '@app/config';
 import { makeUsage, unavailableUsage } from '../token-usage';
 import { MetricsService } from './metrics.service';
 
@@ -44,5 +45,29 @@ describe(MetricsService.name, () => {
     a.observeCall({ usage: makeUsage({ adapter: 'x', provider: 'p', model: 'm' }, { inputTokens: 5 }, 'estimated'), latencyMs: 1 }, null);
     expect(await a.metrics()).toContain('conclave_calls_total{adapter="x",outcome="ok"} 1');
     expect(await b.metrics()).not.toContain('adapter="x"');
+  });
+
+  it('should label only adapters and models config lists, and count the rest under "other"', async () => {
+    const config = configSchema.parse({
+      adapters: [{ name: 'cloud', kind: 'http', provider: 'openai', tier: 'T2', models: { fast: 'gpt-5-mini', reasoning: 'gpt-5' } }],
+      tiering: { floors: { security: { minTier: 'T2', model: 'gpt-5-pro' } } },
+    });
+    const sut = new MetricsService(config);
+    const observe = (adapter: string, model: string) => sut.observeCall({ usage: makeUsage({ adapter, provider: 'openai', model }, { inputTokens: 10 }, 'exact'), latencyMs: 1 }, 0.001);
+
+    observe('cloud', 'gpt-5');
+    observe('cloud', 'gpt-5-pro');
+    observe('cloud', 'chosen-by-a-request');
+    observe('cloud', 'another-one');
+    observe('not-configured', 'gpt-5');
+
+    const text = await sut.metrics();
+    expect(text).toContain('conclave_tokens_total{adapter="cloud",model="gpt-5",kind="input",accuracy="exact"} 10');
+    expect(text).toContain('conclave_tokens_total{adapter="cloud",model="gpt-5-pro",kind="input",accuracy="exact"} 10');
+    expect(text).toContain('conclave_tokens_total{adapter="cloud",model="other",kind="input",accuracy="exact"} 20');
+    expect(text).toContain('conclave_tokens_total{adapter="other",model="other",kind="input",accuracy="exact"} 10');
+    expect(text).not.toContain('chosen-by-a-request');
+    expect(text).not.toContain('another-one');
+    expect(text).not.toContain('not-configured');
   });
 });

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CONCLAVE_CONFIG, type ConclaveConfig } from '@app/config';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UsageEntry } from '../ledger/token-ledger.service';
+import { callLabels, metricsCatalog, type MetricsCatalog } from './metric-labels';
 
 export type DeliberationStatusSource = () => Promise<Record<string, number>>;
 
@@ -16,7 +18,9 @@ const TOKEN_KINDS = [
 
 /**
  * Prometheus metrics on a registry of its own (not prom-client's global one), so several apps in one test
- * process do not collide on metric names.
+ * process do not collide on metric names. Adapter and model labels take only names config lists (others
+ * count under "other"), so requests cannot grow the series without bound. Built without a config (unit
+ * tests), labels are taken as given.
  */
 @Injectable()
 export class MetricsService {
@@ -55,7 +59,10 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor() {
+  private readonly catalog: MetricsCatalog | null;
+
+  constructor(@Optional() @Inject(CONCLAVE_CONFIG) config?: ConclaveConfig) {
+    this.catalog = config ? metricsCatalog(config) : null;
     // The gauge reads its values when scraped, from the source the deliberation side registers.
     const service = this;
     new Gauge({
@@ -79,15 +86,16 @@ export class MetricsService {
   /** Call after the transaction that recorded the call has committed. costUsd null = unpriced (no cost added). */
   observeCall(call: ObservedCall, costUsd: number | null): void {
     const { usage } = call;
+    const { adapter, model } = this.catalog ? callLabels(this.catalog, usage.adapter, usage.model) : usage;
     for (const [kind, field] of TOKEN_KINDS) {
       if (usage[field] > 0) {
-        this.tokens.inc({ adapter: usage.adapter, model: usage.model, kind, accuracy: usage.accuracy }, usage[field]);
+        this.tokens.inc({ adapter, model, kind, accuracy: usage.accuracy }, usage[field]);
       }
     }
-    if (costUsd !== null && costUsd > 0) this.cost.inc({ adapter: usage.adapter, model: usage.model }, costUsd);
-    this.calls.inc({ adapter: usage.adapter, outcome: call.errorKind ? 'error' : 'ok' });
-    if (call.errorKind) this.errors.inc({ adapter: usage.adapter, kind: call.errorKind });
-    this.latency.observe({ adapter: usage.adapter }, Math.max(0, call.latencyMs) / 1000);
+    if (costUsd !== null && costUsd > 0) this.cost.inc({ adapter, model }, costUsd);
+    this.calls.inc({ adapter, outcome: call.errorKind ? 'error' : 'ok' });
+    if (call.errorKind) this.errors.inc({ adapter, kind: call.errorKind });
+    this.latency.observe({ adapter }, Math.max(0, call.latencyMs) / 1000);
   }
 
   /** The Prometheus text exposition (content type: `contentType`). */
