@@ -74,6 +74,7 @@ export const DEFAULT_MODELS: Record<ProviderWire, { fast: string; reasoning: str
   anthropic: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' },
   ollama: { fast: 'llama3.2', reasoning: 'qwen3' },
   gemini: { fast: 'gemini-2.5-flash', reasoning: 'gemini-2.5-pro' },
+  'openai-responses': { fast: 'gpt-5-mini', reasoning: 'gpt-5' },
 };
 
 export const DEFAULT_USAGE = { input: 100, output: 20 } as const;
@@ -127,7 +128,8 @@ export async function startPanel(specs: readonly ScriptedParticipantSpec[]): Pro
       adapters.push({
         name: spec.name,
         kind: 'http',
-        provider: wire,
+        // The Responses wire is the openai provider with api: responses.
+        ...(wire === 'openai-responses' ? { provider: 'openai', api: 'responses' } : { provider: wire }),
         baseUrl: server.baseUrl,
         tier: spec.tier ?? 'T2',
         models: spec.models ?? DEFAULT_MODELS[wire],

@@ -50,6 +50,9 @@ describe(AdapterRegistry.name, () => {
       ['a base URL that is not http', { name: 'ftp', kind: 'http', provider: 'openai', baseUrl: 'ftp://x.test', tier: 'T2', models }, /adapter "ftp"/],
       ['a base URL with credentials', { name: 'creds', kind: 'http', provider: 'openai', baseUrl: 'https://u:p@x.test/v1', tier: 'T2', models }, /adapter "creds".*credentials/],
       ['an unknown provider', { name: 'weird', kind: 'http', provider: 'mystery', tier: 'T2', models }, /adapter "weird".*unknown HTTP provider "mystery"/],
+      ['an unsafe name in allowedModels', { name: 'gem', kind: 'http', provider: 'gemini', tier: 'T2', models, allowedModels: ['gemini-pro', '--yolo'] }, /adapter "gem".*allowedModels: "--yolo"/],
+      ['a path in a CLI allowedModels', { name: 'llama', kind: 'cli', provider: 'llamacpp', command: '/bin/sh', tier: 'T1', models, allowedModels: ['/etc/passwd'] }, /adapter "llama".*allowedModels/],
+      ['api: responses on another provider', { name: 'router', kind: 'http', provider: 'openrouter', api: 'responses', tier: 'T2', models }, /adapter "router".*api: responses is only for provider openai/],
     ])('should refuse %s, naming the adapter', (_what, adapter, message) => {
       // Defaults from the schema where it accepts the adapter; the raw object where the schema would catch
       // the problem first, because the registry must hold on its own (tests and tools build configs in code).
@@ -68,6 +71,23 @@ describe(AdapterRegistry.name, () => {
       const [view] = await sut.describe();
 
       expect(view).toMatchObject({ name: 'off', enabled: false, reachable: false });
+    });
+  });
+
+  describe('checkModel', () => {
+    it('should allow a CLI adapter only its own models by default, and any safe name on HTTP', () => {
+      const sut = new AdapterRegistry(config(validAdapters()), tokenizer);
+
+      expect(sut.checkModel('claude', 'r')).toEqual({ ok: true });
+      expect(sut.checkModel('claude', 'opus')).toEqual({ ok: false, reason: 'not_allowed', allowed: ['f', 'r'] });
+      expect(sut.checkModel('local', 'hf.co/org/model:Q4_K_M')).toEqual({ ok: true });
+      expect(sut.checkModel('local', '--yolo')).toMatchObject({ ok: false, reason: 'unsafe' });
+    });
+
+    it('should throw UNKNOWN_ADAPTER for an adapter that is not configured', () => {
+      const sut = new AdapterRegistry(config(validAdapters()), tokenizer);
+
+      expect(() => sut.checkModel('nope', 'x')).toThrow(DomainError);
     });
   });
 

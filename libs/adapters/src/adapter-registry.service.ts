@@ -4,6 +4,7 @@ import { TokenizerService } from '@app/tokens';
 import type { ModelAdapter } from './adapter.types';
 import type { AdapterView } from './adapter-view';
 import { createAdapter, type AdapterFactoryDeps } from './adapter.factory';
+import { checkModelName, type ModelCheck } from './rules/model-name';
 
 /** How long a probe result is reused; probing on every GET would hammer providers and slow the endpoint. */
 export const REACHABILITY_TTL_MS = 60_000;
@@ -39,6 +40,14 @@ export class AdapterRegistry {
       throw new DomainError('invalid', 'UNKNOWN_ADAPTER', `No adapter is named "${name}"; configured: ${known.join(', ') || 'none'}`, { adapter: name, known });
     }
     return adapter;
+  }
+
+  /**
+   * Whether a request may run `model` on adapter `name` (safe name, and allowed by its `allowedModels` or
+   * the default); when not, the answer lists what is allowed so the caller can say so.
+   */
+  checkModel(name: string, model: string): ModelCheck {
+    return checkModelName(model, this.get(name).modelPolicy);
   }
 
   has(name: string): boolean {

@@ -9,8 +9,9 @@ import { GeminiAdapter } from './http/gemini.adapter';
 import type { HttpAdapter, HttpAdapterOptions } from './http/http-adapter.base';
 import { OllamaAdapter } from './http/ollama.adapter';
 import { OpenAiCompatibleAdapter } from './http/openai-compatible.adapter';
-import { DEFAULT_BASE_URLS, DEFAULT_CLI_COMMANDS, type CliProvider, type HttpProvider } from './provider-defaults';
+import { DEFAULT_BASE_URLS, DEFAULT_CLI_COMMANDS, MODEL_NAMES_WITH_SLASH, type CliProvider, type HttpProvider } from './provider-defaults';
 import { loadCassette } from './replay/cassette';
+import { ANY_SAFE_MODEL, isSafeModelName } from './rules/model-name';
 import { ReplayAdapter } from './replay/replay.adapter';
 import type { RetryPolicy } from './rules/retry-policy';
 
@@ -38,6 +39,7 @@ export interface AdapterFactoryDeps {
 
 /** Builds one adapter from its config, checking what can be checked before the first call. */
 export function createAdapter(config: AdapterConfig, deps: AdapterFactoryDeps): ModelAdapter {
+  checkAllowedModels(config);
   switch (config.kind) {
     case 'cli':
       return createCliAdapter(config, deps);
@@ -53,6 +55,16 @@ export function createAdapter(config: AdapterConfig, deps: AdapterFactoryDeps): 
     }
     default:
       throw new AdapterConfigError((config as { name?: string }).name ?? '?', `unknown kind "${(config as { kind?: unknown }).kind}"`);
+  }
+}
+
+/** allowedModels may hold only names a request could pass anyway: "*" or safe names ("/" only where the provider uses it). */
+function checkAllowedModels(config: AdapterConfig): void {
+  const slash = config.kind === 'http' ? MODEL_NAMES_WITH_SLASH[config.provider as HttpProvider] ?? false : config.kind === 'replay';
+  for (const name of config.allowedModels ?? []) {
+    if (name !== ANY_SAFE_MODEL && !isSafeModelName(name, { slash })) {
+      throw new AdapterConfigError(config.name, `allowedModels: ${JSON.stringify(name)} is not a safe model name (letters, digits, ".", "_", ":", "@", "-", "[", "]"${slash ? ', "/" between parts' : ''}; starting with a letter or digit; at most 128)`);
+    }
   }
 }
 
@@ -86,6 +98,7 @@ function createHttpAdapter(config: HttpAdapterConfig, deps: AdapterFactoryDeps):
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AdapterConfigError(config.name, `baseUrl "${baseUrl}" must be http or https`);
   if (url.username || url.password) throw new AdapterConfigError(config.name, 'baseUrl must not hold credentials; name an apiKeyEnv instead');
   if (url.search || url.hash) throw new AdapterConfigError(config.name, `baseUrl "${baseUrl}" must not have a query or fragment`);
+  if (config.api === 'responses' && provider !== 'openai') throw new AdapterConfigError(config.name, `api: responses is only for provider openai (this one is ${provider})`);
   const options: HttpAdapterOptions = {
     tokenizer: deps.tokenizer,
     baseUrl,

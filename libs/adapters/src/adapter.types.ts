@@ -1,5 +1,6 @@
 import type { Tier } from '@app/config';
 import type { TokenUsage } from '@app/tokens';
+import type { ModelPolicy } from './rules/model-name';
 
 export interface InvokeRequest {
   prompt: string;
@@ -15,6 +16,8 @@ export interface InvokeResult {
   text: string;
   usage: TokenUsage;
   latencyMs: number;
+  /** True when the provider stopped the answer at the output-token limit (the text is cut off). */
+  truncated?: boolean;
 }
 
 export interface EmbedRequest {
@@ -40,6 +43,8 @@ export interface ModelAdapter {
   readonly enabled: boolean;
   readonly concurrency: number;
   readonly contextTokens: number;
+  /** Which model names requests may choose (see rules/model-name); invoke refuses the others too. */
+  readonly modelPolicy: ModelPolicy;
   invoke(request: InvokeRequest): Promise<InvokeResult>;
   /** Embeddings, where the provider serves them (OpenAI-compatible and Ollama HTTP adapters). */
   embed?(request: EmbedRequest): Promise<EmbedResult>;
@@ -47,7 +52,7 @@ export interface ModelAdapter {
   probe(): Promise<boolean>;
 }
 
-export type AdapterErrorKind = 'timeout' | 'rate_limited' | 'http_status' | 'process_exit' | 'bad_response' | 'cancelled';
+export type AdapterErrorKind = 'timeout' | 'rate_limited' | 'http_status' | 'process_exit' | 'bad_response' | 'cancelled' | 'response_too_large' | 'model_refused';
 
 /** A failed call. Its usage is always `unavailable` with zero counts. */
 export class AdapterError extends Error {

@@ -7,6 +7,7 @@ export {
   DEFAULT_BASE_URLS,
   DEFAULT_CLI_COMMANDS,
   LONG_PROMPT_BYTES,
+  MODEL_NAMES_WITH_SLASH,
   cliInvocation,
   type CliCall,
   type CliInvocation,
@@ -15,9 +16,11 @@ export {
 } from './provider-defaults';
 export { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from './rules/retry-policy';
 export { MAX_EXCERPT_CHARS, safeExcerpt } from './rules/excerpt';
+export { ANY_SAFE_MODEL, MAX_MODEL_NAME_LENGTH, checkModelName, isSafeModelName, modelPolicyFor, type ModelCheck, type ModelPolicy } from './rules/model-name';
+export { cappedFetch, ResponseTooLargeError } from './http/capped-fetch';
 export { cleanCliOutput, stripAnsi } from './rules/clean-cli-output';
 export { cassetteSchema, loadCassette, type Cassette, type RecordedResponse } from './replay/cassette';
-export { CliAdapter, MAX_CLI_OUTPUT_BYTES } from './cli/cli.adapter';
+export { CliAdapter } from './cli/cli.adapter';
 export { findExecutable } from './cli/find-executable';
 export { HttpAdapter, PROBE_TIMEOUT_MS } from './http/http-adapter.base';
 export { OpenAiCompatibleAdapter } from './http/openai-compatible.adapter';

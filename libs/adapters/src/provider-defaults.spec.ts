@@ -12,12 +12,12 @@ describe('provider defaults', () => {
     const withSystem: CliCall = { ...call, systemPrompt: 'S.', maxOutputTokens: 64 };
 
     it.each<[CliProvider, CliCall, string[]]>([
-      ['claude', call, ['--x', '-p', 'Q?', '--model', 'm1']],
-      ['claude', withSystem, ['--x', '-p', 'Q?', '--model', 'm1', '--append-system-prompt', 'S.']],
-      ['codex', call, ['exec', '--x', '--model', 'm1', 'Q?']],
-      ['codex', withSystem, ['exec', '--x', '--model', 'm1', 'S.\n\nQ?']],
-      ['gemini', call, ['--x', '-p', 'Q?', '-m', 'm1']],
-      ['droid', call, ['exec', '--x', '--model', 'm1', 'Q?']],
+      ['claude', call, ['--x', '-p', 'Q?', '--model=m1']],
+      ['claude', withSystem, ['--x', '-p', 'Q?', '--model=m1', '--append-system-prompt', 'S.']],
+      ['codex', call, ['exec', '--x', '--model=m1', 'Q?']],
+      ['codex', withSystem, ['exec', '--x', '--model=m1', 'S.\n\nQ?']],
+      ['gemini', call, ['--x', '-p', 'Q?', '--model=m1']],
+      ['droid', call, ['exec', '--x', '--model=m1', 'Q?']],
       ['llamacpp', call, ['--x', '-m', 'm1', '-p', 'Q?', '-no-cnv', '--no-display-prompt']],
       ['llamacpp', withSystem, ['--x', '-m', 'm1', '-p', 'S.\n\nQ?', '-no-cnv', '--no-display-prompt', '-n', '64']],
     ])('should build %s arguments', (provider, c, args) => {
@@ -27,10 +27,10 @@ describe('provider defaults', () => {
     const long = 'w'.repeat(LONG_PROMPT_BYTES + 1);
 
     it.each<[CliProvider, string[], string]>([
-      ['claude', ['-p', '--model', 'm1'], long],
-      ['codex', ['exec', '--model', 'm1', '-'], long],
-      ['gemini', ['-m', 'm1'], long],
-      ['droid', ['exec', '--model', 'm1'], long],
+      ['claude', ['-p', '--model=m1'], long],
+      ['codex', ['exec', '--model=m1', '-'], long],
+      ['gemini', ['--model=m1'], long],
+      ['droid', ['exec', '--model=m1'], long],
     ])('should pass a long prompt to %s through stdin', (provider, args, stdin) => {
       expect(cliInvocation(provider, { model: 'm1', prompt: long, extraArgs: [] })).toEqual({ args, stdin });
     });

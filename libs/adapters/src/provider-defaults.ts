@@ -13,6 +13,20 @@ export const DEFAULT_BASE_URLS: Record<HttpProvider, string> = {
   gemini: 'https://generativelanguage.googleapis.com',
 };
 
+/**
+ * HTTP providers whose model names contain "/" (openrouter `openai/gpt-4o`, ollama `hf.co/org/m:tag`,
+ * lmstudio `qwen/qwen3-4b`, vLLM-style `org/model` behind the openai wire). Anthropic and Gemini names
+ * never do, and Gemini's goes into the URL path, so "/" is refused there.
+ */
+export const MODEL_NAMES_WITH_SLASH: Record<HttpProvider, boolean> = {
+  ollama: true,
+  openai: true,
+  openrouter: true,
+  lmstudio: true,
+  anthropic: false,
+  gemini: false,
+};
+
 /** The executable each CLI provider runs unless the config names another. */
 export const DEFAULT_CLI_COMMANDS: Record<CliProvider, string> = {
   claude: 'claude',
@@ -57,38 +71,42 @@ export function isLongPrompt(text: string): boolean {
 
 /**
  * The argument vector each CLI expects (never a shell string). Pure, so every shape is a table test.
+ * The model goes as one `--model=<m>` element wherever the CLI's parser takes that form (claude and droid:
+ * commander, gemini: yargs, codex: clap), so even a name starting with "-" could not become a flag of its
+ * own; llama.cpp's parser has no `=` form, so there the safe-name check (rules/model-name) is the guard.
  *
- * - claude:   claude [args] -p <prompt> --model <m> [--append-system-prompt <s>]; long: prompt on stdin, `-p` alone
- * - codex:    codex exec [args] --model <m> <prompt>; long: `-` as the prompt, text on stdin
- * - gemini:   gemini [args] -p <prompt> -m <m>; long: text on stdin with `-m <m>` only (non-interactive when stdin is piped)
- * - droid:    droid exec [args] --model <m> <prompt>; long: text on stdin. `droid exec` takes `-m/--model`,
- *             so the tier's model choice reaches it like every other CLI.
+ * - claude:   claude [args] -p <prompt> --model=<m> [--append-system-prompt <s>]; long: prompt on stdin, `-p` alone
+ * - codex:    codex exec [args] --model=<m> <prompt>; long: `-` as the prompt, text on stdin
+ * - gemini:   gemini [args] -p <prompt> --model=<m>; long: text on stdin with `--model=<m>` only (non-interactive when stdin is piped)
+ * - droid:    droid exec [args] --model=<m> <prompt>; long: text on stdin.
  * - llamacpp: llama-cli [args] -m <m> -p <prompt> -no-cnv --no-display-prompt [-n <max>]; long: `-f <file>`
  *             (llama-cli reads prompt files, not stdin). `-no-cnv` stops it waiting for chat input.
- * Codex, Gemini, Droid and llama.cpp have no system-prompt flag: the system text leads the prompt.
+ * Codex, Gemini, Droid and llama.cpp have no system-prompt flag: the system text leads the prompt. Only
+ * llama.cpp has an output-token flag (`-n`); the others have none for a one-shot call.
  */
 export function cliInvocation(provider: CliProvider, call: CliCall): CliInvocation {
   const { model, extraArgs } = call;
+  const modelArg = `--model=${model}`;
   switch (provider) {
     case 'claude': {
       const system = call.systemPrompt ? ['--append-system-prompt', call.systemPrompt] : [];
-      if (isLongPrompt(call.prompt)) return { args: [...extraArgs, '-p', '--model', model, ...system], stdin: call.prompt };
-      return { args: [...extraArgs, '-p', call.prompt, '--model', model, ...system] };
+      if (isLongPrompt(call.prompt)) return { args: [...extraArgs, '-p', modelArg, ...system], stdin: call.prompt };
+      return { args: [...extraArgs, '-p', call.prompt, modelArg, ...system] };
     }
     case 'codex': {
       const prompt = joinSystem(call);
-      if (isLongPrompt(prompt)) return { args: ['exec', ...extraArgs, '--model', model, '-'], stdin: prompt };
-      return { args: ['exec', ...extraArgs, '--model', model, prompt] };
+      if (isLongPrompt(prompt)) return { args: ['exec', ...extraArgs, modelArg, '-'], stdin: prompt };
+      return { args: ['exec', ...extraArgs, modelArg, prompt] };
     }
     case 'gemini': {
       const prompt = joinSystem(call);
-      if (isLongPrompt(prompt)) return { args: [...extraArgs, '-m', model], stdin: prompt };
-      return { args: [...extraArgs, '-p', prompt, '-m', model] };
+      if (isLongPrompt(prompt)) return { args: [...extraArgs, modelArg], stdin: prompt };
+      return { args: [...extraArgs, '-p', prompt, modelArg] };
     }
     case 'droid': {
       const prompt = joinSystem(call);
-      if (isLongPrompt(prompt)) return { args: ['exec', ...extraArgs, '--model', model], stdin: prompt };
-      return { args: ['exec', ...extraArgs, '--model', model, prompt] };
+      if (isLongPrompt(prompt)) return { args: ['exec', ...extraArgs, modelArg], stdin: prompt };
+      return { args: ['exec', ...extraArgs, modelArg, prompt] };
     }
     case 'llamacpp': {
       const prompt = joinSystem(call);

@@ -26,7 +26,15 @@ const adapterCommon = {
   /** The model's context window in tokens; prompts are trimmed to fit it. */
   contextTokens: positiveInt.default(32_000),
   enabled: z.boolean().default(true),
+  /**
+   * Models a request may name for this adapter (besides its own `models`); `"*"` allows any safe name.
+   * Default: CLI adapters only their own models, HTTP and replay adapters any safe name.
+   */
+  allowedModels: z.array(z.string().min(1).max(128)).min(1).max(1000).optional(),
 };
+
+/** Largest reply read from a provider or CLI; past it the call fails (response_too_large). 1 MiB by default. */
+const maxResponseBytes = z.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024);
 
 export const cliAdapterSchema = z.strictObject({
   ...adapterCommon,
@@ -34,6 +42,7 @@ export const cliAdapterSchema = z.strictObject({
   provider: z.enum(CLI_PROVIDERS),
   command: z.string().min(1).optional(),
   args: z.array(z.string()).default([]),
+  maxResponseBytes,
 });
 
 export const httpAdapterSchema = z.strictObject({
@@ -42,6 +51,9 @@ export const httpAdapterSchema = z.strictObject({
   provider: z.enum(HTTP_PROVIDERS),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+  maxResponseBytes,
+  /** openai provider only: Chat Completions (`/chat/completions`) or the Responses API (`/responses`). */
+  api: z.enum(['chat', 'responses']).default('chat'),
 });
 
 export const replayAdapterSchema = z.strictObject({

@@ -91,6 +91,19 @@ export class DeliberationService {
       if (!this.registry.get(p.adapter).enabled) {
         throw new DomainError('invalid', 'ADAPTER_DISABLED', `participants.${index}.adapter: adapter "${p.adapter}" is disabled`, { field: `participants.${index}.adapter` });
       }
+      if (p.model !== undefined) {
+        // The model reaches CLI argv and provider requests: only safe, allowed names (see AdapterRegistry.checkModel).
+        const check = this.registry.checkModel(p.adapter, p.model);
+        if (!check.ok) {
+          const allowed = check.allowed.map((m) => (m === '*' ? '"*" (any safe name)' : m)).join(', ');
+          const why = check.reason === 'unsafe' ? 'is not a safe model name (letters, digits and . _ : @ - [ ], starting with a letter or digit, at most 128)' : 'is not allowed';
+          throw new DomainError('invalid', 'MODEL_NOT_ALLOWED', `participants.${index}.model: ${JSON.stringify(p.model)} ${why} for adapter "${p.adapter}"; allowed: ${allowed}`, {
+            field: `participants.${index}.model`,
+            adapter: p.adapter,
+            allowed: [...check.allowed],
+          });
+        }
+      }
       return {
         index,
         adapter: p.adapter,

@@ -45,8 +45,8 @@ describe('CliAdapter against real scripts', () => {
     tokenizer.onModuleDestroy();
   });
 
-  function adapter(command: string, provider: CliProvider = 'claude', timeoutMs = 5000) {
-    return createAdapter(cliConfig({ provider, command, timeoutMs }), { tokenizer, env: { PATH: scripts.dir } });
+  function adapter(command: string, provider: CliProvider = 'claude', timeoutMs = 5000, fields: { maxResponseBytes?: number } = {}) {
+    return createAdapter(cliConfig({ provider, command, timeoutMs, ...fields }), { tokenizer, env: { PATH: scripts.dir } });
   }
 
   function request(fields: Partial<InvokeRequest> = {}): InvokeRequest {
@@ -99,10 +99,10 @@ describe('CliAdapter against real scripts', () => {
   });
 
   it.each<[CliProvider, string[]]>([
-    ['claude', ['-p', 'Should billing move to webhooks?', '--model', 'sonnet', '--append-system-prompt', 'Be brief.']],
-    ['codex', ['exec', '--model', 'sonnet', 'Be brief.\n\nShould billing move to webhooks?']],
-    ['gemini', ['-p', 'Be brief.\n\nShould billing move to webhooks?', '-m', 'sonnet']],
-    ['droid', ['exec', '--model', 'sonnet', 'Be brief.\n\nShould billing move to webhooks?']],
+    ['claude', ['-p', 'Should billing move to webhooks?', '--model=sonnet', '--append-system-prompt', 'Be brief.']],
+    ['codex', ['exec', '--model=sonnet', 'Be brief.\n\nShould billing move to webhooks?']],
+    ['gemini', ['-p', 'Be brief.\n\nShould billing move to webhooks?', '--model=sonnet']],
+    ['droid', ['exec', '--model=sonnet', 'Be brief.\n\nShould billing move to webhooks?']],
   ])('should pass the prompt to %s as argv without a shell', async (provider, argv) => {
     const sut = adapter(scripts.echo(), provider);
 
@@ -117,7 +117,7 @@ describe('CliAdapter against real scripts', () => {
 
     const result = await sut.invoke(request({ prompt, systemPrompt: undefined }));
 
-    expect(JSON.parse(result.text).argv).toEqual(['-p', prompt, '--model', 'sonnet']);
+    expect(JSON.parse(result.text).argv).toEqual(['-p', prompt, '--model=sonnet']);
   });
 
   it('should send a prompt over 100 kB through stdin', async () => {
@@ -127,7 +127,7 @@ describe('CliAdapter against real scripts', () => {
     const result = await sut.invoke(request({ prompt, systemPrompt: undefined }));
 
     const echoed = JSON.parse(result.text) as { argv: string[]; stdin: string | null };
-    expect(echoed.argv).toEqual(['exec', '--model', 'sonnet', '-']);
+    expect(echoed.argv).toEqual(['exec', '--model=sonnet', '-']);
     // Compared as a boolean so a failure does not print 100 kB.
     expect(echoed.stdin === prompt).toBe(true);
   });
@@ -175,9 +175,9 @@ describe('CliAdapter against real scripts', () => {
     expect(await waitFor(() => !alive(pid) && !alive(child), 2000)).toBe(true);
   });
 
-  it('should collect several MB of output whole', async () => {
+  it('should collect several MB of output whole when maxResponseBytes allows it', async () => {
     const bytes = 3 * 1024 * 1024;
-    const sut = adapter(scripts.bigOutput(bytes));
+    const sut = adapter(scripts.bigOutput(bytes), 'claude', 5000, { maxResponseBytes: 4 * 1024 * 1024 });
 
     const result = await sut.invoke(request());
 
@@ -185,6 +185,28 @@ describe('CliAdapter against real scripts', () => {
     expect(result.text.length).toBeGreaterThan(bytes - 2);
     expect(result.text.startsWith('lorem ipsum')).toBe(true);
     expect(result.usage.outputTokens).toBeGreaterThan(300_000);
+  });
+
+  it('should stop a CLI whose output passes maxResponseBytes (default 1 MiB) with response_too_large', async () => {
+    const sut = adapter(scripts.bigOutput(50 * 1024 * 1024), 'claude', 20_000);
+    const started = Date.now();
+
+    const error = await failure(sut.invoke(request()));
+
+    expect(error.kind).toBe('response_too_large');
+    expect(error.message).toContain('1048576');
+    expect(error.usage).toMatchObject({ accuracy: 'unavailable', totalTokens: 0 });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it.each(['--yolo', '/etc/passwd', '-c model_provider=evil', 'a b', 'x\u0000y'])('should refuse the unsafe model %p without starting the CLI', async (model) => {
+    const marker = join(scripts.dir, `ran-${Math.random().toString(36).slice(2)}`);
+    const sut = adapter(scripts.write(`marker-${Math.random().toString(36).slice(2)}`, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');`), 'gemini');
+
+    const error = await failure(sut.invoke(request({ model })));
+
+    expect(error.kind).toBe('model_refused');
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('should report the executable as reachable', async () => {

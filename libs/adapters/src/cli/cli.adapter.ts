@@ -8,10 +8,9 @@ import { AdapterError, type AdapterErrorKind, type InvokeRequest, type InvokeRes
 import { cliInvocation, type CliInvocation, type CliProvider } from '../provider-defaults';
 import { cleanCliOutput, stripAnsi } from '../rules/clean-cli-output';
 import { safeExcerpt } from '../rules/excerpt';
+import { isSafeModelName, modelPolicyFor, type ModelPolicy } from '../rules/model-name';
 import { isExecutable } from './find-executable';
 
-/** Output beyond this is a runaway process, not an answer; the call fails rather than exhaust memory. */
-export const MAX_CLI_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 export interface CliAdapterOptions {
   tokenizer: TokenizerService;
@@ -37,6 +36,9 @@ export class CliAdapter implements ModelAdapter {
   readonly concurrency: number;
   readonly contextTokens: number;
   readonly executable: string;
+  readonly modelPolicy: ModelPolicy;
+  /** Output beyond this is a runaway process, not an answer: the call fails and nothing of it is kept. */
+  private readonly maxResponseBytes: number;
   private readonly timeoutMs: number;
   private readonly extraArgs: readonly string[];
   private readonly tokenizer: TokenizerService;
@@ -51,6 +53,8 @@ export class CliAdapter implements ModelAdapter {
     this.concurrency = config.concurrency;
     this.contextTokens = config.contextTokens;
     this.timeoutMs = config.timeoutMs;
+    this.maxResponseBytes = config.maxResponseBytes;
+    this.modelPolicy = modelPolicyFor(config, false);
     this.extraArgs = [...config.args];
     this.executable = options.executable;
     this.tokenizer = options.tokenizer;
@@ -63,6 +67,11 @@ export class CliAdapter implements ModelAdapter {
 
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
     const started = Date.now();
+    // The registry refuses these at create; this guard keeps any other path (a request stored before the
+    // check, a future caller) from putting a flag or a path into argv. The adapter's own models are config.
+    if (!this.modelPolicy.own.includes(request.model) && !isSafeModelName(request.model, { slash: false })) {
+      throw this.fail('model_refused', `${this.name}: model ${JSON.stringify(request.model)} is not a safe model name`, request.model);
+    }
     const call = { model: request.model, prompt: request.prompt, systemPrompt: request.systemPrompt, maxOutputTokens: request.maxOutputTokens, extraArgs: this.extraArgs };
     let invocation = cliInvocation(this.provider, call);
     let tempDir: string | undefined;
@@ -75,11 +84,12 @@ export class CliAdapter implements ModelAdapter {
       }
       const stdout = await this.run(invocation, request);
       const text = cleanCliOutput(this.provider, stdout);
+      // countAsync: up to maxResponseBytes of output must not hold the event loop while counted.
       const usage = makeUsage(
         { adapter: this.name, provider: this.provider, model: request.model },
         {
-          inputTokens: this.tokenizer.count(request.prompt, request.model) + this.tokenizer.count(request.systemPrompt ?? '', request.model),
-          outputTokens: this.tokenizer.count(text, request.model),
+          inputTokens: (await this.tokenizer.countAsync(request.prompt, request.model)) + this.tokenizer.count(request.systemPrompt ?? '', request.model),
+          outputTokens: await this.tokenizer.countAsync(text, request.model),
         },
         'estimated',
       );
@@ -133,9 +143,10 @@ export class CliAdapter implements ModelAdapter {
       child.stdout!.on('data', (chunk: Buffer) => {
         if (settled) return;
         outBytes += chunk.length;
-        if (outBytes > MAX_CLI_OUTPUT_BYTES) {
+        if (outBytes > this.maxResponseBytes) {
           killGroup();
-          finish(this.fail('bad_response', `${this.name}: output exceeded ${MAX_CLI_OUTPUT_BYTES} bytes`, request.model));
+          out.length = 0;
+          finish(this.fail('response_too_large', `${this.name}: output passed maxResponseBytes (${this.maxResponseBytes} bytes); the process was stopped`, request.model));
           return;
         }
         out.push(chunk);

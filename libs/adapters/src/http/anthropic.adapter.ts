@@ -24,6 +24,7 @@ export class AnthropicAdapter extends HttpAdapter {
       defaultHeaders: this.apiKey ? undefined : { 'x-api-key': null, Authorization: null },
       maxRetries: 0,
       timeout: config.timeoutMs,
+      fetch: this.fetch,
     });
   }
 
@@ -40,7 +41,7 @@ export class AnthropicAdapter extends HttpAdapter {
     const blocks = Array.isArray(json.content) ? (json.content as Array<{ type?: unknown; text?: unknown }>) : [];
     const texts = blocks.filter((b) => b.type === 'text' && typeof b.text === 'string').map((b) => b.text as string);
     if (texts.length === 0) throw this.badResponse('the response has no text content', text, request.model);
-    return { text: texts.join(''), counts: anthropicUsage(json.usage) };
+    return { text: texts.join(''), counts: anthropicUsage(json.usage), truncated: json.stop_reason === 'max_tokens' };
   }
 
   /** Through the SDK, so the probe authenticates exactly as calls do. */

@@ -18,11 +18,12 @@ export class GeminiAdapter extends HttpAdapter {
     if (!Array.isArray(candidates) || candidates.length === 0) {
       throw this.badResponse('the response has no candidates', JSON.stringify(json), request.model);
     }
-    const parts = (candidates[0] as { content?: { parts?: Array<{ text?: unknown; thought?: unknown }> } }).content?.parts;
+    const first = candidates[0] as { content?: { parts?: Array<{ text?: unknown; thought?: unknown }> }; finishReason?: unknown };
+    const parts = first.content?.parts;
     // Parts flagged `thought` are the model's thinking summary, not its answer.
     const texts = (parts ?? []).filter((p) => typeof p.text === 'string' && p.thought !== true).map((p) => p.text as string);
     if (texts.length === 0) throw this.badResponse('the first candidate has no text', JSON.stringify(json), request.model);
-    return { text: texts.join(''), counts: geminiUsage(json.usageMetadata) };
+    return { text: texts.join(''), counts: geminiUsage(json.usageMetadata), truncated: first.finishReason === 'MAX_TOKENS' };
   }
 
   probe(): Promise<boolean> {

@@ -2,8 +2,10 @@ import type { HttpAdapterConfig, Tier } from '@app/config';
 import { makeUsage, unavailableUsage, type TokenizerService, type UsageCounts } from '@app/tokens';
 import { AdapterError, type AdapterErrorKind, type EmbedRequest, type EmbedResult, type InvokeRequest, type InvokeResult, type ModelAdapter } from '../adapter.types';
 import { safeExcerpt } from '../rules/excerpt';
+import { isSafeModelName, modelPolicyFor, type ModelPolicy } from '../rules/model-name';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from '../rules/retry-policy';
-import type { HttpProvider } from '../provider-defaults';
+import { MODEL_NAMES_WITH_SLASH, type HttpProvider } from '../provider-defaults';
+import { cappedFetch, ResponseTooLargeError } from './capped-fetch';
 
 /** What one successful wire exchange produced. `counts` undefined: the provider sent no usage. */
 export interface WireReply {
@@ -11,6 +13,8 @@ export interface WireReply {
   counts?: UsageCounts;
   /** False when the provider sent only part of the usage; the rest is estimated. Default true. */
   complete?: boolean;
+  /** The provider says it stopped at the output-token limit. */
+  truncated?: boolean;
 }
 
 /** What one embeddings exchange produced. `inputTokens` undefined: the provider sent no usage. */
@@ -48,9 +52,13 @@ export abstract class HttpAdapter implements ModelAdapter {
   readonly concurrency: number;
   readonly contextTokens: number;
   readonly baseUrl: string;
+  readonly modelPolicy: ModelPolicy;
   protected readonly apiKey: string | undefined;
   protected readonly timeoutMs: number;
   protected readonly maxRetries: number;
+  protected readonly maxResponseBytes: number;
+  /** fetch with every response body capped at maxResponseBytes (see cappedFetch); every wire reads through it. */
+  protected readonly fetch: typeof fetch;
   private readonly tokenizer: TokenizerService;
   private readonly retryPolicy: RetryPolicy;
   private readonly random: () => number;
@@ -65,6 +73,9 @@ export abstract class HttpAdapter implements ModelAdapter {
     this.contextTokens = config.contextTokens;
     this.timeoutMs = config.timeoutMs;
     this.maxRetries = config.maxRetries;
+    this.maxResponseBytes = config.maxResponseBytes;
+    this.fetch = cappedFetch(config.maxResponseBytes);
+    this.modelPolicy = modelPolicyFor(config, MODEL_NAMES_WITH_SLASH[config.provider]);
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.apiKey = options.apiKey || undefined;
     this.tokenizer = options.tokenizer;
@@ -79,9 +90,14 @@ export abstract class HttpAdapter implements ModelAdapter {
   abstract probe(): Promise<boolean>;
 
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
+    // The registry refuses unsafe names at create; this also covers requests stored before that check.
+    if (!this.modelPolicy.own.includes(request.model) && !isSafeModelName(request.model, { slash: this.modelPolicy.slash })) {
+      throw this.fail('model_refused', `${this.name}: model ${JSON.stringify(request.model)} is not a safe model name`, request.model);
+    }
     return this.withRetries(request.model, request.signal, async (signal, started) => {
       const reply = await this.send(request, signal);
-      return { text: reply.text, usage: this.usageOf(request, reply), latencyMs: Date.now() - started };
+      const usage = await this.usageOf(request, reply);
+      return { text: reply.text, usage, latencyMs: Date.now() - started, ...(reply.truncated ? { truncated: true } : {}) };
     });
   }
 
@@ -179,7 +195,7 @@ export abstract class HttpAdapter implements ModelAdapter {
 
   /** POST JSON with plain fetch; used by the wires whose SDK does not fit (see each adapter). */
   protected async postJson(url: string, body: unknown, headers: Record<string, string>, signal: AbortSignal, model: string): Promise<Record<string, unknown>> {
-    const res = await fetch(url, {
+    const res = await this.fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
       body: JSON.stringify(body),
@@ -190,12 +206,13 @@ export abstract class HttpAdapter implements ModelAdapter {
     return this.parseJson(text, model);
   }
 
-  private usageOf(request: InvokeRequest, reply: WireReply) {
+  /** Counted with countAsync: a reply near maxResponseBytes must not hold the event loop while it is counted. */
+  private async usageOf(request: InvokeRequest, reply: WireReply) {
     const source = { adapter: this.name, provider: this.provider, model: request.model };
     if (reply.counts && reply.complete !== false) return makeUsage(source, reply.counts, 'exact');
     const estimate: UsageCounts = {
-      inputTokens: this.tokenizer.count(request.prompt, request.model) + this.tokenizer.count(request.systemPrompt ?? '', request.model),
-      outputTokens: this.tokenizer.count(reply.text, request.model),
+      inputTokens: (await this.tokenizer.countAsync(request.prompt, request.model)) + this.tokenizer.count(request.systemPrompt ?? '', request.model),
+      outputTokens: await this.tokenizer.countAsync(reply.text, request.model),
     };
     return makeUsage(source, { ...estimate, ...definedOnly(reply.counts ?? {}) }, 'estimated');
   }
@@ -207,6 +224,10 @@ export abstract class HttpAdapter implements ModelAdapter {
       return this.fail('timeout', `${this.name}: no answer within ${this.timeoutMs} ms`, model, { retryable: true });
     }
     if (e instanceof AdapterError) return e;
+    if (e instanceof ResponseTooLargeError || (e instanceof Error && e.cause instanceof ResponseTooLargeError)) {
+      // Final: the same request would get the same reply. Nothing of it is kept.
+      return this.fail('response_too_large', `${this.name}: the ${this.provider} reply passed maxResponseBytes (${this.maxResponseBytes} bytes); reading stopped there`, model);
+    }
     const sdk = sdkStatus(e);
     if (sdk) return this.statusError(sdk.status, sdk.body, sdk.retryAfter, model);
     const message = e instanceof Error ? `${e.message}${causeOf(e)}` : String(e);

@@ -21,13 +21,15 @@ describe('HTTP adapters against loopback provider servers', () => {
   async function setup(
     wire: ProviderWire,
     respond: (n: number) => ProviderReply,
-    fields: { timeoutMs?: number; maxRetries?: number; apiKeyEnv?: string } = {},
+    fields: { timeoutMs?: number; maxRetries?: number; apiKeyEnv?: string; maxResponseBytes?: number } = {},
   ): Promise<{ sut: ModelAdapter; server: ProviderServer }> {
     let n = 0;
     const server = await startProviderServer({ wire, respond: () => respond(++n) });
     servers.push(server);
-    const provider: HttpProvider = wire;
-    const sut = createAdapter(httpConfig({ provider, baseUrl: server.baseUrl, ...fields }), {
+    // The Responses wire is the openai provider with api: responses.
+    const provider: HttpProvider = wire === 'openai-responses' ? 'openai' : wire;
+    const api = wire === 'openai-responses' ? 'responses' : 'chat';
+    const sut = createAdapter(httpConfig({ provider, api, baseUrl: server.baseUrl, ...fields }), {
       tokenizer,
       env: { TEST_KEY: KEY },
       retryPolicy: FAST_RETRY,
@@ -50,7 +52,7 @@ describe('HTTP adapters against loopback provider servers', () => {
     throw new Error('expected the call to fail');
   }
 
-  const wires: ProviderWire[] = ['openai', 'anthropic', 'ollama', 'gemini'];
+  const wires: ProviderWire[] = ['openai', 'anthropic', 'ollama', 'gemini', 'openai-responses'];
 
   describe.each(wires)('%s wire', (wire) => {
     it('should send the prompt, system prompt and model, and return the text with exact usage and the time it took', async () => {
@@ -68,8 +70,8 @@ describe('HTTP adapters against loopback provider servers', () => {
         cachedInputTokens: 0,
         totalTokens: 150,
         accuracy: 'exact',
-        adapter: `http-${wire}`,
-        provider: wire,
+        adapter: `http-${wire === 'openai-responses' ? 'openai' : wire}`,
+        provider: wire === 'openai-responses' ? 'openai' : wire,
         model: 'model-x',
       });
       // At least the server's delay (less a millisecond or two of timer slack), and under the call's timeout.
@@ -210,6 +212,7 @@ describe('HTTP adapters against loopback provider servers', () => {
       ['anthropic', { input: 120, output: 30, reasoning: 12, cached: 40, cacheWrite: 10 }, { inputTokens: 120, outputTokens: 42, reasoningTokens: 0, cachedInputTokens: 40, totalTokens: 162 }],
       ['ollama', { input: 120, output: 30, reasoning: 12 }, { inputTokens: 120, outputTokens: 42, reasoningTokens: 0, cachedInputTokens: 0, totalTokens: 162 }],
       ['gemini', { input: 120, output: 30, reasoning: 12, cached: 40 }, { inputTokens: 120, outputTokens: 30, reasoningTokens: 12, cachedInputTokens: 40, totalTokens: 162 }],
+      ['openai-responses', { input: 120, output: 30, reasoning: 12, cached: 40 }, { inputTokens: 120, outputTokens: 30, reasoningTokens: 12, cachedInputTokens: 40, totalTokens: 162 }],
     ] as const)('should read reasoning and cached tokens from the %s wire without double counting', async (wire, usage, expected) => {
       const { sut } = await setup(wire, () => ({ text: 'answer', usage }));
 
@@ -235,6 +238,7 @@ describe('HTTP adapters against loopback provider servers', () => {
       ['anthropic', 'authorization', `Bearer ${KEY}`],
       ['ollama', 'authorization', `Bearer ${KEY}`],
       ['gemini', 'x-goog-api-key', KEY],
+      ['openai-responses', 'authorization', `Bearer ${KEY}`],
     ] as const)('should send the key from apiKeyEnv on the %s wire in %s', async (wire, header, value) => {
       const { sut, server } = await setup(wire, () => ({ text: 'ok' }), { apiKeyEnv: 'TEST_KEY' });
 
@@ -276,4 +280,109 @@ describe('HTTP adapters against loopback provider servers', () => {
     expect(error.kind).toBe('cancelled');
     expect(server.calls).toHaveLength(0);
   });
+
+  describe('output-token limit on the wire', () => {
+    // Where each wire carries maxOutputTokens, read from the request body the server received.
+    it.each([
+      ['openai', (body: any) => body.max_completion_tokens],
+      ['anthropic', (body: any) => body.max_tokens],
+      ['ollama', (body: any) => body.options?.num_predict],
+      ['gemini', (body: any) => body.generationConfig?.maxOutputTokens],
+      ['openai-responses', (body: any) => body.max_output_tokens],
+    ] as const)('should send maxOutputTokens on the %s wire', async (wire, limitOf) => {
+      const { sut, server } = await setup(wire, () => ({ text: 'ok', usage: { input: 1, output: 1 } }));
+
+      await sut.invoke(request({ maxOutputTokens: 777 }));
+
+      expect(limitOf(server.calls[0].body)).toBe(777);
+    });
+
+    it.each(wires)('should mark an answer cut at the output-token limit as truncated (%s)', async (wire) => {
+      const { sut } = await setup(wire, (n) => ({ text: n === 1 ? 'cut sh' : 'whole answer', usage: { input: 5, output: 5 }, truncated: n === 1 }));
+
+      const cut = await sut.invoke(request());
+      const whole = await sut.invoke(request());
+
+      expect(cut).toMatchObject({ text: 'cut sh', truncated: true });
+      expect(whole.text).toBe('whole answer');
+      expect(whole.truncated).toBeUndefined();
+    });
+  });
+
+  describe('reply size cap (maxResponseBytes)', () => {
+    it.each(wires)('should fail a 5 MB answer with response_too_large, without retrying (%s)', async (wire) => {
+      const { sut, server } = await setup(wire, () => ({ text: 'big '.repeat(1_310_720), usage: { input: 1, output: 1 } }), { timeoutMs: 10_000 });
+      const started = Date.now();
+
+      const error = await failure(sut.invoke(request()));
+
+      expect(error).toMatchObject({ kind: 'response_too_large', retryable: false });
+      expect(error.message).toContain('1048576');
+      expect(error.usage).toMatchObject({ accuracy: 'unavailable', totalTokens: 0 });
+      expect(server.calls).toHaveLength(1);
+      expect(Date.now() - started).toBeLessThan(3000);
+    });
+
+    it.each(['openai', 'anthropic', 'ollama', 'gemini', 'openai-responses'] as const)('should cut a reply that never ends once the cap is read (%s)', async (wire) => {
+      const { sut, server } = await setup(wire, () => ({ endless: true }), { timeoutMs: 20_000, maxResponseBytes: 256 * 1024 });
+      const heapBefore = process.memoryUsage().heapUsed;
+      const started = Date.now();
+
+      const error = await failure(sut.invoke(request()));
+
+      // Long before the 20 s deadline: reading stopped at the cap, and the connection was dropped.
+      expect(error.kind).toBe('response_too_large');
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
+      expect(await waitUntil(() => server.calls[0].clientGone.aborted, 2000)).toBe(true);
+    });
+
+    it('should take an answer just under the cap', async () => {
+      const text = 'w'.repeat(4000);
+      const { sut } = await setup('openai', () => ({ text, usage: { input: 1, output: 1 } }), { maxResponseBytes: 8192 });
+
+      await expect(sut.invoke(request())).resolves.toMatchObject({ text });
+    });
+  });
+
+  describe('model names', () => {
+    it.each(['--yolo', 'a b', 'x\u0000y'])('should refuse the unsafe model %p without calling the provider', async (model) => {
+      const { sut, server } = await setup('openai', () => ({ text: 'never' }));
+
+      const error = await failure(sut.invoke(request({ model })));
+
+      expect(error.kind).toBe('model_refused');
+      expect(server.calls).toHaveLength(0);
+    });
+  });
+
+  it('should read the text of the Responses API message items only, and its refusal', async () => {
+    const body = {
+      id: 'resp_1',
+      object: 'response',
+      status: 'completed',
+      output: [
+        { type: 'reasoning', summary: [{ type: 'summary_text', text: 'thinking aloud' }] },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Use ' }, { type: 'refusal', refusal: 'no.' }] },
+      ],
+      usage: { input_tokens: 10, output_tokens: 5, output_tokens_details: { reasoning_tokens: 2 }, input_tokens_details: { cached_tokens: 0 } },
+    };
+    const { sut, server } = await setup('openai-responses', () => ({ rawBody: JSON.stringify(body) }));
+
+    const result = await sut.invoke(request());
+
+    expect(result.text).toBe('Use no.');
+    expect(result.usage).toMatchObject({ inputTokens: 10, outputTokens: 3, reasoningTokens: 2, totalTokens: 15 });
+    expect(server.calls[0]).toMatchObject({ model: 'model-x', prompt: 'Should billing move to webhooks?', system: 'You are an architect.' });
+    expect(server.calls[0].body.store).toBe(false);
+  });
 });
+
+async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}

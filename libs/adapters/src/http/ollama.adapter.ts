@@ -18,7 +18,7 @@ export class OllamaAdapter extends HttpAdapter {
     const content = (json.message as { content?: unknown } | undefined)?.content;
     if (typeof content !== 'string') throw this.badResponse('the response has no message content', JSON.stringify(json), request.model);
     const usage = ollamaUsage(json);
-    return { text: content, counts: usage?.counts, complete: usage?.complete };
+    return { text: content, counts: usage?.counts, complete: usage?.complete, truncated: json.done_reason === 'length' };
   }
 
   /** `/api/embed` (the batch endpoint); `prompt_eval_count` is its usage when sent. */

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { HttpAdapterConfig } from '@app/config';
 import type { InvokeRequest } from '../adapter.types';
 import { HttpAdapter, PROBE_TIMEOUT_MS, type HttpAdapterOptions, type WireEmbeddings, type WireReply } from './http-adapter.base';
-import { openAiUsage } from './wire-usage';
+import { openAiUsage, responsesUsage } from './wire-usage';
 
 /**
  * OpenAI, OpenRouter, LM Studio and llama.cpp's server (`/v1/chat/completions`), through the official
@@ -13,9 +13,11 @@ import { openAiUsage } from './wire-usage';
  */
 export class OpenAiCompatibleAdapter extends HttpAdapter {
   private readonly client: OpenAI;
+  private readonly api: 'chat' | 'responses';
 
   constructor(config: HttpAdapterConfig, options: HttpAdapterOptions) {
     super(config, options);
+    this.api = config.api;
     this.client = new OpenAI({
       baseURL: this.baseUrl,
       // Always explicit so the SDK never reads OPENAI_API_KEY itself; local servers need no key, and a
@@ -26,10 +28,12 @@ export class OpenAiCompatibleAdapter extends HttpAdapter {
       project: null,
       maxRetries: 0,
       timeout: config.timeoutMs,
+      fetch: this.fetch,
     });
   }
 
   protected async send(request: InvokeRequest, signal: AbortSignal): Promise<WireReply> {
+    if (this.api === 'responses') return this.sendResponses(request, signal);
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [];
     if (request.systemPrompt) messages.push({ role: 'system', content: request.systemPrompt });
     messages.push({ role: 'user', content: request.prompt });
@@ -45,7 +49,31 @@ export class OpenAiCompatibleAdapter extends HttpAdapter {
     const message = (choices[0] as { message?: { content?: unknown; refusal?: unknown } }).message;
     const content = typeof message?.content === 'string' ? message.content : typeof message?.refusal === 'string' ? message.refusal : undefined;
     if (content === undefined) throw this.badResponse('the first choice has no text content', text, request.model);
-    return { text: content, counts: openAiUsage(json.usage) };
+    const truncated = (choices[0] as { finish_reason?: unknown }).finish_reason === 'length';
+    return { text: content, counts: openAiUsage(json.usage), truncated };
+  }
+
+  /**
+   * `/v1/responses` (api: responses), for models served only there. The answer is the text of the output's
+   * message items (reasoning items are not the answer); a refusal counts as the answer, as on the chat wire.
+   * `status: "incomplete"` for max_output_tokens is a truncated answer, possibly empty.
+   */
+  private async sendResponses(request: InvokeRequest, signal: AbortSignal): Promise<WireReply> {
+    const body: OpenAI.Responses.ResponseCreateParamsNonStreaming = { model: request.model, input: request.prompt, store: false };
+    if (request.systemPrompt) body.instructions = request.systemPrompt;
+    if (request.maxOutputTokens) body.max_output_tokens = request.maxOutputTokens;
+    const res = await this.client.responses.create(body, { signal, maxRetries: 0 }).asResponse();
+    const text = await res.text();
+    const json = this.parseJson(text, request.model);
+    const truncated = json.status === 'incomplete' && (json.incomplete_details as { reason?: unknown } | null | undefined)?.reason === 'max_output_tokens';
+    const items = Array.isArray(json.output) ? (json.output as Array<{ type?: unknown; content?: unknown }>) : [];
+    const parts = items
+      .filter((item) => item.type === 'message' && Array.isArray(item.content))
+      .flatMap((item) => item.content as Array<{ type?: unknown; text?: unknown; refusal?: unknown }>)
+      .map((part) => (part.type === 'output_text' && typeof part.text === 'string' ? part.text : part.type === 'refusal' && typeof part.refusal === 'string' ? part.refusal : undefined))
+      .filter((t): t is string => t !== undefined);
+    if (parts.length === 0 && !truncated) throw this.badResponse('the response has no output text', text, request.model);
+    return { text: parts.join(''), counts: responsesUsage(json.usage), truncated };
   }
 
   /** `/v1/embeddings`; floats asked for explicitly (the SDK's default is base64, which only it decodes). */

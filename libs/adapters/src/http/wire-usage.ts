@@ -74,3 +74,18 @@ export function geminiUsage(usageMetadata: unknown): UsageCounts | undefined {
     cachedInputTokens: num(u?.cachedContentTokenCount) ?? 0,
   };
 }
+
+/**
+ * OpenAI Responses API `usage`: output_tokens include the reasoning tokens (as completion_tokens do on the
+ * chat wire), so output = output − reasoning and totals never count reasoning twice; cached_tokens are a
+ * part of input_tokens.
+ */
+export function responsesUsage(usage: unknown): UsageCounts | undefined {
+  const u = obj(usage);
+  const input = num(u?.input_tokens);
+  const output = num(u?.output_tokens);
+  if (input === undefined || output === undefined) return undefined;
+  const reasoning = Math.min(num(obj(u?.output_tokens_details)?.reasoning_tokens) ?? 0, output);
+  const cached = num(obj(u?.input_tokens_details)?.cached_tokens) ?? 0;
+  return { inputTokens: input, outputTokens: output - reasoning, reasoningTokens: reasoning, cachedInputTokens: cached };
+}

@@ -1,6 +1,7 @@
 import type { ReplayAdapterConfig, Tier } from '@app/config';
 import { makeUsage, unavailableUsage, type TokenizerService } from '@app/tokens';
 import { AdapterError, type InvokeRequest, type InvokeResult, type ModelAdapter } from '../adapter.types';
+import { modelPolicyFor, type ModelPolicy } from '../rules/model-name';
 import { recordedAt, type Cassette } from './cassette';
 
 export interface ReplayAdapterOptions {
@@ -23,6 +24,8 @@ export class ReplayAdapter implements ModelAdapter {
   readonly concurrency: number;
   readonly contextTokens: number;
   readonly cassette: Cassette;
+  /** Replay answers whatever was recorded; the name only labels usage, so any safe name (with "/") passes. */
+  readonly modelPolicy: ModelPolicy;
   private readonly delayMs: number;
   private readonly tokenizer: TokenizerService;
 
@@ -36,6 +39,7 @@ export class ReplayAdapter implements ModelAdapter {
     this.delayMs = config.delayMs;
     this.tokenizer = options.tokenizer;
     this.cassette = options.cassette;
+    this.modelPolicy = modelPolicyFor(config, true);
   }
 
   probe(): Promise<boolean> {
