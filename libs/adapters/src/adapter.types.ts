@@ -15,6 +15,12 @@ export interface InvokeResult {
   text: string;
   usage: TokenUsage;
   latencyMs: number;
+  /**
+   * The provider stopped because the output limit was reached (OpenAI `finish_reason: "length"`,
+   * Anthropic `stop_reason: "max_tokens"`, Gemini `MAX_TOKENS`): the text is cut off. Absent means not
+   * known to be truncated.
+   */
+  truncated?: boolean;
 }
 
 export interface EmbedRequest {
