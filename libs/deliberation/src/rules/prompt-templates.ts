@@ -121,6 +121,7 @@ export const TRUNCATION_MARK = '[… truncated to fit the context budget]';
  */
 export function voteOnlyRetryPrompt(question: string, ownAnswer: string, round: number): string {
   return [
+    `This is round ${round} of the deliberation.`,
     questionSection(question),
     '',
     'Your answer to it was:',
