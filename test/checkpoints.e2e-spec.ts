@@ -90,9 +90,9 @@ describe('checkpoints and resume (e2e)', () => {
       const list = await checkpointsOf(app, id);
 
       expect(list.map((c) => [c.round, c.reason, c.deliberationId, c.schemaVersion])).toEqual([
-        [1, 'round', id, 1],
-        [2, 'round', id, 1],
-        [3, 'round', id, 1],
+        [1, 'round', id, 2],
+        [2, 'round', id, 2],
+        [3, 'round', id, 2],
       ]);
       expect(list.every((c) => UUID.test(c.id) && c.state === undefined)).toBe(true);
       // Each holds every round so far, so each is bigger than the one before.

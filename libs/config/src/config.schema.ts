@@ -115,8 +115,15 @@ export const configSchema = z.strictObject({
       maxOutputTokens: positiveInt.default(2048),
       /** Ask once more, for the vote only, when an answer has no valid vote. */
       retryMissingVote: z.boolean().default(false),
+      /**
+       * No stop of any kind (converged, impasse, model consensus) before this round. At most 10, the
+       * largest maxRounds a request may ask; a request whose maxRounds is below it is refused (400).
+       */
+      minRounds: z.number().int().min(1).max(10).default(1),
       convergence: z
         .strictObject({
+          /** false: participants' continue_debate votes never stop a deliberation (only the rules below and maxRounds do). */
+          modelConsensus: z.boolean().default(true),
           backend: z.enum(['tfidf', 'jaccard', 'embeddings']).default('tfidf'),
           /** The HTTP adapter and model that embed answers when backend is "embeddings". */
           embeddings: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1) }).optional(),

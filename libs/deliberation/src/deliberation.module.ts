@@ -11,11 +11,12 @@ import { Clock } from './runtime/clock';
 import { DeliberationRunner } from './runtime/deliberation-runner';
 import { EventHub } from './runtime/event-hub';
 import { CheckpointPruner } from './runtime/checkpoint-pruner';
+import { PriceGuard } from './runtime/price-guard';
 import { TierPolicy } from './runtime/tier-policy';
 
 @Module({
   imports: [AdaptersModule, TokensModule, TieringModule, CheckpointModule],
-  providers: [DeliberationRepository, DeliberationRunner, DeliberationService, ResumeService, EventHub, Clock, TierPolicy, BudgetGate, CheckpointPruner],
+  providers: [DeliberationRepository, DeliberationRunner, DeliberationService, ResumeService, EventHub, Clock, TierPolicy, BudgetGate, PriceGuard, CheckpointPruner],
   exports: [DeliberationService, ResumeService, DeliberationRunner, Clock],
 })
 export class DeliberationModule {}

@@ -10,6 +10,7 @@ import type { DeliberationView } from './deliberation.view';
 import { DeliberationRepository } from './persistence/deliberation.repository';
 import { renderTranscript } from './rules';
 import { Clock } from './runtime/clock';
+import { PriceGuard } from './runtime/price-guard';
 import { DeliberationRunner } from './runtime/deliberation-runner';
 import { DeliberationEvent, EventHub, eventsFromView } from './runtime/event-hub';
 
@@ -54,6 +55,7 @@ export class DeliberationService {
     private readonly clock: Clock,
     private readonly usage: UsageService,
     private readonly checkpointStore: CheckpointStore,
+    private readonly priceGuard: PriceGuard,
   ) {}
 
   async tokens(id: string) {
@@ -75,7 +77,8 @@ export class DeliberationService {
 
   async checkpoint(id: string, includeState: boolean) {
     const checkpoint = await this.checkpointStore.get(id);
-    if (includeState) return checkpoint;
+    // Answer texts are stored once, in the responses table; the state shown is the whole state.
+    if (includeState) return { ...checkpoint, state: await this.repository.restoreTexts(checkpoint) };
     const { state: _state, ...summary } = checkpoint;
     return summary;
   }
@@ -125,17 +128,28 @@ export class DeliberationService {
       ...(input.context ? { context: input.context } : {}),
       participants,
       mode,
-      maxRounds: mode === 'quick' ? 1 : (input.maxRounds ?? 3),
+      // The default is raised to minRounds so a deliberation without maxRounds can always reach it.
+      maxRounds: mode === 'quick' ? 1 : (input.maxRounds ?? Math.max(3, this.config.deliberation.minRounds)),
       ...(input.critical ? { critical: true } : {}),
       ...(input.budget ? { budget: input.budget } : {}),
       ...(input.convergence ? { convergence: input.convergence } : {}),
     };
+    this.assertRoundsAllowed(request);
+    this.priceGuard.assertPriced(request);
     const id = randomUUID();
     await this.repository.create({ id, request, status: 'queued', now: this.clock.now() });
     const view = (await this.repository.view(id))!;
     this.hub.open(id, eventsFromView(view, false));
     this.runner.enqueue(id);
     return view;
+  }
+
+  /** A conference must be able to run the configured minimum of rounds before anything may stop it. */
+  assertRoundsAllowed(request: DeliberationRequest): void {
+    const { minRounds } = this.config.deliberation;
+    if (request.mode === 'conference' && request.maxRounds < minRounds) {
+      throw new DomainError('invalid', 'MAX_ROUNDS_BELOW_MIN_ROUNDS', `maxRounds: ${request.maxRounds} is below the configured deliberation.minRounds (${minRounds})`, { field: 'maxRounds' });
+    }
   }
 
   /** Waits for the run to end, up to the configured limit; answers the state as it then stands. */

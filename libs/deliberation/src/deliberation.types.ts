@@ -59,8 +59,13 @@ export interface ParticipantResponse {
   latencyMs: number;
   usage: TokenUsage;
   costUsd: number | null;
-  /** The vote-only retry's call, when one was made (its own ledger row; counted in the spend). */
-  voteRetry?: { usage: TokenUsage; costUsd: number | null };
+  /**
+   * The vote-only retry's call, when one was made (its own ledger row; counted in the spend). `text` is
+   * what the model replied to it, kept so the stored vote can be traced to words the model wrote.
+   */
+  voteRetry?: { usage: TokenUsage; costUsd: number | null; text?: string; errorKind?: string };
+  /** The provider cut the answer off at the output limit. */
+  truncated?: boolean;
 }
 
 export interface ConvergenceAssessment {

@@ -15,6 +15,10 @@ export interface ResponseView {
   latencyMs: number;
   tokens: { input: number; output: number; reasoning: number; cachedInput: number; total: number; accuracy: string };
   costUsd: number | null;
+  /** The provider cut the answer off at the output limit. */
+  truncated: boolean;
+  /** The vote-only retry, when one was made: the model's reply to it (null when the retry failed) and its own tokens. */
+  voteRetry: { text: string | null; errorKind: string | null; tokens: number; costUsd: number | null } | null;
 }
 
 export interface RoundView {
@@ -22,7 +26,8 @@ export interface RoundView {
   startedAt: string;
   completedAt: string | null;
   responses: ResponseView[];
-  convergence: { score: number; status: ConvergenceStatus } | null;
+  /** perParticipant: each participant's similarity with its own previous answer. */
+  convergence: { score: number; status: ConvergenceStatus; perParticipant: Array<{ participantIndex: number; similarity: number }> } | null;
   decisions: TierDecisionRecord[];
 }
 

@@ -1,3 +1,4 @@
+import { AddResponseTruncatedVoteRetry1763900004001 } from './persistence/add-response-truncated-vote-retry.migration';
 import { CreateDeliberations1763900004000 } from './persistence/create-deliberations.migration';
 import { DeliberationEntity, ResponseEntity, RoundEntity } from './persistence/deliberation.entities';
 
@@ -15,4 +16,4 @@ export type { DeliberationEvent, DeliberationEventType } from './runtime/event-h
 export { STATE_SCHEMA_VERSION } from './persistence/deliberation.repository';
 export { upgradeState } from './persistence/state-upgrade';
 export const deliberationEntities = [DeliberationEntity, RoundEntity, ResponseEntity];
-export const deliberationMigrations = [CreateDeliberations1763900004000];
+export const deliberationMigrations = [CreateDeliberations1763900004000, AddResponseTruncatedVoteRetry1763900004001];

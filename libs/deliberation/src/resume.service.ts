@@ -108,11 +108,13 @@ export class ResumeService {
       participants = this.deliberations.resolveParticipants(changes.participants);
     }
     const maxRounds = changes.maxRounds ?? request.maxRounds;
-    return {
+    const changed: DeliberationRequest = {
       ...request,
       participants,
       maxRounds,
       ...(changes.budget ? { budget: { ...request.budget, ...changes.budget } } : {}),
     };
+    if (changes.maxRounds !== undefined) this.deliberations.assertRoundsAllowed(changed);
+    return changed;
   }
 }

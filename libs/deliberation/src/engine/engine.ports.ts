@@ -40,7 +40,8 @@ export interface EngineState {
 }
 
 export interface PauseInfo {
-  reason: 'budget' | 'budget_floor' | 'person';
+  /** unpriced_model: a USD limit applies and the next call's model has no price, so its cost could not be held to it. */
+  reason: 'budget' | 'budget_floor' | 'person' | 'unpriced_model';
   /** Which limit stopped it: "deliberation.tokens", "deliberation.usd", "daily.tokens", a floor, ... */
   limit: string;
   used: number;
@@ -116,7 +117,11 @@ export interface LimitCheck extends RoundConstraints {
 
 /** A round's reserved spend, settled call by call with the real usage. */
 export interface Reservation {
-  settle(participantIndex: number, tokens: number, costUsd: number | null): void;
+  /**
+   * Returns a pause when this call's real usage (a provider reporting more than was reserved) pushed a
+   * budget window past its hard cap: the spend is counted, and the round's remaining calls are cut off.
+   */
+  settle(participantIndex: number, tokens: number, costUsd: number | null): PauseInfo | null;
   /** Releases whatever was not settled (calls that never ran). */
   release(): void;
 }

@@ -9,7 +9,7 @@ import type { EngineEventType, EnginePorts, EngineState, PauseInfo, PlannedCall,
  * (participant, round) through a fake invoke; everything the engine tells the world is recorded.
  */
 
-type Answer = string | { text: string; usage?: { input: number; output: number }; delayMs?: number } | Error | 'hang';
+type Answer = string | { text: string; usage?: { input: number; output: number }; delayMs?: number; truncated?: boolean } | Error | 'hang';
 type Script = (participantIndex: number, round: number, request: InvokeRequest) => Answer;
 
 const SETTINGS: EngineSettings = {
@@ -59,7 +59,15 @@ interface Fake {
   clock: { ms: number };
 }
 
-function fakePorts(script: Script, options: { checkLimits?: EnginePorts['checkLimits']; reserve?: (calls: PlannedCall[]) => { ok: false; pause: PauseInfo } | null; msPerCall?: number } = {}): Fake {
+function fakePorts(
+  script: Script,
+  options: {
+    checkLimits?: EnginePorts['checkLimits'];
+    reserve?: (calls: PlannedCall[]) => { ok: false; pause: PauseInfo } | null;
+    settle?: (participantIndex: number, tokens: number) => PauseInfo | null;
+    msPerCall?: number;
+  } = {},
+): Fake {
   const clock = { ms: Date.parse('2025-11-20T10:00:00.000Z') };
   const recorded: Recorded = { invokes: [], responses: [], calls: [], events: [], started: [], completed: [], settled: [], reserved: [], released: 0 };
   const ports: EnginePorts = {
@@ -77,7 +85,10 @@ function fakePorts(script: Script, options: { checkLimits?: EnginePorts['checkLi
       return {
         ok: true,
         reservation: {
-          settle: (participantIndex, tokens, costUsd) => recorded.settled.push({ participantIndex, tokens, costUsd }),
+          settle: (participantIndex, tokens, costUsd) => {
+            recorded.settled.push({ participantIndex, tokens, costUsd });
+            return options.settle?.(participantIndex, tokens) ?? null;
+          },
           release: () => {
             recorded.released++;
           },
@@ -97,10 +108,15 @@ function fakePorts(script: Script, options: { checkLimits?: EnginePorts['checkLi
         });
       }
       if (reply instanceof Error) throw reply;
-      const { text, usage, delayMs } = typeof reply === 'string' ? { text: reply, usage: undefined, delayMs: undefined } : reply;
+      const { text, usage, delayMs, truncated } = typeof reply === 'string' ? { text: reply, usage: undefined, delayMs: undefined, truncated: undefined } : reply;
       if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
       clock.ms += options.msPerCall ?? 0;
-      return { text, usage: makeUsage(source, { inputTokens: usage?.input ?? 100, outputTokens: usage?.output ?? 10 }, 'exact'), latencyMs: 7 };
+      return {
+        text,
+        usage: makeUsage(source, { inputTokens: usage?.input ?? 100, outputTokens: usage?.output ?? 10 }, 'exact'),
+        latencyMs: 7,
+        ...(truncated ? { truncated } : {}),
+      };
     },
     recordResponse: async (state, round, response, afterConvergence) => {
       recorded.responses.push({ deliberationId: state.id, round, response: structuredClone(response), afterConvergence });
@@ -403,11 +419,95 @@ describe(DeliberationEngine.name, () => {
       const first = state.rounds[0].responses[0];
       expect(first).toMatchObject({ vote: { option: 'A' }, voteError: null });
       expect(first.usage).toMatchObject({ inputTokens: 100, outputTokens: 10, totalTokens: 110, accuracy: 'exact' });
-      expect(first.voteRetry).toEqual({ usage: expect.objectContaining({ totalTokens: 55 }), costUsd: 55 / 1_000_000 });
+      expect(first.voteRetry).toEqual({ usage: expect.objectContaining({ totalTokens: 55 }), costUsd: 55 / 1_000_000, text: voteLine('A') });
       expect(fake.recorded.responses.filter((r) => r.response.participantIndex === 0)).toHaveLength(1);
       expect(fake.recorded.calls).toEqual([{ round: 1, participantIndex: 0, totalTokens: 55, errorKind: undefined }]);
       // The reservation is settled with both calls' spend.
       expect(fake.recorded.settled.find((x) => x.participantIndex === 0)).toEqual({ participantIndex: 0, tokens: 165, costUsd: 165 / 1_000_000 });
+    });
+
+    it('should send the vote-only retry with the question and the own answer only, and keep its reply with the answer', async () => {
+      const fake = fakePorts((p, round, request) => {
+        if (request.prompt.includes('did not end with a valid vote line')) return { text: `Fine: ${voteLine('B')}` };
+        return answer(prose(p, round), p === 0 && round === 2 ? null : 'A');
+      });
+      const sut = new DeliberationEngine(fake.ports, { ...SETTINGS, retryMissingVote: true });
+      const state = makeState({ maxRounds: 2 });
+
+      await run(sut, state);
+
+      const retries = fake.recorded.invokes.filter((i) => i.request.prompt.includes('did not end with a valid vote line'));
+      expect(retries).toHaveLength(1);
+      const original = fake.recorded.invokes.find((i) => i.request.position?.round === 2 && i.request.position.participantIndex === 0 && i !== retries[0])!;
+      const prompt = retries[0].request.prompt;
+      expect(prompt).toContain('Webhooks or polling?');
+      expect(prompt).toContain(prose(0, 2));
+      // Not the round's prompt: no earlier answers of anyone, far shorter than the original call.
+      expect(prompt).not.toContain(prose(1, 1));
+      expect(prompt).not.toContain(prose(0, 1));
+      expect(prompt.length).toBeLessThan(original.request.prompt.length / 2);
+      expect(retries[0].request.maxOutputTokens).toBe(256);
+      const stored = fake.recorded.responses.find((r) => r.round === 2 && r.response.participantIndex === 0)!.response;
+      expect(stored.vote).toMatchObject({ option: 'B' });
+      expect(stored.voteRetry).toMatchObject({ text: `Fine: ${voteLine('B')}` });
+      expect(fake.recorded.events.find((e) => e.type === 'response_received' && e.data.round === 2 && e.data.participantIndex === 0)?.data).toMatchObject({
+        voteRetry: { text: `Fine: ${voteLine('B')}`, errorKind: null },
+      });
+    });
+
+    it('should keep the error kind of a failed retry, and no text', async () => {
+      const fake = fakePorts((p, round, request) => {
+        if (request.prompt.includes('did not end with a valid vote line')) return new AdapterError('http_status', 'boom', unavailableUsage({ adapter: 'a0', provider: 'fake', model: 'm' }));
+        return answer(prose(p, round), p === 0 ? null : 'A');
+      });
+      const sut = new DeliberationEngine(fake.ports, { ...SETTINGS, retryMissingVote: true });
+      const state = makeState({ mode: 'quick' });
+
+      await run(sut, state);
+
+      expect(state.rounds[0].responses[0].voteRetry).toEqual({ usage: expect.objectContaining({ totalTokens: 0 }), costUsd: 0, errorKind: 'http_status' });
+      expect(state.rounds[0].responses[0].vote).toBeNull();
+    });
+
+    it('should mark a truncated answer on the response and in its response_received event', async () => {
+      const fake = fakePorts((p, round) => (p === 1 ? { text: answer(prose(p, round), 'A'), truncated: true } : answer(prose(p, round), 'A')));
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+      const state = makeState({ mode: 'quick' });
+
+      await run(sut, state);
+
+      expect(state.rounds[0].responses.map((r) => r.truncated === true)).toEqual([false, true]);
+      expect(fake.recorded.responses.map((r) => r.response.truncated === true)).toEqual(expect.arrayContaining([false, true]));
+      const events = fake.recorded.events.filter((e) => e.type === 'response_received').map((e) => [e.data.participantIndex, e.data.truncated]);
+      expect(events).toEqual(expect.arrayContaining([[0, false], [1, true]]));
+    });
+
+    it('should stop the round at once, cutting off the calls in flight, when a call pushed a hard cap past its limit', async () => {
+      const overshoot: PauseInfo = { reason: 'budget', limit: 'daily.tokens', used: 3100, nextRoundEstimateTokens: 0, detail: 'over' };
+      const fake = fakePorts((p, round) => (p === 2 ? 'hang' : answer(prose(p, round), 'A')), { settle: (participantIndex) => (participantIndex === 0 ? overshoot : null) });
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+      const state = makeState({ maxRounds: 3 }, 3);
+
+      const outcome = await run(sut, state);
+
+      expect(outcome).toEqual({ kind: 'paused', pause: overshoot });
+      expect(state.rounds).toEqual([]);
+      expect(fake.recorded.completed).toEqual([]);
+      // The cut-off call is stored as cancelled, so a resume re-asks it; the answers that came are kept.
+      expect(state.partial.find((r) => r.participantIndex === 2)?.error).toMatchObject({ kind: 'cancelled' });
+      expect(state.partial.find((r) => r.participantIndex === 0)?.error).toBeNull();
+      expect(fake.recorded.started).toHaveLength(1);
+    });
+
+    it('should not stop on continue_debate votes when model consensus is turned off, nor on anything before minRounds', async () => {
+      const fake = fakePorts((p) => answer(prose(p, 1), 'A', false));
+      const sut = new DeliberationEngine(fake.ports, { ...SETTINGS, minRounds: 3, convergence: { ...SETTINGS.convergence, modelConsensus: false, consecutive: 1 } });
+      const state = makeState({ maxRounds: 5 });
+
+      const outcome = await run(sut, state);
+
+      // Identical answers converge at round 2, but minRounds holds it to round 3.
+      expect(outcome).toMatchObject({ kind: 'completed', result: { stopReason: 'converged', roundsUsed: 3 } });
     });
 
     it('should record an answer without a vote as an abstention with its reason when no retry is configured', async () => {

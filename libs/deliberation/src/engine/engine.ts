@@ -6,20 +6,22 @@ import {
   buildPrompt,
   decideStop,
   groupOptions,
-  neutralizeDelimiters,
   parseVote,
   similarityFor,
   type SimilarityFn,
+  systemPrompt,
   voteOnlyRetryPrompt,
   votesSplit,
 } from '../rules';
 import { buildResult, finalVotes } from './deliberation-result';
-import type { EngineOutcome, EnginePorts, EngineState, PlannedCall, RoundState } from './engine.ports';
+import type { EngineOutcome, EnginePorts, EngineState, PauseInfo, PlannedCall, Reservation, RoundState } from './engine.ports';
 
 /** The vote-only retry's call, recorded beside the answer it completes. */
 interface VoteRetry {
   usage: TokenUsage;
   latencyMs: number;
+  /** What the model replied to the retry (absent when the retry failed). */
+  text?: string;
   errorKind?: string;
 }
 
@@ -28,7 +30,11 @@ export interface EngineSettings {
   roundTimeoutMs: number;
   /** Ask once more, for the vote only, when an answer has none. */
   retryMissingVote: boolean;
+  /** No stop of any kind (converged, impasse, model consensus) before this round. */
+  minRounds?: number;
   convergence: {
+    /** false: participants' continue_debate votes never stop the deliberation. */
+    modelConsensus?: boolean;
     backend: 'tfidf' | 'jaccard' | 'embeddings';
     threshold: number;
     consecutive: number;
@@ -106,13 +112,14 @@ export class DeliberationEngine {
 
       const startedAt = this.ports.now();
       let roundResponses: ParticipantResponse[];
+      const overCap: { pause: PauseInfo | null } = { pause: null };
       try {
         await this.ports.roundStarted(state, roundNumber, plan.decisions, startedAt);
         this.ports.emit(state.id, 'round_started', {
           round: roundNumber,
           participants: plan.decisions.map((d) => ({ participantIndex: d.participantIndex, adapter: d.adapter, model: d.model, tier: d.tier })),
         });
-        roundResponses = await this.callAll(state, roundNumber, calls, reserved.reservation, signal);
+        roundResponses = await this.callAll(state, roundNumber, calls, reserved.reservation, signal, overCap);
       } finally {
         reserved.reservation.release();
       }
@@ -125,6 +132,12 @@ export class DeliberationEngine {
         if (!existing || existing.error) byIndex.set(r.participantIndex, r);
       }
       const responses = [...byIndex.values()].sort((a, b) => a.participantIndex - b.participantIndex);
+      if (overCap.pause) {
+        // A provider reported more than was reserved and a hard cap is passed: the spend happened and is
+        // counted, but nothing more is asked. The round stays open; a resume re-asks only the calls cut off.
+        state.partial = responses;
+        return settle({ kind: 'paused', pause: overCap.pause });
+      }
       this.trackFailures(state, responses);
       const ok = responses.filter((r) => !r.error);
       if (ok.length < 2) {
@@ -158,6 +171,8 @@ export class DeliberationEngine {
         convergence,
         latestVotes: ok.map((r) => r.vote),
         consensusFraction: this.settings.convergence.consensusFraction,
+        minRounds: this.settings.minRounds,
+        modelConsensus: this.settings.convergence.modelConsensus,
       });
       if (stop) return settle({ kind: 'completed', result: this.result(state, stop, elapsed()) });
     }
@@ -235,8 +250,9 @@ export class DeliberationEngine {
     state: EngineState,
     round: number,
     calls: Array<ReturnType<DeliberationEngine['prepareCall']>>,
-    reservation: { settle(participantIndex: number, tokens: number, costUsd: number | null): void },
+    reservation: Reservation,
     signal: AbortSignal,
+    overCap: { pause: PauseInfo | null },
   ): Promise<ParticipantResponse[]> {
     const roundController = new AbortController();
     const onAbort = () => roundController.abort(signal.reason);
@@ -266,7 +282,7 @@ export class DeliberationEngine {
               signal: roundController.signal,
               position: { participantIndex: decision.participantIndex, round },
             });
-            const { parsed, retry } = await this.withVote(call, decision.adapter, decision.model, decision.participantIndex, round, roundController.signal, result);
+            const { parsed, retry } = await this.withVote(state, decision.adapter, decision.model, decision.participantIndex, round, roundController.signal, result);
             voteRetry = retry;
             response = {
               participantIndex: decision.participantIndex,
@@ -280,6 +296,7 @@ export class DeliberationEngine {
               latencyMs: result.latencyMs,
               usage: result.usage,
               costUsd: null,
+              ...(result.truncated ? { truncated: true } : {}),
             };
           } catch (e) {
             const isAdapterError = e instanceof AdapterError;
@@ -299,17 +316,30 @@ export class DeliberationEngine {
               costUsd: null,
             };
           }
-          response.costUsd = await this.ports.recordResponse(state, round, response, converged);
-          let tokens = response.usage.totalTokens;
-          let costUsd = response.costUsd;
+          // The vote-only retry is a call of its own: its own ledger row, spent by the same participant. It
+          // is recorded first so the answer is stored with the retry's text (a crash in between leaves the
+          // retry counted and the participant re-asked: never spend left uncounted).
+          let retryTokens = 0;
+          let retryCost: number | null = 0;
           if (voteRetry) {
-            // The vote-only retry is a call of its own: its own ledger row, spent by the same participant.
-            const retryCost = await this.ports.recordCall(state, round, { participantIndex: decision.participantIndex, tier: decision.tier, ...voteRetry }, converged);
-            response.voteRetry = { usage: voteRetry.usage, costUsd: retryCost };
-            tokens += voteRetry.usage.totalTokens;
-            costUsd = costUsd === null && retryCost === null ? null : (costUsd ?? 0) + (retryCost ?? 0);
+            const { text: retryText, ...retryCall } = voteRetry;
+            retryCost = await this.ports.recordCall(state, round, { participantIndex: decision.participantIndex, tier: decision.tier, ...retryCall }, converged);
+            retryTokens = voteRetry.usage.totalTokens;
+            response.voteRetry = {
+              usage: voteRetry.usage,
+              costUsd: retryCost,
+              ...(retryText !== undefined ? { text: retryText } : {}),
+              ...(voteRetry.errorKind ? { errorKind: voteRetry.errorKind } : {}),
+            };
           }
-          reservation.settle(decision.participantIndex, tokens, costUsd);
+          response.costUsd = await this.ports.recordResponse(state, round, response, converged);
+          const tokens = response.usage.totalTokens + retryTokens;
+          const costUsd = voteRetry ? (response.costUsd === null && retryCost === null ? null : (response.costUsd ?? 0) + (retryCost ?? 0)) : response.costUsd;
+          const passedCap = reservation.settle(decision.participantIndex, tokens, costUsd);
+          if (passedCap && !overCap.pause) {
+            overCap.pause = passedCap;
+            roundController.abort('budget');
+          }
           this.ports.emit(state.id, 'response_received', {
             round,
             participantIndex: response.participantIndex,
@@ -320,6 +350,8 @@ export class DeliberationEngine {
             error: response.error,
             latencyMs: response.latencyMs,
             tokens: response.usage.totalTokens,
+            truncated: response.truncated === true,
+            ...(response.voteRetry ? { voteRetry: { text: response.voteRetry.text ?? null, errorKind: response.voteRetry.errorKind ?? null } } : {}),
           });
           return response;
         }),
@@ -335,7 +367,7 @@ export class DeliberationEngine {
    * The retry's usage comes back so it is recorded as the call it is, failed or not.
    */
   private async withVote(
-    call: { prompt: string; system: string },
+    state: EngineState,
     adapter: string,
     model: string,
     participantIndex: number,
@@ -348,15 +380,15 @@ export class DeliberationEngine {
     const started = this.ports.now().getTime();
     try {
       const retry = await this.ports.invoke(adapter, {
-        prompt: `${call.prompt}\n\nYour answer was:\n${neutralizeDelimiters(first.text)}\n\n${voteOnlyRetryPrompt()}`,
-        systemPrompt: call.system,
+        prompt: voteOnlyRetryPrompt(state.request.question, first.text, round),
+        systemPrompt: systemPrompt(),
         model,
         maxOutputTokens: 256,
         signal,
         position: { participantIndex, round },
       });
       const second = parseVote(retry.text);
-      return { parsed: second.vote ? second : parsed, retry: { usage: retry.usage, latencyMs: retry.latencyMs } };
+      return { parsed: second.vote ? second : parsed, retry: { usage: retry.usage, latencyMs: retry.latencyMs, text: retry.text } };
     } catch (e) {
       const failure = e instanceof AdapterError ? e : null;
       return {

@@ -10,6 +10,13 @@ export interface StoredConvergence {
   perParticipant?: Array<{ participantIndex: number; similarity: number }>;
 }
 
+export interface StoredVoteRetry {
+  text: string | null;
+  errorKind: string | null;
+  usage: TokenUsage;
+  costUsd: number | null;
+}
+
 export interface ResumeEntry {
   checkpointId: string;
   at: string;
@@ -71,4 +78,8 @@ export class ResponseEntity {
   @Column({ type: 'simple-json' }) usage: TokenUsage;
   @Column({ name: 'cost_usd', type: 'float', nullable: true }) costUsd: number | null;
   @Column({ name: 'created_at', type: 'varchar', length: 32 }) createdAt: string;
+  /** The provider cut the answer off at the output limit. */
+  @Column({ type: 'boolean', default: false }) truncated: boolean;
+  /** The vote-only retry, when one was made: what the model replied (or how it failed) and its tokens. */
+  @Column({ name: 'vote_retry', type: 'simple-json', nullable: true }) voteRetry: StoredVoteRetry | null;
 }

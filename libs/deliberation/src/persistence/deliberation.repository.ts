@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { CheckpointStore } from '@app/checkpoint';
-import { runSql } from '@app/config';
+import { DomainError, runSql } from '@app/config';
 import { TokenLedger, type TokenUsage } from '@app/tokens';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
 import type { DeliberationRequest, DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import { linksFor, type DeliberationView, type ResponseView, type ResumeRecord, type RoundView } from '../deliberation.view';
 import type { EngineState, PauseInfo, RoundState, RuntimeState } from '../engine/engine.ports';
 import { DeliberationEntity, ResponseEntity, RoundEntity } from './deliberation.entities';
+import { upgradeState } from './state-upgrade';
 
 /** Bumped whenever EngineState changes shape; `upgradeState` reads older ones. */
-export const STATE_SCHEMA_VERSION = 1;
+export const STATE_SCHEMA_VERSION = 2;
 
 export interface NewDeliberation {
   id: string;
@@ -20,6 +21,14 @@ export interface NewDeliberation {
   forkedFromCheckpointId?: string;
   latestCheckpointId?: string;
   runtime?: RuntimeState;
+}
+
+/** What loading a checkpoint's state needs of it. */
+export interface CheckpointWithState {
+  id: string;
+  deliberationId: string;
+  schemaVersion: number;
+  state: unknown;
 }
 
 export interface ListQuery {
@@ -58,7 +67,53 @@ function responseView(row: ResponseEntity): ResponseView {
       accuracy: usage.accuracy,
     },
     costUsd: row.costUsd,
+    truncated: row.truncated === true || (row.truncated as unknown) === 1,
+    voteRetry: row.voteRetry ? { text: row.voteRetry.text, errorKind: row.voteRetry.errorKind, tokens: row.voteRetry.usage.totalTokens, costUsd: row.voteRetry.costUsd } : null,
   };
+}
+
+/** A response row as the engine's state holds it. */
+function participantResponse(row: ResponseEntity): ParticipantResponse {
+  return {
+    participantIndex: row.participantIndex,
+    adapter: row.adapter,
+    model: row.model,
+    tier: row.tier as ParticipantResponse['tier'],
+    text: row.text,
+    vote: (row.vote as ParticipantResponse['vote']) ?? null,
+    voteError: (row.voteError as ParticipantResponse['voteError']) ?? null,
+    error: (row.error as ParticipantResponse['error']) ?? null,
+    latencyMs: row.latencyMs,
+    usage: row.usage as ParticipantResponse['usage'],
+    costUsd: row.costUsd,
+    ...(row.voteRetry
+      ? {
+          voteRetry: {
+            usage: row.voteRetry.usage,
+            costUsd: row.voteRetry.costUsd,
+            ...(row.voteRetry.text !== null ? { text: row.voteRetry.text } : {}),
+            ...(row.voteRetry.errorKind ? { errorKind: row.voteRetry.errorKind } : {}),
+          },
+        }
+      : {}),
+    ...(row.truncated ? { truncated: true } : {}),
+  };
+}
+
+/**
+ * The state a checkpoint stores: answer texts (and vote-retry texts) left out, since they already live in
+ * deliberation_responses. A completed round's rows never change afterwards in their deliberation (a
+ * resume continues after it; a fork copies them under a new id), so loading restores exactly the answers
+ * as of the checkpoint, and a large answer is stored once instead of once per later checkpoint.
+ */
+function withoutTexts(state: EngineState): EngineState {
+  const strip = (r: ParticipantResponse): ParticipantResponse => {
+    const { text: _text, voteRetry, ...rest } = r;
+    if (!voteRetry) return rest as ParticipantResponse;
+    const { text: _retryText, ...retry } = voteRetry;
+    return { ...rest, voteRetry: retry } as ParticipantResponse;
+  };
+  return { ...state, rounds: state.rounds.map((round) => ({ ...round, responses: round.responses.map(strip) })), partial: state.partial.map(strip) };
 }
 
 /** Deliberations, their rounds and responses, written as they happen. */
@@ -169,6 +224,11 @@ export class DeliberationRepository {
     afterConvergence: boolean,
     now: Date,
   ): Promise<{ costUsd: number | null }> {
+    // The retry's own usage row is written by recordCall (before this, as the engine records it); here
+    // its text is kept with the answer it completes.
+    const voteRetry = response.voteRetry
+      ? { text: response.voteRetry.text ?? null, errorKind: response.voteRetry.errorKind ?? null, usage: response.voteRetry.usage, costUsd: response.voteRetry.costUsd }
+      : null;
     return this.dataSource.transaction(async (manager) => {
       const recorded = await this.ledger.recordUsage(manager, {
           deliberationId: id,
@@ -186,14 +246,14 @@ export class DeliberationRepository {
       await runSql(
         manager,
         `INSERT INTO deliberation_responses (deliberation_id, round, participant_index, adapter, model, tier, text, vote,
-          vote_error, error, latency_ms, usage, cost_usd, created_at)
+          vote_error, error, latency_ms, usage, cost_usd, created_at, truncated, vote_retry)
         VALUES (:deliberationId, :round, :participantIndex, :adapter, :model, :tier, :text, :vote, :voteError, :error,
-          :latencyMs, :usage, :costUsd, :createdAt)
+          :latencyMs, :usage, :costUsd, :createdAt, :truncated, :voteRetry)
         ON CONFLICT (deliberation_id, round, participant_index) DO UPDATE SET
           adapter = excluded.adapter, model = excluded.model, tier = excluded.tier, text = excluded.text,
           vote = excluded.vote, vote_error = excluded.vote_error, error = excluded.error,
           latency_ms = excluded.latency_ms, usage = excluded.usage, cost_usd = excluded.cost_usd,
-          created_at = excluded.created_at`,
+          created_at = excluded.created_at, truncated = excluded.truncated, vote_retry = excluded.vote_retry`,
         {
           deliberationId: id,
           round,
@@ -209,6 +269,8 @@ export class DeliberationRepository {
           usage: JSON.stringify(response.usage),
           costUsd: recorded.costUsd,
           createdAt: now.toISOString(),
+          truncated: response.truncated === true,
+          voteRetry: jsonOrNull(voteRetry),
         },
       );
       return { costUsd: recorded.costUsd };
@@ -249,7 +311,7 @@ export class DeliberationRepository {
         round: round.number,
         reason: 'round',
         schemaVersion: STATE_SCHEMA_VERSION,
-        state: { ...figures, ...state },
+        state: { ...figures, ...withoutTexts(state) },
         now,
       });
       await runSql(
@@ -272,7 +334,7 @@ export class DeliberationRepository {
         round: state.rounds.length,
         reason,
         schemaVersion: STATE_SCHEMA_VERSION,
-        state,
+        state: withoutTexts(state),
         now,
       });
       await manager.update(DeliberationEntity, { id: state.id }, { latestCheckpointId: checkpoint.id, updatedAt: now.toISOString() });
@@ -283,19 +345,48 @@ export class DeliberationRepository {
   /** Answers stored for a round that never completed (the process died or the run was stopped mid-round). */
   async partialResponses(id: string, round: number): Promise<ParticipantResponse[]> {
     const rows = await this.dataSource.getRepository(ResponseEntity).find({ where: { deliberationId: id, round }, order: { participantIndex: 'ASC' } });
-    return rows.map((row) => ({
-      participantIndex: row.participantIndex,
-      adapter: row.adapter,
-      model: row.model,
-      tier: row.tier as ParticipantResponse['tier'],
-      text: row.text,
-      vote: (row.vote as ParticipantResponse['vote']) ?? null,
-      voteError: (row.voteError as ParticipantResponse['voteError']) ?? null,
-      error: (row.error as ParticipantResponse['error']) ?? null,
-      latencyMs: row.latencyMs,
-      usage: row.usage as ParticipantResponse['usage'],
-      costUsd: row.costUsd,
-    }));
+    return rows.map(participantResponse);
+  }
+
+  /** A checkpoint's state, upgraded to this release, with its answer texts (see restoreTexts). */
+  async loadCheckpointState(checkpoint: CheckpointWithState): Promise<EngineState> {
+    return upgradeState(checkpoint.schemaVersion, await this.restoreTexts(checkpoint));
+  }
+
+  /**
+   * The stored state with the answer texts it leaves out (version 2 on) read back from its deliberation's
+   * responses, up to its round; other fields (figures) kept. A completed round's answer must be there: a
+   * checkpoint never silently resumes with an answer missing.
+   */
+  async restoreTexts(checkpoint: CheckpointWithState): Promise<unknown> {
+    const state = checkpoint.state as Partial<EngineState> | null;
+    if (!state || typeof state !== 'object' || !Array.isArray(state.rounds)) return state;
+    const completed = state.rounds.length;
+    const missing = (r: ParticipantResponse) => typeof r.text !== 'string' || (r.voteRetry !== undefined && r.voteRetry.text === undefined && !r.voteRetry.errorKind);
+    const stripped = [
+      ...state.rounds.flatMap((r) => r.responses.map((response) => ({ round: r.number, response }))),
+      ...(state.partial ?? []).map((response) => ({ round: completed + 1, response })),
+    ].filter((x) => missing(x.response));
+    if (!stripped.length) return state;
+    const rows = await this.dataSource.getRepository(ResponseEntity).find({
+      where: { deliberationId: checkpoint.deliberationId, round: LessThanOrEqual(completed + 1) },
+      select: { round: true, participantIndex: true, text: true, voteRetry: true },
+    });
+    const byKey = new Map(rows.map((row) => [`${row.round}:${row.participantIndex}`, row]));
+    for (const { round, response } of stripped) {
+      const row = byKey.get(`${round}:${response.participantIndex}`);
+      if (!row) {
+        // Only the round in progress may lack a row; its answers are read from the table again on a run.
+        if (round > completed) {
+          if (typeof response.text !== 'string') response.text = '';
+          continue;
+        }
+        throw new DomainError('rule_violated', 'CHECKPOINT_CORRUPT', `checkpoint ${checkpoint.id}: the answer of participant ${response.participantIndex} in round ${round} is missing`);
+      }
+      if (typeof response.text !== 'string') response.text = row.text;
+      if (response.voteRetry && row.voteRetry && row.voteRetry.text !== null) response.voteRetry.text = row.voteRetry.text;
+    }
+    return state;
   }
 
   /** A fork starts with its parent's rounds up to the checkpoint it forks from (later ones never happened in it). */
@@ -354,7 +445,7 @@ export class DeliberationRepository {
       startedAt: r.startedAt,
       completedAt: r.completedAt,
       responses: responses.filter((x) => x.round === r.number).map(responseView),
-      convergence: r.convergence ? { score: r.convergence.score, status: r.convergence.status } : null,
+      convergence: r.convergence ? { score: r.convergence.score, status: r.convergence.status, perParticipant: r.convergence.perParticipant ?? [] } : null,
       decisions: (r.decisions as TierDecisionRecord[]) ?? [],
     }));
     const lastDecision = (index: number) => {

@@ -5,7 +5,9 @@ import { emptyRuntime, STATE_SCHEMA_VERSION } from './deliberation.repository';
 /**
  * Loads a checkpointed state written by any released version. Each step lifts one version to the next,
  * so a checkpoint taken before an upgrade still resumes after it.
- * Version 1 is the first; when EngineState changes, add `if (version === 1) { state = v1ToV2(state); version = 2 }`.
+ * Version 1 is the first. Version 2 leaves answer texts out (they live in deliberation_responses;
+ * `DeliberationRepository.loadCheckpointState` reads them back); a version 1 state still has them, so it
+ * needs no lifting. When EngineState changes shape, add `if (version === 2) { state = v2ToV3(state); version = 3 }`.
  */
 export function upgradeState(version: number, stored: unknown): EngineState {
   if (!Number.isInteger(version) || version < 1 || version > STATE_SCHEMA_VERSION) {

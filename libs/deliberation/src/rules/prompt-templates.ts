@@ -114,7 +114,21 @@ export function roundTask(round: number): string {
 
 export const TRUNCATION_MARK = '[… truncated to fit the context budget]';
 
-/** The retry prompt used (when configured) for an answer that came without a valid vote. */
-export function voteOnlyRetryPrompt(): string {
-  return `Your previous answer did not end with a valid vote line. Reply with only the vote line:\n${VOTE_EXAMPLE}`;
+/**
+ * The retry prompt used (when configured) for an answer that came without a valid vote. It carries only
+ * the question and the model's own answer (fenced as data), not the round's whole prompt: the vote is to
+ * follow from what the model said, and re-sending every earlier answer would cost a full call again.
+ */
+export function voteOnlyRetryPrompt(question: string, ownAnswer: string, round: number): string {
+  return [
+    `This is round ${round} of the deliberation.`,
+    questionSection(question),
+    '',
+    'Your answer to it was:',
+    answerOpenLine('Your answer', round, false),
+    neutralizeDelimiters(ownAnswer),
+    ANSWER_CLOSE,
+    '',
+    `That answer did not end with a valid vote line. Reply with only the vote line for the position it states:\n${VOTE_EXAMPLE}`,
+  ].join('\n');
 }

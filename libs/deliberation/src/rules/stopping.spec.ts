@@ -33,6 +33,22 @@ describe('decideStop', () => {
     expect(decideStop(input(overrides))).toBe(expected);
   });
 
+  it.each<[string, Partial<StopInput>, StopReason | null]>([
+    ['no convergence stop before minRounds', { round: 2, minRounds: 3, convergence: assessed('converged') }, null],
+    ['no impasse before minRounds', { round: 2, minRounds: 3, convergence: assessed('impasse') }, null],
+    ['no model consensus before minRounds', { round: 2, minRounds: 3, latestVotes: [stop, stop, stop] }, null],
+    ['converged at minRounds stops', { round: 3, minRounds: 3, convergence: assessed('converged') }, 'converged'],
+    ['model consensus at minRounds stops', { round: 3, minRounds: 3, latestVotes: [stop, stop, stop] }, 'model_consensus'],
+    ['minRounds above maxRounds still ends at maxRounds', { round: 2, maxRounds: 2, minRounds: 4 }, 'max_rounds'],
+    ['quick mode ends after its round whatever minRounds says', { mode: 'quick', round: 1, maxRounds: 1, minRounds: 3 }, 'max_rounds'],
+    ['modelConsensus false ignores everyone wanting to stop', { latestVotes: [stop, stop, stop], modelConsensus: false }, null],
+    ['modelConsensus false still stops when converged', { latestVotes: [stop, stop, stop], modelConsensus: false, convergence: assessed('converged') }, 'converged'],
+    ['modelConsensus false still stops at max rounds', { round: 5, latestVotes: [stop, stop, stop], modelConsensus: false }, 'max_rounds'],
+    ['modelConsensus true is the default behaviour', { latestVotes: [stop, stop, stop], modelConsensus: true }, 'model_consensus'],
+  ])('with minRounds / modelConsensus: %s', (_name, overrides, expected) => {
+    expect(decideStop(input(overrides))).toBe(expected);
+  });
+
   it('should default the consensus fraction to 0.66', () => {
     expect(decideStop({ ...input({ latestVotes: [stop, stop, go] }), consensusFraction: undefined })).toBe('model_consensus');
   });

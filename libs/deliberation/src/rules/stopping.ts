@@ -13,23 +13,30 @@ export interface StopInput {
   latestVotes: ReadonlyArray<Vote | null>;
   /** Share of participants that must vote `continue_debate: false` (compared with ≥). */
   consensusFraction?: number;
+  /** No stop of any kind before this round (default 1). Capped at maxRounds, which always ends it. */
+  minRounds?: number;
+  /** false: participants' continue_debate votes never stop the deliberation (default true). */
+  modelConsensus?: boolean;
 }
 
 /** Floating-point slack: 0.7 × 10 is 7.000000000000001, and 7 of 10 must reach a 70% consensus. */
 const EPSILON = 1e-9;
 
 /**
- * Whether the deliberation stops after this round, and why; null to go on. Checked in order:
- * converged, impasse, model consensus, max rounds. Budget, cancellation and errors stop a deliberation
+ * Whether the deliberation stops after this round, and why; null to go on. Nothing stops it before
+ * `minRounds`; then, in order: converged, impasse, model consensus (unless turned off), max rounds. Budget, cancellation and errors stop a deliberation
  * from outside these rules.
  *
  * Model consensus never fires before round 2 — in either mode: a quick deliberation has one round and
  * so stops with `max_rounds`. A participant without a valid vote counts as wanting to continue.
  */
 export function decideStop(input: StopInput): StopReason | null {
+  // maxRounds (and quick mode's single round) still ends the deliberation: minRounds cannot extend it.
+  const minRounds = Math.min(input.minRounds ?? 1, input.mode === 'quick' ? 1 : input.maxRounds);
+  if (input.round < minRounds) return null;
   if (input.convergence?.status === 'converged') return 'converged';
   if (input.convergence?.status === 'impasse') return 'impasse';
-  if (input.round >= 2 && hasModelConsensus(input.latestVotes, input.consensusFraction ?? DEFAULT_CONSENSUS_FRACTION)) {
+  if (input.modelConsensus !== false && input.round >= 2 && hasModelConsensus(input.latestVotes, input.consensusFraction ?? DEFAULT_CONSENSUS_FRACTION)) {
     return 'model_consensus';
   }
   if (input.mode === 'quick' || input.round >= input.maxRounds) return 'max_rounds';

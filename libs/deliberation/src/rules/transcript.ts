@@ -34,6 +34,8 @@ export interface TranscriptView {
       voteError: VoteError | null;
       error: { kind: string; message: string } | null;
       latencyMs?: number | null;
+      truncated?: boolean;
+      voteRetry?: { text: string | null; errorKind: string | null } | null;
     }>;
     convergence: { score: number; status: ConvergenceStatus } | null;
   }>;
@@ -91,7 +93,13 @@ export function renderTranscript(view: TranscriptView): string {
         if (response.text) lines.push('', fenceMarkdown(response.text));
         continue;
       }
+      if (response.truncated) lines.push('_Truncated: the provider stopped at the output limit; the answer is cut off._', '');
       lines.push(fenceMarkdown(response.text), '');
+      if (response.voteRetry) {
+        // The stored vote may come from the retry: its text is shown so the vote can be traced to it.
+        if (response.voteRetry.text !== null) lines.push('**Vote-only retry** (the answer had no valid vote; the model replied):', '', fenceMarkdown(response.voteRetry.text), '');
+        else lines.push(`**Vote-only retry:** failed${response.voteRetry.errorKind ? ` (${escapeMarkdownInline(response.voteRetry.errorKind)})` : ''}`, '');
+      }
       lines.push(voteLine(response.vote, response.voteError));
     }
     lines.push('', `**Convergence:** ${convergenceLine(round.number, round.convergence)}`);

@@ -3,6 +3,7 @@ import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { BudgetLedger, Reservation as LedgerReservation } from '@app/tiering';
 import { TokenLedger, makeUsage } from '@app/tokens';
 import type { EngineState, LimitCheck, PauseInfo, PlannedCall, Reservation } from '../engine/engine.ports';
+import { PriceGuard } from './price-guard';
 import { nextRoundEstimate, spentSoFar } from './spend';
 
 interface Limit {
@@ -24,6 +25,7 @@ export class BudgetGate {
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
     private readonly ledger: BudgetLedger,
     private readonly tokens: TokenLedger,
+    private readonly prices: PriceGuard,
   ) {}
 
   /** Every limit the deliberation is held to (its own, and each window's tokens and USD), with how much is used. */
@@ -91,6 +93,8 @@ export class BudgetGate {
 
   /** All of a round's calls are reserved, or none is. */
   reserve(state: EngineState, calls: PlannedCall[]): { ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo } {
+    const unpriced = this.prices.unpricedPause(state.request, calls, calls.reduce((sum, c) => sum + c.estimateTokens, 0));
+    if (unpriced) return { ok: false, pause: unpriced };
     const spent = spentSoFar(state);
     const own = state.request.budget ?? {};
     const held = new Map<number, LedgerReservation>();
@@ -120,9 +124,27 @@ export class BudgetGate {
       reservation: {
         settle: (participantIndex, tokens, costUsd) => {
           const reservation = held.get(participantIndex);
-          if (!reservation) return;
+          if (!reservation) return null;
           held.delete(participantIndex);
           this.ledger.settle(reservation, { tokens, usd: costUsd ?? 0 }).catch((e: unknown) => this.logger.error({ err: e }, 'could not persist budget usage'));
+          // Only a call that spent more than it reserved can be what pushed a window past its cap; a local
+          // call ($0) after the money ran out must not stop the deliberation.
+          const overTokens = tokens > reservation.tokens;
+          const overUsd = (costUsd ?? 0) > reservation.usd;
+          if (!overTokens && !overUsd) return null;
+          const passed = this.ledger
+            .status()
+            .find((w) => (overTokens && w.overshoot.tokens > 0) || (overUsd && w.overshoot.usd > 0));
+          if (!passed) return null;
+          const unit = overTokens && passed.overshoot.tokens > 0 ? 'tokens' : 'usd';
+          this.logger.warn({ deliberationId: state.id, participantIndex, window: passed.window, overshoot: passed.overshoot }, `hard cap passed: ${passed.window}.${unit}`);
+          return {
+            reason: 'budget',
+            limit: `${passed.window}.${unit}`,
+            used: passed.used[unit],
+            nextRoundEstimateTokens: nextRoundEstimate(state, this.config.deliberation.maxOutputTokens),
+            detail: `participant ${participantIndex} used more than its estimate (${tokens} tokens against ${reservation.tokens} reserved): ${passed.window} is ${passed.overshoot[unit]} ${unit === 'usd' ? 'USD' : 'tokens'} over its limit`,
+          };
         },
         release: () => {
           for (const r of held.values()) this.ledger.release(r);

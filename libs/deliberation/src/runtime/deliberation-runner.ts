@@ -7,7 +7,6 @@ import type { ParticipantResponse, TierDecisionRecord } from '../deliberation.ty
 import { DeliberationEngine } from '../engine/engine';
 import type { EngineOutcome, EnginePorts, EngineState } from '../engine/engine.ports';
 import { DeliberationRepository, emptyRuntime } from '../persistence/deliberation.repository';
-import { upgradeState } from '../persistence/state-upgrade';
 import { memoizeTokenCounter } from '../rules';
 import { BudgetGate } from './budget-gate';
 import { Clock } from './clock';
@@ -54,6 +53,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
       maxOutputTokens: d.maxOutputTokens,
       roundTimeoutMs: d.roundTimeoutMs,
       retryMissingVote: d.retryMissingVote,
+      minRounds: d.minRounds,
       convergence: d.convergence,
     });
     this.metrics.setDeliberationStatusSource(() => this.repository.countByStatus());
@@ -187,10 +187,22 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
         this.hub.emit(id, 'paused', { pause: outcome.pause, latestCheckpointId: latest?.id ?? null }, now);
         break;
       }
-      case 'failed':
+      case 'failed': {
+        // A failed deliberation is resumable once the provider is back: it gets a checkpoint of the state
+        // as it stands (completed rounds; the answers of the failed round stay in the responses table,
+        // and a resume re-asks only the participants without one), made its latest.
+        let checkpointId: string | null = null;
+        if (state) {
+          try {
+            checkpointId = await this.repository.saveCheckpoint(state, 'failure', now);
+          } catch (e) {
+            this.logger.error({ deliberationId: id, err: e }, 'could not checkpoint a failed deliberation');
+          }
+        }
         await this.repository.setStatus(id, 'failed', now, { failure: outcome.reason, result: outcome.result, runtime });
-        this.hub.emit(id, 'failed', { reason: outcome.reason, result: outcome.result }, now);
+        this.hub.emit(id, 'failed', { reason: outcome.reason, result: outcome.result, latestCheckpointId: checkpointId }, now);
         break;
+      }
       case 'aborted':
         if (outcome.why === 'shutdown') {
           if (state) await this.ensureCheckpoint(state, 'shutdown', now);
@@ -217,7 +229,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
     const request = row.request as EngineState['request'];
     const latest = row.latestCheckpointId ? await this.checkpoints.get(row.latestCheckpointId) : null;
     const base: EngineState = latest
-      ? upgradeState(latest.schemaVersion, latest.state)
+      ? await this.repository.loadCheckpointState(latest)
       : { id, request, rounds: [], partial: [], runtime: (row.runtime as EngineState['runtime']) ?? emptyRuntime() };
     // The stored request wins: a resume may have replaced participants, budget or maxRounds.
     const state: EngineState = { ...base, id, request, runtime: (row.runtime as EngineState['runtime']) ?? base.runtime };

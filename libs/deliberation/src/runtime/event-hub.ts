@@ -41,7 +41,20 @@ export function eventsFromView(view: DeliberationView, includeTerminal: boolean)
         type: 'response_received',
         deliberationId: view.id,
         at: round.startedAt,
-        data: { round: round.number, participantIndex: r.participantIndex, adapter: r.adapter, model: r.model, vote: r.vote, voteError: r.voteError, error: r.error, latencyMs: r.latencyMs, tokens: r.tokens.total, replayed: true },
+        data: {
+          round: round.number,
+          participantIndex: r.participantIndex,
+          adapter: r.adapter,
+          model: r.model,
+          vote: r.vote,
+          voteError: r.voteError,
+          error: r.error,
+          latencyMs: r.latencyMs,
+          tokens: r.tokens.total,
+          truncated: r.truncated,
+          ...(r.voteRetry ? { voteRetry: { text: r.voteRetry.text, errorKind: r.voteRetry.errorKind } } : {}),
+          replayed: true,
+        },
       });
     }
     if (round.completedAt) {

@@ -74,6 +74,18 @@ describe(BudgetLedger.name, () => {
       expect(daily(sut).reserved.tokens).toBe(0);
     });
 
+    it('should count usage reported beyond the reservation and show how far it passed the cap', async () => {
+      const sut = await newLedger({ daily: { tokens: 1000, usd: 1 } });
+      const r = sut.reserve({ tokens: 900, usd: 0.5 });
+      if (!r.ok) throw new Error('refused');
+      expect(daily(sut).overshoot).toEqual({ tokens: 0, usd: 0 });
+
+      await sut.settle(r.reservation, { tokens: 1300, usd: 1.25 });
+
+      expect(daily(sut)).toMatchObject({ used: { tokens: 1300, usd: 1.25 }, overshoot: { tokens: 300, usd: 0.25 }, remaining: { tokens: 0, usd: 0 } });
+      expect(sut.status().find((w) => w.window === 'weekly')!.overshoot).toEqual({ tokens: 0, usd: 0 });
+    });
+
     it('should refuse on USD as well as tokens', async () => {
       const sut = await newLedger({ monthly: { usd: 2 } });
       expect(sut.reserve({ tokens: 1, usd: 1.5 }).ok).toBe(true);

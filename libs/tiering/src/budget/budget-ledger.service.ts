@@ -52,6 +52,8 @@ export interface WindowStatus {
   used: BudgetAmount;
   reserved: BudgetAmount;
   remaining: { tokens: number | null; usd: number | null };
+  /** How far used has passed the hard cap (a provider reported more than was reserved); 0 when not. */
+  overshoot: BudgetAmount;
   fractionUsed: number | null;
   zone: BudgetZone;
   burnRate: { tokensPerHour: number; usdPerHour: number };
@@ -475,6 +477,10 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       remaining: {
         tokens: w.limitTokens === null ? null : Math.max(0, w.limitTokens - w.usedTokens - w.reservedTokens),
         usd: w.limitMicros === null ? null : toUsd(Math.max(0, w.limitMicros - w.usedMicros - w.reservedMicros)),
+      },
+      overshoot: {
+        tokens: w.limitTokens === null ? 0 : Math.max(0, w.usedTokens - w.limitTokens),
+        usd: w.limitMicros === null ? 0 : toUsd(Math.max(0, w.usedMicros - w.limitMicros)),
       },
       fractionUsed: fraction,
       zone: budgetZone(fraction, this.config.budgets.zones),

@@ -116,6 +116,22 @@ describe(TokenLedger.name, () => {
       expect(await totals('claude')).toMatchObject({ calls: 1, unpricedCalls: 1, costMicros: 0, totalTokens: 110 });
     });
 
+    it('should count an unpriced model of a T0 (local) adapter as free, not as missing', async () => {
+      await dataSource.destroy();
+      const local = { name: 'box', kind: 'http', provider: 'openai', baseUrl: 'http://127.0.0.1:1/v1', tier: 'T0', models: { fast: 'mystery-9', reasoning: 'mystery-9' } };
+      ({ dataSource, ledger: sut } = await openTokensTestDb({ adapters: [local, { ...local, name: 'cloud', tier: 'T2' }] }));
+
+      const onLocal = await sut.recordUsage(dataSource.manager, entry('d1', { inputTokens: 100, outputTokens: 10 }, { adapter: 'box', provider: 'openai', model: 'mystery-9' }));
+      const onCloud = await sut.recordUsage(dataSource.manager, entry('d1', { inputTokens: 100, outputTokens: 10 }, { adapter: 'cloud', provider: 'openai', model: 'mystery-9' }));
+
+      expect(onLocal).toEqual({ costUsd: 0, costMicros: 0, priced: true });
+      expect(onCloud).toEqual({ costUsd: null, costMicros: null, priced: false });
+      expect(await totals('box')).toMatchObject({ unpricedCalls: 0 });
+      expect(sut.hasPrice('box', 'openai', 'mystery-9')).toBe(true);
+      expect(sut.hasPrice('cloud', 'openai', 'mystery-9')).toBe(false);
+      expect(sut.hasPrice('cloud', 'ollama', 'mystery-9')).toBe(true);
+    });
+
     it('should cost a failed call nothing whatever its model', async () => {
       const failed: UsageEntry = {
         ...entry('d1', {}),

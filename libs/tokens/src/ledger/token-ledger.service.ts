@@ -36,6 +36,8 @@ export interface RecordedUsage {
 @Injectable()
 export class TokenLedger {
   private readonly estimateErrorPct: number;
+  /** Adapters configured at tier T0 run on the user's machine: their unpriced models cost $0, not "missing". */
+  private readonly localAdapters: ReadonlySet<string>;
 
   constructor(
     private readonly repository: TokenUsageRepository,
@@ -43,6 +45,15 @@ export class TokenLedger {
     @Inject(CONCLAVE_CONFIG) config: ConclaveConfig,
   ) {
     this.estimateErrorPct = config.tokens.estimateErrorPct;
+    this.localAdapters = new Set(config.adapters.filter((a) => a.tier === 'T0').map((a) => a.name));
+  }
+
+  /**
+   * Whether a call's cost is known: a price from the table (a `prices:` entry of 0 marks a model free),
+   * a local provider, or an adapter configured at tier T0.
+   */
+  hasPrice(adapter: string, provider: string, model: string): boolean {
+    return this.localAdapters.has(adapter) || this.prices.lookup(model, provider) !== null;
   }
 
   /**
@@ -110,6 +121,8 @@ export class TokenLedger {
   /** A call that counted no tokens (a failed call) costs 0 whatever its model: nothing needs a price. */
   private costMicrosOf(usage: TokenUsage): number | null {
     if (usage.totalTokens === 0) return 0;
-    return priceUsage(usage, this.prices.lookup(usage.model, usage.provider));
+    const price = this.prices.lookup(usage.model, usage.provider);
+    if (!price && this.localAdapters.has(usage.adapter)) return 0;
+    return priceUsage(usage, price);
   }
 }

@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { checkpointEntities, checkpointMigrations, CheckpointModule, CheckpointStore } from '@app/checkpoint';
+import { configSchema, ConfigModule } from '@app/config';
+import { makeUsage, TokenLedger, tokensEntities, tokensMigrations, TokensModule } from '@app/tokens';
+import { DataSource } from 'typeorm';
+import type { DeliberationRequest, ParticipantResponse } from '../deliberation.types';
+import type { EngineState, RoundState } from '../engine/engine.ports';
+import { renderTranscript } from '../rules';
+import { eventsFromView } from '../runtime/event-hub';
+import { deliberationEntities, deliberationMigrations } from '../index';
+import { DeliberationRepository, emptyRuntime } from './deliberation.repository';
+
+/**
+ * DeliberationRepository on a real SQLite file with every lib's migrations: what a response row keeps
+ * (truncation, the vote-only retry) and how it is shown, and checkpoints that hold answers by reference.
+ */
+
+const AT = new Date('2025-11-20T10:00:00.000Z');
+const REQUEST: DeliberationRequest = {
+  question: 'Webhooks or polling?',
+  participants: [
+    { index: 0, adapter: 'a0', tier: 'fast', stance: 'neutral' },
+    { index: 1, adapter: 'a1', tier: 'fast', stance: 'neutral' },
+  ],
+  mode: 'conference',
+  maxRounds: 3,
+};
+
+function response(participantIndex: number, text: string, extra: Partial<ParticipantResponse> = {}): ParticipantResponse {
+  return {
+    participantIndex,
+    adapter: `a${participantIndex}`,
+    model: 'gpt-5-mini',
+    tier: 'fast',
+    text,
+    vote: { option: 'A', confidence: 0.8, rationale: 'r', continueDebate: true },
+    voteError: null,
+    error: null,
+    latencyMs: 5,
+    usage: makeUsage({ adapter: `a${participantIndex}`, provider: 'openai', model: 'gpt-5-mini', timestamp: AT }, { inputTokens: 100, outputTokens: 20 }, 'exact'),
+    costUsd: null,
+    ...extra,
+  };
+}
+
+describe(DeliberationRepository.name, () => {
+  let dir: string;
+  let moduleRef: TestingModule;
+  let dataSource: DataSource;
+  let sut: DeliberationRepository;
+  let checkpoints: CheckpointStore;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'conclave-repo-'));
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot(configSchema.parse({})),
+        TypeOrmModule.forRoot({
+          type: 'better-sqlite3',
+          database: join(dir, 'test.sqlite'),
+          entities: [...tokensEntities, ...checkpointEntities, ...deliberationEntities],
+          migrations: [...tokensMigrations, ...checkpointMigrations, ...deliberationMigrations],
+          migrationsRun: true,
+        }),
+        TokensModule,
+        CheckpointModule,
+      ],
+    }).compile();
+    dataSource = moduleRef.get(DataSource);
+    checkpoints = moduleRef.get(CheckpointStore);
+    sut = new DeliberationRepository(dataSource, moduleRef.get(TokenLedger), checkpoints);
+    await sut.create({ id: 'd1', request: REQUEST, status: 'running', now: AT });
+  });
+
+  afterEach(async () => {
+    await moduleRef.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Stores a round's answers and completes it, as the engine does; returns the checkpoint id. */
+  async function completeRound(state: EngineState, number: number, responses: ParticipantResponse[]): Promise<string> {
+    await sut.roundStarted('d1', number, [], AT);
+    for (const r of responses) await sut.recordResponse('d1', number, r, false, AT);
+    const round: RoundState = { number, startedAt: AT.toISOString(), completedAt: AT.toISOString(), responses, convergence: null, decisions: [] };
+    state.rounds.push(round);
+    return sut.roundCompleted(state, round, AT);
+  }
+
+  describe('recordResponse', () => {
+    it('should keep a truncated answer marked, and show the mark in the view, the transcript and the replayed events', async () => {
+      const state: EngineState = { id: 'd1', request: REQUEST, rounds: [], partial: [], runtime: emptyRuntime() };
+      await completeRound(state, 1, [response(0, 'cut off mid-sent', { truncated: true }), response(1, 'complete answer')]);
+
+      const view = (await sut.view('d1'))!;
+
+      expect(view.rounds[0].responses.map((r) => r.truncated)).toEqual([true, false]);
+      expect(renderTranscript(view)).toContain('_Truncated: the provider stopped at the output limit');
+      const received = eventsFromView(view, false).filter((e) => e.type === 'response_received');
+      expect(received.map((e) => e.data.truncated)).toEqual([true, false]);
+      expect((await sut.partialResponses('d1', 1))[0].truncated).toBe(true);
+    });
+
+    it('should keep the vote-only retry reply with the answer, and show it', async () => {
+      const retryUsage = makeUsage({ adapter: 'a0', provider: 'openai', model: 'gpt-5-mini', timestamp: AT }, { inputTokens: 40, outputTokens: 10 }, 'exact');
+      const state: EngineState = { id: 'd1', request: REQUEST, rounds: [], partial: [], runtime: emptyRuntime() };
+      await completeRound(state, 1, [response(0, 'no vote here', { voteRetry: { usage: retryUsage, costUsd: 0.0001, text: 'VOTE: {"option": "A"}' } }), response(1, 'answer')]);
+
+      const view = (await sut.view('d1'))!;
+
+      expect(view.rounds[0].responses[0].voteRetry).toEqual({ text: 'VOTE: {"option": "A"}', errorKind: null, tokens: 50, costUsd: 0.0001 });
+      expect(view.rounds[0].responses[1].voteRetry).toBeNull();
+      expect(renderTranscript(view)).toContain('VOTE: {"option": "A"}');
+    });
+  });
+
+  describe('checkpoints', () => {
+    it('should store the state without answer texts and restore exactly the answers as of each checkpoint', async () => {
+      const large = 'x'.repeat(100_000);
+      const state: EngineState = { id: 'd1', request: REQUEST, rounds: [], partial: [], runtime: emptyRuntime() };
+      const first = await completeRound(state, 1, [response(0, large), response(1, 'round one b')]);
+      const second = await completeRound(state, 2, [response(0, 'round two a'), response(1, 'round two b')]);
+      const third = await completeRound(state, 3, [response(0, 'round three a'), response(1, 'round three b')]);
+
+      const sizes = (await checkpoints.listFor('d1')).map((c) => c.sizeBytes);
+      expect(sizes.every((size) => size < 10_000)).toBe(true);
+
+      const atFirst = await sut.loadCheckpointState(await checkpoints.get(first));
+      expect(atFirst.rounds.map((r) => r.responses.map((x) => x.text))).toEqual([[large, 'round one b']]);
+      const atThird = await sut.loadCheckpointState(await checkpoints.get(third));
+      expect(atThird.rounds.map((r) => r.responses.map((x) => x.text))).toEqual([
+        [large, 'round one b'],
+        ['round two a', 'round two b'],
+        ['round three a', 'round three b'],
+      ]);
+      expect((await sut.loadCheckpointState(await checkpoints.get(second))).rounds).toHaveLength(2);
+    });
+
+    it('should still load a version 1 checkpoint, which holds its texts', async () => {
+      const state: EngineState = { id: 'd1', request: REQUEST, rounds: [], partial: [], runtime: emptyRuntime() };
+      const v1 = await dataSource.transaction((manager) =>
+        checkpoints.save(manager, {
+          deliberationId: 'd1',
+          round: 1,
+          reason: 'round',
+          schemaVersion: 1,
+          state: { ...state, rounds: [{ number: 1, startedAt: '', completedAt: '', responses: [response(0, 'inline text'), response(1, 'inline b')], convergence: null, decisions: [] }] },
+          now: AT,
+        }),
+      );
+
+      const loaded = await sut.loadCheckpointState(await checkpoints.get(v1.id));
+
+      expect(loaded.rounds[0].responses.map((r) => r.text)).toEqual(['inline text', 'inline b']);
+    });
+
+    it('should refuse a checkpoint whose completed round has lost an answer, rather than resume without it', async () => {
+      const state: EngineState = { id: 'd1', request: REQUEST, rounds: [], partial: [], runtime: emptyRuntime() };
+      const id = await completeRound(state, 1, [response(0, 'a'), response(1, 'b')]);
+      await dataSource.query('DELETE FROM deliberation_responses WHERE participant_index = 1');
+
+      await expect(sut.loadCheckpointState(await checkpoints.get(id))).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' });
+    });
+  });
+});
