@@ -103,6 +103,8 @@ export const configSchema = z.strictObject({
       maxOutputTokens: positiveInt.default(2048),
       /** Ask once more, for the vote only, when an answer has no valid vote. */
       retryMissingVote: z.boolean().default(false),
+      /** From round 2 on, show the options voted so far, labelled, and ask to vote by wording or label. */
+      ballot: z.boolean().default(true),
       convergence: z
         .strictObject({
           backend: z.enum(['tfidf', 'jaccard', 'embeddings']).default('tfidf'),

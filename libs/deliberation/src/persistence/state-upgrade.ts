@@ -6,6 +6,9 @@ import { emptyRuntime, STATE_SCHEMA_VERSION } from './deliberation.repository';
  * Loads a checkpointed state written by any released version. Each step lifts one version to the next,
  * so a checkpoint taken before an upgrade still resumes after it.
  * Version 1 is the first; when EngineState changes, add `if (version === 1) { state = v1ToV2(state); version = 2 }`.
+ * Optional fields added since without a version step (older checkpoints simply lack them):
+ * - `ballot`: absent in checkpoints from before the ballot; the engine replays the rounds' votes into
+ *   one when it runs, so a resumed deliberation shows the ballot its rounds imply.
  */
 export function upgradeState(version: number, stored: unknown): EngineState {
   if (!Number.isInteger(version) || version < 1 || version > STATE_SCHEMA_VERSION) {
@@ -21,5 +24,6 @@ export function upgradeState(version: number, stored: unknown): EngineState {
     rounds: state.rounds,
     partial: state.partial ?? [],
     runtime: { ...emptyRuntime(), ...state.runtime },
+    ...(state.ballot ? { ballot: state.ballot } : {}),
   };
 }
