@@ -120,6 +120,8 @@ export const configSchema = z.strictObject({
        * largest maxRounds a request may ask; a request whose maxRounds is below it is refused (400).
        */
       minRounds: z.number().int().min(1).max(10).default(1),
+      /** From round 2 on, show the options voted so far, labelled, and ask to vote by wording or label. */
+      ballot: z.boolean().default(true),
       convergence: z
         .strictObject({
           /** false: participants' continue_debate votes never stop a deliberation (only the rules below and maxRounds do). */

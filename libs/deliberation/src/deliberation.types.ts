@@ -1,5 +1,5 @@
 import type { Tier } from '@app/config';
-import type { TokenUsage } from '@app/tokens';
+import type { TokenFigures, TokenUsage } from '@app/tokens';
 
 /** The deliberation's domain model. It is plain data: stored, checkpointed and sent as JSON. */
 
@@ -40,6 +40,10 @@ export interface Vote {
   confidence: number;
   rationale: string;
   continueDebate: boolean;
+  /** The ballot entry the vote named (by label or exact wording); absent for a new option. */
+  ballotLabel?: string;
+  /** What the participant wrote, when it was a label ("B") that resolved to the entry's wording. */
+  writtenOption?: string;
 }
 
 export interface ParsedVote {
@@ -80,6 +84,16 @@ export interface TallyEntry {
   votes: number;
   averageConfidence: number;
   participants: number[];
+  /** The exact wordings merged into this entry (most voted first), so a person can check every merge. */
+  variants: Array<{ option: string; participants: number[] }>;
+}
+
+/** A ballot entry as the result shows it (see rules/ballot.ts). */
+export interface BallotEntryView {
+  label: string;
+  option: string;
+  round: number;
+  variants: Array<{ option: string; votes: number }>;
 }
 
 export interface DeliberationResult {
@@ -96,6 +110,10 @@ export interface DeliberationResult {
   roundScores: Array<{ round: number; score: number | null; status: ConvergenceStatus | null }>;
   /** Each round's own tally (the outcome above is decided by the final positions across rounds). */
   roundTallies: Array<{ round: number; outcome: Outcome; winningOption: string | null; tally: TallyEntry[]; abstained: number[] }>;
+  /** The ballot offered from round 2 on (absent when `deliberation.ballot` is off or before it existed). */
+  ballot?: BallotEntryView[];
+  /** What the deliberation cost: the totals of GET /v1/deliberations/:id/tokens when the run ended. */
+  tokens?: TokenFigures;
 }
 
 export interface TierDecisionRecord {

@@ -49,6 +49,7 @@ export function buildResult(state: EngineState, stopReason: StopReason, duration
     summary,
     degraded: failures.length > 0,
     failures,
+    ...(state.ballot && state.ballot.entries.length > 0 ? { ballot: state.ballot.entries.map((entry) => ({ ...entry, variants: entry.variants.map((v) => ({ ...v })) })) } : {}),
     roundScores: state.rounds.map((r) => ({ round: r.number, score: r.convergence?.score ?? null, status: r.convergence?.status ?? null })),
     roundTallies: state.rounds.map((r) => {
       // Each round counted on its own: a participant without a valid vote that round abstains in it.

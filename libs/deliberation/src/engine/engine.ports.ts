@@ -1,5 +1,6 @@
 import type { InvokeRequest, InvokeResult } from '@app/adapters';
 import type { TokenUsage } from '@app/tokens';
+import type { Ballot } from '../rules';
 import type {
   ConvergenceAssessment,
   DeliberationRequest,
@@ -37,6 +38,11 @@ export interface EngineState {
   /** Answers already stored for the round in progress (a crash or a pause cut it short). */
   partial: ParticipantResponse[];
   runtime: RuntimeState;
+  /**
+   * The ballot shown from round 2 on, updated as each round completes. Checkpointed so its labels stay
+   * the same across a pause, a crash or a release that groups differently. Absent with the ballot off.
+   */
+  ballot?: Ballot;
 }
 
 export interface PauseInfo {

@@ -580,6 +580,70 @@ describe(DeliberationEngine.name, () => {
       expect(round2.maxOutputTokens).toBe(SETTINGS.maxOutputTokens);
     });
 
+    describe('ballot', () => {
+      it('should carry the ballot from round 2 on, resolve label votes to their option and checkpoint the ballot with each round', async () => {
+        const votes: Record<number, string[]> = { 1: ['Approve — engine handles asymmetry', 'Do not approve as written', 'Approve'], 2: ['A', '(B)', 'Option A'] };
+        const fake = fakePorts((p, round) => answer(prose(p, round), votes[round][p]));
+        const checkpointed: unknown[] = [];
+        fake.ports.roundCompleted = async (state, round) => {
+          checkpointed.push(structuredClone(state.ballot));
+          return `cp-${round.number}`;
+        };
+        const sut = new DeliberationEngine(fake.ports, SETTINGS);
+        const state = makeState({ maxRounds: 2 }, 3);
+
+        const outcome = await run(sut, state);
+
+        const prompt = (round: number) => fake.recorded.invokes.find((i) => i.request.position!.round === round)!.request.prompt;
+        expect(prompt(1)).not.toContain('Ballot');
+        expect(prompt(2)).toContain('A. Approve — engine handles asymmetry\nB. Do not approve as written');
+        expect(state.rounds[1].responses.map((r) => [r.vote?.option, r.vote?.ballotLabel, r.vote?.writtenOption])).toEqual([
+          ['Approve — engine handles asymmetry', 'A', 'A'],
+          ['Do not approve as written', 'B', '(B)'],
+          ['Approve — engine handles asymmetry', 'A', 'Option A'],
+        ]);
+        expect(checkpointed[0]).toEqual({
+          scheme: 'letters',
+          entries: [
+            { label: 'A', option: 'Approve — engine handles asymmetry', round: 1, variants: [{ option: 'Approve — engine handles asymmetry', votes: 1 }, { option: 'Approve', votes: 1 }] },
+            { label: 'B', option: 'Do not approve as written', round: 1, variants: [{ option: 'Do not approve as written', votes: 1 }] },
+          ],
+        });
+        expect(outcome).toMatchObject({ result: { outcome: 'majority', winningOption: 'Approve — engine handles asymmetry', ballot: state.ballot!.entries } });
+        if (outcome.kind !== 'completed') return;
+        expect(outcome.result.tally[0].variants).toEqual([{ option: 'Approve — engine handles asymmetry', participants: [0, 2] }]);
+      });
+
+      it('should show no ballot and keep none when the ballot is off', async () => {
+        const fake = fakePorts((p, round) => answer(prose(p, round), round === 1 ? 'Approve' : 'A'));
+        const sut = new DeliberationEngine(fake.ports, { ...SETTINGS, ballot: false });
+        const state = makeState({ maxRounds: 2 });
+
+        const outcome = await run(sut, state);
+
+        expect(fake.recorded.invokes.every((i) => !i.request.prompt.includes('Ballot'))).toBe(true);
+        expect(state.ballot).toBeUndefined();
+        expect(outcome).toMatchObject({ result: { winningOption: 'A' } });
+        if (outcome.kind === 'completed') expect(outcome.result.ballot).toBeUndefined();
+      });
+
+      it('should rebuild the ballot of a state checkpointed before the ballot existed', async () => {
+        const fake = fakePorts((p, round) => answer(prose(p, round), 'B'));
+        const sut = new DeliberationEngine(fake.ports, SETTINGS);
+        const state = makeState({ maxRounds: 2 });
+        await run(sut, makeState({ maxRounds: 1 })).then(() => undefined);
+        state.rounds = [structuredClone(fake.recorded.completed[0])];
+        state.rounds[0].responses.forEach((r, i) => (r.vote = { option: ['Keep polling', 'Adopt webhooks'][i], confidence: 0.8, rationale: '', continueDebate: true }));
+        expect(state.ballot).toBeUndefined();
+        fake.recorded.invokes.length = 0;
+
+        await run(sut, state);
+
+        expect(fake.recorded.invokes[0].request.prompt).toContain('A. Keep polling\nB. Adopt webhooks');
+        expect(state.rounds[1].responses.map((r) => r.vote?.option)).toEqual(['Adopt webhooks', 'Adopt webhooks']);
+      });
+    });
+
     it('should keep state per deliberation: two runs on one engine do not share streaks or votes', async () => {
       const fake = fakePorts((p, round, request) => (request.prompt.includes('Converging question') ? answer(prose(p, 1), 'A') : answer(prose(p, round), p === 0 ? 'A' : 'B')));
       const sut = new DeliberationEngine(fake.ports, SETTINGS);

@@ -3,13 +3,16 @@ import { unavailableUsage, type TokenUsage } from '@app/tokens';
 import type { ConvergenceAssessment, DeliberationResult, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
 import {
   assessConvergence,
+  ballotScheme,
   buildPrompt,
   decideStop,
   groupOptions,
   parseVote,
+  resolveBallotVote,
   similarityFor,
   type SimilarityFn,
   systemPrompt,
+  updateBallot,
   voteOnlyRetryPrompt,
   votesSplit,
 } from '../rules';
@@ -32,6 +35,8 @@ export interface EngineSettings {
   retryMissingVote: boolean;
   /** No stop of any kind (converged, impasse, model consensus) before this round. */
   minRounds?: number;
+  /** Show the ballot of options voted so far from round 2 on (default true). */
+  ballot?: boolean;
   convergence: {
     /** false: participants' continue_debate votes never stop the deliberation. */
     modelConsensus?: boolean;
@@ -78,6 +83,9 @@ export class DeliberationEngine {
       state.runtime.activeMs = elapsed();
       return outcome;
     };
+
+    // A checkpoint from before the ballot existed (or taken with it off) has none: replay its rounds.
+    if (this.settings.ballot !== false && !state.ballot) for (const done of state.rounds) this.addToBallot(state, done);
 
     while (state.rounds.length < maxRounds) {
       const roundNumber = state.rounds.length + 1;
@@ -160,6 +168,7 @@ export class DeliberationEngine {
       };
       state.rounds.push(round);
       state.partial = [];
+      this.addToBallot(state, round);
       state.runtime.activeMs = elapsed();
       const checkpointId = await this.ports.roundCompleted(state, round);
       this.ports.emit(state.id, 'round_completed', { round: roundNumber, convergence: convergence && { score: convergence.score, status: convergence.status }, checkpointId });
@@ -182,6 +191,14 @@ export class DeliberationEngine {
   /** The result from the rounds so far, for a given stop reason. */
   result(state: EngineState, stopReason: StopReason, durationMs: number): DeliberationResult {
     return buildResult(state, stopReason, durationMs, (options) => this.group(options));
+  }
+
+  /** The round's valid votes join the ballot (or open it) when the ballot is on. */
+  private addToBallot(state: EngineState, round: RoundState): void {
+    if (this.settings.ballot === false) return;
+    const votes = round.responses.flatMap((r) => (!r.error && r.vote ? [r.vote] : []));
+    const scheme = ballotScheme([state.request.question, state.request.context, ...votes.map((v) => v.option)]);
+    state.ballot = updateBallot(state.ballot, round.number, votes, scheme, this.similarity, this.settings.convergence.optionSimilarity);
   }
 
   private group(options: string[]): Map<string, string> {
@@ -235,6 +252,7 @@ export class DeliberationEngine {
       context: state.request.context,
       participant: { index: participant.index, adapter: decision.adapter, model: decision.model, stance: participant.stance, role: participant.role },
       round,
+      ballot: state.ballot?.entries,
       history: state.rounds.map((r) => ({
         round: r.number,
         responses: r.responses.filter((x) => !x.error).map((x) => ({ participantIndex: x.participantIndex, label: labels.get(x.participantIndex) ?? '', text: x.text })),
@@ -290,7 +308,8 @@ export class DeliberationEngine {
               model: decision.model,
               tier: decision.tier,
               text: result.text,
-              vote: parsed.vote,
+              // A label ("B") or a ballot wording names that ballot entry; anything else is a new option.
+              vote: parsed.vote && resolveBallotVote(parsed.vote, state.ballot),
               voteError: parsed.error,
               error: null,
               latencyMs: result.latencyMs,

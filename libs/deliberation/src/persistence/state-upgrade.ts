@@ -8,6 +8,9 @@ import { emptyRuntime, STATE_SCHEMA_VERSION } from './deliberation.repository';
  * Version 1 is the first. Version 2 leaves answer texts out (they live in deliberation_responses;
  * `DeliberationRepository.loadCheckpointState` reads them back); a version 1 state still has them, so it
  * needs no lifting. When EngineState changes shape, add `if (version === 2) { state = v2ToV3(state); version = 3 }`.
+ * Optional fields added since without a version step (older checkpoints simply lack them):
+ * - `ballot`: absent in checkpoints from before the ballot; the engine replays the rounds' votes into
+ *   one when it runs, so a resumed deliberation shows the ballot its rounds imply.
  */
 export function upgradeState(version: number, stored: unknown): EngineState {
   if (!Number.isInteger(version) || version < 1 || version > STATE_SCHEMA_VERSION) {
@@ -23,5 +26,6 @@ export function upgradeState(version: number, stored: unknown): EngineState {
     rounds: state.rounds,
     partial: state.partial ?? [],
     runtime: { ...emptyRuntime(), ...state.runtime },
+    ...(state.ballot ? { ballot: state.ballot } : {}),
   };
 }

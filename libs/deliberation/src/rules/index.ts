@@ -1,5 +1,6 @@
 export * from './vote-parser';
 export * from './vote-grouping';
+export * from './ballot';
 export * from './similarity';
 export * from './convergence';
 export * from './stopping';

@@ -2,6 +2,8 @@ import type { Stance, Vote } from '../deliberation.types';
 import {
   ANSWER_CLOSE,
   answerOpenLine,
+  ballotSection,
+  ballotVotingInstruction,
   contextSection,
   historyIntro,
   neutralizeDelimiters,
@@ -35,6 +37,8 @@ export interface PromptInput {
   round: number;
   /** Earlier rounds, oldest first. */
   history: ReadonlyArray<{ round: number; responses: readonly HistoryResponse[] }>;
+  /** The ballot shown from round 2 on (labels and canonical wordings); empty or absent: none. */
+  ballot?: ReadonlyArray<{ label: string; option: string }>;
   /** The model's context budget for the prompt (system message included). */
   budgetTokens: number;
   countTokens: (text: string) => number;
@@ -70,7 +74,8 @@ const SEPARATOR = '\n\n';
 /**
  * Assembles a participant's prompt for a round. Round 1: the question, the context, the stance (and
  * role) and the voting instruction. Later rounds add every earlier answer, own included, attributed to
- * participant and round, each fenced so it cannot pass for instructions.
+ * participant and round, each fenced so it cannot pass for instructions, and the ballot (when given)
+ * with the voting instruction that asks to vote by its wording or label.
  *
  * Fitting the budget, in this order, each step only while the prompt is still too large:
  *   1. summarise older rounds, oldest first (each answer → its first sentences and its vote line);
@@ -94,7 +99,10 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   let question = questionSection(input.question);
   let context = input.context ? contextSection(input.context) : '';
   const stance = [STANCE_INSTRUCTIONS[participant.stance], ...(participant.role ? [roleLine(participant.role)] : [])].join('\n');
-  const tail: string[] = history.length > 0 ? [roundTask(round), VOTING_INSTRUCTION] : [VOTING_INSTRUCTION];
+  const ballot = round > 1 && input.ballot && input.ballot.length > 0 ? input.ballot : null;
+  // The ballot sits right before the voting instruction that refers to it; it is never trimmed (it is short).
+  const voting = ballot ? [ballotSection(ballot), ballotVotingInstruction(ballot[0].label)] : [VOTING_INSTRUCTION];
+  const tail: string[] = history.length > 0 ? [roundTask(round), ...voting] : voting;
   const intro = history.length > 0 ? historyIntro() : '';
 
   const fixedTokens = count(system) + sum(head.map(count)) + count(stance) + sum(tail.map(count)) + (intro ? count(intro) : 0);

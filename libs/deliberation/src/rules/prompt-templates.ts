@@ -62,19 +62,53 @@ export function roleLine(role: string): string {
 export const VOTE_EXAMPLE =
   'VOTE: {"option": "<your chosen option>", "confidence": 0.85, "rationale": "<one or two sentences>", "continue_debate": true}';
 
-/** The voting instruction. It explains continue_debate: without an explanation models never set it. */
-export const VOTING_INSTRUCTION = [
-  'End your answer with exactly one vote line, as the LAST line, in this format (JSON on one line):',
-  VOTE_EXAMPLE,
-  '- "option": a short name for the decision you support. Reuse the exact wording of an option other',
-  '  participants already proposed when you mean the same thing, so votes can be counted together.',
+const VOTE_FIELDS = [
   '- "confidence": a number from 0 to 1 (0 = a guess, 1 = certain).',
   '- "rationale": the main reason for your vote, in one or two sentences.',
   '- "continue_debate": false when you believe further rounds would not change your position, or the',
   '  group has reached a sound decision; true if more debate could still change the outcome (for',
   '  example, an unanswered objection or a disagreement worth resolving). When most participants set',
   '  it to false, the deliberation ends early.',
+];
+
+/** The voting instruction. It explains continue_debate: without an explanation models never set it. */
+export const VOTING_INSTRUCTION = [
+  'End your answer with exactly one vote line, as the LAST line, in this format (JSON on one line):',
+  VOTE_EXAMPLE,
+  '- "option": a short name for the decision you support. Reuse the exact wording of an option other',
+  '  participants already proposed when you mean the same thing, so votes can be counted together.',
+  ...VOTE_FIELDS,
 ].join('\n');
+
+/**
+ * The voting instruction when a ballot is shown: vote with a ballot option's exact wording or its
+ * label, so one decision is counted as one; a new option only when none fits.
+ */
+export function ballotVotingInstruction(exampleLabel: string): string {
+  return [
+    'End your answer with exactly one vote line, as the LAST line, in this format (JSON on one line):',
+    VOTE_EXAMPLE,
+    `- "option": the ballot option you support, written exactly as on the ballot or as its label alone`,
+    `  (for example "${exampleLabel}"). Propose a new option, in a few words, only when no ballot option fits your`,
+    '  position; a reason or a condition belongs in "rationale", not in "option".',
+    ...VOTE_FIELDS,
+  ].join('\n');
+}
+
+/**
+ * The ballot: the options voted so far, labelled, without counts — so nobody is pushed to follow the
+ * majority. Option wordings come from models: one line each, delimiters neutralised, length capped.
+ */
+export function ballotSection(entries: ReadonlyArray<{ label: string; option: string }>): string {
+  const line = (option: string): string => {
+    const flat = neutralizeDelimiters(option.replace(/\s+/g, ' ').trim());
+    return flat.length > 200 ? `${flat.slice(0, 199).trimEnd()}…` : flat;
+  };
+  return [
+    'Ballot — the options voted so far, each with its label (counts are not shown; weigh the arguments):',
+    ...entries.map((entry) => `${entry.label}. ${line(entry.option)}`),
+  ].join('\n');
+}
 
 export function questionSection(question: string): string {
   return `Question:\n${neutralizeDelimiters(question)}`;

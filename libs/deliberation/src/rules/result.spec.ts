@@ -40,8 +40,37 @@ describe('tallyVotes', () => {
       ['adopt webhooks.', 'Adopt webhooks'],
     ]);
     const sut = tallyVotes(finals(vote('Adopt webhooks', 0.9), vote('adopt webhooks.', 0.7), vote('Keep polling')), grouping);
-    expect(sut.tally[0]).toEqual({ option: 'Adopt webhooks', votes: 2, averageConfidence: expect.closeTo(0.8, 10), participants: [0, 1] });
+    expect(sut.tally[0]).toEqual({
+      option: 'Adopt webhooks',
+      votes: 2,
+      averageConfidence: expect.closeTo(0.8, 10),
+      participants: [0, 1],
+      variants: [
+        { option: 'Adopt webhooks', participants: [0] },
+        { option: 'adopt webhooks.', participants: [1] },
+      ],
+    });
     expect(sut.outcome).toBe('majority');
+  });
+
+  it('should list the exact wordings merged into each entry, most voted first', () => {
+    const grouping = new Map([
+      ['Approve', 'Approve'],
+      ['Approve — engine handles asymmetry', 'Approve'],
+      ['Do not approve', 'Do not approve'],
+    ]);
+    const sut = tallyVotes(finals(vote('Approve — engine handles asymmetry'), vote('Approve'), vote('Do not approve'), vote('Approve')), grouping);
+    expect(sut.tally.map((entry) => [entry.option, entry.variants])).toEqual([
+      [
+        'Approve',
+        [
+          { option: 'Approve', participants: [1, 3] },
+          { option: 'Approve — engine handles asymmetry', participants: [0] },
+        ],
+      ],
+      ['Do not approve', [{ option: 'Do not approve', participants: [2] }]],
+    ]);
+    expect(sut.abstained).toEqual([]);
   });
 
   it('should sort by votes, then average confidence, then first seen', () => {

@@ -1,5 +1,5 @@
 import type { Outcome, TallyEntry, Vote } from '../deliberation.types';
-import { normalizeOption } from './vote-grouping';
+import { isAbstention } from './ballot';
 import { textBeforeVote } from './vote-parser';
 
 export interface FinalVote {
@@ -16,9 +16,6 @@ export interface Tally {
   winningOption: string | null;
 }
 
-/** An explicit "abstain" vote is an abstention, not an option that could win. */
-const ABSTENTIONS = new Set(['abstain', 'abstention', 'abstained']);
-
 /**
  * Counts final positions. `grouping` maps raw options to their group's canonical spelling (see
  * groupOptions); an option it lacks stands for itself.
@@ -28,21 +25,26 @@ const ABSTENTIONS = new Set(['abstain', 'abstention', 'abstained']);
  * otherwise → `plurality`. Abstainers are neither voters nor options.
  */
 export function tallyVotes(finalVotes: readonly FinalVote[], grouping: ReadonlyMap<string, string>): Tally {
-  const entries = new Map<string, { option: string; votes: number; confidenceSum: number; participants: number[]; order: number }>();
+  const entries = new Map<
+    string,
+    { option: string; votes: number; confidenceSum: number; participants: number[]; order: number; variants: Map<string, number[]> }
+  >();
   const abstained: number[] = [];
   let voters = 0;
 
   for (const { participantIndex, vote } of finalVotes) {
-    if (!vote || ABSTENTIONS.has(normalizeOption(vote.option))) {
+    if (!vote || isAbstention(vote.option)) {
       abstained.push(participantIndex);
       continue;
     }
     const option = grouping.get(vote.option) ?? grouping.get(vote.option.trim()) ?? vote.option.trim();
     let entry = entries.get(option);
     if (!entry) {
-      entry = { option, votes: 0, confidenceSum: 0, participants: [], order: entries.size };
+      entry = { option, votes: 0, confidenceSum: 0, participants: [], order: entries.size, variants: new Map() };
       entries.set(option, entry);
     }
+    const wording = vote.option.trim();
+    entry.variants.set(wording, [...(entry.variants.get(wording) ?? []), participantIndex]);
     entry.votes++;
     entry.confidenceSum += vote.confidence;
     entry.participants.push(participantIndex);
@@ -52,11 +54,15 @@ export function tallyVotes(finalVotes: readonly FinalVote[], grouping: ReadonlyM
   const sorted = [...entries.values()]
     .map((entry) => ({ ...entry, averageConfidence: entry.confidenceSum / entry.votes }))
     .sort((a, b) => b.votes - a.votes || b.averageConfidence - a.averageConfidence || a.order - b.order);
-  const tally: TallyEntry[] = sorted.map(({ option, votes, averageConfidence, participants }) => ({
+  const tally: TallyEntry[] = sorted.map(({ option, votes, averageConfidence, participants, variants }) => ({
     option,
     votes,
     averageConfidence,
     participants: [...participants].sort((a, b) => a - b),
+    // Most voted wording first; a stable sort keeps the first seen first among equals.
+    variants: [...variants.entries()]
+      .map(([wording, who]) => ({ option: wording, participants: [...who].sort((a, b) => a - b) }))
+      .sort((a, b) => b.participants.length - a.participants.length),
   }));
 
   return { tally, abstained: abstained.sort((a, b) => a - b), ...outcomeOf(tally, voters) };
@@ -79,7 +85,7 @@ function outcomeOf(tally: readonly TallyEntry[], voters: number): { outcome: Out
 export function votesSplit(votes: ReadonlyArray<Vote | null>, grouping: ReadonlyMap<string, string>): boolean {
   const options = new Set<string>();
   for (const vote of votes) {
-    if (!vote || ABSTENTIONS.has(normalizeOption(vote.option))) continue;
+    if (!vote || isAbstention(vote.option)) continue;
     options.add(grouping.get(vote.option) ?? vote.option.trim());
   }
   return options.size > 1;

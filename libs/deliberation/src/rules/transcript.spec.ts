@@ -77,6 +77,65 @@ describe('renderTranscript', () => {
     expect(sut.indexOf('## Round 2')).toBeLessThan(sut.indexOf('## Result'));
   });
 
+  it('should show the ballot each round carried, the ballot itself, the variants of every merge and the cost', () => {
+    const sut = renderTranscript(
+      view({
+        result: {
+          ...view().result!,
+          tally: [
+            {
+              option: 'Adopt webhooks',
+              votes: 2,
+              averageConfidence: 0.8,
+              participants: [0, 1],
+              variants: [
+                { option: 'Adopt webhooks', participants: [0] },
+                { option: 'Adopt webhooks with polling fallback', participants: [1] },
+              ],
+            },
+          ],
+          ballot: [
+            { label: 'A', option: 'Adopt webhooks', round: 1, variants: [{ option: 'Adopt webhooks', votes: 2 }, { option: 'Adopt webhooks with polling fallback', votes: 1 }] },
+            { label: 'B', option: 'Keep *polling*', round: 2, variants: [{ option: 'Keep *polling*', votes: 1 }] },
+          ],
+          tokens: {
+            inputTokens: 12_000,
+            outputTokens: 3_000,
+            reasoningTokens: 500,
+            cachedInputTokens: 1_000,
+            totalTokens: 15_500,
+            calls: 4,
+            costUsd: 0.0421,
+            costLowerUsd: 0.04,
+            costUpperUsd: 0.0442,
+            unpricedCalls: 0,
+          },
+        },
+      }),
+    );
+    expect(sut).not.toMatch(/## Round 1\n\n\*\*Ballot offered/);
+    expect(sut).toContain('## Round 2\n\n**Ballot offered:** A. Adopt webhooks\n');
+    expect(sut).toContain('- Adopt webhooks: 2 votes, average confidence 0.80 (#0, #1)\n  - "Adopt webhooks" (#0)\n  - "Adopt webhooks with polling fallback" (#1)');
+    expect(sut).toContain('### Ballot\n\n- A. Adopt webhooks (first voted in round 1; wordings: "Adopt webhooks" ×2, "Adopt webhooks with polling fallback" ×1)\n- B. Keep \\*polling\\* (first voted in round 2)');
+    expect(sut).toContain('- **Cost:** 15,500 tokens (input 12,000, cached 1,000, output 3,000, reasoning 500; 4 calls), $0.0421 (between $0.0400 and $0.0442)');
+  });
+
+  it('should say when the cost is unknown, and list no variants for a single wording', () => {
+    const tokens = { inputTokens: 10, outputTokens: 5, reasoningTokens: 0, cachedInputTokens: 0, totalTokens: 15, calls: 1, costUsd: null, costLowerUsd: null, costUpperUsd: null, unpricedCalls: 1 };
+    const tally = [{ option: 'Adopt webhooks', votes: 1, averageConfidence: 0.85, participants: [0], variants: [{ option: 'Adopt webhooks', participants: [0] }] }];
+    const sut = renderTranscript(view({ result: { ...view().result!, tally, tokens } }));
+    expect(sut).toContain('- **Cost:** 15 tokens (input 10, cached 0, output 5, reasoning 0; 1 call), cost unknown (no call could be priced)');
+    expect(sut).not.toContain('  - "Adopt webhooks"');
+    expect(sut).not.toContain('Ballot');
+  });
+
+  it('should mark a vote cast by ballot label', () => {
+    const base = view();
+    const response = { ...base.rounds[0].responses[0], vote: { option: 'Adopt webhooks', confidence: 0.9, rationale: '', continueDebate: false, ballotLabel: 'A', writtenOption: '(A)' } };
+    const sut = renderTranscript(view({ rounds: [{ ...base.rounds[0], responses: [response] }] }));
+    expect(sut).toContain('**Vote:** Adopt webhooks [ballot A, written "(A)"] (confidence 0.90, continue debate: no)');
+  });
+
   it('should fence answers with a fence longer than any backtick run inside', () => {
     expect(sut).toContain('````text\nAdopt them.\n```\ncode\n```\nVOTE:');
   });

@@ -1,4 +1,18 @@
-import type { ConvergenceStatus, Outcome, StopReason, TallyEntry, Vote, VoteError } from '../deliberation.types';
+import type { BallotEntryView, ConvergenceStatus, Outcome, StopReason, TallyEntry, Vote, VoteError } from '../deliberation.types';
+
+/** The token totals the transcript's cost line reads (the shape of GET /v1/deliberations/:id/tokens totals). */
+export interface TranscriptTokens {
+  inputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  cachedInputTokens: number;
+  totalTokens: number;
+  calls: number;
+  costUsd: number | null;
+  costLowerUsd: number | null;
+  costUpperUsd: number | null;
+  unpricedCalls: number;
+}
 
 /**
  * The deliberation as the API returns it ("Response shape" of the contract), reduced to what the
@@ -42,7 +56,8 @@ export interface TranscriptView {
   result: {
     outcome: Outcome;
     winningOption: string | null;
-    tally: readonly TallyEntry[];
+    /** Results stored before variants existed have none. */
+    tally: ReadonlyArray<Omit<TallyEntry, 'variants'> & { variants?: TallyEntry['variants'] }>;
     stopReason: StopReason;
     roundsUsed: number;
     durationMs: number;
@@ -50,6 +65,8 @@ export interface TranscriptView {
     abstained?: readonly number[];
     degraded?: boolean;
     failures?: ReadonlyArray<{ round: number; participantIndex: number; kind: string }>;
+    ballot?: readonly BallotEntryView[];
+    tokens?: TranscriptTokens;
   } | null;
 }
 
@@ -80,8 +97,12 @@ export function renderTranscript(view: TranscriptView): string {
     lines.push(`- **#${participant.index} ${escapeMarkdownInline(participant.adapter)}** — ${details.join(', ')}`);
   }
 
+  const ballot = view.result?.ballot ?? [];
   for (const round of view.rounds) {
     lines.push('', `## Round ${round.number}`);
+    // The ballot a round's prompt carried: the entries voted in earlier rounds (wording as it ended).
+    const offered = ballot.filter((entry) => entry.round < round.number);
+    if (offered.length > 0) lines.push('', `**Ballot offered:** ${offered.map((entry) => `${escapeMarkdownInline(entry.label)}. ${escapeMarkdownInline(entry.option)}`).join('; ')}`);
     if (round.startedAt || round.completedAt) {
       lines.push('', `_${[round.startedAt && `started ${escapeMarkdownInline(round.startedAt)}`, round.completedAt && `completed ${escapeMarkdownInline(round.completedAt)}`].filter(Boolean).join(', ')}_`);
     }
@@ -115,6 +136,7 @@ export function renderTranscript(view: TranscriptView): string {
     lines.push(`- **Stop reason:** ${result.stopReason}`);
     lines.push(`- **Rounds used:** ${result.roundsUsed}`);
     lines.push(`- **Duration:** ${result.durationMs} ms`);
+    if (result.tokens) lines.push(`- **Cost:** ${costLine(result.tokens)}`);
     if (result.degraded) {
       const failures = (result.failures ?? []).map((f) => `#${f.participantIndex} in round ${f.round} (${escapeMarkdownInline(f.kind)})`);
       lines.push(`- **Degraded:** yes — participants failed${failures.length > 0 ? `: ${failures.join('; ')}` : ''}`);
@@ -124,19 +146,44 @@ export function renderTranscript(view: TranscriptView): string {
     for (const entry of result.tally) {
       const who = entry.participants.map((index) => `#${index}`).join(', ');
       lines.push(`- ${escapeMarkdownInline(entry.option)}: ${entry.votes} vote${entry.votes === 1 ? '' : 's'}, average confidence ${entry.averageConfidence.toFixed(2)} (${who})`);
+      // Every merge visible: the exact wordings counted under this option, when there was more than one.
+      if (entry.variants && entry.variants.length > 1) {
+        for (const variant of entry.variants) {
+          lines.push(`  - "${escapeMarkdownInline(variant.option)}" (${variant.participants.map((index) => `#${index}`).join(', ')})`);
+        }
+      }
     }
     if (result.abstained && result.abstained.length > 0) {
       lines.push(`- Abstained: ${result.abstained.map((index) => `#${index}`).join(', ')}`);
+    }
+    if (ballot.length > 0) {
+      lines.push('', '### Ballot', '');
+      for (const entry of ballot) {
+        const wordings = entry.variants.length > 1 ? `; wordings: ${entry.variants.map((v) => `"${escapeMarkdownInline(v.option)}" ×${v.votes}`).join(', ')}` : '';
+        lines.push(`- ${escapeMarkdownInline(entry.label)}. ${escapeMarkdownInline(entry.option)} (first voted in round ${entry.round}${wordings})`);
+      }
     }
     if (result.summary) lines.push('', '### Summary', '', fenceMarkdown(result.summary));
   }
   return `${lines.join('\n')}\n`;
 }
 
+/** "12,345 tokens (input 10,000, output 2,000, reasoning 345; 8 calls), $0.0123 (between $0.0110 and $0.0136)". */
+export function costLine(tokens: TranscriptTokens): string {
+  const n = (value: number): string => value.toLocaleString('en-US');
+  const usd = (value: number): string => `$${value.toFixed(4)}`;
+  const counts = `${n(tokens.totalTokens)} tokens (input ${n(tokens.inputTokens)}, cached ${n(tokens.cachedInputTokens)}, output ${n(tokens.outputTokens)}, reasoning ${n(tokens.reasoningTokens)}; ${tokens.calls} call${tokens.calls === 1 ? '' : 's'})`;
+  if (tokens.costUsd === null) return `${counts}, cost unknown (no call could be priced)`;
+  const bounds = tokens.costLowerUsd !== null && tokens.costUpperUsd !== null && tokens.costLowerUsd !== tokens.costUpperUsd ? ` (between ${usd(tokens.costLowerUsd)} and ${usd(tokens.costUpperUsd)})` : '';
+  const unpriced = tokens.unpricedCalls > 0 ? `; ${tokens.unpricedCalls} unpriced call${tokens.unpricedCalls === 1 ? '' : 's'} not included` : '';
+  return `${counts}, ${usd(tokens.costUsd)}${bounds}${unpriced}`;
+}
+
 function voteLine(vote: Vote | null, voteError: VoteError | null): string {
   if (!vote) return `**Vote:** none${voteError ? ` (${voteError})` : ''}`;
   const rationale = vote.rationale ? ` — ${escapeMarkdownInline(vote.rationale)}` : '';
-  return `**Vote:** ${escapeMarkdownInline(vote.option)} (confidence ${vote.confidence.toFixed(2)}, continue debate: ${vote.continueDebate ? 'yes' : 'no'})${rationale}`;
+  const ballot = vote.ballotLabel ? ` [ballot ${escapeMarkdownInline(vote.ballotLabel)}${vote.writtenOption ? `, written "${escapeMarkdownInline(vote.writtenOption)}"` : ''}]` : '';
+  return `**Vote:** ${escapeMarkdownInline(vote.option)}${ballot} (confidence ${vote.confidence.toFixed(2)}, continue debate: ${vote.continueDebate ? 'yes' : 'no'})${rationale}`;
 }
 
 function convergenceLine(round: number, convergence: { score: number; status: ConvergenceStatus } | null): string {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationSh
 import { AdapterError, AdapterRegistry } from '@app/adapters';
 import { CheckpointStore } from '@app/checkpoint';
 import { CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
-import { encodingForModel, MetricsService, TokenizerService, unavailableUsage } from '@app/tokens';
+import { encodingForModel, MetricsService, TokenizerService, unavailableUsage, UsageService } from '@app/tokens';
 import type { ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import { DeliberationEngine } from '../engine/engine';
 import type { EngineOutcome, EnginePorts, EngineState } from '../engine/engine.ports';
@@ -47,6 +47,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
     private readonly clock: Clock,
     private readonly tierPolicy: TierPolicy,
     private readonly budgetGate: BudgetGate,
+    private readonly usage: UsageService,
   ) {
     const d = config.deliberation;
     this.engine = new DeliberationEngine(this.ports(), {
@@ -54,6 +55,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
       roundTimeoutMs: d.roundTimeoutMs,
       retryMissingVote: d.retryMissingVote,
       minRounds: d.minRounds,
+      ballot: d.ballot,
       convergence: d.convergence,
     });
     this.metrics.setDeliberationStatusSource(() => this.repository.countByStatus());
@@ -172,6 +174,8 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
   }
 
   private async finish(id: string, state: EngineState | null, outcome: EngineOutcome): Promise<void> {
+    // What it cost, read from the ledger once every call is recorded: the same totals as GET …/tokens.
+    if ('result' in outcome && outcome.result) outcome.result.tokens = (await this.usage.deliberationTokens(id)).totals;
     const now = this.clock.now();
     const runtime = state?.runtime;
     switch (outcome.kind) {
