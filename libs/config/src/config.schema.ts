@@ -103,6 +103,15 @@ export const configSchema = z.strictObject({
       maxOutputTokens: positiveInt.default(2048),
       /** Ask once more, for the vote only, when an answer has no valid vote. */
       retryMissingVote: z.boolean().default(false),
+      /**
+       * What each participant re-reads from earlier rounds: `full` (every answer), `latest` (each
+       * participant's latest answer), `digest` (own latest in full, the others' as digests).
+       */
+      history: z.enum(['full', 'latest', 'digest']).default('digest'),
+      /** Cap of one digest, in tokens. */
+      digestTokens: z.number().int().min(50).max(4000).default(300),
+      /** The length asked for in the prompt ("answer in at most N words"). */
+      answerWords: z.number().int().min(50).max(5000).default(400),
       convergence: z
         .strictObject({
           backend: z.enum(['tfidf', 'jaccard', 'embeddings']).default('tfidf'),

@@ -22,6 +22,7 @@ export interface StartDeliberation {
   critical?: boolean;
   budget?: DeliberationRequest['budget'];
   convergence?: DeliberationRequest['convergence'];
+  history?: DeliberationRequest['history'];
 }
 
 function notFound(id: string): DomainError {
@@ -116,6 +117,7 @@ export class DeliberationService {
       ...(input.critical ? { critical: true } : {}),
       ...(input.budget ? { budget: input.budget } : {}),
       ...(input.convergence ? { convergence: input.convergence } : {}),
+      history: input.history ?? this.config.deliberation.history,
     };
     const id = randomUUID();
     await this.repository.create({ id, request, status: 'queued', now: this.clock.now() });

@@ -4,6 +4,8 @@ import type { TokenUsage } from '@app/tokens';
 /** The deliberation's domain model. It is plain data: stored, checkpointed and sent as JSON. */
 
 export type DeliberationStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+/** Which earlier answers a participant re-reads each round: see rules/digest.ts. */
+export type HistoryPolicy = 'full' | 'latest' | 'digest';
 export type Stance = 'for' | 'against' | 'neutral';
 export type TierChoice = 'fast' | 'reasoning';
 export type Mode = 'quick' | 'conference';
@@ -33,6 +35,8 @@ export interface DeliberationRequest {
   critical?: boolean;
   budget?: { maxTokens?: number; maxCostUsd?: number };
   convergence?: { threshold?: number };
+  /** The history policy, fixed at creation (the request's, or the configured default). */
+  history?: HistoryPolicy;
 }
 
 export interface Vote {

@@ -11,6 +11,7 @@ export * from './engine/engine.ports';
 export { DeliberationRunner } from './runtime/deliberation-runner';
 export { CheckpointPruner } from './runtime/checkpoint-pruner';
 export { Clock } from './runtime/clock';
+export { HISTORY_POLICIES } from './rules/digest';
 export type { DeliberationEvent, DeliberationEventType } from './runtime/event-hub';
 export { STATE_SCHEMA_VERSION } from './persistence/deliberation.repository';
 export { upgradeState } from './persistence/state-upgrade';

@@ -1,10 +1,12 @@
 import { AdapterError, type InvokeResult } from '@app/adapters';
 import { unavailableUsage, type TokenUsage } from '@app/tokens';
-import type { ConvergenceAssessment, DeliberationResult, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
+import type { ConvergenceAssessment, DeliberationResult, HistoryPolicy, Vote, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
 import {
   assessConvergence,
   buildPrompt,
   decideStop,
+  digestAnswer,
+  memoizeTokenCounter,
   groupOptions,
   neutralizeDelimiters,
   parseVote,
@@ -28,6 +30,10 @@ export interface EngineSettings {
   roundTimeoutMs: number;
   /** Ask once more, for the vote only, when an answer has none. */
   retryMissingVote: boolean;
+  /** The history policy when the request has none (requests made before it existed). */
+  history: HistoryPolicy;
+  digestTokens: number;
+  answerWords: number;
   convergence: {
     backend: 'tfidf' | 'jaccard' | 'embeddings';
     threshold: number;
@@ -38,6 +44,9 @@ export interface EngineSettings {
     optionSimilarity: number;
   };
 }
+
+/** Digests are capped in cl100k tokens, the encoding of the default model family. */
+const DIGEST_ENCODING_MODEL = 'gpt-4';
 
 /** The label other participants see: adapter, model and stance, never a secret. */
 export function participantLabel(p: { index: number; adapter: string; role?: string }): string {
@@ -52,6 +61,11 @@ export function participantLabel(p: { index: number; adapter: string; role?: str
  */
 export class DeliberationEngine {
   private readonly similarity;
+  /**
+   * Digests by answer text: built once per answer and shared by every reader, whatever its model.
+   * Capped with one fixed encoding (cl100k) so a digest reads the same to every participant.
+   */
+  private readonly digests = new Map<string, string>();
 
   constructor(
     private readonly ports: EnginePorts,
@@ -222,13 +236,30 @@ export class DeliberationEngine {
       round,
       history: state.rounds.map((r) => ({
         round: r.number,
-        responses: r.responses.filter((x) => !x.error).map((x) => ({ participantIndex: x.participantIndex, label: labels.get(x.participantIndex) ?? '', text: x.text })),
+        responses: r.responses
+          .filter((x) => !x.error)
+          .map((x) => ({ participantIndex: x.participantIndex, label: labels.get(x.participantIndex) ?? '', text: x.text, vote: x.vote })),
       })),
       budgetTokens,
       countTokens,
+      historyPolicy: state.request.history ?? this.settings.history,
+      digestTokens: this.settings.digestTokens,
+      digestOf: (response) => this.digestOf(response.text, response.vote),
+      answerWords: this.settings.answerWords,
     });
     const estimateTokens = built.tokens + this.settings.maxOutputTokens;
     return { decision, system: built.system, prompt: built.prompt, estimateTokens };
+  }
+
+  private digestOf(text: string, vote: Vote | null | undefined): string {
+    let digest = this.digests.get(text);
+    if (digest === undefined) {
+      digest = digestAnswer(text, this.settings.digestTokens, (t) => this.ports.countTokens(t, DIGEST_ENCODING_MODEL), vote);
+      // Bounded like the token memo: answers of the rounds in progress come back quickly.
+      if (this.digests.size >= 2_000) this.digests.clear();
+      this.digests.set(text, digest);
+    }
+    return digest;
   }
 
   private async callAll(

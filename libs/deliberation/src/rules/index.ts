@@ -7,3 +7,4 @@ export * from './result';
 export * from './prompt-templates';
 export * from './prompt-builder';
 export * from './transcript';
+export * from './digest';

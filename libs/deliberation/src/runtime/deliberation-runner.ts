@@ -54,6 +54,9 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
       maxOutputTokens: d.maxOutputTokens,
       roundTimeoutMs: d.roundTimeoutMs,
       retryMissingVote: d.retryMissingVote,
+      history: d.history,
+      digestTokens: d.digestTokens,
+      answerWords: d.answerWords,
       convergence: d.convergence,
     });
     this.metrics.setDeliberationStatusSource(() => this.repository.countByStatus());
