@@ -123,6 +123,13 @@ describe('buildPrompt with a history policy', () => {
     expect(digest.prompt.split('Some background history').length - 1).toBe(40);
   });
 
+  it('shows an answer already within the digest cap as it is', () => {
+    const short = [{ round: 1, responses: [0, 1].map((p): HistoryResponse => ({ participantIndex: p, label: `P${p}`, text: `Short answer ${p}. VOTE: {"option": "A", "confidence": 0.8, "rationale": "r", "continue_debate": true}` })) }];
+    const built = buildPrompt({ ...input, round: 2, history: short, historyPolicy: 'digest' });
+    expect(built.prompt).toContain('Short answer 1.');
+    expect(built.prompt).not.toContain(', digest');
+  });
+
   it('latest shows only round 2, in full', () => {
     const latest = buildPrompt({ ...input, historyPolicy: 'latest' });
     expect(latest.prompt).not.toContain('in round 1:');

@@ -115,7 +115,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   );
   const history = selected.rounds.map((entry) => ({
     round: entry.round,
-    responses: entry.answers.map((a): ShownResponse => (a.digest ? { ...a.response, digest: digestOf(a.response) } : a.response)),
+    // An answer already within the digest cap is shown as it is: its digest could only lose words.
+    responses: entry.answers.map((a): ShownResponse => (a.digest && count(a.response.text) > digestTokens ? { ...a.response, digest: digestOf(a.response) } : a.response)),
   }));
   // Rounds the policy leaves out are named in the introduction; rounds dropped to fit get their own note.
   const policyNote = selected.omittedRounds.length ? ` ${policyOmittedNote(selected.omittedRounds, input.historyPolicy ?? 'full')}` : '';
