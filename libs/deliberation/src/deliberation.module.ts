@@ -4,6 +4,7 @@ import { CheckpointModule } from '@app/checkpoint';
 import { TieringModule } from '@app/tiering';
 import { TokensModule } from '@app/tokens';
 import { DeliberationService } from './deliberation.service';
+import { EstimateService } from './estimate.service';
 import { DeliberationRepository } from './persistence/deliberation.repository';
 import { ResumeService } from './resume.service';
 import { BudgetGate } from './runtime/budget-gate';
@@ -15,7 +16,7 @@ import { TierPolicy } from './runtime/tier-policy';
 
 @Module({
   imports: [AdaptersModule, TokensModule, TieringModule, CheckpointModule],
-  providers: [DeliberationRepository, DeliberationRunner, DeliberationService, ResumeService, EventHub, Clock, TierPolicy, BudgetGate, CheckpointPruner],
-  exports: [DeliberationService, ResumeService, DeliberationRunner, Clock],
+  providers: [DeliberationRepository, DeliberationRunner, DeliberationService, EstimateService, ResumeService, EventHub, Clock, TierPolicy, BudgetGate, CheckpointPruner],
+  exports: [DeliberationService, EstimateService, ResumeService, DeliberationRunner, Clock],
 })
 export class DeliberationModule {}

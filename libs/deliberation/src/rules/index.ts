@@ -8,3 +8,4 @@ export * from './prompt-templates';
 export * from './prompt-builder';
 export * from './transcript';
 export * from './digest';
+export * from './estimate';
