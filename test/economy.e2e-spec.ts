@@ -38,7 +38,7 @@ describe('token economy (e2e)', () => {
       body: JSON.stringify({ question: 'Should billing move to webhooks?', participants: panel.participants(), maxRounds: 2, ...(history ? { history } : {}) }),
     });
     expect(res.status).toBe(200);
-    return (await res.json()) as { status: string; request?: { history?: string } };
+    return (await res.json()) as { status: string; result: { economy: any } };
   }
 
   it("digest (the default): round 2 quotes the reader's own answer in full and the others' as digests", async () => {
@@ -51,6 +51,14 @@ describe('token economy (e2e)', () => {
     expect(prompt).toContain('Vote: Webhooks');
     expect(prompt).toContain('webhooks must be verified'); // a key claim survives
     expect(prompt).toContain('Answer in at most 400 words');
+    // The result says what the decision cost and what the digest saved against full history.
+    const { economy } = view.result;
+    expect(economy.perDecision.tokens).toBeGreaterThan(0);
+    expect(economy.perDecision.costUsd).toBeGreaterThan(0);
+    expect(economy.marginalRounds.map((r: any) => r.round)).toEqual([2]);
+    expect(economy.historySavings.policy).toBe('digest');
+    expect(economy.historySavings.savedInputTokens).toBeGreaterThan(economy.historySavings.inputTokensAsSent);
+    expect(economy.historySavings.inputTokensUnderFull).toBe(economy.historySavings.inputTokensAsSent + economy.historySavings.savedInputTokens);
   });
 
   it('full: round 2 quotes every answer whole, and costs more input than digest', async () => {

@@ -81,6 +81,15 @@ export interface TallyEntry {
   participants: number[];
 }
 
+/** Tokens and cost of a decision, and what the economy rules saved (see rules/economy.ts). */
+export interface DeliberationEconomy {
+  perDecision: { tokens: number; costUsd: number | null };
+  /** Each round after the first: what it added. */
+  marginalRounds: Array<{ round: number; tokens: number; costUsd: number | null }>;
+  historySavings: { policy: HistoryPolicy; inputTokensUnderFull: number; inputTokensAsSent: number; savedInputTokens: number };
+  earlyStopSavings: { roundsSaved: number; tokens: number; costUsd: number | null };
+}
+
 export interface DeliberationResult {
   outcome: Outcome;
   winningOption: string | null;
@@ -95,6 +104,8 @@ export interface DeliberationResult {
   roundScores: Array<{ round: number; score: number | null; status: ConvergenceStatus | null }>;
   /** Each round's own tally (the outcome above is decided by the final positions across rounds). */
   roundTallies: Array<{ round: number; outcome: Outcome; winningOption: string | null; tally: TallyEntry[]; abstained: number[] }>;
+  /** Absent on results stored before it existed. */
+  economy?: DeliberationEconomy;
 }
 
 export interface TierDecisionRecord {

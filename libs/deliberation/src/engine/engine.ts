@@ -1,12 +1,13 @@
 import { AdapterError, type InvokeResult } from '@app/adapters';
 import { unavailableUsage, type TokenUsage } from '@app/tokens';
-import type { ConvergenceAssessment, DeliberationResult, HistoryPolicy, Vote, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
+import type { ConvergenceAssessment, DeliberationEconomy, DeliberationResult, HistoryPolicy, Vote, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
 import {
   assessConvergence,
   buildPrompt,
   decideStop,
   digestAnswer,
-  memoizeTokenCounter,
+  economyOf,
+  type PromptInput,
   groupOptions,
   neutralizeDelimiters,
   parseVote,
@@ -180,7 +181,7 @@ export class DeliberationEngine {
 
   /** The result from the rounds so far, for a given stop reason. */
   result(state: EngineState, stopReason: StopReason, durationMs: number): DeliberationResult {
-    return buildResult(state, stopReason, durationMs, (options) => this.group(options));
+    return { ...buildResult(state, stopReason, durationMs, (options) => this.group(options)), economy: this.economy(state, stopReason) };
   }
 
   private group(options: string[]): Map<string, string> {
@@ -224,31 +225,64 @@ export class DeliberationEngine {
   }
 
   private prepareCall(state: EngineState, round: number, decision: TierDecisionRecord) {
+    const built = buildPrompt(this.promptInput(state, round, decision, state.request.history ?? this.settings.history));
+    const estimateTokens = built.tokens + this.settings.maxOutputTokens;
+    return { decision, system: built.system, prompt: built.prompt, estimateTokens };
+  }
+
+  /** What a participant's prompt for a round is built from: the rounds before it, under a history policy. */
+  private promptInput(state: EngineState, round: number, decision: TierDecisionRecord, historyPolicy: HistoryPolicy): PromptInput {
     const participant = state.request.participants[decision.participantIndex];
     const labels = new Map(state.request.participants.map((p) => [p.index, participantLabel(p)]));
-    // The port memoizes per encoding: answers recur in every later prompt and are counted once.
-    const countTokens = (text: string) => this.ports.countTokens(text, decision.model);
-    const budgetTokens = Math.max(256, this.ports.contextTokens(decision.adapter) - this.settings.maxOutputTokens);
-    const built = buildPrompt({
+    return {
       question: state.request.question,
       context: state.request.context,
       participant: { index: participant.index, adapter: decision.adapter, model: decision.model, stance: participant.stance, role: participant.role },
       round,
-      history: state.rounds.map((r) => ({
-        round: r.number,
-        responses: r.responses
-          .filter((x) => !x.error)
-          .map((x) => ({ participantIndex: x.participantIndex, label: labels.get(x.participantIndex) ?? '', text: x.text, vote: x.vote })),
-      })),
-      budgetTokens,
-      countTokens,
-      historyPolicy: state.request.history ?? this.settings.history,
+      history: state.rounds
+        .filter((r) => r.number < round)
+        .map((r) => ({
+          round: r.number,
+          responses: r.responses
+            .filter((x) => !x.error)
+            .map((x) => ({ participantIndex: x.participantIndex, label: labels.get(x.participantIndex) ?? '', text: x.text, vote: x.vote })),
+        })),
+      budgetTokens: Math.max(256, this.ports.contextTokens(decision.adapter) - this.settings.maxOutputTokens),
+      // The port memoizes per encoding: answers recur in every later prompt and are counted once.
+      countTokens: (text: string) => this.ports.countTokens(text, decision.model),
+      historyPolicy,
       digestTokens: this.settings.digestTokens,
       digestOf: (response) => this.digestOf(response.text, response.vote),
       answerWords: this.settings.answerWords,
+    };
+  }
+
+  /**
+   * The decision's economy. The prompts of every round from the second are built again, under the
+   * policy used and under `full`, and only counted: what the policy saved, measured on the same words.
+   */
+  private economy(state: EngineState, stopReason: StopReason): DeliberationEconomy {
+    const policy = state.request.history ?? this.settings.history;
+    const prompts = state.rounds
+      .filter((r) => r.number >= 2)
+      .map((r) => {
+        let asSent = 0;
+        let underFull = 0;
+        for (const response of r.responses.filter((x) => !x.error)) {
+          const decision = r.decisions.find((d) => d.participantIndex === response.participantIndex);
+          if (!decision) continue;
+          asSent += buildPrompt(this.promptInput(state, r.number, decision, policy)).tokens;
+          underFull += policy === 'full' ? 0 : buildPrompt(this.promptInput(state, r.number, decision, 'full')).tokens;
+        }
+        return { round: r.number, asSent, underFull: policy === 'full' ? asSent : underFull };
+      });
+    return economyOf({
+      policy,
+      maxRounds: state.request.mode === 'quick' ? 1 : state.request.maxRounds,
+      rounds: state.rounds,
+      prompts,
+      stoppedEarly: stopReason === 'converged' || stopReason === 'impasse' || stopReason === 'model_consensus',
     });
-    const estimateTokens = built.tokens + this.settings.maxOutputTokens;
-    return { decision, system: built.system, prompt: built.prompt, estimateTokens };
   }
 
   private digestOf(text: string, vote: Vote | null | undefined): string {

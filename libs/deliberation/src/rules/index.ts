@@ -9,3 +9,4 @@ export * from './prompt-builder';
 export * from './transcript';
 export * from './digest';
 export * from './estimate';
+export * from './economy';
