@@ -61,6 +61,22 @@ describe('token economy (e2e)', () => {
     expect(economy.historySavings.inputTokensUnderFull).toBe(economy.historySavings.inputTokensAsSent + economy.historySavings.savedInputTokens);
   });
 
+  it('/v1/usage/summary gives tokens and cost per decision and the savings of the window', async () => {
+    const view = await start(undefined);
+    const summary = (await (await fetch(`${t.url}/v1/usage/summary`)).json()) as any;
+    const economy = view.result.economy;
+    expect(summary.decisions).toMatchObject({
+      decisions: 1,
+      tokensPerDecision: { median: economy.perDecision.tokens, p90: economy.perDecision.tokens },
+      byMode: [{ mode: 'conference', decisions: 1 }],
+      byStopReason: [{ stopReason: 'max_rounds', decisions: 1 }],
+      savings: { historyInputTokens: economy.historySavings.savedInputTokens, earlyStopRounds: 0 },
+    });
+    expect(summary.decisions.costUsdPerDecision.median).toBeCloseTo(economy.perDecision.costUsd, 6);
+    // The decision's tokens are the ledger's: what /tokens reports for it.
+    expect(summary.totalTokens).toBe(economy.perDecision.tokens);
+  });
+
   it('full: round 2 quotes every answer whole, and costs more input than digest', async () => {
     await start('full');
     const fullPrompt = panel.callsInRound('p0', 2)[0].prompt;

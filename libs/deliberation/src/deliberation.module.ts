@@ -5,6 +5,7 @@ import { TieringModule } from '@app/tiering';
 import { TokensModule } from '@app/tokens';
 import { DeliberationService } from './deliberation.service';
 import { EstimateService } from './estimate.service';
+import { UsageSummaryService } from './usage-summary.service';
 import { DeliberationRepository } from './persistence/deliberation.repository';
 import { ResumeService } from './resume.service';
 import { BudgetGate } from './runtime/budget-gate';
@@ -16,7 +17,7 @@ import { TierPolicy } from './runtime/tier-policy';
 
 @Module({
   imports: [AdaptersModule, TokensModule, TieringModule, CheckpointModule],
-  providers: [DeliberationRepository, DeliberationRunner, DeliberationService, EstimateService, ResumeService, EventHub, Clock, TierPolicy, BudgetGate, CheckpointPruner],
-  exports: [DeliberationService, EstimateService, ResumeService, DeliberationRunner, Clock],
+  providers: [DeliberationRepository, DeliberationRunner, DeliberationService, EstimateService, UsageSummaryService, ResumeService, EventHub, Clock, TierPolicy, BudgetGate, CheckpointPruner],
+  exports: [DeliberationService, EstimateService, UsageSummaryService, ResumeService, DeliberationRunner, Clock],
 })
 export class DeliberationModule {}

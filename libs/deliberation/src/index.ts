@@ -6,6 +6,7 @@ export * from './deliberation.view';
 export * from './deliberation.module';
 export * from './deliberation.service';
 export * from './estimate.service';
+export * from './usage-summary.service';
 export * from './resume.service';
 export * from './engine/engine';
 export * from './engine/engine.ports';

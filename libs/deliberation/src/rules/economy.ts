@@ -58,3 +58,65 @@ export function economyOf(input: EconomyInput): DeliberationEconomy {
     },
   };
 }
+
+/** A finished decision as the usage summary reads it. */
+export interface FinishedDecision {
+  mode: string;
+  stopReason: string;
+  economy: DeliberationEconomy;
+}
+
+export interface Spread {
+  median: number;
+  p90: number;
+}
+
+export interface DecisionGroupFigures {
+  decisions: number;
+  tokensPerDecision: Spread;
+  /** Null when any decision in the group had an unpriced call. */
+  costUsdPerDecision: Spread | null;
+}
+
+export interface DecisionFigures extends DecisionGroupFigures {
+  byMode: Array<DecisionGroupFigures & { mode: string }>;
+  byStopReason: Array<DecisionGroupFigures & { stopReason: string }>;
+  /** Over the window: input tokens the history policies saved against full, and what early stops saved. */
+  savings: { historyInputTokens: number; earlyStopRounds: number; earlyStopTokens: number; earlyStopCostUsd: number | null };
+}
+
+/** Nearest-rank percentile of an unsorted list; 0 for none. */
+function percentileOf(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function groupFigures(decisions: readonly FinishedDecision[]): DecisionGroupFigures {
+  const tokens = decisions.map((d) => d.economy.perDecision.tokens);
+  const costs = decisions.map((d) => d.economy.perDecision.costUsd);
+  const priced = costs.every((c) => c !== null);
+  return {
+    decisions: decisions.length,
+    tokensPerDecision: { median: percentileOf(tokens, 50), p90: percentileOf(tokens, 90) },
+    costUsdPerDecision: priced ? { median: percentileOf(costs as number[], 50), p90: percentileOf(costs as number[], 90) } : null,
+  };
+}
+
+/** Tokens and cost per decision (median, p90), by mode and stop reason, and the savings over the window. */
+export function decisionFigures(decisions: readonly FinishedDecision[]): DecisionFigures {
+  const by = <K extends 'mode' | 'stopReason'>(key: K) =>
+    [...new Set(decisions.map((d) => d[key]))].sort().map((value) => ({ [key]: value, ...groupFigures(decisions.filter((d) => d[key] === value)) }) as DecisionGroupFigures & Record<K, string>);
+  const early = decisions.map((d) => d.economy.earlyStopSavings);
+  return {
+    ...groupFigures(decisions),
+    byMode: by('mode'),
+    byStopReason: by('stopReason'),
+    savings: {
+      historyInputTokens: decisions.reduce((a, d) => a + d.economy.historySavings.savedInputTokens, 0),
+      earlyStopRounds: early.reduce((a, e) => a + e.roundsSaved, 0),
+      earlyStopTokens: early.reduce((a, e) => a + e.tokens, 0),
+      earlyStopCostUsd: early.some((e) => e.costUsd === null) ? null : Math.round(early.reduce((a, e) => a + e.costUsd!, 0) * 1e6) / 1e6,
+    },
+  };
+}
