@@ -122,6 +122,15 @@ export const configSchema = z.strictObject({
       minRounds: z.number().int().min(1).max(10).default(1),
       /** From round 2 on, show the options voted so far, labelled, and ask to vote by wording or label. */
       ballot: z.boolean().default(true),
+      /**
+       * What each participant re-reads from earlier rounds: `full` (every answer), `latest` (each
+       * participant's latest answer), `digest` (own latest in full, the others' as digests).
+       */
+      history: z.enum(['full', 'latest', 'digest']).default('digest'),
+      /** Cap of one digest, in tokens. */
+      digestTokens: z.number().int().min(50).max(4000).default(300),
+      /** The length asked for in the prompt ("answer in at most N words"). */
+      answerWords: z.number().int().min(50).max(5000).default(400),
       convergence: z
         .strictObject({
           /** false: participants' continue_debate votes never stop a deliberation (only the rules below and maxRounds do). */

@@ -4,6 +4,8 @@ import { CheckpointModule } from '@app/checkpoint';
 import { TieringModule } from '@app/tiering';
 import { TokensModule } from '@app/tokens';
 import { DeliberationService } from './deliberation.service';
+import { EstimateService } from './estimate.service';
+import { UsageSummaryService } from './usage-summary.service';
 import { DeliberationRepository } from './persistence/deliberation.repository';
 import { ResumeService } from './resume.service';
 import { BudgetGate } from './runtime/budget-gate';
@@ -16,7 +18,7 @@ import { TierPolicy } from './runtime/tier-policy';
 
 @Module({
   imports: [AdaptersModule, TokensModule, TieringModule, CheckpointModule],
-  providers: [DeliberationRepository, DeliberationRunner, DeliberationService, ResumeService, EventHub, Clock, TierPolicy, BudgetGate, PriceGuard, CheckpointPruner],
-  exports: [DeliberationService, ResumeService, DeliberationRunner, Clock],
+  providers: [DeliberationRepository, DeliberationRunner, DeliberationService, EstimateService, UsageSummaryService, ResumeService, EventHub, Clock, TierPolicy, BudgetGate, PriceGuard, CheckpointPruner],
+  exports: [DeliberationService, EstimateService, UsageSummaryService, ResumeService, DeliberationRunner, Clock],
 })
 export class DeliberationModule {}

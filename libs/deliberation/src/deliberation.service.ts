@@ -23,6 +23,7 @@ export interface StartDeliberation {
   critical?: boolean;
   budget?: DeliberationRequest['budget'];
   convergence?: DeliberationRequest['convergence'];
+  history?: DeliberationRequest['history'];
 }
 
 function notFound(id: string): DomainError {
@@ -133,6 +134,7 @@ export class DeliberationService {
       ...(input.critical ? { critical: true } : {}),
       ...(input.budget ? { budget: input.budget } : {}),
       ...(input.convergence ? { convergence: input.convergence } : {}),
+      history: input.history ?? this.config.deliberation.history,
     };
     this.assertRoundsAllowed(request);
     this.priceGuard.assertPriced(request);

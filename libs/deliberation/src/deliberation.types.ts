@@ -4,6 +4,8 @@ import type { TokenFigures, TokenUsage } from '@app/tokens';
 /** The deliberation's domain model. It is plain data: stored, checkpointed and sent as JSON. */
 
 export type DeliberationStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+/** Which earlier answers a participant re-reads each round: see rules/digest.ts. */
+export type HistoryPolicy = 'full' | 'latest' | 'digest';
 export type Stance = 'for' | 'against' | 'neutral';
 export type TierChoice = 'fast' | 'reasoning';
 export type Mode = 'quick' | 'conference';
@@ -33,6 +35,8 @@ export interface DeliberationRequest {
   critical?: boolean;
   budget?: { maxTokens?: number; maxCostUsd?: number };
   convergence?: { threshold?: number };
+  /** The history policy, fixed at creation (the request's, or the configured default). */
+  history?: HistoryPolicy;
 }
 
 export interface Vote {
@@ -96,6 +100,15 @@ export interface BallotEntryView {
   variants: Array<{ option: string; votes: number }>;
 }
 
+/** Tokens and cost of a decision, and what the economy rules saved (see rules/economy.ts). */
+export interface DeliberationEconomy {
+  perDecision: { tokens: number; costUsd: number | null };
+  /** Each round after the first: what it added. */
+  marginalRounds: Array<{ round: number; tokens: number; costUsd: number | null }>;
+  historySavings: { policy: HistoryPolicy; inputTokensUnderFull: number; inputTokensAsSent: number; savedInputTokens: number };
+  earlyStopSavings: { roundsSaved: number; tokens: number; costUsd: number | null };
+}
+
 export interface DeliberationResult {
   outcome: Outcome;
   winningOption: string | null;
@@ -114,6 +127,8 @@ export interface DeliberationResult {
   ballot?: BallotEntryView[];
   /** What the deliberation cost: the totals of GET /v1/deliberations/:id/tokens when the run ended. */
   tokens?: TokenFigures;
+  /** Absent on results stored before it existed. */
+  economy?: DeliberationEconomy;
 }
 
 export interface TierDecisionRecord {

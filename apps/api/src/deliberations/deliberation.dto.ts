@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
+import { HISTORY_POLICIES, type HistoryPolicy } from '@app/deliberation';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -139,6 +140,15 @@ export class CreateDeliberationDto {
   @ValidateNested()
   @Type(() => ConvergenceDto)
   convergence?: ConvergenceDto;
+
+  @ApiPropertyOptional({
+    enum: HISTORY_POLICIES,
+    description:
+      "What each participant re-reads from earlier rounds: full (every answer), latest (each participant's latest answer), digest (own latest in full, the others' as vote + opening + key claims). Default: config deliberation.history (digest).",
+  })
+  @IsOptional()
+  @IsIn(HISTORY_POLICIES)
+  history?: HistoryPolicy;
 }
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, Sse, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { DeliberationService } from '@app/deliberation';
+import { DeliberationService, EstimateService } from '@app/deliberation';
 import type { Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { ApiErrorBody } from '../http/api-error';
@@ -18,7 +18,10 @@ interface SseMessage {
 @ApiBadRequestResponse({ type: ApiErrorBody })
 @Controller('v1/deliberations')
 export class DeliberationsController {
-  constructor(private readonly deliberations: DeliberationService) {}
+  constructor(
+    private readonly deliberations: DeliberationService,
+    private readonly estimates: EstimateService,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -31,6 +34,16 @@ export class DeliberationsController {
     const finished = await this.deliberations.waitForEnd(view.id);
     if (!['queued', 'running'].includes(finished.status)) res.status(200);
     return finished;
+  }
+
+  @Post('estimate')
+  @HttpCode(200)
+  @ApiOkResponse({
+    description:
+      'Predicted tokens and cost per round and in total (low / expected / high) for the same body as a create, with the budget windows\' room and whether it fits. Nothing is called or stored.',
+  })
+  estimate(@Body() body: CreateDeliberationDto) {
+    return this.estimates.estimate(body);
   }
 
   @Get()

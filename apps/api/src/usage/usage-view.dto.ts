@@ -71,6 +71,11 @@ export class UsageSummaryDto {
   @ApiProperty({ description: 'Tokens spent after the deliberation had converged' }) tokensAfterConvergence: number;
   @ApiProperty() shareAfterConvergence: number;
   @ApiProperty({ type: String, isArray: true }) suggestions: string[];
+  @ApiProperty({
+    description:
+      'Deliberations completed in the window: tokens and cost per decision (median, p90; cost null when a call was unpriced), by mode and by stop reason, and savings { historyInputTokens, earlyStopRounds, earlyStopTokens, earlyStopCostUsd }',
+  })
+  decisions: object;
 }
 
 export class DeliberationParticipantTokensDto extends TokenFiguresDto {

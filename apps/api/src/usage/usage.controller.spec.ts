@@ -3,9 +3,10 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { configSchema, ConfigModule } from '@app/config';
-import { makeUsage, MetricsService, TokenLedger, tokensEntities, tokensMigrations } from '@app/tokens';
+import { makeUsage, MetricsService, TokenLedger } from '@app/tokens';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { databaseOptions } from '../database/database-options';
 import { ErrorFilter } from '../http/error.filter';
 import { createValidationPipe } from '../http/validation';
 import { MetricsApiModule } from '../metrics/metrics-api.module';
@@ -17,14 +18,9 @@ describe('usage and metrics HTTP contract', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot(configSchema.parse({})),
-        TypeOrmModule.forRoot({
-          type: 'better-sqlite3',
-          database: ':memory:',
-          entities: tokensEntities,
-          migrations: tokensMigrations,
-          migrationsRun: true,
-        }),
+        ConfigModule.forRoot(configSchema.parse({ database: { path: ':memory:' } })),
+        // The summary reads finished deliberations too: the whole schema, as the app has it.
+        TypeOrmModule.forRoot(databaseOptions(configSchema.parse({ database: { path: ':memory:' } }))),
         UsageApiModule,
         MetricsApiModule,
       ],

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { UsageSummaryService } from '@app/deliberation';
 import { UsageService } from '@app/tokens';
 import { ApiErrorBody } from '../http/api-error';
 import { AdapterParamDto, UsageQueryDto } from './usage-query.dto';
@@ -8,7 +9,10 @@ import { SolutionTotalsDto, UsageOverTimeDto, UsageSummaryDto } from './usage-vi
 @ApiTags('usage')
 @Controller('v1/usage')
 export class UsageController {
-  constructor(private readonly usage: UsageService) {}
+  constructor(
+    private readonly usage: UsageService,
+    private readonly summaries: UsageSummaryService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Token usage and cost over a time window, grouped by adapter, model, UTC day or deliberation' })
@@ -34,9 +38,11 @@ export class UsageController {
   }
 
   @Get('summary')
-  @ApiOperation({ summary: 'Tokens per minute now and at peak, top participants, tokens after convergence, suggestions (last 7 days)' })
+  @ApiOperation({
+    summary: 'Tokens per minute now and at peak, top participants, tokens after convergence, suggestions, and tokens and cost per decision with the savings of history policy and early stops (last 7 days)',
+  })
   @ApiOkResponse({ type: UsageSummaryDto })
   summary(): Promise<UsageSummaryDto> {
-    return this.usage.summary();
+    return this.summaries.summary();
   }
 }

@@ -16,6 +16,9 @@ const SETTINGS: EngineSettings = {
   maxOutputTokens: 500,
   roundTimeoutMs: 5_000,
   retryMissingVote: false,
+  history: 'full',
+  digestTokens: 300,
+  answerWords: 400,
   convergence: { backend: 'tfidf', threshold: 0.85, consecutive: 2, divergingBelow: 0.4, impasseAfter: 3, consensusFraction: 0.66, optionSimilarity: 0.85 },
 };
 

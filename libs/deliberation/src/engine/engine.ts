@@ -1,11 +1,14 @@
 import { AdapterError, type InvokeResult } from '@app/adapters';
 import { unavailableUsage, type TokenUsage } from '@app/tokens';
-import type { ConvergenceAssessment, DeliberationResult, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
+import type { ConvergenceAssessment, DeliberationEconomy, DeliberationResult, HistoryPolicy, Vote, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
 import {
   assessConvergence,
   ballotScheme,
   buildPrompt,
   decideStop,
+  digestAnswer,
+  economyOf,
+  type PromptInput,
   groupOptions,
   parseVote,
   resolveBallotVote,
@@ -37,6 +40,10 @@ export interface EngineSettings {
   minRounds?: number;
   /** Show the ballot of options voted so far from round 2 on (default true). */
   ballot?: boolean;
+  /** The history policy when the request has none (requests made before it existed). */
+  history: HistoryPolicy;
+  digestTokens: number;
+  answerWords: number;
   convergence: {
     /** false: participants' continue_debate votes never stop the deliberation. */
     modelConsensus?: boolean;
@@ -49,6 +56,9 @@ export interface EngineSettings {
     optionSimilarity: number;
   };
 }
+
+/** Digests are capped in cl100k tokens, the encoding of the default model family. */
+const DIGEST_ENCODING_MODEL = 'gpt-4';
 
 /** The label other participants see: adapter, model and stance, never a secret. */
 export function participantLabel(p: { index: number; adapter: string; role?: string }): string {
@@ -63,6 +73,11 @@ export function participantLabel(p: { index: number; adapter: string; role?: str
  */
 export class DeliberationEngine {
   private readonly similarity;
+  /**
+   * Digests by answer text: built once per answer and shared by every reader, whatever its model.
+   * Capped with one fixed encoding (cl100k) so a digest reads the same to every participant.
+   */
+  private readonly digests = new Map<string, string>();
 
   constructor(
     private readonly ports: EnginePorts,
@@ -190,7 +205,7 @@ export class DeliberationEngine {
 
   /** The result from the rounds so far, for a given stop reason. */
   result(state: EngineState, stopReason: StopReason, durationMs: number): DeliberationResult {
-    return buildResult(state, stopReason, durationMs, (options) => this.group(options));
+    return { ...buildResult(state, stopReason, durationMs, (options) => this.group(options)), economy: this.economy(state, stopReason) };
   }
 
   /** The round's valid votes join the ballot (or open it) when the ballot is on. */
@@ -242,26 +257,76 @@ export class DeliberationEngine {
   }
 
   private prepareCall(state: EngineState, round: number, decision: TierDecisionRecord) {
+    const built = buildPrompt(this.promptInput(state, round, decision, state.request.history ?? this.settings.history));
+    const estimateTokens = built.tokens + this.settings.maxOutputTokens;
+    return { decision, system: built.system, prompt: built.prompt, estimateTokens };
+  }
+
+  /** What a participant's prompt for a round is built from: the rounds before it, under a history policy. */
+  private promptInput(state: EngineState, round: number, decision: TierDecisionRecord, historyPolicy: HistoryPolicy): PromptInput {
     const participant = state.request.participants[decision.participantIndex];
     const labels = new Map(state.request.participants.map((p) => [p.index, participantLabel(p)]));
-    // The port memoizes per encoding: answers recur in every later prompt and are counted once.
-    const countTokens = (text: string) => this.ports.countTokens(text, decision.model);
-    const budgetTokens = Math.max(256, this.ports.contextTokens(decision.adapter) - this.settings.maxOutputTokens);
-    const built = buildPrompt({
+    return {
       question: state.request.question,
       context: state.request.context,
       participant: { index: participant.index, adapter: decision.adapter, model: decision.model, stance: participant.stance, role: participant.role },
       round,
       ballot: state.ballot?.entries,
-      history: state.rounds.map((r) => ({
-        round: r.number,
-        responses: r.responses.filter((x) => !x.error).map((x) => ({ participantIndex: x.participantIndex, label: labels.get(x.participantIndex) ?? '', text: x.text })),
-      })),
-      budgetTokens,
-      countTokens,
+      history: state.rounds
+        .filter((r) => r.number < round)
+        .map((r) => ({
+          round: r.number,
+          responses: r.responses
+            .filter((x) => !x.error)
+            .map((x) => ({ participantIndex: x.participantIndex, label: labels.get(x.participantIndex) ?? '', text: x.text, vote: x.vote })),
+        })),
+      budgetTokens: Math.max(256, this.ports.contextTokens(decision.adapter) - this.settings.maxOutputTokens),
+      // The port memoizes per encoding: answers recur in every later prompt and are counted once.
+      countTokens: (text: string) => this.ports.countTokens(text, decision.model),
+      historyPolicy,
+      digestTokens: this.settings.digestTokens,
+      digestOf: (response) => this.digestOf(response.text, response.vote),
+      answerWords: this.settings.answerWords,
+    };
+  }
+
+  /**
+   * The decision's economy. The prompts of every round from the second are built again, under the
+   * policy used and under `full`, and only counted: what the policy saved, measured on the same words.
+   */
+  private economy(state: EngineState, stopReason: StopReason): DeliberationEconomy {
+    const policy = state.request.history ?? this.settings.history;
+    const prompts = state.rounds
+      .filter((r) => r.number >= 2)
+      .map((r) => {
+        let asSent = 0;
+        let underFull = 0;
+        for (const response of r.responses.filter((x) => !x.error)) {
+          const decision = r.decisions.find((d) => d.participantIndex === response.participantIndex);
+          if (!decision) continue;
+          asSent += buildPrompt(this.promptInput(state, r.number, decision, policy)).tokens;
+          underFull += policy === 'full' ? 0 : buildPrompt(this.promptInput(state, r.number, decision, 'full')).tokens;
+        }
+        return { round: r.number, asSent, underFull: policy === 'full' ? asSent : underFull };
+      });
+    return economyOf({
+      policy,
+      maxRounds: state.request.mode === 'quick' ? 1 : state.request.maxRounds,
+      rounds: state.rounds,
+      prompts,
+      stoppedEarly: stopReason === 'converged' || stopReason === 'impasse' || stopReason === 'model_consensus',
     });
-    const estimateTokens = built.tokens + this.settings.maxOutputTokens;
-    return { decision, system: built.system, prompt: built.prompt, estimateTokens };
+  }
+
+  private digestOf(text: string, vote: Vote | null | undefined): string {
+    let digest = this.digests.get(text);
+    if (digest === undefined) {
+      digest = digestAnswer(text, this.settings.digestTokens, (t) => this.ports.countTokens(t, DIGEST_ENCODING_MODEL), vote);
+      // Bounded like the token memo: answers of the rounds in progress come back quickly.
+      if (this.digests.size >= 2_000) this.digests.clear();
+      this.digests.set(text, digest);
+    }
+    return digest;
   }
 
   private async callAll(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CheckpointStore } from '@app/checkpoint';
 import { DomainError, runSql } from '@app/config';
 import { TokenLedger, type TokenUsage } from '@app/tokens';
-import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager, In, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import type { DeliberationRequest, DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import { linksFor, type DeliberationView, type ResponseView, type ResumeRecord, type RoundView } from '../deliberation.view';
 import type { EngineState, PauseInfo, RoundState, RuntimeState } from '../engine/engine.ports';
@@ -191,6 +191,15 @@ export class DeliberationRepository {
   async idsWithStatus(statuses: DeliberationStatus[]): Promise<string[]> {
     const rows = await this.dataSource.getRepository(DeliberationEntity).find({ where: { status: In(statuses) }, select: { id: true } });
     return rows.map((r) => r.id);
+  }
+
+  /** Completed deliberations finished at or after `from` whose result carries its economy. */
+  async finishedSince(from: string): Promise<Array<{ mode: string; result: DeliberationResult }>> {
+    const rows = await this.dataSource.getRepository(DeliberationEntity).find({
+      where: { status: 'completed', updatedAt: MoreThanOrEqual(from) },
+      select: { mode: true, result: true },
+    });
+    return rows.flatMap((r) => (r.result?.economy ? [{ mode: r.mode, result: r.result }] : []));
   }
 
   async countByStatus(): Promise<Record<string, number>> {

@@ -8,3 +8,6 @@ export * from './result';
 export * from './prompt-templates';
 export * from './prompt-builder';
 export * from './transcript';
+export * from './digest';
+export * from './estimate';
+export * from './economy';

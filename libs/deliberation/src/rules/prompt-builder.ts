@@ -1,6 +1,7 @@
 import type { Stance, Vote } from '../deliberation.types';
 import {
   ANSWER_CLOSE,
+  answerLengthLine,
   answerOpenLine,
   ballotSection,
   ballotVotingInstruction,
@@ -18,6 +19,7 @@ import {
   TRUNCATION_MARK,
   VOTING_INSTRUCTION,
 } from './prompt-templates';
+import { digestAnswer, selectHistory, type HistoryPolicy } from './digest';
 import { firstSentences } from './result';
 import { parseVote, textBeforeVote } from './vote-parser';
 
@@ -42,6 +44,17 @@ export interface PromptInput {
   /** The model's context budget for the prompt (system message included). */
   budgetTokens: number;
   countTokens: (text: string) => number;
+  /** Which earlier answers are shown (default `full`): see selectHistory. */
+  historyPolicy?: HistoryPolicy;
+  /** Cap of one digest under the `digest` policy (default 300 tokens). */
+  digestTokens?: number;
+  /**
+   * An answer's digest. Pass a memoized one so each answer is digested once for every reader; by
+   * default it is built here with `countTokens`.
+   */
+  digestOf?: (response: HistoryResponse) => string;
+  /** The answer length asked for; absent: no limit stated. */
+  answerWords?: number;
 }
 
 export interface BuiltPrompt {
@@ -61,10 +74,15 @@ export interface BuiltPrompt {
 
 type RoundForm = 'full' | 'summary' | 'dropped';
 
+/** An earlier answer as shown: in full, or (another participant's, under the digest policy) as its digest. */
+interface ShownResponse extends HistoryResponse {
+  digest?: string;
+}
+
 interface RoundPlan {
   round: number;
   form: RoundForm;
-  responses: readonly HistoryResponse[];
+  responses: readonly ShownResponse[];
   fullTokens: number;
   summaryTokens?: number;
 }
@@ -93,7 +111,20 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const count = memoizeTokenCounter(input.countTokens);
   const system = systemPrompt();
   const { participant, round } = input;
-  const history = round > 1 ? input.history.filter((entry) => entry.responses.length > 0) : [];
+  const digestTokens = input.digestTokens ?? 300;
+  const digestOf = input.digestOf ?? ((response: HistoryResponse) => digestAnswer(response.text, digestTokens, count, response.vote));
+  const selected = selectHistory(
+    round > 1 ? input.history.filter((entry) => entry.responses.length > 0) : [],
+    input.historyPolicy ?? 'full',
+    participant.index,
+  );
+  const history = selected.rounds.map((entry) => ({
+    round: entry.round,
+    // An answer already within the digest cap is shown as it is: its digest could only lose words.
+    responses: entry.answers.map((a): ShownResponse => (a.digest && count(a.response.text) > digestTokens ? { ...a.response, digest: digestOf(a.response) } : a.response)),
+  }));
+  // Rounds the policy leaves out are named in the introduction; rounds dropped to fit get their own note.
+  const policyNote = selected.omittedRounds.length ? ` ${policyOmittedNote(selected.omittedRounds, input.historyPolicy ?? 'full')}` : '';
 
   const head: string[] = [roundFraming(round)];
   let question = questionSection(input.question);
@@ -102,8 +133,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const ballot = round > 1 && input.ballot && input.ballot.length > 0 ? input.ballot : null;
   // The ballot sits right before the voting instruction that refers to it; it is never trimmed (it is short).
   const voting = ballot ? [ballotSection(ballot), ballotVotingInstruction(ballot[0].label)] : [VOTING_INSTRUCTION];
-  const tail: string[] = history.length > 0 ? [roundTask(round), ...voting] : voting;
-  const intro = history.length > 0 ? historyIntro() : '';
+  const length = input.answerWords ? [answerLengthLine(input.answerWords)] : [];
+  const tail: string[] = history.length > 0 ? [roundTask(round), ...length, ...voting] : [...length, ...voting];
+  const intro = history.length > 0 ? historyIntro() + policyNote : '';
 
   const fixedTokens = count(system) + sum(head.map(count)) + count(stance) + sum(tail.map(count)) + (intro ? count(intro) : 0);
   let questionTokens = count(question);
@@ -191,18 +223,22 @@ function renderRound(round: number, form: 'full' | 'summary', responses: readonl
   return [roundHeading(round, form), ...responses.map((response) => renderBlock(response, round, form, selfIndex))].join(SEPARATOR);
 }
 
-function renderBlock(response: HistoryResponse, round: number, form: 'full' | 'summary', selfIndex: number): string {
-  return [answerOpenLine(response.label, round, response.participantIndex === selfIndex), blockBody(response, form), ANSWER_CLOSE].join('\n');
+function renderBlock(response: ShownResponse, round: number, form: 'full' | 'summary', selfIndex: number): string {
+  return [openLine(response, round, selfIndex), blockBody(response, form), ANSWER_CLOSE].join('\n');
+}
+
+function openLine(response: ShownResponse, round: number, selfIndex: number): string {
+  return answerOpenLine(response.digest !== undefined ? `${response.label}, digest` : response.label, round, response.participantIndex === selfIndex);
 }
 
 function blockTokens(
-  response: HistoryResponse,
+  response: ShownResponse,
   round: number,
   form: 'full' | 'summary',
   selfIndex: number,
   count: (text: string) => number,
 ): number {
-  return count(answerOpenLine(response.label, round, response.participantIndex === selfIndex)) + count(blockBody(response, form)) + count(ANSWER_CLOSE);
+  return count(openLine(response, round, selfIndex)) + count(blockBody(response, form)) + count(ANSWER_CLOSE);
 }
 
 const bodies = new WeakMap<HistoryResponse, { text: string; full?: string; summary?: string }>();
@@ -211,7 +247,9 @@ const bodies = new WeakMap<HistoryResponse, { text: string; full?: string; summa
  * The fenced body, memoized per response object (and its text) so counting and rendering share one
  * string, and the memoized counter then hits on it.
  */
-function blockBody(response: HistoryResponse, form: 'full' | 'summary'): string {
+function blockBody(response: ShownResponse, form: 'full' | 'summary'): string {
+  // A digest is already short and neutralized: it is its own summary.
+  if (response.digest !== undefined) return response.digest;
   let cached = bodies.get(response);
   if (!cached || cached.text !== response.text) {
     cached = { text: response.text };
@@ -270,6 +308,10 @@ export function memoizeTokenCounter(count: (text: string) => number, maxEntries 
     }
     return tokens;
   };
+}
+
+function policyOmittedNote(rounds: readonly number[], policy: HistoryPolicy): string {
+  return `Only each participant's latest answer is shown${policy === 'digest' ? " (others' as digests: vote, opening and key claims)" : ''}; round${rounds.length > 1 ? 's' : ''} ${rounds.join(', ')} left out.`;
 }
 
 function sum(values: readonly number[]): number {

@@ -9,6 +9,11 @@ import type { Stance } from '../deliberation.types';
 export const ANSWER_OPEN = '<<<ANSWER';
 export const ANSWER_CLOSE = '<<<END ANSWER>>>';
 
+/** Long answers cost every later reader; a stated length keeps them to what matters. */
+export function answerLengthLine(words: number): string {
+  return `Answer in at most ${words} words, not counting the vote line: lead with your position, then your strongest reasons.`;
+}
+
 export function answerOpenLine(label: string, round: number, isOwn: boolean): string {
   const who = isOwn ? `${label} (you)` : label;
   return `${ANSWER_OPEN} from="${sanitizeLabel(who)}" round=${round}>>>`;

@@ -56,6 +56,9 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
       retryMissingVote: d.retryMissingVote,
       minRounds: d.minRounds,
       ballot: d.ballot,
+      history: d.history,
+      digestTokens: d.digestTokens,
+      answerWords: d.answerWords,
       convergence: d.convergence,
     });
     this.metrics.setDeliberationStatusSource(() => this.repository.countByStatus());
