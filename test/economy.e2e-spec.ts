@@ -105,6 +105,40 @@ describe('token economy (e2e)', () => {
     expect(list.items).toHaveLength(0);
   });
 
+  it('in the ORANGE zone a unanimous round stops the deliberation (budget_consensus), with the lowered threshold on the stream', async () => {
+    // Round 1 spends 85% of the daily token window (ORANGE); round 2 is unanimous.
+    const round1 = { usage: { input: 8225, output: 700 } };
+    panel = await startPanel([
+      { name: 'p0', script: [turn('Webhooks cut latency.', vote('Webhooks'), round1), turn('Still webhooks.', vote('Webhooks'))] },
+      { name: 'p1', script: [turn('Polling is simpler.', vote('Polling'), round1), turn('Webhooks, after all.', vote('Webhooks'))] },
+    ]);
+    t = await startTestApp({ adapters: panel.adapters, budgets: { daily: { tokens: 21_000 } }, deliberation: { maxOutputTokens: 100 } });
+    const res = await fetch(`${t.url}/v1/deliberations?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'Should billing move to webhooks?', participants: panel.participants(), maxRounds: 3 }),
+    });
+    const view = (await res.json()) as any;
+    expect(view.status).toBe('completed');
+    expect(view.result).toMatchObject({ stopReason: 'budget_consensus', roundsUsed: 2, outcome: 'unanimous', winningOption: 'Webhooks' });
+    expect(panel.totalCalls()).toBe(4);
+  });
+
+  it('in the GREEN zone the same debate runs on to maxRounds', async () => {
+    panel = await startPanel([
+      { name: 'p0', script: [turn('Webhooks cut latency.', vote('Webhooks')), turn('Still webhooks.', vote('Webhooks')), turn('Webhooks.', vote('Webhooks'))] },
+      { name: 'p1', script: [turn('Polling is simpler.', vote('Polling')), turn('Webhooks, after all.', vote('Webhooks')), turn('Yes, webhooks.', vote('Webhooks'))] },
+    ]);
+    t = await startTestApp({ adapters: panel.adapters, budgets: { daily: { tokens: 1_000_000 } }, deliberation: { maxOutputTokens: 100 } });
+    const res = await fetch(`${t.url}/v1/deliberations?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'Should billing move to webhooks?', participants: panel.participants(), maxRounds: 3 }),
+    });
+    const view = (await res.json()) as any;
+    expect(view.result.stopReason).not.toBe('budget_consensus');
+  });
+
   describe('POST /v1/deliberations/estimate', () => {
     async function estimate(body: Record<string, unknown>, overrides: Record<string, unknown> = {}) {
       panel = await startPanel([0, 1, 2].map((p) => ({ name: `p${p}`, script: [turn('x', vote('A'))] })));

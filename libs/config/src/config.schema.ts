@@ -135,6 +135,13 @@ export const configSchema = z.strictObject({
         .strictObject({
           /** false: participants' continue_debate votes never stop a deliberation (only the rules below and maxRounds do). */
           modelConsensus: z.boolean().default(true),
+          /**
+           * The convergence threshold as the budget zone worsens (the lower of this and `threshold`
+           * applies); in ORANGE and RED a unanimous round also stops the deliberation (budget_consensus).
+           */
+          zoneThresholds: z
+            .strictObject({ YELLOW: fraction.default(0.8), ORANGE: fraction.default(0.75), RED: fraction.default(0.7) })
+            .prefault({}),
           backend: z.enum(['tfidf', 'jaccard', 'embeddings']).default('tfidf'),
           /** The HTTP adapter and model that embed answers when backend is "embeddings". */
           embeddings: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1) }).optional(),

@@ -56,7 +56,7 @@ export class EstimateService {
       policy,
       digestTokens: d.digestTokens,
       answerTokens,
-      earliestStop: Math.min(maxRounds, 2),
+      earliestStop: this.earliestStop(maxRounds),
     });
 
     const own = { maxTokens: input.budget?.maxTokens ?? null, maxCostUsd: input.budget?.maxCostUsd ?? null };
@@ -76,11 +76,16 @@ export class EstimateService {
       budget: { deliberation, windows, fits: deliberation.fits && windows.every((w) => w.fits) },
       assumptions: [
         `answers of ${answerTokens.low} (low), ${answerTokens.expected} (expected: ${d.answerWords} words asked) and ${answerTokens.high} (high: the output cap) tokens`,
-        `low stops at round ${Math.min(maxRounds, 2)} (the earliest stop the rules allow); expected and high run all ${maxRounds} round(s)`,
+        `low stops at round ${this.earliestStop(maxRounds)} (the earliest stop the rules allow); expected and high run all ${maxRounds} round(s)`,
         "automatic tiers priced at the adapter's reasoning model",
         'a model without a price makes the cost unknown (null), never $0',
       ],
     };
+  }
+
+  /** Nothing stops before round 2 (a stop compares two rounds) nor before minRounds; maxRounds always ends it. */
+  private earliestStop(maxRounds: number): number {
+    return Math.min(maxRounds, Math.max(2, this.config.deliberation.minRounds));
   }
 
   private participant(spec: ParticipantSpec, input: StartDeliberation) {

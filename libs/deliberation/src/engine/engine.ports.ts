@@ -9,6 +9,7 @@ import type {
   TierChoice,
   TierDecisionRecord,
 } from '../deliberation.types';
+import type { BudgetZone } from '@app/tiering';
 
 /** A completed round as the engine and its checkpoints see it. */
 export interface RoundState {
@@ -119,6 +120,8 @@ export interface RoundConstraints {
 export interface LimitCheck extends RoundConstraints {
   warnings: Array<{ limit: string; fraction: number }>;
   pause: PauseInfo | null;
+  /** The zone of the most used limit (GREEN when nothing is limited): lowers the convergence threshold. */
+  zone?: BudgetZone;
 }
 
 /** A round's reserved spend, settled call by call with the real usage. */

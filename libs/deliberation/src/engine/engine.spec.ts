@@ -371,8 +371,8 @@ describe(DeliberationEngine.name, () => {
         'round_completed',
       ]);
       expect(fake.recorded.events.every((e) => e.deliberationId === 'd-1')).toBe(true);
-      expect(fake.recorded.events[3].data).toEqual({ round: 1, convergence: null, checkpointId: 'cp-1' });
-      expect(fake.recorded.events[7].data).toEqual({ round: 2, convergence: { score: expect.any(Number), status: 'diverging' }, checkpointId: 'cp-2' });
+      expect(fake.recorded.events[3].data).toEqual({ round: 1, convergence: null, checkpointId: 'cp-1', budgetZone: 'GREEN', threshold: 0.85 });
+      expect(fake.recorded.events[7].data).toEqual({ round: 2, convergence: { score: expect.any(Number), status: 'diverging' }, checkpointId: 'cp-2', budgetZone: 'GREEN', threshold: 0.85 });
       expect(fake.recorded.events[1].data).toMatchObject({ round: 1, vote: { option: 'A' }, voteError: null, error: null, tokens: 110 });
     });
 
@@ -427,6 +427,24 @@ describe(DeliberationEngine.name, () => {
       expect(fake.recorded.calls).toEqual([{ round: 1, participantIndex: 0, totalTokens: 55, errorKind: undefined }]);
       // The reservation is settled with both calls' spend.
       expect(fake.recorded.settled.find((x) => x.participantIndex === 0)).toEqual({ participantIndex: 0, tokens: 165, costUsd: 165 / 1_000_000 });
+    });
+
+    it('should retry for the vote even with retryMissingVote off when the answer was cut at the output limit', async () => {
+      const fake = fakePorts((p, round, request) => {
+        if (request.prompt.includes('did not end with a valid vote line')) return { text: voteLine('A'), usage: { input: 50, output: 5 } };
+        // Participant 0 used every output token it was allowed and lost its vote line; participant 1 was terse.
+        if (p === 0) return { text: prose(p, round), usage: { input: 100, output: SETTINGS.maxOutputTokens } };
+        return { text: prose(p, round), usage: { input: 100, output: 10 } };
+      });
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+      const state = makeState({ mode: 'quick' });
+
+      await run(sut, state);
+
+      const retries = fake.recorded.invokes.filter((i) => i.request.prompt.includes('did not end with a valid vote line'));
+      expect(retries.map((r) => r.request.position?.participantIndex)).toEqual([0]);
+      expect(state.rounds[0].responses[0].vote).toMatchObject({ option: 'A' });
+      expect(state.rounds[0].responses[1].vote).toBeNull();
     });
 
     it('should send the vote-only retry with the question and the own answer only, and keep its reply with the answer', async () => {

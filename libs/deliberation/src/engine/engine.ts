@@ -1,4 +1,5 @@
 import { AdapterError, type InvokeResult } from '@app/adapters';
+import type { BudgetZone } from '@app/tiering';
 import { unavailableUsage, type TokenUsage } from '@app/tokens';
 import type { ConvergenceAssessment, DeliberationEconomy, DeliberationResult, HistoryPolicy, Vote, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
 import {
@@ -15,6 +16,7 @@ import {
   similarityFor,
   type SimilarityFn,
   systemPrompt,
+  thresholdForZone,
   updateBallot,
   voteOnlyRetryPrompt,
   votesSplit,
@@ -47,6 +49,8 @@ export interface EngineSettings {
   convergence: {
     /** false: participants' continue_debate votes never stop the deliberation. */
     modelConsensus?: boolean;
+    /** The threshold per budget zone (the lower of it and `threshold` applies). */
+    zoneThresholds?: Partial<Record<BudgetZone, number>>;
     backend: 'tfidf' | 'jaccard' | 'embeddings';
     threshold: number;
     consecutive: number;
@@ -172,7 +176,9 @@ export class DeliberationEngine {
         });
       }
 
-      const convergence = await this.assess(state, roundNumber, responses);
+      const zone = limits.zone ?? 'GREEN';
+      const threshold = thresholdForZone(state.request.convergence?.threshold ?? this.settings.convergence.threshold, zone, this.settings.convergence.zoneThresholds ?? {});
+      const convergence = await this.assess(state, roundNumber, responses, threshold);
       const round: RoundState = {
         number: roundNumber,
         startedAt: startedAt.toISOString(),
@@ -186,7 +192,13 @@ export class DeliberationEngine {
       this.addToBallot(state, round);
       state.runtime.activeMs = elapsed();
       const checkpointId = await this.ports.roundCompleted(state, round);
-      this.ports.emit(state.id, 'round_completed', { round: roundNumber, convergence: convergence && { score: convergence.score, status: convergence.status }, checkpointId });
+      this.ports.emit(state.id, 'round_completed', {
+        round: roundNumber,
+        convergence: convergence && { score: convergence.score, status: convergence.status },
+        checkpointId,
+        budgetZone: zone,
+        threshold,
+      });
 
       const stop = decideStop({
         round: roundNumber,
@@ -197,6 +209,8 @@ export class DeliberationEngine {
         consensusFraction: this.settings.convergence.consensusFraction,
         minRounds: this.settings.minRounds,
         modelConsensus: this.settings.convergence.modelConsensus,
+        budgetZone: zone,
+        unanimous: this.unanimous(state, responses),
       });
       if (stop) return settle({ kind: 'completed', result: this.result(state, stop, elapsed()) });
     }
@@ -225,14 +239,21 @@ export class DeliberationEngine {
     return { kind: 'aborted', why, result: state.rounds.length ? this.result(state, 'cancelled', durationMs) : null };
   }
 
-  private async assess(state: EngineState, round: number, responses: ParticipantResponse[]): Promise<ConvergenceAssessment | null> {
+  /** Every participant answered this round with a valid vote, all for one option once grouped. */
+  private unanimous(state: EngineState, responses: ParticipantResponse[]): boolean {
+    const votes = responses.map((r) => (r.error ? null : r.vote));
+    if (votes.length < state.request.participants.length || votes.some((v) => v === null)) return false;
+    const grouping = this.group(votes.map((v) => v!.option));
+    return new Set(votes.map((v) => grouping.get(v!.option) ?? v!.option)).size === 1;
+  }
+
+  private async assess(state: EngineState, round: number, responses: ParticipantResponse[], threshold: number): Promise<ConvergenceAssessment | null> {
     const previousRound = state.rounds[state.rounds.length - 1];
     if (!previousRound) return null;
     const previous = previousRound.responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text }));
     const current = responses.filter((r) => !r.error).map((r) => ({ participantIndex: r.participantIndex, text: r.text }));
     const finals = finalVotes([...state.rounds, { responses } as RoundState], state.request.participants);
     const grouping = this.group(finals.flatMap((f) => (f.vote ? [f.vote.option] : [])));
-    const threshold = state.request.convergence?.threshold ?? this.settings.convergence.threshold;
     return assessConvergence({
       previous,
       current,
@@ -460,7 +481,10 @@ export class DeliberationEngine {
     first: InvokeResult,
   ): Promise<{ parsed: ReturnType<typeof parseVote>; retry: VoteRetry | null }> {
     const parsed = parseVote(first.text);
-    if (parsed.vote || !this.settings.retryMissingVote || !first.text.trim()) return { parsed, retry: null };
+    // A vote lost to the output limit is the engine's doing, not the model's: retried even when
+    // retryMissingVote is off.
+    const cutOff = first.truncated === true || first.usage.outputTokens >= this.settings.maxOutputTokens;
+    if (parsed.vote || !(this.settings.retryMissingVote || cutOff) || !first.text.trim()) return { parsed, retry: null };
     const started = this.ports.now().getTime();
     try {
       const retry = await this.ports.invoke(adapter, {

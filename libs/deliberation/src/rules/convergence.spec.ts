@@ -1,5 +1,5 @@
 import type { ConvergenceStatus } from '../deliberation.types';
-import { assessConvergence, type ConvergenceInput, DEFAULT_CONVERGENCE_SETTINGS, statusFor } from './convergence';
+import { assessConvergence, type ConvergenceInput, DEFAULT_CONVERGENCE_SETTINGS, scoreTrend, statusFor } from './convergence';
 
 const SAME = 'We should adopt webhooks for billing because polling wastes requests and adds latency.';
 const OTHER = 'Keep polling: it is simple, robust, and our partners cannot receive callbacks reliably.';
@@ -86,5 +86,24 @@ describe('statusFor', () => {
     ['low score with split votes', 0.1, [], true, 'diverging'],
   ])('%s → %s', (_name, score, scores, split, expected) => {
     expect(statusFor(score, scores.map((s) => ({ score: s })), split, settings)).toBe(expected);
+  });
+});
+
+describe('scoreTrend', () => {
+  const identity = (options: string[]) => new Map(options.map((o) => [o, o]));
+  const response = (option: string | null, error = false) => ({ error: error ? { kind: 'timeout' } : null, vote: option ? { option } : null });
+
+  it("gives round 1 its vote agreement, so two scores exist after round 2", () => {
+    const rounds = [
+      { number: 1, convergence: null, responses: [response('A'), response('A'), response('B'), response(null)] },
+      { number: 2, convergence: { score: 0.9 }, responses: [] },
+    ];
+    expect(scoreTrend({ rounds }, identity)).toEqual([2 / 3, 0.9]);
+  });
+
+  it('leaves round 1 out when nobody voted, and groups paraphrases before counting', () => {
+    expect(scoreTrend({ rounds: [{ number: 1, convergence: null, responses: [response(null), response('A', true)] }] }, identity)).toEqual([]);
+    const group = (options: string[]) => new Map(options.map((o) => [o, o.toLowerCase()]));
+    expect(scoreTrend({ rounds: [{ number: 1, convergence: null, responses: [response('Yes'), response('yes')] }] }, group)).toEqual([1]);
   });
 });

@@ -121,3 +121,25 @@ function trailingCount<T>(items: readonly T[], predicate: (item: T) => boolean):
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * The score trend the tier selector reads: round 1 has no convergence score (nothing to compare with),
+ * so it counts as its vote agreement (the largest group's share of the valid votes). With it the
+ * "score dropped" and "settled and rising" rules, which need two scores, can act from round 3 instead
+ * of round 4 — with the default 3 rounds, at all.
+ */
+export function scoreTrend(
+  state: { rounds: ReadonlyArray<{ number: number; convergence: { score: number } | null; responses: ReadonlyArray<{ error: unknown; vote: { option: string } | null }> }> },
+  group: (options: string[]) => Map<string, string>,
+): number[] {
+  return state.rounds.flatMap((r) => {
+    if (r.convergence) return [r.convergence.score];
+    if (r.number !== 1) return [];
+    const options = r.responses.flatMap((x) => (!x.error && x.vote ? [x.vote.option] : []));
+    if (options.length === 0) return [];
+    const grouping = group(options);
+    const sizes = new Map<string, number>();
+    for (const o of options) sizes.set(grouping.get(o) ?? o, (sizes.get(grouping.get(o) ?? o) ?? 0) + 1);
+    return [Math.max(...sizes.values()) / options.length];
+  });
+}

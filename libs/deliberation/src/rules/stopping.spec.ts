@@ -1,5 +1,5 @@
 import type { ConvergenceAssessment, ConvergenceStatus, StopReason, Vote } from '../deliberation.types';
-import { decideStop, hasModelConsensus, type StopInput } from './stopping';
+import { decideStop, hasModelConsensus, thresholdForZone, type StopInput } from './stopping';
 
 const vote = (continueDebate: boolean): Vote => ({ option: 'A', confidence: 0.8, rationale: '', continueDebate });
 const assessed = (status: ConvergenceStatus): ConvergenceAssessment => ({ score: 0.5, status, perParticipant: [] });
@@ -64,5 +64,35 @@ describe('hasModelConsensus', () => {
     ['everyone', [stop, stop], 1, true],
   ])('%s', (_name, votes, fraction, expected) => {
     expect(hasModelConsensus(votes, fraction)).toBe(expected);
+  });
+});
+
+describe('budget-aware stopping', () => {
+  const vote = (continueDebate = true) => ({ option: 'A', confidence: 0.8, rationale: 'r', continueDebate });
+  const base = { round: 2, maxRounds: 3, mode: 'conference' as const, convergence: null, latestVotes: [vote(), vote()] };
+
+  it.each([
+    ['GREEN', true, null],
+    ['YELLOW', true, null],
+    ['ORANGE', true, 'budget_consensus'],
+    ['RED', true, 'budget_consensus'],
+    ['RED', false, null],
+  ] as const)('in %s with unanimous=%s stops with %s', (zone, unanimous, expected) => {
+    expect(decideStop({ ...base, budgetZone: zone, unanimous })).toBe(expected);
+  });
+
+  it('never before minRounds, and converged still comes first', () => {
+    expect(decideStop({ ...base, round: 2, minRounds: 3, budgetZone: 'RED', unanimous: true })).toBeNull();
+    expect(decideStop({ ...base, budgetZone: 'RED', unanimous: true, convergence: { score: 0.9, status: 'converged', perParticipant: [] } })).toBe('converged');
+  });
+
+  it.each([
+    [0.85, 'GREEN', 0.85],
+    [0.85, 'YELLOW', 0.8],
+    [0.85, 'ORANGE', 0.75],
+    [0.85, 'RED', 0.7],
+    [0.6, 'RED', 0.6], // a deliberation's own lower threshold is never raised
+  ] as const)('thresholdForZone(%s, %s) = %s', (base, zone, expected) => {
+    expect(thresholdForZone(base, zone, { YELLOW: 0.8, ORANGE: 0.75, RED: 0.7 })).toBe(expected);
   });
 });

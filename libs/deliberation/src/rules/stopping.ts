@@ -1,3 +1,4 @@
+import type { BudgetZone } from '@app/tiering';
 import type { ConvergenceAssessment, Mode, StopReason, Vote } from '../deliberation.types';
 
 export const DEFAULT_CONSENSUS_FRACTION = 0.66;
@@ -17,6 +18,19 @@ export interface StopInput {
   minRounds?: number;
   /** false: participants' continue_debate votes never stop the deliberation (default true). */
   modelConsensus?: boolean;
+  /** The budget zone when the round started (default GREEN). */
+  budgetZone?: BudgetZone;
+  /** Every participant of the round voted, for one option (after grouping). */
+  unanimous?: boolean;
+}
+
+/**
+ * The convergence threshold in a budget zone: the lower of the deliberation's own and the zone's, so a
+ * debate converges sooner as the money runs out. GREEN (or a zone without a value) keeps the base.
+ */
+export function thresholdForZone(base: number, zone: BudgetZone, zoneThresholds: Partial<Record<BudgetZone, number>>): number {
+  const forZone = zone === 'GREEN' ? undefined : zoneThresholds[zone];
+  return forZone === undefined ? base : Math.min(base, forZone);
 }
 
 /** Floating-point slack: 0.7 × 10 is 7.000000000000001, and 7 of 10 must reach a 70% consensus. */
@@ -24,7 +38,8 @@ const EPSILON = 1e-9;
 
 /**
  * Whether the deliberation stops after this round, and why; null to go on. Nothing stops it before
- * `minRounds`; then, in order: converged, impasse, model consensus (unless turned off), max rounds. Budget, cancellation and errors stop a deliberation
+ * `minRounds`; then, in order: converged, impasse, budget consensus (a unanimous round in the ORANGE or
+ * RED zone), model consensus (unless turned off), max rounds. Budget, cancellation and errors stop a deliberation
  * from outside these rules.
  *
  * Model consensus never fires before round 2 — in either mode: a quick deliberation has one round and
@@ -36,6 +51,8 @@ export function decideStop(input: StopInput): StopReason | null {
   if (input.round < minRounds) return null;
   if (input.convergence?.status === 'converged') return 'converged';
   if (input.convergence?.status === 'impasse') return 'impasse';
+  // With little money left, a round everyone answered with one decision is decision enough.
+  if (input.unanimous && (input.budgetZone === 'ORANGE' || input.budgetZone === 'RED')) return 'budget_consensus';
   if (input.modelConsensus !== false && input.round >= 2 && hasModelConsensus(input.latestVotes, input.consensusFraction ?? DEFAULT_CONSENSUS_FRACTION)) {
     return 'model_consensus';
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
-import { BudgetLedger, Reservation as LedgerReservation } from '@app/tiering';
+import { BudgetLedger, budgetZone, Reservation as LedgerReservation } from '@app/tiering';
 import { TokenLedger, makeUsage } from '@app/tokens';
 import type { EngineState, LimitCheck, PauseInfo, PlannedCall, Reservation } from '../engine/engine.ports';
 import { PriceGuard } from './price-guard';
@@ -76,8 +76,10 @@ export class BudgetGate {
     }
     const exhausted = limits.filter((l) => l.fraction >= pause);
     const over = exhausted.filter((l) => l.name.endsWith('.tokens')).sort((a, b) => b.fraction - a.fraction)[0];
+    const mostUsed = limits.reduce<number | null>((max, l) => (max === null || l.fraction > max ? l.fraction : max), null);
     return {
       warnings,
+      zone: budgetZone(mostUsed, this.config.budgets.zones),
       forceFast: limits.some((l) => l.fraction >= forceFast),
       localOnly: exhausted.some((l) => l.name.endsWith('.usd')),
       pause: over

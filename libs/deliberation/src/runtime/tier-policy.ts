@@ -4,7 +4,7 @@ import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { AllocationAudit, BudgetLedger, allocationSignals, budgetZone, minTier, planRound } from '@app/tiering';
 import type { TierDecisionRecord } from '../deliberation.types';
 import type { EngineState, PauseInfo, RoundConstraints } from '../engine/engine.ports';
-import { groupOptions, similarityFor } from '../rules';
+import { groupOptions, scoreTrend, similarityFor } from '../rules';
 import { BudgetGate } from './budget-gate';
 import { Clock } from './clock';
 import { nextRoundEstimate } from './spend';
@@ -34,7 +34,7 @@ export class TierPolicy {
     const grouping = groupOptions(votes, similarityFor(this.config.deliberation.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf'), this.config.deliberation.convergence.optionSimilarity);
     const signals = {
       round,
-      scores: state.rounds.flatMap((r) => (r.convergence ? [r.convergence.score] : [])),
+      scores: scoreTrend(state, (options) => groupOptions(options, similarityFor(this.config.deliberation.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf'), this.config.deliberation.convergence.optionSimilarity)),
       voteOptions: votes.map((v) => grouping.get(v) ?? v),
       budgetFractionLeft: this.gate.fractionLeft(state),
       forceFast,
@@ -107,3 +107,4 @@ export class TierPolicy {
     };
   }
 }
+
