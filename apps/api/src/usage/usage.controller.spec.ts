@@ -17,7 +17,12 @@ describe('usage and metrics HTTP contract', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot(configSchema.parse({})),
+        // Metrics label only configured adapters and models: the observed call's adapter is configured.
+        ConfigModule.forRoot(
+          configSchema.parse({
+            adapters: [{ name: 'claude', kind: 'cli', provider: 'claude', tier: 'T2', models: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' } }],
+          }),
+        ),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',
