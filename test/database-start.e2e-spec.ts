@@ -124,6 +124,13 @@ describe('database at start-up (e2e, built service)', () => {
       expect(readFileSync(`${dbPath}.lock`, 'utf8').trim()).toBe(String(first.pid));
     }, 60_000);
 
+    it('should create the folder of the file (and so of its lock) on a first start', async () => {
+      const dbPath = join(dir, 'data', 'nested', 'conclave.sqlite');
+      const svc = await startService({ configPath: config(), dbPath });
+      expect(readFileSync(`${dbPath}.lock`, 'utf8').trim()).toBe(String(svc.pid));
+      expect(existsSync(dbPath)).toBe(true);
+    }, 60_000);
+
     it('should release the lock on shutdown, so the next service starts', async () => {
       const dbPath = join(dir, 'conclave.sqlite');
       const first = await startService({ configPath: config(), dbPath });

@@ -18,6 +18,16 @@ const CAUSES: Record<string, string> = {
 /** How long start-up waits for another process's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 2000;
 
+/** Creates the database's folder (a first start with the default ./data/conclave.sqlite has none). */
+export function ensureDatabaseFolder(path: string): void {
+  if (path === ':memory:') return;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new DatabaseStartError(path, `cannot create its folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 /**
  * Opens the SQLite file once before the app does, and proves it can be read and written: a garbage file,
  * a file another process keeps locked, or a read-only folder fail here in about a second with one line,
@@ -25,11 +35,6 @@ const BUSY_TIMEOUT_MS = 2000;
  */
 export function checkDatabase(path: string): void {
   if (path === ':memory:') return;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-  } catch (e) {
-    throw new DatabaseStartError(path, `cannot create its folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });

@@ -1,5 +1,5 @@
 import { DatabaseLock } from './database-lock';
-import { checkDatabase } from './database-preflight';
+import { checkDatabase, ensureDatabaseFolder } from './database-preflight';
 
 /**
  * Takes the database's lock file and checks that the file can be used; throws DatabaseStartError (one
@@ -7,6 +7,8 @@ import { checkDatabase } from './database-preflight';
  * the app and a bad database is reported in well under a second. `:memory:` needs neither: null.
  */
 export function openDatabase(path: string): DatabaseLock | null {
+  // The folder first: the lock file lives in it.
+  ensureDatabaseFolder(path);
   const lock = DatabaseLock.acquire(path);
   try {
     checkDatabase(path);

@@ -16,11 +16,16 @@ describe('usage and metrics HTTP contract', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
+    const config = configSchema.parse({
+      database: { path: ':memory:' },
+      adapters: [{ name: 'claude', kind: 'cli', provider: 'claude', tier: 'T2', models: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' } }],
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot(configSchema.parse({ database: { path: ':memory:' } })),
+        // Metrics label only configured adapters and models: the observed call's adapter is configured.
+        ConfigModule.forRoot(config),
         // The summary reads finished deliberations too: the whole schema, as the app has it.
-        TypeOrmModule.forRoot(databaseOptions(configSchema.parse({ database: { path: ':memory:' } }))),
+        TypeOrmModule.forRoot(databaseOptions(config)),
         UsageApiModule,
         MetricsApiModule,
       ],
