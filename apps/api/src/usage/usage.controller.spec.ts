@@ -18,11 +18,12 @@ describe('usage and metrics HTTP contract', () => {
   beforeAll(async () => {
     const config = configSchema.parse({
       database: { path: ':memory:' },
-      adapters: [{ name: 'claude', kind: 'cli', provider: 'claude', tier: 'T2', models: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' } }],
+      adapters: [{ name: 'claude', kind: 'cli', provider: 'claude', enabled: false, tier: 'T2', models: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' } }],
     });
     const moduleRef = await Test.createTestingModule({
       imports: [
-        // Metrics label only configured adapters and models: the observed call's adapter is configured.
+        // Metrics label only configured adapters and models: the observed call's adapter is configured
+        // (disabled, so no CLI need be on PATH).
         ConfigModule.forRoot(config),
         // The summary reads finished deliberations too: the whole schema, as the app has it.
         TypeOrmModule.forRoot(databaseOptions(config)),
