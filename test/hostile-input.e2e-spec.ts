@@ -414,7 +414,7 @@ describe('hostile input (e2e)', () => {
       return panel;
     }
 
-    function adapters(urls: string[]) {
+    function adapters(urls: string[], extra: Record<string, unknown> = {}) {
       return urls.map((baseUrl, i) => ({
         name: `p${i}`,
         kind: 'http',
@@ -425,6 +425,7 @@ describe('hostile input (e2e)', () => {
         timeoutMs: 20_000,
         maxRetries: 0,
         contextTokens: 32_000,
+        ...extra,
       }));
     }
 
@@ -452,11 +453,25 @@ describe('hostile input (e2e)', () => {
       expect(JSON.stringify(view.result.tally)).not.toContain('FORGED');
     });
 
-    it('should complete a deliberation whose participant answers 10 MB', async () => {
+    it('should fail a 10 MB answer with response_too_large under the default 1 MiB cap, and go on with the others', async () => {
+      const huge = 'The processor retries deliveries with backoff; we store every event first. '.repeat(140_000);
+      const panel = await startPanel([
+        (round) => `${huge}\nRound ${round}.\n${VOTE('Webhooks')}`,
+        (round) => `Round ${round}: keep polling.\n${VOTE('Polling')}`,
+        (round) => `Round ${round}: webhooks.\n${VOTE('Webhooks')}`,
+      ]);
+      t = await startTestApp({ adapters: adapters(panel.map((s) => s.baseUrl)) });
+      const view = await deliberate(t, 3, 1);
+      expect(view.status).toBe('completed');
+      expect(view.rounds[0].responses[0]).toMatchObject({ text: '', error: { kind: 'response_too_large' } });
+      expect(view.rounds[0].responses[1].vote.option).toBe('Polling');
+    }, 60_000);
+
+    it('should complete a deliberation whose participant answers 10 MB when maxResponseBytes allows it', async () => {
       const huge = `${'The processor retries deliveries with backoff; we store every event first. '.repeat(140_000)}`;
       expect(huge.length).toBeGreaterThan(10_000_000);
       const panel = await startPanel([(round) => `${huge}\nRound ${round}.\n${VOTE('Webhooks')}`, (round) => `Round ${round}: keep polling.\n${VOTE('Polling')}`]);
-      t = await startTestApp({ adapters: adapters(panel.map((s) => s.baseUrl)), server: { bodyLimitBytes: 4096 } });
+      t = await startTestApp({ adapters: adapters(panel.map((s) => s.baseUrl), { maxResponseBytes: 16 * 1024 * 1024 }), server: { bodyLimitBytes: 4096 } });
       const view = await deliberate(t, 2, 2);
       expect(view.status).toBe('completed');
       expect(view.result.roundsUsed).toBe(2);

@@ -95,7 +95,8 @@ export class DeliberationService {
       if (!this.registry.get(p.adapter).enabled) {
         throw new DomainError('invalid', 'ADAPTER_DISABLED', `participants.${index}.adapter: adapter "${p.adapter}" is disabled`, { field: `participants.${index}.adapter` });
       }
-      if (p.model !== undefined) {
+      // null and absent both mean "the tier's model" (the DTO's IsOptional lets null through).
+      if (p.model) {
         // The model reaches CLI argv and provider requests: only safe, allowed names (see AdapterRegistry.checkModel).
         const check = this.registry.checkModel(p.adapter, p.model);
         if (!check.ok) {
