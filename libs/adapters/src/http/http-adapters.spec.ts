@@ -76,7 +76,7 @@ describe('HTTP adapters against loopback provider servers', () => {
       });
       // At least the server's delay (less a millisecond or two of timer slack), and under the call's timeout.
       expect(result.latencyMs).toBeGreaterThanOrEqual(REPLY_DELAY_MS - 2);
-      expect(result.latencyMs).toBeLessThan(httpConfig({ provider: wire }).timeoutMs);
+      expect(result.latencyMs).toBeLessThan(httpConfig({ provider: wire === 'openai-responses' ? 'openai' : wire }).timeoutMs);
     });
 
     it('should estimate usage with tiktoken when the response has none', async () => {
