@@ -184,6 +184,19 @@ describe('token economy (e2e)', () => {
       });
       expect(res.status).toBe(400);
       expect(JSON.stringify(await res.json())).toContain('nope');
+      // A model flag in argv position and an unpriced model under a USD cap: refused as a create would be.
+      for (const [participant, budget, code] of [
+        [{ adapter: 'p1', model: '--yolo' }, undefined, 'MODEL_NOT_ALLOWED'],
+        [{ adapter: 'p1', model: 'no-such-model-anywhere' }, { maxCostUsd: 1 }, 'UNPRICED_MODEL'],
+      ] as const) {
+        const refused = await fetch(`${t.url}/v1/deliberations/estimate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ question: 'q?', participants: [{ adapter: 'p0' }, participant], ...(budget ? { budget } : {}) }),
+        });
+        expect(refused.status).toBe(400);
+        expect(JSON.stringify(await refused.json())).toContain(code);
+      }
     });
   });
 });

@@ -122,8 +122,23 @@ export class DeliberationService {
   }
 
   async start(input: StartDeliberation): Promise<DeliberationView> {
-    const participants = this.resolveParticipants(input.participants);
+    const request = this.accept(input);
     this.runner.assertCapacity();
+    const id = randomUUID();
+    await this.repository.create({ id, request, status: 'queued', now: this.clock.now() });
+    const view = (await this.repository.view(id))!;
+    this.hub.open(id, eventsFromView(view, false));
+    this.runner.enqueue(id);
+    return view;
+  }
+
+  /**
+   * A create request as it would be stored, or the 400 that refuses it: participants and models
+   * checked, defaults applied, rounds and prices checked. Create and estimate both go through here, so
+   * they validate alike.
+   */
+  accept(input: StartDeliberation): DeliberationRequest {
+    const participants = this.resolveParticipants(input.participants);
     const mode = input.mode ?? 'conference';
     const request: DeliberationRequest = {
       question: input.question,
@@ -139,12 +154,7 @@ export class DeliberationService {
     };
     this.assertRoundsAllowed(request);
     this.priceGuard.assertPriced(request);
-    const id = randomUUID();
-    await this.repository.create({ id, request, status: 'queued', now: this.clock.now() });
-    const view = (await this.repository.view(id))!;
-    this.hub.open(id, eventsFromView(view, false));
-    this.runner.enqueue(id);
-    return view;
+    return request;
   }
 
   /** A conference must be able to run the configured minimum of rounds before anything may stop it. */

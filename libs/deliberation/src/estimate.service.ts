@@ -44,12 +44,12 @@ export class EstimateService {
 
   estimate(input: StartDeliberation): DeliberationEstimate {
     const d = this.config.deliberation;
-    const specs = this.deliberations.resolveParticipants(input.participants);
-    const maxRounds = input.mode === 'quick' ? 1 : (input.maxRounds ?? 3);
-    const policy = input.history ?? d.history;
+    const request = this.deliberations.accept(input);
+    const { maxRounds } = request;
+    const policy = request.history ?? d.history;
     const expectedAnswer = Math.min(d.maxOutputTokens, Math.round(d.answerWords * TOKENS_PER_WORD));
     const answerTokens: Range = { low: Math.round(expectedAnswer / 2), expected: expectedAnswer, high: d.maxOutputTokens };
-    const participants = specs.map((spec) => this.participant(spec, input));
+    const participants = request.participants.map((spec) => this.participant(spec, input));
     const { rounds, total } = estimateDeliberation({
       participants: participants.map((p) => p.estimate),
       maxRounds,
@@ -59,7 +59,7 @@ export class EstimateService {
       earliestStop: this.earliestStop(maxRounds),
     });
 
-    const own = { maxTokens: input.budget?.maxTokens ?? null, maxCostUsd: input.budget?.maxCostUsd ?? null };
+    const own = { maxTokens: request.budget?.maxTokens ?? null, maxCostUsd: request.budget?.maxCostUsd ?? null };
     const costFits = (limit: number | null) => limit === null || (total.costUsd !== null && total.costUsd.high <= limit);
     const deliberation = { ...own, fits: (own.maxTokens === null || total.tokens.high <= own.maxTokens) && costFits(own.maxCostUsd) };
     const windows = this.ledger.status().map((w) => ({
