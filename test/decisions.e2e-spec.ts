@@ -251,10 +251,10 @@ describe('decisions (e2e)', () => {
     return { t, panel };
   }
 
-  async function deliberate(t: TestApp, panel: ScriptedPanel): Promise<any> {
+  async function deliberate(t: TestApp, panel: ScriptedPanel, question = QUESTION): Promise<any> {
     const res = await request(t.url)
       .post('/v1/deliberations?wait=true')
-      .send({ question: QUESTION, participants: panel.participants(NAMES.map((_, i) => ({ stance: i === 2 ? 'against' : 'neutral' }))), maxRounds: 2 });
+      .send({ question, participants: panel.participants(NAMES.map((_, i) => ({ stance: i === 2 ? 'against' : 'neutral' }))), maxRounds: 2 });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('completed');
     return res.body;
@@ -349,6 +349,32 @@ describe('decisions (e2e)', () => {
     ]);
     const md: string = (await request(t.url).get(`/v1/deliberations/${sut.id}/transcript`).expect(200)).text;
     expect(md).toContain('**Vote:** Conditional Approve with P0/P1 fixes [ballot A, written "(A)"] (confidence 0.85, continue debate: no)');
+  });
+
+  it('should number the ballot when the question names its own Option A and Option B, so the two are never confused', async () => {
+    const { t, panel } = await scenario({
+      claude: ['Option B', 'Option A'],
+      codex: ['Option B: managed Postgres', '2'],
+      gemini: ['Option A', 'Option B'],
+      deepseek: ['Option B', '1'],
+    });
+    const question = `${QUESTION}\nOption A: approve the refactor as one change. Option B: split it into three documents first.`;
+
+    const sut = await deliberate(t, panel, question);
+
+    expect(sut.result.ballot.map((e: any) => [e.label, e.option])).toEqual([
+      ['1', 'Option B'],
+      ['2', 'Option A'],
+    ]);
+    expect(panel.callsInRound('claude', 2)[0].prompt).toContain('1. Option B\n2. Option A');
+    // "Option A" is the question's A (ballot entry 2), never ballot label A; "2" is ballot entry 2.
+    expect(sut.rounds[1].responses.map((r: any) => [r.vote.option, r.vote.ballotLabel])).toEqual([
+      ['Option A', '2'],
+      ['Option A', '2'],
+      ['Option B', '1'],
+      ['Option B', '1'],
+    ]);
+    expect(sut.result).toMatchObject({ outcome: 'tie', winningOption: null });
   });
 
   it('should keep Approve and Do not approve apart, each with its own wordings', async () => {
