@@ -65,7 +65,9 @@ describe('budgets and model tiers (e2e)', () => {
       expect(decisions[0]).toEqual(Array(3).fill('reasoning: first round: reasoning models'));
       // Round 1 split two ways: neither unanimous nor a three-way split, so the default holds.
       expect(decisions[1]).toEqual(Array(3).fill('reasoning: debate unsettled: reasoning models'));
-      expect(decisions[2]).toEqual(Array(3).fill('fast: all 3 votes for one option'));
+      // Round 1's vote agreement (2 of 3) starts the score trend, so by round 3 the trajectory rule "settled and
+      // rising" applies before the unanimity rule.
+      expect(decisions[2]).toEqual(Array(3).fill('fast: convergence 0.70 >= 0.7 and rising'));
       // What the provider was actually asked for, round by round.
       expect(provider.seen.map((c) => `${c.round}:${c.model}`).sort()).toEqual([
         ...Array(3).fill('1:gpt-5'),
@@ -94,8 +96,9 @@ describe('budgets and model tiers (e2e)', () => {
         [2, 'reasoning', 'gpt-5', 'gpt-5', false],
       ]);
       expect(byRound(1)[0].reason).toBe('first round: reasoning models');
-      expect(byRound(2)[0].signals).toMatchObject({ round: 2, score: null, voteSpread: 2 });
-      expect(byRound(3)[0]).toMatchObject({ tier: 'fast', actualModel: 'gpt-5-mini', reason: 'all 3 votes for one option' });
+      // Round 2's score is round 1's vote agreement: 2 of the 3 votes for one option.
+      expect(byRound(2)[0].signals).toMatchObject({ round: 2, score: 2 / 3, voteSpread: 2 });
+      expect(byRound(3)[0]).toMatchObject({ tier: 'fast', actualModel: 'gpt-5-mini', reason: 'convergence 0.70 >= 0.7 and rising' });
       expect(byRound(3)[0].signals).toMatchObject({ round: 3, voteSpread: 1, score: expect.any(Number) });
       expect(byRound(3)[0].signals.budgetLeft).toBeGreaterThan(0.99);
 

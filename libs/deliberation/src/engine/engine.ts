@@ -324,7 +324,8 @@ export class DeliberationEngine {
         let underFull = 0;
         for (const response of r.responses.filter((x) => !x.error)) {
           const decision = r.decisions.find((d) => d.participantIndex === response.participantIndex);
-          if (!decision) continue;
+          // A fork may have fewer participants than the rounds it copied: their prompts cannot be rebuilt.
+          if (!decision || !state.request.participants[response.participantIndex]) continue;
           asSent += buildPrompt(this.promptInput(state, r.number, decision, policy)).tokens;
           underFull += policy === 'full' ? 0 : buildPrompt(this.promptInput(state, r.number, decision, 'full')).tokens;
         }
