@@ -1,4 +1,5 @@
 import type { Cassette } from '@app/adapters';
+import { rng } from '../support/answers';
 
 /**
  * Ten multi-round deliberations shaped like real reviews by frontier models: 3–4 participants, 3
@@ -190,18 +191,6 @@ const VOTE_STYLES = [
   (json: string) => `My vote:\n\nVOTE: ${json}`,
 ];
 
-/** Mulberry32: a small seeded generator, so cassettes are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)];
 }
@@ -238,7 +227,7 @@ function answer(topic: Topic, rand: () => number, participant: number, round: nu
 
 export function economyCassettes(): Cassette[] {
   return TOPICS.map((topic, t) => {
-    const rand = random(1_000 + t);
+    const rand = rng(1_000 + t);
     const n = topic.votes.length;
     const labels = ['Architect (Claude-like)', 'SRE (GPT-like)', 'Security reviewer (Gemini-like)', 'Staff engineer (local model)'].slice(0, n);
     const responses: Cassette['responses'] = {};

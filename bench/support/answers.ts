@@ -8,7 +8,8 @@
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tu', 'sa', 'vi', 'del', 'por', 'nex', 'qua', 'bri', 'sto', 'fen', 'gal', 'hur', 'jin', 'mox', 'pla', 'zed'];
 
-function rng(seed: number): () => number {
+/** Mulberry32: a small seeded generator, so benchmark texts are the same on every run. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -4,9 +4,6 @@ import { DeliberationRepository } from './persistence/deliberation.repository';
 import { decisionFigures, type DecisionFigures } from './rules';
 import { Clock } from './runtime/clock';
 
-/** The summary's window, as the token summary's: the last 7 days. */
-const SUMMARY_DAYS = 7;
-
 /**
  * `GET /v1/usage/summary`: the token summary (rates, top spenders, suggestions) and, from the
  * deliberations finished in the same window, tokens and cost per decision and what the history
@@ -21,9 +18,9 @@ export class UsageSummaryService {
   ) {}
 
   async summary(): Promise<UsageSummary & { decisions: DecisionFigures }> {
-    const now = this.clock.now();
-    const from = new Date(now.getTime() - SUMMARY_DAYS * 86_400_000).toISOString();
-    const [tokens, finished] = await Promise.all([this.usage.summary(now), this.repository.finishedSince(from)]);
+    // The decisions are read over the token summary's own window, so both halves cover the same days.
+    const tokens = await this.usage.summary(this.clock.now());
+    const finished = await this.repository.finishedSince(tokens.from);
     return {
       ...tokens,
       decisions: decisionFigures(finished.map((d) => ({ mode: d.mode, stopReason: d.result.stopReason, economy: d.result.economy! }))),

@@ -1,6 +1,6 @@
 import type { HistoryPolicy, Vote } from '../deliberation.types';
 import { neutralizeDelimiters } from './prompt-templates';
-import { firstSentences } from './result';
+import { firstSentences, oneLine } from './result';
 import { parseVote, textBeforeVote } from './vote-parser';
 
 export type { HistoryPolicy };
@@ -75,10 +75,6 @@ function rankClaims(body: string, opening: string): Claim[] {
   return claims.sort((a, b) => b.score - a.score || a.position - b.position);
 }
 
-function oneLine(text: string, maxChars: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > maxChars ? `${line.slice(0, maxChars - 1).trimEnd()}…` : line;
-}
 
 /** An earlier answer as the policy selects it. */
 export interface PolicyAnswer<R> {

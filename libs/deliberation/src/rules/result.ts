@@ -159,7 +159,8 @@ export function firstSentences(text: string, count: number, maxChars = SUMMARY_P
   return sentence.length > maxChars ? `${sentence.slice(0, maxChars - 1).trimEnd()}…` : sentence;
 }
 
-function oneLine(text: string, maxChars: number): string {
+/** A text on one line (whitespace runs collapsed), at most `maxChars` long. */
+export function oneLine(text: string, maxChars: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > maxChars ? `${line.slice(0, maxChars - 1).trimEnd()}…` : line;
 }
