@@ -209,6 +209,19 @@ export class DeliberationService {
     return from(eventsFromView(view, true).map((e, i) => ({ ...e, seq: i + 1 })));
   }
 
+  /**
+   * A person's pause: only a queued or running deliberation can be paused (409 names the status otherwise).
+   * With `wait`, answers once the run has stopped, with the paused deliberation.
+   */
+  async pause(id: string, options: { now: boolean; wait: boolean }): Promise<DeliberationView> {
+    const view = await this.get(id);
+    if (!(await this.runner.pause(id, options.now))) {
+      throw new DomainError('conflict', 'DELIBERATION_NOT_RUNNING', `deliberation ${id} is ${view.status}; only a queued or running deliberation can be paused`, { status: view.status });
+    }
+    if (options.wait) await this.runner.whenDone(id);
+    return this.get(id);
+  }
+
   async cancel(id: string): Promise<DeliberationView> {
     const view = await this.get(id);
     if (['completed', 'failed', 'cancelled'].includes(view.status)) {

@@ -161,6 +161,20 @@ export class CreateQueryDto {
   wait?: boolean;
 }
 
+export class PauseQueryDto {
+  @ApiPropertyOptional({ description: 'Cut the calls in flight now (answers that arrived are kept) instead of letting them finish' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  now?: boolean;
+
+  @ApiPropertyOptional({ description: 'Answer once the deliberation has stopped (200, the paused deliberation) instead of at once (202)' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  wait?: boolean;
+}
+
 export const STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 
 export class ListQueryDto {

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, Sse, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { DeliberationService, EstimateService } from '@app/deliberation';
 import type { Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { ApiErrorBody } from '../http/api-error';
-import { CreateDeliberationDto, CreateQueryDto, ListQueryDto, RoundParamDto } from './deliberation.dto';
+import { CreateDeliberationDto, CreateQueryDto, ListQueryDto, PauseQueryDto, RoundParamDto } from './deliberation.dto';
 
 interface SseMessage {
   id: string;
@@ -73,6 +73,20 @@ export class DeliberationsController {
   async events(@Param('id', new ParseUUIDPipe()) id: string): Promise<Observable<SseMessage>> {
     const events = await this.deliberations.events(id);
     return events.pipe(map((e) => ({ id: String(e.seq), type: e.type, data: e })));
+  }
+
+  @Post(':id/pause')
+  @HttpCode(202)
+  @ApiAcceptedResponse({
+    description:
+      'A person pauses the deliberation: the calls in flight finish (or are cut with ?now=true, keeping the answers that arrived), a checkpoint is saved and it stands paused with pause.reason "person"; resume from the checkpoint as after any pause. With ?wait=true, 200 once it has stopped.',
+  })
+  @ApiConflictResponse({ type: ApiErrorBody, description: 'Not queued or running (the message names its status)' })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  async pause(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: PauseQueryDto, @Res({ passthrough: true }) res: Response) {
+    const view = await this.deliberations.pause(id, { now: query.now ?? false, wait: query.wait ?? false });
+    if (query.wait) res.status(200);
+    return view;
   }
 
   @Post(':id/cancel')

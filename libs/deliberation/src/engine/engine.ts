@@ -21,6 +21,7 @@ import {
   voteOnlyRetryPrompt,
   votesSplit,
 } from '../rules';
+import { nextRoundEstimate, spentSoFar } from '../runtime/spend';
 import { buildResult, finalVotes } from './deliberation-result';
 import type { EngineOutcome, EnginePorts, EngineState, PauseInfo, PlannedCall, Reservation, RoundState } from './engine.ports';
 
@@ -91,7 +92,11 @@ export class DeliberationEngine {
     this.similarity = similarityFor(settings.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf');
   }
 
-  async run(state: EngineState, signal: AbortSignal): Promise<EngineOutcome> {
+  /**
+   * `signal` stops the run at once (cancel, shutdown, or a person's pause `now`: its reason says which);
+   * `pause` asks it to stop once the calls in flight are answered, before the next round's calls.
+   */
+  async run(state: EngineState, signal: AbortSignal, pause?: AbortSignal): Promise<EngineOutcome> {
     const { request } = state;
     const maxRounds = request.mode === 'quick' ? 1 : request.maxRounds;
     const runStarted = this.ports.now().getTime();
@@ -109,6 +114,7 @@ export class DeliberationEngine {
     while (state.rounds.length < maxRounds) {
       const roundNumber = state.rounds.length + 1;
       if (signal.aborted) return settle(this.aborted(state, signal, elapsed()));
+      if (pause?.aborted) return settle({ kind: 'paused', pause: this.personPause(state) });
 
       const limits = this.ports.checkLimits(state);
       for (const warning of limits.warnings) {
@@ -151,14 +157,17 @@ export class DeliberationEngine {
         reserved.reservation.release();
       }
 
-      if (signal.aborted) return settle(this.aborted(state, signal, elapsed()));
-
       const byIndex = new Map<number, ParticipantResponse>();
       for (const r of [...state.partial, ...roundResponses]) {
         const existing = byIndex.get(r.participantIndex);
         if (!existing || existing.error) byIndex.set(r.participantIndex, r);
       }
       const responses = [...byIndex.values()].sort((a, b) => a.participantIndex - b.participantIndex);
+      if (signal.aborted) {
+        // Cut short: the answers that arrived are stored and kept; a resume re-asks only the others.
+        state.partial = responses.filter((r) => !r.error);
+        return settle(this.aborted(state, signal, elapsed()));
+      }
       if (overCap.pause) {
         // A provider reported more than was reserved and a hard cap is passed: the spend happened and is
         // counted, but nothing more is asked. The round stays open; a resume re-asks only the calls cut off.
@@ -235,8 +244,14 @@ export class DeliberationEngine {
   }
 
   private aborted(state: EngineState, signal: AbortSignal, durationMs: number): EngineOutcome {
+    if (signal.reason === 'pause') return { kind: 'paused', pause: this.personPause(state) };
     const why = signal.reason === 'shutdown' ? 'shutdown' : 'cancelled';
     return { kind: 'aborted', why, result: state.rounds.length ? this.result(state, 'cancelled', durationMs) : null };
+  }
+
+  /** A person asked for the pause: what was spent, and what the next round is expected to need. */
+  private personPause(state: EngineState): PauseInfo {
+    return { reason: 'person', limit: 'person', used: spentSoFar(state).tokens, nextRoundEstimateTokens: nextRoundEstimate(state, this.settings.maxOutputTokens) };
   }
 
   /** Every participant answered this round with a valid vote, all for one option once grouped. */

@@ -5,18 +5,20 @@ import { CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
 import { encodingForModel, MetricsService, TokenizerService, unavailableUsage, UsageService } from '@app/tokens';
 import type { ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import { DeliberationEngine } from '../engine/engine';
-import type { EngineOutcome, EnginePorts, EngineState } from '../engine/engine.ports';
+import type { EngineOutcome, EnginePorts, EngineState, PauseInfo } from '../engine/engine.ports';
 import { DeliberationRepository, emptyRuntime } from '../persistence/deliberation.repository';
 import { memoizeTokenCounter } from '../rules';
 import { BudgetGate } from './budget-gate';
 import { Clock } from './clock';
 import { EventHub, eventsFromView } from './event-hub';
 import { Semaphore } from './semaphore';
-import { tokenTotals } from './spend';
+import { nextRoundEstimate, spentSoFar, tokenTotals } from './spend';
 import { TierPolicy } from './tier-policy';
 
 interface ActiveRun {
   controller: AbortController;
+  /** A person's pause: the run stops before its next calls (the controller cuts the calls in flight). */
+  pause: AbortController;
   done: Promise<void>;
 }
 
@@ -128,6 +130,32 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
     return queued >= 0 || Boolean(run);
   }
 
+  /**
+   * A person's pause. A queued deliberation stands paused at once (with a checkpoint to resume from); a
+   * running one finishes the calls in flight, or with `now` cuts them keeping the answers that arrived,
+   * then checkpoints and stands paused. Returns false when nothing was queued or running here.
+   */
+  async pause(id: string, now: boolean): Promise<boolean> {
+    const queued = this.queue.indexOf(id);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.wake(id);
+      const at = this.clock.now();
+      const pause: PauseInfo = { reason: 'person', limit: 'person', used: 0, nextRoundEstimateTokens: 0 };
+      if (!(await this.repository.transition(id, ['queued'], 'paused', at, { pause }))) return false;
+      const state = await this.loadState(id);
+      pause.used = spentSoFar(state).tokens;
+      pause.nextRoundEstimateTokens = nextRoundEstimate(state, this.config.deliberation.maxOutputTokens);
+      await this.finish(id, state, { kind: 'paused', pause });
+      return true;
+    }
+    const run = this.active.get(id);
+    if (!run) return false;
+    run.pause.abort('person');
+    if (now) run.controller.abort('pause');
+    return true;
+  }
+
   /** Resolves when the deliberation's current run has ended (or at once when none is queued or running). */
   whenDone(id: string): Promise<void> {
     if (!this.isActive(id)) return Promise.resolve();
@@ -143,8 +171,9 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
     while (!this.stopping && this.active.size < this.config.deliberation.maxRunning && this.queue.length) {
       const id = this.queue.shift()!;
       const controller = new AbortController();
-      const run: ActiveRun = { controller, done: Promise.resolve() };
-      run.done = this.execute(id, controller.signal)
+      const pause = new AbortController();
+      const run: ActiveRun = { controller, pause, done: Promise.resolve() };
+      run.done = this.execute(id, controller.signal, pause.signal)
         .catch((e: unknown) => this.logger.error({ deliberationId: id, err: e }, 'deliberation run crashed'))
         .finally(() => {
           this.active.delete(id);
@@ -155,7 +184,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  private async execute(id: string, signal: AbortSignal): Promise<void> {
+  private async execute(id: string, signal: AbortSignal, pause: AbortSignal): Promise<void> {
     const now = this.clock.now();
     if (!(await this.repository.transition(id, ['queued'], 'running', now))) return;
     if (!this.hub.live(id)) {
@@ -167,7 +196,7 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
     try {
       state = await this.loadState(id);
       this.logger.log({ deliberationId: id, fromRound: state.rounds.length + 1 }, 'deliberation running');
-      outcome = await this.engine.run(state, signal);
+      outcome = await this.engine.run(state, signal, pause);
     } catch (e) {
       // A run must always end in a stored status, never stay "running" behind a thrown error.
       this.logger.error({ deliberationId: id, err: e }, 'deliberation failed unexpectedly');
@@ -187,7 +216,9 @@ export class DeliberationRunner implements OnApplicationBootstrap, BeforeApplica
         this.hub.emit(id, 'completed', { result: outcome.result }, now);
         break;
       case 'paused': {
-        if (state) await this.ensureCheckpoint(state, 'pause', now);
+        // A person's pause cut mid-round keeps the answers that arrived in a checkpoint of its own.
+        if (state && outcome.pause.reason === 'person' && state.partial.length) await this.repository.saveCheckpoint(state, 'person', now);
+        else if (state) await this.ensureCheckpoint(state, 'pause', now);
         await this.repository.setStatus(id, 'paused', now, { pause: outcome.pause, runtime });
         const latest = await this.checkpoints.latestFor(id);
         this.logger.warn({ deliberationId: id, pause: outcome.pause }, `deliberation paused: ${outcome.pause.reason} (${outcome.pause.limit})`);
