@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
-import { CheckpointPruner } from '@app/deliberation';
+import { CheckpointPruner } from '@app/checkpoint';
 import type { ProviderUsage } from './fixtures/provider-server';
 import { answer, httpAdapter, prose, startScriptedProvider, waitForStatus, type ScriptedCall, type ScriptedProvider, type Stance } from './support/round-script';
 import { startTestApp, type TestApp } from './support/test-app';

@@ -339,7 +339,7 @@ describe('token tracking and cost (e2e)', () => {
     await request(t.url).get('/v1/usage?groupBy=participant').expect(400);
   });
 
-  it('should answer GET /v1/usage/solutions and /solutions/:adapter with lifetime totals', async () => {
+  it('should answer GET /v1/usage/adapters (and its alias /solutions) and /adapters/:adapter with lifetime totals', async () => {
     const expected = [...groupBy(rows, (r) => r.adapter).entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([adapter, g]) => {
@@ -375,6 +375,10 @@ describe('token tracking and cost (e2e)', () => {
     expect(one.body).toEqual(expected.find((s) => s.adapter === 'oa'));
     expect(one.body.deliberations).toBe(2);
     await request(t.url).get('/v1/usage/solutions/nobody').expect(404);
+    // The new name answers the same, and so does its one-adapter route.
+    expect((await request(t.url).get('/v1/usage/adapters').expect(200)).body).toEqual(sut.body);
+    expect((await request(t.url).get('/v1/usage/adapters/oa').expect(200)).body).toEqual(one.body);
+    await request(t.url).get('/v1/usage/adapters/nobody').expect(404);
   });
 
   it('should answer GET /v1/usage/summary with rates, top participants and a suggestion about the biggest spender', async () => {

@@ -1,11 +1,11 @@
-import type { Tier } from '@app/config';
+import type { AdapterTier } from '@app/config';
 
 /** What GET /v1/adapters shows of one adapter. Never a key, an env variable's value, or a command line. */
 export interface AdapterView {
   name: string;
   kind: 'cli' | 'http' | 'replay';
   provider: string;
-  tier: Tier;
+  tier: AdapterTier;
   models: { fast: string; reasoning: string };
   enabled: boolean;
   /** CLI: the executable exists and is executable; HTTP: a cheap probe answered 2xx; replay: always. */

@@ -1,4 +1,4 @@
-import type { Tier } from '@app/config';
+import type { AdapterTier } from '@app/config';
 import type { TokenUsage } from '@app/tokens';
 import type { ModelPolicy } from './rules/model-name';
 
@@ -38,7 +38,7 @@ export interface ModelAdapter {
   readonly name: string;
   readonly kind: 'cli' | 'http' | 'replay';
   readonly provider: string;
-  readonly tier: Tier;
+  readonly tier: AdapterTier;
   readonly models: { fast: string; reasoning: string };
   readonly enabled: boolean;
   readonly concurrency: number;

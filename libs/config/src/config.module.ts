@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { Clock } from './clock';
 import { ConclaveConfig } from './config.schema';
 
 /** The injection token of the validated configuration. */
@@ -11,8 +12,8 @@ export class ConfigModule {
   static forRoot(config: ConclaveConfig): DynamicModule {
     return {
       module: ConfigModule,
-      providers: [{ provide: CONCLAVE_CONFIG, useValue: config }],
-      exports: [CONCLAVE_CONFIG],
+      providers: [{ provide: CONCLAVE_CONFIG, useValue: config }, Clock],
+      exports: [CONCLAVE_CONFIG, Clock],
     };
   }
 }

@@ -9,7 +9,10 @@ const fraction = z.number().min(0).max(1);
 const positiveInt = z.number().int().positive();
 
 export const TIERS = ['T0', 'T1', 'T2', 'T3'] as const;
-export type Tier = (typeof TIERS)[number];
+/** An adapter's cost tier: T0 local and free, up to T3 the most capable and dearest. */
+export type AdapterTier = (typeof TIERS)[number];
+/** Which of an adapter's two models a call uses: the fast one or the reasoning one. */
+export type ModelClass = 'fast' | 'reasoning';
 export const CLI_PROVIDERS = ['claude', 'codex', 'gemini', 'droid', 'llamacpp'] as const;
 export const HTTP_PROVIDERS = ['ollama', 'openai', 'openrouter', 'lmstudio', 'anthropic', 'gemini'] as const;
 

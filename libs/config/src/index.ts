@@ -3,3 +3,5 @@ export * from './load-config';
 export * from './config.module';
 export * from './domain-error';
 export * from './sql';
+export { Clock } from './clock';
+export { detached, transactionScope } from './transaction-scope';

@@ -7,18 +7,41 @@ import { DeliberationService } from './deliberation.service';
 import { EstimateService } from './estimate.service';
 import { UsageSummaryService } from './usage-summary.service';
 import { DeliberationRepository } from './persistence/deliberation.repository';
+import { DeliberationViews } from './persistence/deliberation-views';
+import { RoundRepository } from './persistence/round.repository';
 import { ResumeService } from './resume.service';
 import { BudgetGate } from './runtime/budget-gate';
-import { Clock } from './runtime/clock';
+import { CallRecorder } from './runtime/call-recorder';
 import { DeliberationRunner } from './runtime/deliberation-runner';
 import { EventHub } from './runtime/event-hub';
-import { CheckpointPruner } from './runtime/checkpoint-pruner';
 import { PriceGuard } from './runtime/price-guard';
+import { ProductionPorts } from './runtime/production-ports';
+import { RunQueue } from './runtime/run-queue';
+import { StartupRecovery } from './runtime/startup-recovery';
 import { TierPolicy } from './runtime/tier-policy';
+import { StateStore } from './state/state-store';
 
 @Module({
   imports: [AdaptersModule, TokensModule, TieringModule, CheckpointModule],
-  providers: [DeliberationRepository, DeliberationRunner, DeliberationService, EstimateService, UsageSummaryService, ResumeService, EventHub, Clock, TierPolicy, BudgetGate, PriceGuard, CheckpointPruner],
-  exports: [DeliberationService, EstimateService, UsageSummaryService, ResumeService, DeliberationRunner, Clock],
+  providers: [
+    DeliberationRepository,
+    RoundRepository,
+    DeliberationViews,
+    StateStore,
+    CallRecorder,
+    ProductionPorts,
+    DeliberationRunner,
+    RunQueue,
+    StartupRecovery,
+    DeliberationService,
+    EstimateService,
+    UsageSummaryService,
+    ResumeService,
+    EventHub,
+    TierPolicy,
+    BudgetGate,
+    PriceGuard,
+  ],
+  exports: [DeliberationService, EstimateService, UsageSummaryService, ResumeService],
 })
 export class DeliberationModule {}

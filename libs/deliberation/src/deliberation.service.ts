@@ -2,17 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AdapterRegistry } from '@app/adapters';
 import { CheckpointStore } from '@app/checkpoint';
 import { UsageService } from '@app/tokens';
-import { CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
+import { Clock, CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
 import { randomUUID } from 'node:crypto';
 import { Observable, from } from 'rxjs';
 import type { DeliberationRequest, DeliberationStatus, ParticipantSpec } from './deliberation.types';
 import type { DeliberationView } from './deliberation.view';
 import { DeliberationRepository } from './persistence/deliberation.repository';
+import { DeliberationViews } from './persistence/deliberation-views';
+import { StateStore } from './state/state-store';
 import { renderTranscript } from './rules';
-import { Clock } from './runtime/clock';
 import { PriceGuard } from './runtime/price-guard';
-import { DeliberationRunner } from './runtime/deliberation-runner';
-import { DeliberationEvent, EventHub, eventsFromView } from './runtime/event-hub';
+import { RunQueue } from './runtime/run-queue';
+import type { DeliberationEvent } from './deliberation-events';
+import { EventHub, eventsFromView } from './runtime/event-hub';
 
 export interface StartDeliberation {
   question: string;
@@ -50,7 +52,9 @@ export class DeliberationService {
   constructor(
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
     private readonly repository: DeliberationRepository,
-    private readonly runner: DeliberationRunner,
+    private readonly views: DeliberationViews,
+    private readonly states: StateStore,
+    private readonly runs: RunQueue,
     private readonly registry: AdapterRegistry,
     private readonly hub: EventHub,
     private readonly clock: Clock,
@@ -79,7 +83,7 @@ export class DeliberationService {
   async checkpoint(id: string, includeState: boolean) {
     const checkpoint = await this.checkpointStore.get(id);
     // Answer texts are stored once, in the responses table; the state shown is the whole state.
-    if (includeState) return { ...checkpoint, state: await this.repository.restoreTexts(checkpoint) };
+    if (includeState) return { ...checkpoint, state: await this.states.restoreTexts(checkpoint) };
     const { state: _state, ...summary } = checkpoint;
     return summary;
   }
@@ -123,12 +127,12 @@ export class DeliberationService {
 
   async start(input: StartDeliberation): Promise<DeliberationView> {
     const request = this.accept(input);
-    this.runner.assertCapacity();
+    this.runs.assertCapacity();
     const id = randomUUID();
     await this.repository.create({ id, request, status: 'queued', now: this.clock.now() });
-    const view = (await this.repository.view(id))!;
+    const view = (await this.views.view(id))!;
     this.hub.open(id, eventsFromView(view, false));
-    this.runner.enqueue(id);
+    this.runs.enqueue(id);
     return view;
   }
 
@@ -169,7 +173,7 @@ export class DeliberationService {
   async waitForEnd(id: string): Promise<DeliberationView> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.runner.whenDone(id),
+      this.runs.whenDone(id),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, this.config.deliberation.waitTimeoutMs);
       }),
@@ -179,7 +183,7 @@ export class DeliberationService {
   }
 
   async get(id: string): Promise<DeliberationView> {
-    const view = await this.repository.view(id);
+    const view = await this.views.view(id);
     if (!view) throw notFound(id);
     return view;
   }
@@ -189,7 +193,7 @@ export class DeliberationService {
   }
 
   async list(query: { status?: DeliberationStatus; limit?: number; cursor?: string }) {
-    const page = await this.repository.list({
+    const page = await this.views.list({
       status: query.status,
       limit: query.limit ?? 20,
       cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
@@ -215,10 +219,10 @@ export class DeliberationService {
    */
   async pause(id: string, options: { now: boolean; wait: boolean }): Promise<DeliberationView> {
     const view = await this.get(id);
-    if (!(await this.runner.pause(id, options.now))) {
+    if (!(await this.runs.pause(id, options.now))) {
       throw new DomainError('conflict', 'DELIBERATION_NOT_RUNNING', `deliberation ${id} is ${view.status}; only a queued or running deliberation can be paused`, { status: view.status });
     }
-    if (options.wait) await this.runner.whenDone(id);
+    if (options.wait) await this.runs.whenDone(id);
     return this.get(id);
   }
 
@@ -228,7 +232,7 @@ export class DeliberationService {
       throw new DomainError('conflict', 'DELIBERATION_FINISHED', `deliberation ${id} is already ${view.status}; nothing to cancel`);
     }
     const now = this.clock.now();
-    if (this.runner.cancel(id)) await this.runner.whenDone(id);
+    if (this.runs.cancel(id)) await this.runs.whenDone(id);
     // Queued, paused or interrupted: nothing is running, so the stored status is changed directly.
     if (await this.repository.transition(id, ['queued', 'paused', 'interrupted'], 'cancelled', now)) {
       this.hub.emit(id, 'cancelled', {}, now);

@@ -1,5 +1,7 @@
-import type { Tier } from '@app/config';
+import type { AdapterTier, ModelClass } from '@app/config';
+
 import type { TokenFigures, TokenUsage } from '@app/tokens';
+
 
 /** The deliberation's domain model. It is plain data: stored, checkpointed and sent as JSON. */
 
@@ -7,7 +9,6 @@ export type DeliberationStatus = 'queued' | 'running' | 'paused' | 'completed' |
 /** Which earlier answers a participant re-reads each round: see rules/digest.ts. */
 export type HistoryPolicy = 'full' | 'latest' | 'digest';
 export type Stance = 'for' | 'against' | 'neutral';
-export type TierChoice = 'fast' | 'reasoning';
 export type Mode = 'quick' | 'conference';
 export type StopReason = 'converged' | 'model_consensus' | 'budget_consensus' | 'max_rounds' | 'impasse' | 'budget' | 'cancelled' | 'error';
 export type ConvergenceStatus = 'converged' | 'refining' | 'diverging' | 'impasse';
@@ -19,7 +20,7 @@ export interface ParticipantSpec {
   adapter: string;
   /** An explicit model from the request; kept unless the budget forbids it. */
   model?: string;
-  tier: TierChoice | 'auto';
+  tier: ModelClass | 'auto';
   stance: Stance;
   role?: string;
   force?: boolean;
@@ -59,7 +60,7 @@ export interface ParticipantResponse {
   participantIndex: number;
   adapter: string;
   model: string;
-  tier: TierChoice;
+  tier: ModelClass;
   text: string;
   vote: Vote | null;
   voteError: VoteError | null;
@@ -71,7 +72,7 @@ export interface ParticipantResponse {
    * The vote-only retry's call, when one was made (its own ledger row; counted in the spend). `text` is
    * what the model replied to it, kept so the stored vote can be traced to words the model wrote.
    */
-  voteRetry?: { usage: TokenUsage; costUsd: number | null; text?: string; errorKind?: string };
+  voteRetry?: { usage: TokenUsage; costUsd: number | null; latencyMs?: number; text?: string; errorKind?: string };
   /** The provider cut the answer off at the output limit. */
   truncated?: boolean;
 }
@@ -133,9 +134,9 @@ export interface DeliberationResult {
 
 export interface TierDecisionRecord {
   participantIndex: number;
-  tier: TierChoice;
+  tier: ModelClass;
   adapter: string;
-  adapterTier: Tier;
+  adapterTier: AdapterTier;
   model: string;
   reason: string;
   /** Moved one tier up after repeated failures of the same kind. */

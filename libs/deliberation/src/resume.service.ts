@@ -7,9 +7,11 @@ import { DeliberationService, StartDeliberation } from './deliberation.service';
 import type { DeliberationRequest } from './deliberation.types';
 import type { ResumeRecord } from './deliberation.view';
 import { DeliberationRepository } from './persistence/deliberation.repository';
-import { upgradeState } from './persistence/state-upgrade';
-import { Clock } from './runtime/clock';
-import { DeliberationRunner } from './runtime/deliberation-runner';
+import { upgradeState } from './state/state-upgrade';
+import { DeliberationViews } from './persistence/deliberation-views';
+import { RoundRepository } from './persistence/round.repository';
+import { Clock } from '@app/config';
+import { RunQueue } from './runtime/run-queue';
 import { EventHub, eventsFromView } from './runtime/event-hub';
 
 export interface ResumeChanges {
@@ -38,7 +40,9 @@ export class ResumeService {
     private readonly checkpoints: CheckpointStore,
     private readonly repository: DeliberationRepository,
     private readonly deliberations: DeliberationService,
-    private readonly runner: DeliberationRunner,
+    private readonly views: DeliberationViews,
+    private readonly rounds: RoundRepository,
+    private readonly runs: RunQueue,
     private readonly hub: EventHub,
     private readonly clock: Clock,
   ) {}
@@ -59,11 +63,11 @@ export class ResumeService {
     const checkpoint = await this.checkpoints.get(checkpointId);
     const row = await this.repository.find(checkpoint.deliberationId);
     if (!row) throw new DomainError('not_found', 'DELIBERATION_NOT_FOUND', `the deliberation of checkpoint ${checkpointId} no longer exists`);
-    if (row.status === 'running' || row.status === 'queued' || this.runner.isActive(row.id)) {
+    if (row.status === 'running' || row.status === 'queued' || this.runs.isActive(row.id)) {
       throw new DomainError('conflict', 'DELIBERATION_RUNNING', `deliberation ${row.id} is ${row.status}; cancel it or wait for it to pause before resuming`);
     }
     // A resume queues a run like a new deliberation does, so it meets the same cap (429 before anything is stored).
-    this.runner.assertCapacity();
+    this.runs.assertCapacity();
     const state = upgradeState(checkpoint.schemaVersion, checkpoint.state);
     const base = row.request as DeliberationRequest;
     const now = this.clock.now();
@@ -75,8 +79,8 @@ export class ResumeService {
         throw new DomainError('conflict', 'DELIBERATION_RUNNING', `deliberation ${row.id} was resumed by another request`);
       }
       await this.repository.addResume(row.id, { checkpointId, at: now.toISOString(), changes: { ...changes } as ResumeRecord['changes'] }, request);
-      this.hub.open(row.id, eventsFromView((await this.repository.view(row.id))!, false));
-      this.runner.enqueue(row.id);
+      this.hub.open(row.id, eventsFromView((await this.views.view(row.id))!, false));
+      this.runs.enqueue(row.id);
       return { id: row.id, status: 'queued', resumedFromCheckpointId: checkpointId };
     }
 
@@ -87,10 +91,10 @@ export class ResumeService {
         { id, request, status: 'queued', now, parentId: row.id, forkedFromCheckpointId: checkpointId, latestCheckpointId: checkpointId, runtime: state.runtime },
         manager,
       );
-      await this.repository.copyRounds(manager, row.id, id, checkpoint.round);
+      await this.rounds.copy(manager, row.id, id, checkpoint.round);
     });
-    this.hub.open(id, eventsFromView((await this.repository.view(id))!, false));
-    this.runner.enqueue(id);
+    this.hub.open(id, eventsFromView((await this.views.view(id))!, false));
+    this.runs.enqueue(id);
     return { id, status: 'queued', parentId: row.id, forkedFromCheckpointId: checkpointId };
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { UsageService, type UsageSummary } from '@app/tokens';
 import { DeliberationRepository } from './persistence/deliberation.repository';
 import { decisionFigures, type DecisionFigures } from './rules';
-import { Clock } from './runtime/clock';
+import { Clock } from '@app/config';
 
 /**
  * `GET /v1/usage/summary`: the token summary (rates, top spenders, suggestions) and, from the

@@ -11,7 +11,6 @@ export * from './rules/window-bounds';
 export * from './rules/forecast';
 export * from './rules/tier-ladder';
 export * from './rules/plan-round';
-export * from './clock';
 export { BudgetLedger } from './budget/budget-ledger.service';
 export type {
   BudgetAmount,

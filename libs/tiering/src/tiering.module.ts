@@ -3,7 +3,6 @@ import { AllocationAudit } from './allocation/allocation-audit.repository';
 import { BudgetLedger } from './budget/budget-ledger.service';
 import { BudgetRolloverJob } from './budget/budget-rollover.job';
 import { BudgetWindowRepository } from './budget/budget-window.repository';
-import { systemClock, TIERING_CLOCK } from './clock';
 
 /**
  * Budgets and tier policy. Needs the app's TypeORM DataSource (with `tieringEntities` and
@@ -11,12 +10,11 @@ import { systemClock, TIERING_CLOCK } from './clock';
  */
 @Module({
   providers: [
-    { provide: TIERING_CLOCK, useValue: systemClock },
     BudgetWindowRepository,
     BudgetLedger,
     BudgetRolloverJob,
     AllocationAudit,
   ],
-  exports: [BudgetLedger, AllocationAudit, TIERING_CLOCK],
+  exports: [BudgetLedger, AllocationAudit],
 })
 export class TieringModule {}

@@ -29,7 +29,7 @@ export {
   type TokenFigures,
   type UsageSums,
 } from './figures/token-figures';
-export { TokenLedger, type RecordedUsage, type UsageEntry, type UsageTier } from './ledger/token-ledger.service';
+export { TokenLedger, type RecordedUsage, type UsageEntry } from './ledger/token-ledger.service';
 export { UsageService, DEFAULT_USAGE_DAYS, SUMMARY_DAYS } from './usage/usage.service';
 export { suggestUsageChanges, type SuggestionInput } from './usage/usage-suggestions';
 export * from './usage/usage.types';

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { TIERS, type Tier } from '@app/config';
+import { TIERS, type AdapterTier } from '@app/config';
 import type { AdapterView } from '@app/adapters';
 
 export class AdapterModelsDto {
@@ -22,7 +22,7 @@ export class AdapterViewDto implements AdapterView {
   provider: string;
 
   @ApiProperty({ enum: TIERS, description: 'T0 local_cheap, T1 local_strong, T2 cheap_cloud, T3 expensive_cloud' })
-  tier: Tier;
+  tier: AdapterTier;
 
   @ApiProperty({ type: AdapterModelsDto })
   models: AdapterModelsDto;

@@ -1,6 +1,6 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { configSchema, ConfigModule } from '@app/config';
+import { configSchema, ConfigModule, detached } from '@app/config';
 import { makeUsage, SolutionTotalsEntity, TokenLedger, tokensEntities, tokensMigrations, TokensModule, TokenUsageEntity, type UsageEntry } from '@app/tokens';
 import { DataSource } from 'typeorm';
 import { serializeTransactions } from './serial-transactions';
@@ -102,6 +102,39 @@ describe(serializeTransactions.name, () => {
       expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message)).toEqual([3, 13, 23, 33, 43].map((i) => `writer ${i} failed`));
       expect(await dataSource.getRepository(TokenUsageEntity).count()).toBe(45);
       expect(await dataSource.getRepository(SolutionTotalsEntity).findOneBy({ adapter: 'claude' })).toMatchObject({ calls: 45 });
+    });
+  });
+
+  describe('a transaction inside another', () => {
+    it('should be refused at once with a message naming the mistake, and the outer one rolled back', async () => {
+      const at = new Date('2025-11-20T10:00:00.000Z');
+      const call: UsageEntry = { deliberationId: 'd1', round: 1, participantIndex: 0, tier: 'fast', usage: makeUsage({ adapter: 'claude', provider: 'anthropic', model: 'claude-haiku-4-5', timestamp: at }, { inputTokens: 1, outputTokens: 1 }, 'exact'), latencyMs: 1 };
+
+      const outer = dataSource.transaction(async (manager) => {
+        await ledger.recordUsage(manager, call);
+        await dataSource.transaction((inner) => ledger.recordUsage(inner, call));
+      });
+
+      await expect(outer).rejects.toThrow(/nested transaction.*pass its EntityManager down/);
+      expect(await dataSource.getRepository(TokenUsageEntity).count()).toBe(0);
+    });
+
+    it('should queue, not refuse, a transaction from work detached from the open one', async () => {
+      let later: Promise<unknown> = Promise.resolve();
+      await dataSource.transaction(async () => {
+        later = detached(() => dataSource.transaction(async () => 'ran after the first committed'));
+      });
+
+      await expect(later).resolves.toBe('ran after the first committed');
+    });
+
+    it('should allow a new transaction once the previous one has ended, from code it started', async () => {
+      let afterwards: (() => Promise<unknown>) | undefined;
+      await dataSource.transaction(async () => {
+        afterwards = () => dataSource.transaction(async () => 'ok');
+      });
+
+      await expect(afterwards!()).resolves.toBe('ok');
     });
   });
 });

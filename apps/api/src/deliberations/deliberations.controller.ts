@@ -5,6 +5,7 @@ import { DeliberationService, EstimateService } from '@app/deliberation';
 import type { Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { ApiErrorBody } from '../http/api-error';
+import { linksFor, withLinks } from './deliberation-links';
 import { CreateDeliberationDto, CreateQueryDto, ListQueryDto, PauseQueryDto, RoundParamDto } from './deliberation.dto';
 
 interface SseMessage {
@@ -30,10 +31,10 @@ export class DeliberationsController {
   @ApiTooManyRequestsResponse({ type: ApiErrorBody, description: 'Rate limit or full queue; see Retry-After' })
   async create(@Body() body: CreateDeliberationDto, @Query() query: CreateQueryDto, @Res({ passthrough: true }) res: Response) {
     const view = await this.deliberations.start(body);
-    if (!query.wait) return { id: view.id, status: view.status, links: view.links };
+    if (!query.wait) return { id: view.id, status: view.status, links: linksFor(view.id) };
     const finished = await this.deliberations.waitForEnd(view.id);
     if (!['queued', 'running'].includes(finished.status)) res.status(200);
-    return finished;
+    return withLinks(finished);
   }
 
   @Post('estimate')
@@ -48,15 +49,16 @@ export class DeliberationsController {
 
   @Get()
   @ApiOkResponse({ description: '{ items, nextCursor }, newest first' })
-  list(@Query() query: ListQueryDto) {
-    return this.deliberations.list(query);
+  async list(@Query() query: ListQueryDto) {
+    const page = await this.deliberations.list(query);
+    return { ...page, items: page.items.map(withLinks) };
   }
 
   @Get(':id')
   @ApiOkResponse({ description: 'The whole state: status, rounds, responses, votes, convergence, result' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
-  get(@Param('id', new ParseUUIDPipe()) id: string) {
-    return this.deliberations.get(id);
+  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+    return withLinks(await this.deliberations.get(id));
   }
 
   @Get(':id/transcript')
@@ -86,15 +88,15 @@ export class DeliberationsController {
   async pause(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: PauseQueryDto, @Res({ passthrough: true }) res: Response) {
     const view = await this.deliberations.pause(id, { now: query.now ?? false, wait: query.wait ?? false });
     if (query.wait) res.status(200);
-    return view;
+    return withLinks(view);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOkResponse({ description: 'The deliberation, cancelled; stored state is kept' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
-  cancel(@Param('id', new ParseUUIDPipe()) id: string) {
-    return this.deliberations.cancel(id);
+  async cancel(@Param('id', new ParseUUIDPipe()) id: string) {
+    return withLinks(await this.deliberations.cancel(id));
   }
 
   @Get(':id/tokens')

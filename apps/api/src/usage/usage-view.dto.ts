@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Accuracy, SolutionTotals, TokenFigures, UsageGroupBy } from '@app/tokens';
+import type { Accuracy, AdapterTotals, TokenFigures, UsageGroupBy } from '@app/tokens';
 import { USAGE_GROUP_BY } from '@app/tokens';
 
 /** The one shape of token figures. */
@@ -34,7 +34,7 @@ export class UsageOverTimeDto {
   @ApiProperty({ type: TokenFiguresDto }) totals: TokenFiguresDto;
 }
 
-export class SolutionTotalsDto implements SolutionTotals {
+export class AdapterTotalsDto implements AdapterTotals {
   @ApiProperty() adapter: string;
   @ApiProperty() totalTokens: number;
   @ApiProperty() exactTokens: number;

@@ -4,7 +4,7 @@ import { UsageSummaryService } from '@app/deliberation';
 import { UsageService } from '@app/tokens';
 import { ApiErrorBody } from '../http/api-error';
 import { AdapterParamDto, UsageQueryDto } from './usage-query.dto';
-import { SolutionTotalsDto, UsageOverTimeDto, UsageSummaryDto } from './usage-view.dto';
+import { AdapterTotalsDto, UsageOverTimeDto, UsageSummaryDto } from './usage-view.dto';
 
 @ApiTags('usage')
 @Controller('v1/usage')
@@ -22,19 +22,20 @@ export class UsageController {
     return this.usage.usageOverTime(query.toQuery());
   }
 
-  @Get('solutions')
-  @ApiOperation({ summary: 'Lifetime token and cost totals of every adapter that has been called' })
-  @ApiOkResponse({ type: SolutionTotalsDto, isArray: true })
-  solutions(): Promise<SolutionTotalsDto[]> {
-    return this.usage.solutions();
+  // "adapters" is the name; "solutions", the first one, stays as an alias for existing clients.
+  @Get(['adapters', 'solutions'])
+  @ApiOperation({ summary: 'Lifetime token and cost totals of every adapter that has been called (also at /v1/usage/solutions)' })
+  @ApiOkResponse({ type: AdapterTotalsDto, isArray: true })
+  adapters(): Promise<AdapterTotalsDto[]> {
+    return this.usage.adapterTotals();
   }
 
-  @Get('solutions/:adapter')
-  @ApiOperation({ summary: "One adapter's lifetime token and cost totals" })
-  @ApiOkResponse({ type: SolutionTotalsDto })
+  @Get(['adapters/:adapter', 'solutions/:adapter'])
+  @ApiOperation({ summary: "One adapter's lifetime token and cost totals (also at /v1/usage/solutions/:adapter)" })
+  @ApiOkResponse({ type: AdapterTotalsDto })
   @ApiNotFoundResponse({ type: ApiErrorBody, description: 'No call of this adapter has been recorded' })
-  solution(@Param() params: AdapterParamDto): Promise<SolutionTotalsDto> {
-    return this.usage.solution(params.adapter);
+  adapter(@Param() params: AdapterParamDto): Promise<AdapterTotalsDto> {
+    return this.usage.adapterTotalsOf(params.adapter);
   }
 
   @Get('summary')

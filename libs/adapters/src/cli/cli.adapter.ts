@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliAdapterConfig, Tier } from '@app/config';
+import type { CliAdapterConfig, AdapterTier } from '@app/config';
 import { makeUsage, unavailableUsage, type TokenizerService } from '@app/tokens';
 import { AdapterError, type AdapterErrorKind, type InvokeRequest, type InvokeResult, type ModelAdapter } from '../adapter.types';
 import { cliInvocation, type CliInvocation, type CliProvider } from '../provider-defaults';
@@ -30,7 +30,7 @@ export class CliAdapter implements ModelAdapter {
   readonly kind = 'cli' as const;
   readonly name: string;
   readonly provider: CliProvider;
-  readonly tier: Tier;
+  readonly tier: AdapterTier;
   readonly models: { fast: string; reasoning: string };
   readonly enabled: boolean;
   readonly concurrency: number;

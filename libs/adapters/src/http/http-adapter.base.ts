@@ -1,4 +1,4 @@
-import type { HttpAdapterConfig, Tier } from '@app/config';
+import type { HttpAdapterConfig, AdapterTier } from '@app/config';
 import { makeUsage, unavailableUsage, type TokenizerService, type UsageCounts } from '@app/tokens';
 import { AdapterError, type AdapterErrorKind, type EmbedRequest, type EmbedResult, type InvokeRequest, type InvokeResult, type ModelAdapter } from '../adapter.types';
 import { safeExcerpt } from '../rules/excerpt';
@@ -46,7 +46,7 @@ export abstract class HttpAdapter implements ModelAdapter {
   readonly kind = 'http' as const;
   readonly name: string;
   readonly provider: HttpProvider;
-  readonly tier: Tier;
+  readonly tier: AdapterTier;
   readonly models: { fast: string; reasoning: string };
   readonly enabled: boolean;
   readonly concurrency: number;

@@ -1,4 +1,4 @@
-import type { ReplayAdapterConfig, Tier } from '@app/config';
+import type { ReplayAdapterConfig, AdapterTier } from '@app/config';
 import { makeUsage, unavailableUsage, type TokenizerService } from '@app/tokens';
 import { AdapterError, type InvokeRequest, type InvokeResult, type ModelAdapter } from '../adapter.types';
 import { modelPolicyFor, type ModelPolicy } from '../rules/model-name';
@@ -18,7 +18,7 @@ export class ReplayAdapter implements ModelAdapter {
   readonly kind = 'replay' as const;
   readonly provider = 'replay';
   readonly name: string;
-  readonly tier: Tier;
+  readonly tier: AdapterTier;
   readonly models: { fast: string; reasoning: string };
   readonly enabled: boolean;
   readonly concurrency: number;

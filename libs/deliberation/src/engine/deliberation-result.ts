@@ -1,6 +1,6 @@
 import type { DeliberationResult, ParticipantSpec, StopReason, Vote } from '../deliberation.types';
 import { summarizePositions, tallyVotes } from '../rules';
-import type { EngineState, RoundState } from './engine.ports';
+import type { EngineState, RoundState } from '../state/engine-state';
 
 /** Each participant's latest valid vote across the rounds, in participant order. */
 export function finalVotes(rounds: RoundState[], participants: ParticipantSpec[]): Array<{ participantIndex: number; vote: Vote | null }> {

@@ -1,50 +1,16 @@
+import type { ModelClass } from '@app/config';
 import type { InvokeRequest, InvokeResult } from '@app/adapters';
+
 import type { TokenUsage } from '@app/tokens';
+
 import type { Ballot } from '../rules';
-import type {
-  ConvergenceAssessment,
-  DeliberationRequest,
-  DeliberationResult,
-  ParticipantResponse,
-  TierChoice,
-  TierDecisionRecord,
-} from '../deliberation.types';
+
+import type { ConvergenceAssessment, DeliberationRequest, DeliberationResult, ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import type { BudgetZone } from '@app/tiering';
 
-/** A completed round as the engine and its checkpoints see it. */
-export interface RoundState {
-  number: number;
-  startedAt: string;
-  completedAt: string;
-  responses: ParticipantResponse[];
-  convergence: ConvergenceAssessment | null;
-  decisions: TierDecisionRecord[];
-}
+import type { EngineState, RoundState } from '../state/engine-state';
+import type { DeliberationEventData } from '../deliberation-events';
 
-/** Bookkeeping that must survive a pause or a crash. */
-export interface RuntimeState {
-  /** Consecutive failures of the same kind, per participant index (drives tier escalation). */
-  failureStreaks: Record<number, { kind: string; count: number }>;
-  /** Limits already warned about, so a warning is sent once. */
-  warned: string[];
-  /** Time spent running, across pauses and resumes. */
-  activeMs: number;
-}
-
-/** Everything needed to continue a deliberation: this is what a checkpoint holds. */
-export interface EngineState {
-  id: string;
-  request: DeliberationRequest;
-  rounds: RoundState[];
-  /** Answers already stored for the round in progress (a crash or a pause cut it short). */
-  partial: ParticipantResponse[];
-  runtime: RuntimeState;
-  /**
-   * The ballot shown from round 2 on, updated as each round completes. Checkpointed so its labels stay
-   * the same across a pause, a crash or a release that groups differently. Absent with the ballot off.
-   */
-  ballot?: Ballot;
-}
 
 export interface PauseInfo {
   /** unpriced_model: a USD limit applies and the next call's model has no price, so its cost could not be held to it. */
@@ -69,12 +35,8 @@ export type EngineOutcome =
   | { kind: 'failed'; reason: string; result: DeliberationResult | null }
   | { kind: 'aborted'; why: 'cancelled' | 'shutdown'; result: DeliberationResult | null };
 
-export type EngineEventType =
-  | 'round_started'
-  | 'response_received'
-  | 'round_completed'
-  | 'budget_warning'
-  | 'tier_escalated';
+/** The events the engine itself tells; the runner tells the rest (started, the terminal ones). */
+export type EngineEventType = 'round_started' | 'response_received' | 'round_completed' | 'budget_warning' | 'tier_escalated';
 
 /** What the engine needs from the world. Production wires real services; unit tests pass small fakes. */
 export interface EnginePorts {
@@ -89,19 +51,15 @@ export interface EnginePorts {
   /** Reserves the round's estimated spend; refused when any hard cap would be crossed. */
   reserve(state: EngineState, calls: PlannedCall[]): { ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo };
   invoke(adapter: string, request: InvokeRequest): Promise<InvokeResult>;
-  /** Stores the response and its token usage in one transaction; returns its cost (null when unpriced). */
-  recordResponse(state: EngineState, round: number, response: ParticipantResponse, afterConvergence: boolean): Promise<number | null>;
-  /** Stores a call that has no answer of its own (the vote-only retry) in the ledger; returns its cost. */
-  recordCall(
-    state: EngineState,
-    round: number,
-    call: { participantIndex: number; tier: TierChoice; usage: TokenUsage; latencyMs: number; errorKind?: string },
-    afterConvergence: boolean,
-  ): Promise<number | null>;
-    roundStarted(state: EngineState, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void>;
+  /**
+   * Stores an answer (or a failed call) with its tokens, and those of its vote-only retry, in one
+   * transaction, and sets their costs on it (null when unpriced).
+   */
+  record(state: EngineState, round: number, response: ParticipantResponse, afterConvergence: boolean): Promise<void>;
+  roundStarted(state: EngineState, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void>;
   /** Stores the completed round and its checkpoint in one transaction; returns the checkpoint id. */
   roundCompleted(state: EngineState, round: RoundState): Promise<string>;
-  emit(deliberationId: string, type: EngineEventType, data: Record<string, unknown>): void;
+  emit<K extends EngineEventType>(deliberationId: string, type: K, data: DeliberationEventData[K]): void;
   /**
    * Embeds texts for the embeddings convergence backend (one vector per text), counting the call's
    * tokens; null when it failed (the engine then falls back to TF-IDF). Absent: no embeddings backend.

@@ -2,7 +2,8 @@ import { AdapterError, type InvokeRequest, type InvokeResult } from '@app/adapte
 import { makeUsage, unavailableUsage } from '@app/tokens';
 import type { DeliberationRequest, ParticipantResponse, ParticipantSpec, TierDecisionRecord } from '../deliberation.types';
 import { DeliberationEngine, type EngineSettings } from './engine';
-import type { EngineEventType, EnginePorts, EngineState, PauseInfo, PlannedCall, RoundState } from './engine.ports';
+import type { EngineEventType, EnginePorts, PauseInfo, PlannedCall } from './engine.ports';
+import type { EngineState, RoundState } from '../state/engine-state';
 
 /**
  * DeliberationEngine with small in-memory ports: no Nest, no database. Participants answer per
@@ -48,7 +49,7 @@ interface Recorded {
   invokes: Array<{ adapter: string; request: InvokeRequest }>;
   responses: Array<{ deliberationId: string; round: number; response: ParticipantResponse; afterConvergence: boolean }>;
   calls: Array<{ round: number; participantIndex: number; totalTokens: number; errorKind?: string }>;
-  events: Array<{ deliberationId: string; type: EngineEventType; data: Record<string, unknown> }>;
+  events: Array<{ deliberationId: string; type: EngineEventType; data: any }>;
   started: Array<{ round: number; decisions: TierDecisionRecord[] }>;
   completed: RoundState[];
   settled: Array<{ participantIndex: number; tokens: number; costUsd: number | null }>;
@@ -121,13 +122,14 @@ function fakePorts(
         ...(truncated ? { truncated } : {}),
       };
     },
-    recordResponse: async (state, round, response, afterConvergence) => {
+    // As the CallRecorder does: the retry's call recorded first, then the answer; each priced at $1 per million tokens.
+    record: async (state, round, response, afterConvergence) => {
+      if (response.voteRetry) {
+        recorded.calls.push({ round, participantIndex: response.participantIndex, totalTokens: response.voteRetry.usage.totalTokens, errorKind: response.voteRetry.errorKind });
+        response.voteRetry.costUsd = response.voteRetry.usage.totalTokens / 1_000_000;
+      }
+      response.costUsd = response.usage.totalTokens / 1_000_000;
       recorded.responses.push({ deliberationId: state.id, round, response: structuredClone(response), afterConvergence });
-      return response.usage.totalTokens / 1_000_000;
-    },
-    recordCall: async (_state, round, call) => {
-      recorded.calls.push({ round, participantIndex: call.participantIndex, totalTokens: call.usage.totalTokens, errorKind: call.errorKind });
-      return call.usage.totalTokens / 1_000_000;
     },
     roundStarted: async (_state, round, decisions) => {
       recorded.started.push({ round, decisions });
@@ -422,7 +424,7 @@ describe(DeliberationEngine.name, () => {
       const first = state.rounds[0].responses[0];
       expect(first).toMatchObject({ vote: { option: 'A' }, voteError: null });
       expect(first.usage).toMatchObject({ inputTokens: 100, outputTokens: 10, totalTokens: 110, accuracy: 'exact' });
-      expect(first.voteRetry).toEqual({ usage: expect.objectContaining({ totalTokens: 55 }), costUsd: 55 / 1_000_000, text: voteLine('A') });
+      expect(first.voteRetry).toEqual({ usage: expect.objectContaining({ totalTokens: 55 }), costUsd: 55 / 1_000_000, latencyMs: 7, text: voteLine('A') });
       expect(fake.recorded.responses.filter((r) => r.response.participantIndex === 0)).toHaveLength(1);
       expect(fake.recorded.calls).toEqual([{ round: 1, participantIndex: 0, totalTokens: 55, errorKind: undefined }]);
       // The reservation is settled with both calls' spend.
@@ -486,7 +488,7 @@ describe(DeliberationEngine.name, () => {
 
       await run(sut, state);
 
-      expect(state.rounds[0].responses[0].voteRetry).toEqual({ usage: expect.objectContaining({ totalTokens: 0 }), costUsd: 0, errorKind: 'http_status' });
+      expect(state.rounds[0].responses[0].voteRetry).toEqual({ usage: expect.objectContaining({ totalTokens: 0 }), costUsd: 0, latencyMs: 0, errorKind: 'http_status' });
       expect(state.rounds[0].responses[0].vote).toBeNull();
     });
 

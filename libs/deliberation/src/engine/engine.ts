@@ -21,9 +21,11 @@ import {
   voteOnlyRetryPrompt,
   votesSplit,
 } from '../rules';
-import { nextRoundEstimate, spentSoFar } from '../runtime/spend';
+import { callSpend, nextRoundEstimate, spentSoFar } from '../state/spend';
+import { responseReceived } from '../deliberation-events';
 import { buildResult, finalVotes } from './deliberation-result';
-import type { EngineOutcome, EnginePorts, EngineState, PauseInfo, PlannedCall, Reservation, RoundState } from './engine.ports';
+import type { EngineOutcome, EnginePorts, PauseInfo, PlannedCall, Reservation } from './engine.ports';
+import type { EngineState, RoundState } from '../state/engine-state';
 
 /** The vote-only retry's call, recorded beside the answer it completes. */
 interface VoteRetry {
@@ -437,43 +439,20 @@ export class DeliberationEngine {
               costUsd: null,
             };
           }
-          // The vote-only retry is a call of its own: its own ledger row, spent by the same participant. It
-          // is recorded first so the answer is stored with the retry's text (a crash in between leaves the
-          // retry counted and the participant re-asked: never spend left uncounted).
-          let retryTokens = 0;
-          let retryCost: number | null = 0;
+          // The vote-only retry is a call of its own (its own ledger row, spent by the same participant),
+          // recorded with the answer it completes, in the answer's transaction.
           if (voteRetry) {
-            const { text: retryText, ...retryCall } = voteRetry;
-            retryCost = await this.ports.recordCall(state, round, { participantIndex: decision.participantIndex, tier: decision.tier, ...retryCall }, converged);
-            retryTokens = voteRetry.usage.totalTokens;
-            response.voteRetry = {
-              usage: voteRetry.usage,
-              costUsd: retryCost,
-              ...(retryText !== undefined ? { text: retryText } : {}),
-              ...(voteRetry.errorKind ? { errorKind: voteRetry.errorKind } : {}),
-            };
+            const { text: retryText, errorKind, usage, latencyMs } = voteRetry;
+            response.voteRetry = { usage, costUsd: null, latencyMs, ...(retryText !== undefined ? { text: retryText } : {}), ...(errorKind ? { errorKind } : {}) };
           }
-          response.costUsd = await this.ports.recordResponse(state, round, response, converged);
-          const tokens = response.usage.totalTokens + retryTokens;
-          const costUsd = voteRetry ? (response.costUsd === null && retryCost === null ? null : (response.costUsd ?? 0) + (retryCost ?? 0)) : response.costUsd;
+          await this.ports.record(state, round, response, converged);
+          const { tokens, usd: costUsd } = callSpend(response);
           const passedCap = reservation.settle(decision.participantIndex, tokens, costUsd);
           if (passedCap && !overCap.pause) {
             overCap.pause = passedCap;
             roundController.abort('budget');
           }
-          this.ports.emit(state.id, 'response_received', {
-            round,
-            participantIndex: response.participantIndex,
-            adapter: response.adapter,
-            model: response.model,
-            vote: response.vote,
-            voteError: response.voteError,
-            error: response.error,
-            latencyMs: response.latencyMs,
-            tokens: response.usage.totalTokens,
-            truncated: response.truncated === true,
-            ...(response.voteRetry ? { voteRetry: { text: response.voteRetry.text ?? null, errorKind: response.voteRetry.errorKind ?? null } } : {}),
-          });
+          this.ports.emit(state.id, 'response_received', responseReceived(round, response));
           return response;
         }),
       );

@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { TokenUsage } from '@app/tokens';
 import type { ConvergenceStatus, DeliberationRequest, DeliberationResult, ParticipantSpec, TierDecisionRecord, Vote } from '../deliberation.types';
-import type { PauseInfo, RuntimeState } from '../engine/engine.ports';
+import type { PauseInfo } from '../engine/engine.ports';
+import type { RuntimeState } from '../state/engine-state';
 
 /** What a deliberation_rounds row stores of the round's convergence. */
 export interface StoredConvergence {

@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { BudgetLedger, budgetZone, Reservation as LedgerReservation } from '@app/tiering';
 import { TokenLedger, makeUsage } from '@app/tokens';
-import type { EngineState, LimitCheck, PauseInfo, PlannedCall, Reservation } from '../engine/engine.ports';
+import type { LimitCheck, PauseInfo, PlannedCall, Reservation } from '../engine/engine.ports';
+import type { EngineState } from '../state/engine-state';
 import { PriceGuard } from './price-guard';
-import { nextRoundEstimate, spentSoFar } from './spend';
+import { nextRoundEstimate, spentSoFar } from '../state/spend';
 
 interface Limit {
   name: string;
@@ -88,11 +89,6 @@ export class BudgetGate {
     };
   }
 
-  /** Spend that had no reservation (the convergence backend's embeddings call) still counts in the windows. */
-  record(tokens: number, costUsd: number | null): void {
-    this.ledger.record({ tokens, usd: costUsd ?? 0 }).catch((e: unknown) => this.logger.error({ err: e }, 'could not persist budget usage'));
-  }
-
   /** All of a round's calls are reserved, or none is. */
   reserve(state: EngineState, calls: PlannedCall[]): { ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo } {
     const unpriced = this.prices.unpricedPause(state.request, calls, calls.reduce((sum, c) => sum + c.estimateTokens, 0));
@@ -128,7 +124,8 @@ export class BudgetGate {
           const reservation = held.get(participantIndex);
           if (!reservation) return null;
           held.delete(participantIndex);
-          this.ledger.settle(reservation, { tokens, usd: costUsd ?? 0 }).catch((e: unknown) => this.logger.error({ err: e }, 'could not persist budget usage'));
+          // The usage itself is already in the windows (CallRecorder, in the answer's transaction).
+          this.ledger.release(reservation);
           // Only a call that spent more than it reserved can be what pushed a window past its cap; a local
           // call ($0) after the money ran out must not stop the deliberation.
           const overTokens = tokens > reservation.tokens;

@@ -1,27 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Observable, ReplaySubject } from 'rxjs';
+import { responseReceivedFromView, type DeliberationEvent, type DeliberationEventData, type DeliberationEventType } from '../deliberation-events';
 import type { DeliberationView } from '../deliberation.view';
 
-export type DeliberationEventType =
-  | 'deliberation_started'
-  | 'round_started'
-  | 'response_received'
-  | 'round_completed'
-  | 'budget_warning'
-  | 'tier_escalated'
-  | 'paused'
-  | 'interrupted'
-  | 'completed'
-  | 'failed'
-  | 'cancelled';
-
-export interface DeliberationEvent {
-  seq: number;
-  type: DeliberationEventType;
-  deliberationId: string;
-  at: string;
-  data: Record<string, unknown>;
-}
+/** An event before the hub numbers it. */
+type UnnumberedEvent = DeliberationEvent extends infer E ? (E extends DeliberationEvent ? Omit<E, 'seq'> : never) : never;
 
 export const TERMINAL_EVENTS: ReadonlySet<DeliberationEventType> = new Set(['completed', 'failed', 'cancelled', 'paused', 'interrupted']);
 
@@ -29,33 +12,15 @@ export const TERMINAL_EVENTS: ReadonlySet<DeliberationEventType> = new Set(['com
  * The story of a deliberation told from its stored state: what a subscriber gets when no run of it is
  * live in this process (it finished earlier, or before a restart), and the seed of a run that resumes.
  */
-export function eventsFromView(view: DeliberationView, includeTerminal: boolean): Array<Omit<DeliberationEvent, 'seq'>> {
+export function eventsFromView(view: DeliberationView, includeTerminal: boolean): UnnumberedEvent[] {
   const at = view.createdAt;
-  const events: Array<Omit<DeliberationEvent, 'seq'>> = [
+  const events: UnnumberedEvent[] = [
     { type: 'deliberation_started', deliberationId: view.id, at, data: { question: view.question, participants: view.participants, mode: view.mode, maxRounds: view.maxRounds } },
   ];
   for (const round of view.rounds) {
     events.push({ type: 'round_started', deliberationId: view.id, at: round.startedAt, data: { round: round.number, replayed: true } });
     for (const r of round.responses) {
-      events.push({
-        type: 'response_received',
-        deliberationId: view.id,
-        at: round.startedAt,
-        data: {
-          round: round.number,
-          participantIndex: r.participantIndex,
-          adapter: r.adapter,
-          model: r.model,
-          vote: r.vote,
-          voteError: r.voteError,
-          error: r.error,
-          latencyMs: r.latencyMs,
-          tokens: r.tokens.total,
-          truncated: r.truncated,
-          ...(r.voteRetry ? { voteRetry: { text: r.voteRetry.text, errorKind: r.voteRetry.errorKind } } : {}),
-          replayed: true,
-        },
-      });
+      events.push({ type: 'response_received', deliberationId: view.id, at: round.startedAt, data: { ...responseReceivedFromView(round.number, r), replayed: true } });
     }
     if (round.completedAt) {
       events.push({ type: 'round_completed', deliberationId: view.id, at: round.completedAt, data: { round: round.number, convergence: round.convergence, replayed: true } });
@@ -68,7 +33,7 @@ export function eventsFromView(view: DeliberationView, includeTerminal: boolean)
   return events;
 }
 
-export function terminalEvent(view: DeliberationView): Omit<DeliberationEvent, 'seq'> | null {
+export function terminalEvent(view: DeliberationView): UnnumberedEvent | null {
   const base = { deliberationId: view.id, at: view.updatedAt };
   switch (view.status) {
     case 'completed':
@@ -97,17 +62,17 @@ export class EventHub {
   private readonly streams = new Map<string, LiveStream>();
 
   /** Opens (or re-opens, on resume) the live stream of a run, seeded with what already happened. */
-  open(id: string, seed: Array<Omit<DeliberationEvent, 'seq'>>): void {
+  open(id: string, seed: UnnumberedEvent[]): void {
     this.streams.get(id)?.subject.complete();
     const stream: LiveStream = { seq: 0, subject: new ReplaySubject<DeliberationEvent>() };
     this.streams.set(id, stream);
-    for (const event of seed) stream.subject.next({ ...event, seq: ++stream.seq });
+    for (const event of seed) stream.subject.next({ ...event, seq: ++stream.seq } as DeliberationEvent);
   }
 
-  emit(id: string, type: DeliberationEventType, data: Record<string, unknown>, at: Date): void {
+  emit<K extends DeliberationEventType>(id: string, type: K, data: DeliberationEventData[K], at: Date): void {
     const stream = this.streams.get(id);
     if (!stream) return;
-    stream.subject.next({ seq: ++stream.seq, type, deliberationId: id, at: at.toISOString(), data });
+    stream.subject.next({ seq: ++stream.seq, type, deliberationId: id, at: at.toISOString(), data } as DeliberationEvent);
     if (TERMINAL_EVENTS.has(type)) {
       stream.subject.complete();
       this.streams.delete(id);

@@ -3,11 +3,12 @@ import { AdapterRegistry } from '@app/adapters';
 import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { AllocationAudit, BudgetLedger, allocationSignals, budgetZone, minTier, planRound } from '@app/tiering';
 import type { TierDecisionRecord } from '../deliberation.types';
-import type { EngineState, PauseInfo, RoundConstraints } from '../engine/engine.ports';
+import type { PauseInfo, RoundConstraints } from '../engine/engine.ports';
+import type { EngineState } from '../state/engine-state';
 import { groupOptions, scoreTrend, similarityFor } from '../rules';
 import { BudgetGate } from './budget-gate';
-import { Clock } from './clock';
-import { nextRoundEstimate } from './spend';
+import { Clock } from '@app/config';
+import { nextRoundEstimate } from '../state/spend';
 
 /**
  * Chooses every participant's adapter and model for a round through the tiering rules (selector,

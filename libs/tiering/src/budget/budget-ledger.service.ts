@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CONCLAVE_CONFIG, ConclaveConfig, DomainError, Tier } from '@app/config';
+import { Clock, CONCLAVE_CONFIG, ConclaveConfig, detached, DomainError, AdapterTier } from '@app/config';
 import { randomUUID } from 'node:crypto';
-import { Clock, TIERING_CLOCK } from '../clock';
+import type { EntityManager } from 'typeorm';
 import { BudgetZone, budgetZone, ThresholdLevel, thresholdLevel } from '../rules/budget-zone';
 import { Forecast, forecast, fractionUsedOf } from '../rules/forecast';
 import { capTierForBudget } from '../rules/tier-ladder';
@@ -135,12 +135,14 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   private readonly scopeReserved = new Map<string, { tokens: number; micros: number }>();
   private readonly live = new Set<string>();
   private writes: Promise<void> = Promise.resolve();
+  /** Writes in the queue not yet done. */
+  private queued = 0;
   private ready: Promise<void> | null = null;
 
   constructor(
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
     private readonly repository: BudgetWindowRepository,
-    @Inject(TIERING_CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): Promise<void> {
@@ -288,6 +290,35 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
 
   /** Adds usage that had no reservation (e.g. a call made outside the guard). */
   record(actual: BudgetAmount): Promise<void> {
+    const { ids, micros } = this.addUsed(actual);
+    return this.enqueue(() => this.repository.addUsage(ids, actual.tokens, micros));
+  }
+
+  /**
+   * Writes a call's usage in the caller's transaction (the one storing the call's answer and ledger row,
+   * so the windows' totals commit with them: one commit per answer) and returns what applies it in memory,
+   * for the caller to run once that transaction has committed (a rolled-back answer counts nowhere). When
+   * window writes are still queued (a rollover creating the row this would update), the write goes behind
+   * them instead, so no increment lands on a row not written yet.
+   */
+  async recordWithin(manager: EntityManager, actual: BudgetAmount): Promise<() => void> {
+    this.assertReady();
+    this.refresh(this.clock.now());
+    const windows = this.windowsInOrder();
+    const ids = windows.map((w) => w.id);
+    const micros = toMicros(actual.usd);
+    if (this.queued > 0) void this.enqueue(() => this.repository.addUsage(ids, actual.tokens, micros)).catch(() => undefined);
+    else await this.repository.addUsage(ids, actual.tokens, micros, manager);
+    return () => {
+      for (const w of windows) {
+        w.usedTokens += actual.tokens;
+        w.usedMicros += micros;
+      }
+      this.recordMidForecasts(this.clock.now());
+    };
+  }
+
+  private addUsed(actual: BudgetAmount): { ids: string[]; micros: number } {
     this.assertReady();
     this.refresh(this.clock.now());
     const micros = toMicros(actual.usd);
@@ -298,7 +329,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       ids.push(w.id);
     }
     this.recordMidForecasts(this.clock.now());
-    return this.enqueue(() => this.repository.addUsage(ids, actual.tokens, micros));
+    return { ids, micros };
   }
 
   status(now: Date = this.clock.now()): WindowStatus[] {
@@ -321,7 +352,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The highest adapter tier the windows allow: T3, T2 once any soft cap is reached, T1 once any hard cap is reached. */
-  maxAllowedTier(): Tier {
+  maxAllowedTier(): AdapterTier {
     this.assertReady();
     this.refresh(this.clock.now());
     return capTierForBudget(
@@ -541,7 +572,9 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
 
   /** Runs database writes one after another; a failure is logged and rejects only its own caller. */
   private enqueue(write: () => Promise<void>): Promise<void> {
-    const result = this.writes.then(write);
+    this.queued++;
+    // Queued writes are not part of whatever transaction enqueued them: they run after it, outside its scope.
+    const result = this.writes.then(() => detached(write)).finally(() => this.queued--);
     this.writes = result.catch((e: unknown) => {
       this.logger.error(`budget write failed: ${(e as Error).message}`, (e as Error).stack);
     });

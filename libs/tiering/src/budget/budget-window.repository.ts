@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { runSql } from '@app/config';
-import { DataSource, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { BudgetSettingEntity } from './budget-setting.entity';
 import { BudgetWindowEntity } from './budget-window.entity';
 
@@ -54,11 +54,11 @@ export class BudgetWindowRepository {
    * values (see runSql): this runs after every call, and the query builder wrote the increments into
    * the SQL text, so each call prepared a new statement.
    */
-  async addUsage(ids: string[], tokens: number, micros: number): Promise<void> {
+  async addUsage(ids: string[], tokens: number, micros: number, manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (ids.length === 0 || (tokens === 0 && micros === 0)) return;
     const idParams = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
     await runSql(
-      this.dataSource.manager,
+      manager,
       `UPDATE budget_windows SET used_tokens = used_tokens + :tokens, used_micros = used_micros + :micros
       WHERE id IN (${ids.map((_, i) => `:id${i}`).join(', ')})`,
       { tokens, micros, ...idParams },

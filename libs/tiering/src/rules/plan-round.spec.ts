@@ -1,8 +1,8 @@
-import { Tier } from '@app/config';
+import { AdapterTier } from '@app/config';
 import { planRound, PlanRoundInput, RoundParticipant, RoundPlan, TierDecision } from './plan-round';
 import { CatalogAdapter } from './tier-ladder';
 
-const adapter = (name: string, tier: Tier, over: Partial<CatalogAdapter> = {}): CatalogAdapter => ({
+const adapter = (name: string, tier: AdapterTier, over: Partial<CatalogAdapter> = {}): CatalogAdapter => ({
   name,
   tier,
   enabled: true,
@@ -17,7 +17,7 @@ const tiering = {
   settledScore: 0.7,
   splitOptions: 3,
   escalateAfterFailures: 3,
-  floors: { security: { minTier: 'T3' as Tier }, reviewer: { minTier: 'T2' as Tier, model: 'review-model' } },
+  floors: { security: { minTier: 'T3' as AdapterTier }, reviewer: { minTier: 'T2' as AdapterTier, model: 'review-model' } },
 };
 const participant = (over: Partial<RoundParticipant> = {}): RoundParticipant => ({
   index: 0,

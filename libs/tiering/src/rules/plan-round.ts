@@ -1,4 +1,5 @@
-import type { Tier } from '@app/config';
+import type { AdapterTier, ModelClass } from '@app/config';
+
 import {
   bestAllowedAdapter,
   CatalogAdapter,
@@ -9,13 +10,14 @@ import {
   findAdapter,
   tierRank,
 } from './tier-ladder';
-import { SelectorSignals, selectTier, TierChoice, TierSelection, TieringConfig } from './tier-selector';
+
+import { SelectorSignals, selectTier, TierSelection, TieringConfig } from './tier-selector';
 
 export interface RoundParticipant {
   index: number;
   adapter: string;
   model?: string;
-  tier: TierChoice | 'auto';
+  tier: ModelClass | 'auto';
   role?: string;
   force?: boolean;
   overrideReason?: string;
@@ -30,15 +32,15 @@ export interface PlanRoundInput {
   critical: boolean;
   catalog: CatalogAdapter[];
   /** The budget windows' cap (BudgetLedger.maxAllowedTier()); T1 or lower means a hard cap was reached. */
-  maxAllowedTier: Tier;
+  maxAllowedTier: AdapterTier;
   tiering: TieringConfig;
 }
 
 export interface TierDecision {
   participantIndex: number;
   adapter: string;
-  adapterTier: Tier;
-  tier: TierChoice;
+  adapterTier: AdapterTier;
+  tier: ModelClass;
   model: string;
   /** What the policy alone would have used; differs from `model` when the request overrode it. */
   recommendedModel: string;
@@ -139,7 +141,7 @@ function decide(p: RoundParticipant, selection: TierSelection, input: PlanRoundI
     adapterChanged = true;
   }
 
-  let tier: TierChoice;
+  let tier: ModelClass;
   if (p.tier === 'auto') {
     tier = selection.tier;
   } else if (p.tier === 'reasoning' && budgetForcesFast && !p.force) {
@@ -176,7 +178,7 @@ function decide(p: RoundParticipant, selection: TierSelection, input: PlanRoundI
   };
 }
 
-function replacementWithin(catalog: CatalogAdapter[], cap: Tier, floor: EffectiveFloor | null, index: number): CatalogAdapter | null {
+function replacementWithin(catalog: CatalogAdapter[], cap: AdapterTier, floor: EffectiveFloor | null, index: number): CatalogAdapter | null {
   if (floor && tierRank(floor.minTier) > tierRank(cap)) throw floorPause(floor, cap, index);
   const replacement = bestAllowedAdapter(catalog, cap);
   if (replacement && floor && tierRank(replacement.tier) < tierRank(floor.minTier)) {
@@ -185,7 +187,7 @@ function replacementWithin(catalog: CatalogAdapter[], cap: Tier, floor: Effectiv
   return replacement;
 }
 
-function floorPause(floor: EffectiveFloor, cap: Tier, index: number): Pause {
+function floorPause(floor: EffectiveFloor, cap: AdapterTier, index: number): Pause {
   return new Pause(
     'budget_floor',
     `participant ${index} needs at least ${floor.minTier} (${floor.source}) but the budget allows at most ${cap} or no usable adapter meets it; deferred, not downgraded`,

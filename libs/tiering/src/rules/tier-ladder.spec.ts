@@ -1,7 +1,7 @@
-import { DomainError, Tier } from '@app/config';
+import { DomainError, AdapterTier } from '@app/config';
 import { applyFloor, bestAllowedAdapter, capTierForBudget, CatalogAdapter, escalate, WindowCapState } from './tier-ladder';
 
-const adapter = (name: string, tier: Tier, over: Partial<CatalogAdapter> = {}): CatalogAdapter => ({
+const adapter = (name: string, tier: AdapterTier, over: Partial<CatalogAdapter> = {}): CatalogAdapter => ({
   name,
   tier,
   enabled: true,
@@ -14,7 +14,7 @@ describe(capTierForBudget.name, () => {
   const ok: WindowCapState = { softCapReached: false, hardCapReached: false };
   const soft: WindowCapState = { softCapReached: true, hardCapReached: false };
   const hard: WindowCapState = { softCapReached: true, hardCapReached: true };
-  it.each<[string, WindowCapState[], Tier]>([
+  it.each<[string, WindowCapState[], AdapterTier]>([
     ['no windows', [], 'T3'],
     ['all under', [ok, ok, ok], 'T3'],
     ['one soft cap', [ok, soft, ok], 'T2'],
@@ -33,7 +33,7 @@ describe(escalate.name, () => {
     adapter('cloud-b', 'T2'),
     adapter('premium', 'T3'),
   ];
-  it.each<[string, Tier | undefined, string | null]>([
+  it.each<[string, AdapterTier | undefined, string | null]>([
     ['local', undefined, 'cloud'], // disabled and unreachable T1 skipped upward
     ['cloud', undefined, 'premium'],
     ['cloud-b', undefined, 'premium'],
@@ -51,7 +51,7 @@ describe(escalate.name, () => {
 
 describe(bestAllowedAdapter.name, () => {
   const catalog = [adapter('local', 'T0'), adapter('strong', 'T1', { reachable: false }), adapter('cloud', 'T2'), adapter('premium', 'T3')];
-  it.each<[Tier, string | null]>([
+  it.each<[AdapterTier, string | null]>([
     ['T3', 'premium'],
     ['T2', 'cloud'],
     ['T1', 'local'],
@@ -65,8 +65,8 @@ describe(bestAllowedAdapter.name, () => {
 });
 
 describe(applyFloor.name, () => {
-  const floors = { security: { minTier: 'T2' as Tier, model: 'sec-model' }, intern: { minTier: 'T0' as Tier } };
-  it.each<[string | undefined, boolean, Tier, boolean, Tier | null]>([
+  const floors = { security: { minTier: 'T2' as AdapterTier, model: 'sec-model' }, intern: { minTier: 'T0' as AdapterTier } };
+  it.each<[string | undefined, boolean, AdapterTier, boolean, AdapterTier | null]>([
     [undefined, false, 'T0', true, null],
     ['unknown-role', false, 'T0', true, null],
     ['security', false, 'T2', true, 'T2'],

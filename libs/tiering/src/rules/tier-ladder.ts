@@ -1,9 +1,9 @@
-import { ConclaveConfig, DomainError, Tier, TIERS } from '@app/config';
+import { ConclaveConfig, DomainError, AdapterTier, TIERS } from '@app/config';
 
 /** What the ladder knows of an adapter: plain data, so tiering never depends on the adapters lib. */
 export interface CatalogAdapter {
   name: string;
-  tier: Tier;
+  tier: AdapterTier;
   enabled: boolean;
   reachable: boolean;
   models: { fast: string; reasoning: string };
@@ -21,12 +21,12 @@ export const CRITICAL_FLOOR_ROLE = 'critical';
 /** A critical deliberation stays on cloud-grade models unless configured otherwise. */
 export const DEFAULT_CRITICAL_FLOOR: FloorConfig = { minTier: 'T2' };
 
-export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
-export const maxTier = (a: Tier, b: Tier): Tier => (tierRank(a) >= tierRank(b) ? a : b);
-export const minTier = (a: Tier, b: Tier): Tier => (tierRank(a) <= tierRank(b) ? a : b);
+export const tierRank = (tier: AdapterTier): number => TIERS.indexOf(tier);
+export const maxTier = (a: AdapterTier, b: AdapterTier): AdapterTier => (tierRank(a) >= tierRank(b) ? a : b);
+export const minTier = (a: AdapterTier, b: AdapterTier): AdapterTier => (tierRank(a) <= tierRank(b) ? a : b);
 
 /** Soft cap reached in any window → nothing above T2; hard cap reached → local tiers only (T0/T1). */
-export function capTierForBudget(windows: WindowCapState[]): Tier {
+export function capTierForBudget(windows: WindowCapState[]): AdapterTier {
   if (windows.some((w) => w.hardCapReached)) return 'T1';
   if (windows.some((w) => w.softCapReached)) return 'T2';
   return 'T3';
@@ -50,7 +50,7 @@ export function findAdapter(catalog: CatalogAdapter[], name: string): CatalogAda
  * disabled or unreachable tiers upward, never above `ceiling`. Catalog order breaks ties. Null when
  * there is nowhere to go.
  */
-export function escalate(catalog: CatalogAdapter[], currentAdapterName: string, ceiling: Tier = 'T3'): CatalogAdapter | null {
+export function escalate(catalog: CatalogAdapter[], currentAdapterName: string, ceiling: AdapterTier = 'T3'): CatalogAdapter | null {
   const current = findAdapter(catalog, currentAdapterName);
   const above = catalog
     .filter((a) => usable(a) && tierRank(a.tier) > tierRank(current.tier) && tierRank(a.tier) <= tierRank(ceiling))
@@ -59,7 +59,7 @@ export function escalate(catalog: CatalogAdapter[], currentAdapterName: string, 
 }
 
 /** The strongest usable adapter at or below `ceiling` (and at or above `atLeast`); null when none exists. */
-export function bestAllowedAdapter(catalog: CatalogAdapter[], ceiling: Tier, atLeast: Tier = 'T0'): CatalogAdapter | null {
+export function bestAllowedAdapter(catalog: CatalogAdapter[], ceiling: AdapterTier, atLeast: AdapterTier = 'T0'): CatalogAdapter | null {
   const allowed = catalog
     .filter((a) => usable(a) && tierRank(a.tier) <= tierRank(ceiling) && tierRank(a.tier) >= tierRank(atLeast))
     .sort((a, b) => tierRank(b.tier) - tierRank(a.tier));
@@ -67,7 +67,7 @@ export function bestAllowedAdapter(catalog: CatalogAdapter[], ceiling: Tier, atL
 }
 
 /** The cheapest usable adapter within [atLeast, ceiling]; null when none exists. */
-export function cheapestAdapterWithin(catalog: CatalogAdapter[], atLeast: Tier, ceiling: Tier): CatalogAdapter | null {
+export function cheapestAdapterWithin(catalog: CatalogAdapter[], atLeast: AdapterTier, ceiling: AdapterTier): CatalogAdapter | null {
   const allowed = catalog
     .filter((a) => usable(a) && tierRank(a.tier) <= tierRank(ceiling) && tierRank(a.tier) >= tierRank(atLeast))
     .sort((a, b) => tierRank(a.tier) - tierRank(b.tier));
@@ -97,7 +97,7 @@ export function applyFloor(
   role: string | undefined,
   critical: boolean,
   floors: Record<string, FloorConfig>,
-  candidateTier: Tier,
+  candidateTier: AdapterTier,
 ): FloorCheck {
   const floor = effectiveFloor(role, critical, floors);
   if (floor && tierRank(candidateTier) < tierRank(floor.minTier)) return { ok: false, defer: true, floor };

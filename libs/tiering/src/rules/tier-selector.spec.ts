@@ -1,4 +1,5 @@
-import { allocationSignals, SelectorRule, SelectorSignals, selectTier, TierChoice } from './tier-selector';
+import type { ModelClass } from '@app/config';
+import { allocationSignals, SelectorRule, SelectorSignals, selectTier } from './tier-selector';
 
 const thresholds = { lowBudgetFraction: 0.1, scoreDrop: 0.15, settledScore: 0.7, splitOptions: 3 };
 const signals = (over: Partial<SelectorSignals>): SelectorSignals => ({
@@ -11,7 +12,7 @@ const signals = (over: Partial<SelectorSignals>): SelectorSignals => ({
 
 describe(selectTier.name, () => {
   describe('seed cases', () => {
-    it.each<[string, SelectorSignals, TierChoice]>([
+    it.each<[string, SelectorSignals, ModelClass]>([
       ['[] at round 1', signals({ round: 1, scores: [] }), 'reasoning'],
       ['[0.75, 0.80] unanimous at 50% budget', signals({ round: 3, scores: [0.75, 0.8], voteOptions: ['a', 'a', 'a'], budgetFractionLeft: 0.5 }), 'fast'],
       ['[0.60, 0.45] split three ways', signals({ round: 3, scores: [0.6, 0.45], voteOptions: ['a', 'b', 'c'], budgetFractionLeft: 0.5 }), 'reasoning'],
@@ -22,7 +23,7 @@ describe(selectTier.name, () => {
   });
 
   describe('every branch, in order', () => {
-    it.each<[string, Partial<SelectorSignals>, TierChoice, SelectorRule]>([
+    it.each<[string, Partial<SelectorSignals>, ModelClass, SelectorRule]>([
       ['low budget beats round 1', { round: 1, budgetFractionLeft: 0.05 }, 'fast', 'budget_low'],
       ['low budget beats a score drop', { scores: [0.9, 0.2], budgetFractionLeft: 0.0999 }, 'fast', 'budget_low'],
       ['exactly the low fraction is not low', { round: 1, budgetFractionLeft: 0.1 }, 'reasoning', 'first_round'],

@@ -1,6 +1,6 @@
-import type { ConclaveConfig } from '@app/config';
+import type { ConclaveConfig, ModelClass } from '@app/config';
 
-export type TierChoice = 'fast' | 'reasoning';
+
 export type TieringConfig = ConclaveConfig['tiering'];
 export type SelectorThresholds = Pick<TieringConfig, 'lowBudgetFraction' | 'scoreDrop' | 'settledScore' | 'splitOptions'>;
 
@@ -29,7 +29,7 @@ export type SelectorRule =
   | 'default';
 
 export interface TierSelection {
-  tier: TierChoice;
+  tier: ModelClass;
   rule: SelectorRule;
   reason: string;
 }

@@ -1,20 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
+
+import { CONCLAVE_CONFIG, ConclaveConfig, type ModelClass } from '@app/config';
+
 import { EntityManager } from 'typeorm';
+
 import type { TokenUsage } from '../token-usage';
+
 import { callCostBounds } from '../figures/token-figures';
+
 import { PriceTable } from '../prices/price-lookup';
+
 import { microsToUsd, priceUsage } from '../prices/price-usage';
+
 import { TokenUsageRepository } from './token-usage.repository';
 
-export type UsageTier = 'fast' | 'reasoning';
+
 
 /** One adapter call to record. */
 export interface UsageEntry {
   deliberationId: string;
   round: number;
   participantIndex: number;
-  tier: UsageTier;
+  tier: ModelClass;
   usage: TokenUsage;
   latencyMs: number;
   /** Set when the call failed (AdapterError kind). */

@@ -167,13 +167,13 @@ describe(UsageService.name, () => {
 
   describe('solutions', () => {
     it('should give lifetime totals per adapter', async () => {
-      const solutions = await sut.solutions();
+      const solutions = await sut.adapterTotals();
       expect(solutions.map((s) => [s.adapter, s.calls, s.totalTokens, s.deliberations, s.unpricedCalls, s.costUsd])).toEqual([
         ['claude', 3, 5_200, 1, 0, 0.008],
         ['local', 3, 15_000, 1, 0, 0],
         ['openai', 3, 1_250, 2, 1, 0.00045],
       ]);
-      expect(await sut.solution('openai')).toEqual({
+      expect(await sut.adapterTotalsOf('openai')).toEqual({
         adapter: 'openai',
         totalTokens: 1_250,
         exactTokens: 0,
@@ -195,7 +195,7 @@ describe(UsageService.name, () => {
     });
 
     it('should answer not_found for an adapter never called', async () => {
-      await expect(sut.solution('nope')).rejects.toMatchObject({ kind: 'not_found', code: 'SOLUTION_NOT_FOUND' });
+      await expect(sut.adapterTotalsOf('nope')).rejects.toMatchObject({ kind: 'not_found', code: 'SOLUTION_NOT_FOUND' });
     });
   });
 

@@ -8,7 +8,7 @@ import { suggestUsageChanges } from './usage-suggestions';
 import {
   DeliberationTokens,
   RoundTokens,
-  SolutionTotals,
+  AdapterTotals,
   UsageOverTime,
   UsageQuery,
   UsageSummary,
@@ -116,11 +116,11 @@ export class UsageService {
     };
   }
 
-  async solutions(): Promise<SolutionTotals[]> {
+  async adapterTotals(): Promise<AdapterTotals[]> {
     return (await this.repository.solutionTotals()).map(solutionView);
   }
 
-  async solution(adapter: string): Promise<SolutionTotals> {
+  async adapterTotalsOf(adapter: string): Promise<AdapterTotals> {
     const totals = await this.repository.solutionTotalsOf(adapter);
     if (!totals) {
       throw new DomainError('not_found', 'SOLUTION_NOT_FOUND', `no usage has been recorded for adapter "${adapter}"`, {
@@ -185,7 +185,7 @@ export class UsageService {
   }
 }
 
-function solutionView(row: SolutionTotalsEntity): SolutionTotals {
+function solutionView(row: SolutionTotalsEntity): AdapterTotals {
   const nothingPriced = row.calls > 0 && row.unpricedCalls === row.calls;
   return {
     adapter: row.adapter,

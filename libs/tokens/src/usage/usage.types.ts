@@ -51,7 +51,7 @@ export interface UsageOverTime {
   totals: TokenFigures;
 }
 
-export interface SolutionTotals {
+export interface AdapterTotals {
   adapter: string;
   totalTokens: number;
   exactTokens: number;

@@ -5,18 +5,24 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { checkpointEntities, checkpointMigrations, CheckpointModule, CheckpointStore } from '@app/checkpoint';
 import { configSchema, ConfigModule } from '@app/config';
-import { makeUsage, TokenLedger, tokensEntities, tokensMigrations, TokensModule } from '@app/tokens';
+import { BudgetLedger, tieringEntities, tieringMigrations, TieringModule } from '@app/tiering';
+import { makeUsage, tokensEntities, tokensMigrations, TokensModule } from '@app/tokens';
 import { DataSource } from 'typeorm';
 import type { DeliberationRequest, ParticipantResponse } from '../deliberation.types';
-import type { EngineState, RoundState } from '../engine/engine.ports';
+import { emptyRuntime, type EngineState, type RoundState } from '../state/engine-state';
+import { StateStore } from '../state/state-store';
 import { renderTranscript } from '../rules';
-import { eventsFromView } from '../runtime/event-hub';
+import { eventsFromView } from './event-hub';
 import { deliberationEntities, deliberationMigrations } from '../index';
-import { DeliberationRepository, emptyRuntime } from './deliberation.repository';
+import { DeliberationRepository } from '../persistence/deliberation.repository';
+import { DeliberationViews } from '../persistence/deliberation-views';
+import { RoundRepository } from '../persistence/round.repository';
+import { CallRecorder } from './call-recorder';
 
 /**
- * DeliberationRepository on a real SQLite file with every lib's migrations: what a response row keeps
- * (truncation, the vote-only retry) and how it is shown, and checkpoints that hold answers by reference.
+ * The runtime's writes on a real SQLite file with every lib's migrations: the CallRecorder (an answer, its
+ * ledger rows and the budget windows in one transaction), the repositories and the state store (checkpoints
+ * that hold answers by reference), and what a stored answer shows in the view.
  */
 
 const AT = new Date('2025-11-20T10:00:00.000Z');
@@ -47,33 +53,42 @@ function response(participantIndex: number, text: string, extra: Partial<Partici
   };
 }
 
-describe(DeliberationRepository.name, () => {
+describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () => {
   let dir: string;
   let moduleRef: TestingModule;
   let dataSource: DataSource;
-  let sut: DeliberationRepository;
+  let recorder: CallRecorder;
+  let rounds: RoundRepository;
+  let states: StateStore;
+  let views: DeliberationViews;
   let checkpoints: CheckpointStore;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'conclave-repo-'));
+    dir = mkdtempSync(join(tmpdir(), 'conclave-recorder-'));
     moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot(configSchema.parse({})),
+        ConfigModule.forRoot(configSchema.parse({ budgets: { daily: { tokens: 1_000_000 } } })),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: join(dir, 'test.sqlite'),
-          entities: [...tokensEntities, ...checkpointEntities, ...deliberationEntities],
-          migrations: [...tokensMigrations, ...checkpointMigrations, ...deliberationMigrations],
+          entities: [...tokensEntities, ...tieringEntities, ...checkpointEntities, ...deliberationEntities],
+          migrations: [...tokensMigrations, ...tieringMigrations, ...checkpointMigrations, ...deliberationMigrations],
           migrationsRun: true,
         }),
         TokensModule,
+        TieringModule,
         CheckpointModule,
       ],
+      providers: [DeliberationRepository, RoundRepository, DeliberationViews, StateStore, CallRecorder],
     }).compile();
+    await moduleRef.init();
     dataSource = moduleRef.get(DataSource);
     checkpoints = moduleRef.get(CheckpointStore);
-    sut = new DeliberationRepository(dataSource, moduleRef.get(TokenLedger), checkpoints);
-    await sut.create({ id: 'd1', request: REQUEST, status: 'running', now: AT });
+    recorder = moduleRef.get(CallRecorder);
+    rounds = moduleRef.get(RoundRepository);
+    states = moduleRef.get(StateStore);
+    views = moduleRef.get(DeliberationViews);
+    await moduleRef.get(DeliberationRepository).create({ id: 'd1', request: REQUEST, status: 'running', now: AT });
   });
 
   afterEach(async () => {
@@ -83,35 +98,70 @@ describe(DeliberationRepository.name, () => {
 
   /** Stores a round's answers and completes it, as the engine does; returns the checkpoint id. */
   async function completeRound(state: EngineState, number: number, responses: ParticipantResponse[]): Promise<string> {
-    await sut.roundStarted('d1', number, [], AT);
-    for (const r of responses) await sut.recordResponse('d1', number, r, false, AT);
+    await rounds.start(dataSource.manager, 'd1', number, [], AT);
+    for (const r of responses) await recorder.recordAnswer('d1', number, r, false);
     const round: RoundState = { number, startedAt: AT.toISOString(), completedAt: AT.toISOString(), responses, convergence: null, decisions: [] };
     state.rounds.push(round);
-    return sut.roundCompleted(state, round, AT);
+    return states.roundCompleted(state, round, AT);
   }
 
-  describe('recordResponse', () => {
+  async function usageRows(): Promise<Array<{ participant_index: number; total_tokens: number }>> {
+    return dataSource.query('SELECT participant_index, total_tokens FROM token_usage ORDER BY id');
+  }
+
+  describe('recordAnswer', () => {
+    it('should commit the answer, its ledger rows (the retry first) and the budget windows in one transaction', async () => {
+      const retryUsage = makeUsage({ adapter: 'a0', provider: 'openai', model: 'gpt-5-mini', timestamp: AT }, { inputTokens: 40, outputTokens: 10 }, 'exact');
+      const answer = response(0, 'no vote here', { voteRetry: { usage: retryUsage, costUsd: null, latencyMs: 3, text: 'VOTE: {"option": "A"}' } });
+      const transaction = jest.spyOn(dataSource, 'transaction');
+
+      await recorder.recordAnswer('d1', 1, answer, false);
+
+      expect(transaction).toHaveBeenCalledTimes(1);
+      expect(await usageRows()).toEqual([
+        { participant_index: 0, total_tokens: 50 },
+        { participant_index: 0, total_tokens: 120 },
+      ]);
+      // gpt-5-mini is priced: both costs are set on the answer, as stored.
+      expect(answer.costUsd).toBeGreaterThan(0);
+      expect(answer.voteRetry!.costUsd).toBeGreaterThan(0);
+      const [daily] = await dataSource.query("SELECT used_tokens FROM budget_windows WHERE kind = 'daily' AND closed = 0");
+      expect(daily.used_tokens).toBe(170);
+      expect(moduleRef.get(BudgetLedger).status().find((w) => w.window === 'daily')!.used.tokens).toBe(170);
+    });
+
+    it('should count nothing when the answer cannot be stored: its ledger rows roll back with it', async () => {
+      await dataSource.query('DROP TABLE deliberation_responses');
+
+      await expect(recorder.recordAnswer('d1', 1, response(0, 'lost'), false)).rejects.toThrow();
+
+      expect(await usageRows()).toEqual([]);
+      const [daily] = await dataSource.query("SELECT used_tokens FROM budget_windows WHERE kind = 'daily' AND closed = 0");
+      expect(daily.used_tokens).toBe(0);
+      expect(moduleRef.get(BudgetLedger).status().find((w) => w.window === 'daily')!.used.tokens).toBe(0);
+    });
+
     it('should keep a truncated answer marked, and show the mark in the view, the transcript and the replayed events', async () => {
       const state: EngineState = { id: 'd1', request: REQUEST, rounds: [], partial: [], runtime: emptyRuntime() };
       await completeRound(state, 1, [response(0, 'cut off mid-sent', { truncated: true }), response(1, 'complete answer')]);
 
-      const view = (await sut.view('d1'))!;
+      const view = (await views.view('d1'))!;
 
       expect(view.rounds[0].responses.map((r) => r.truncated)).toEqual([true, false]);
       expect(renderTranscript(view)).toContain('_Truncated: the provider stopped at the output limit');
       const received = eventsFromView(view, false).filter((e) => e.type === 'response_received');
       expect(received.map((e) => e.data.truncated)).toEqual([true, false]);
-      expect((await sut.partialResponses('d1', 1))[0].truncated).toBe(true);
+      expect((await rounds.partialResponses('d1', 1))[0].truncated).toBe(true);
     });
 
     it('should keep the vote-only retry reply with the answer, and show it', async () => {
       const retryUsage = makeUsage({ adapter: 'a0', provider: 'openai', model: 'gpt-5-mini', timestamp: AT }, { inputTokens: 40, outputTokens: 10 }, 'exact');
       const state: EngineState = { id: 'd1', request: REQUEST, rounds: [], partial: [], runtime: emptyRuntime() };
-      await completeRound(state, 1, [response(0, 'no vote here', { voteRetry: { usage: retryUsage, costUsd: 0.0001, text: 'VOTE: {"option": "A"}' } }), response(1, 'answer')]);
+      await completeRound(state, 1, [response(0, 'no vote here', { voteRetry: { usage: retryUsage, costUsd: null, text: 'VOTE: {"option": "A"}' } }), response(1, 'answer')]);
 
-      const view = (await sut.view('d1'))!;
+      const view = (await views.view('d1'))!;
 
-      expect(view.rounds[0].responses[0].voteRetry).toEqual({ text: 'VOTE: {"option": "A"}', errorKind: null, tokens: 50, costUsd: 0.0001 });
+      expect(view.rounds[0].responses[0].voteRetry).toEqual({ text: 'VOTE: {"option": "A"}', errorKind: null, tokens: 50, costUsd: expect.any(Number) });
       expect(view.rounds[0].responses[1].voteRetry).toBeNull();
       expect(renderTranscript(view)).toContain('VOTE: {"option": "A"}');
     });
@@ -128,15 +178,16 @@ describe(DeliberationRepository.name, () => {
       const sizes = (await checkpoints.listFor('d1')).map((c) => c.sizeBytes);
       expect(sizes.every((size) => size < 10_000)).toBe(true);
 
-      const atFirst = await sut.loadCheckpointState(await checkpoints.get(first));
+      const atFirst = await states.fromCheckpoint(await checkpoints.get(first));
       expect(atFirst.rounds.map((r) => r.responses.map((x) => x.text))).toEqual([[large, 'round one b']]);
-      const atThird = await sut.loadCheckpointState(await checkpoints.get(third));
+      const atThird = await states.fromCheckpoint(await checkpoints.get(third));
       expect(atThird.rounds.map((r) => r.responses.map((x) => x.text))).toEqual([
         [large, 'round one b'],
         ['round two a', 'round two b'],
         ['round three a', 'round three b'],
       ]);
-      expect((await sut.loadCheckpointState(await checkpoints.get(second))).rounds).toHaveLength(2);
+      expect((await states.fromCheckpoint(await checkpoints.get(second))).rounds).toHaveLength(2);
+      expect((await states.load('d1')).rounds).toHaveLength(3);
     });
 
     it('should still load a version 1 checkpoint, which holds its texts', async () => {
@@ -152,7 +203,7 @@ describe(DeliberationRepository.name, () => {
         }),
       );
 
-      const loaded = await sut.loadCheckpointState(await checkpoints.get(v1.id));
+      const loaded = await states.fromCheckpoint(await checkpoints.get(v1.id));
 
       expect(loaded.rounds[0].responses.map((r) => r.text)).toEqual(['inline text', 'inline b']);
     });
@@ -162,7 +213,7 @@ describe(DeliberationRepository.name, () => {
       const id = await completeRound(state, 1, [response(0, 'a'), response(1, 'b')]);
       await dataSource.query('DELETE FROM deliberation_responses WHERE participant_index = 1');
 
-      await expect(sut.loadCheckpointState(await checkpoints.get(id))).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' });
+      await expect(states.fromCheckpoint(await checkpoints.get(id))).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' });
     });
   });
 });

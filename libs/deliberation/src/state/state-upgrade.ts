@@ -1,12 +1,12 @@
 import { DomainError } from '@app/config';
-import type { EngineState } from '../engine/engine.ports';
-import { emptyRuntime, STATE_SCHEMA_VERSION } from './deliberation.repository';
+import type { EngineState } from '../state/engine-state';
+import { emptyRuntime, STATE_SCHEMA_VERSION } from './engine-state';
 
 /**
  * Loads a checkpointed state written by any released version. Each step lifts one version to the next,
  * so a checkpoint taken before an upgrade still resumes after it.
  * Version 1 is the first. Version 2 leaves answer texts out (they live in deliberation_responses;
- * `DeliberationRepository.loadCheckpointState` reads them back); a version 1 state still has them, so it
+ * `StateStore.fromCheckpoint` reads them back); a version 1 state still has them, so it
  * needs no lifting. When EngineState changes shape, add `if (version === 2) { state = v2ToV3(state); version = 3 }`.
  * Optional fields added since without a version step (older checkpoints simply lack them):
  * - `ballot`: absent in checkpoints from before the ballot; the engine replays the rounds' votes into

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
-import { CheckpointStore } from '@app/checkpoint';
-import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
-import { Clock } from './clock';
+import { Clock, CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
+import { CheckpointStore } from './checkpoint.store';
 
 /** Keeps the latest checkpoint of every deliberation forever and prunes older ones of finished deliberations. */
 @Injectable()

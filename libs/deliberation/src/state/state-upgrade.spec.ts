@@ -1,5 +1,5 @@
 import { DomainError } from '@app/config';
-import { STATE_SCHEMA_VERSION } from './deliberation.repository';
+import { STATE_SCHEMA_VERSION } from './engine-state';
 import { upgradeState } from './state-upgrade';
 
 const stored = {

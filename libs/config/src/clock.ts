@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-/** The time source of the deliberation lib: a seam so tests and benchmarks can move time. */
+/** The one time seam of every lib: services ask it instead of `new Date()`, so tests and benchmarks can move time. */
 @Injectable()
 export class Clock {
   now(): Date {

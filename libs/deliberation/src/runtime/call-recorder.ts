@@ -1,0 +1,92 @@
+import type { ModelClass } from '@app/config';
+import { Injectable } from '@nestjs/common';
+
+import { BudgetLedger } from '@app/tiering';
+
+import { MetricsService, TokenLedger, type TokenUsage } from '@app/tokens';
+
+import { DataSource, EntityManager } from 'typeorm';
+
+import type { ParticipantResponse } from '../deliberation.types';
+import { RoundRepository } from '../persistence/round.repository';
+
+import { Clock } from '@app/config';
+
+
+/** One provider call's tokens, as the ledger records them. */
+export interface RecordedCall {
+  /** The participant's index; -1 for the deliberation's own calls (the embeddings convergence backend). */
+  participantIndex: number;
+  tier: ModelClass;
+  usage: TokenUsage;
+  latencyMs: number;
+  errorKind?: string;
+  voteOption?: string;
+}
+
+/**
+ * The one place a call's tokens go when they come back. In one transaction: the ledger row of every call
+ * (the answer's, and its vote-only retry's), the answer's row, and the budget windows' totals; after it
+ * commits, the metrics. So a stored answer always has its tokens counted, once, and the windows agree.
+ * The call's reservation is settled by whoever holds it (the engine), after this returns.
+ */
+@Injectable()
+export class CallRecorder {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ledger: TokenLedger,
+    private readonly rounds: RoundRepository,
+    private readonly budget: BudgetLedger,
+    private readonly metrics: MetricsService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** An answer (or a failed call) and its vote-only retry; their costs are set on `response`. */
+  async recordAnswer(deliberationId: string, round: number, response: ParticipantResponse, afterConvergence: boolean): Promise<void> {
+    const calls: RecordedCall[] = [];
+    const { voteRetry } = response;
+    if (voteRetry) calls.push({ participantIndex: response.participantIndex, tier: response.tier, usage: voteRetry.usage, latencyMs: voteRetry.latencyMs ?? 0, errorKind: voteRetry.errorKind });
+    calls.push({
+      participantIndex: response.participantIndex,
+      tier: response.tier,
+      usage: response.usage,
+      latencyMs: response.latencyMs,
+      errorKind: response.error?.kind,
+      voteOption: response.vote?.option,
+    });
+    await this.commit(deliberationId, round, calls, afterConvergence, async (manager, costs) => {
+      if (voteRetry) voteRetry.costUsd = costs[0];
+      response.costUsd = costs[costs.length - 1];
+      await this.rounds.saveResponse(manager, deliberationId, round, response, this.clock.now());
+    });
+  }
+
+  /** A call with no answer row (the embeddings backend's); returns its cost (null when unpriced). */
+  async recordCall(deliberationId: string, round: number, call: RecordedCall): Promise<number | null> {
+    const costs = await this.commit(deliberationId, round, [call], false);
+    return costs[0];
+  }
+
+  private async commit(
+    deliberationId: string,
+    round: number,
+    calls: RecordedCall[],
+    afterConvergence: boolean,
+    alsoWrite?: (manager: EntityManager, costs: Array<number | null>) => Promise<void>,
+  ): Promise<Array<number | null>> {
+    const { costs, countInWindows } = await this.dataSource.transaction(async (manager) => {
+      const costs: Array<number | null> = [];
+      for (const call of calls) {
+        const recorded = await this.ledger.recordUsage(manager, { deliberationId, round, ...call, afterConvergence });
+        costs.push(recorded.costUsd);
+      }
+      await alsoWrite?.(manager, costs);
+      const tokens = calls.reduce((sum, c) => sum + c.usage.totalTokens, 0);
+      const usd = costs.reduce<number>((sum, c) => sum + (c ?? 0), 0);
+      return { costs, countInWindows: await this.budget.recordWithin(manager, { tokens, usd }) };
+    });
+    countInWindows();
+    calls.forEach((call, i) => this.metrics.observeCall({ deliberationId, round, ...call }, costs[i]));
+    return costs;
+  }
+}

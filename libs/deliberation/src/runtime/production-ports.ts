@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AdapterError, AdapterRegistry } from '@app/adapters';
+import { Clock, CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
+import { encodingForModel, TokenizerService, unavailableUsage, type TokenUsage } from '@app/tokens';
+import { DataSource } from 'typeorm';
+import type { TierDecisionRecord } from '../deliberation.types';
+import type { EnginePorts } from '../engine/engine.ports';
+import { RoundRepository } from '../persistence/round.repository';
+import { memoizeTokenCounter } from '../rules';
+import type { EngineState } from '../state/engine-state';
+import { tokenTotals } from '../state/spend';
+import { StateStore } from '../state/state-store';
+import { BudgetGate } from './budget-gate';
+import { CallRecorder } from './call-recorder';
+import { EventHub } from './event-hub';
+import { Semaphore } from './semaphore';
+import { TierPolicy } from './tier-policy';
+
+/** The engine's ports as production wires them: adapters behind per-adapter semaphores, memoized token counts, the recorder, checkpoints, events. */
+@Injectable()
+export class ProductionPorts {
+  private readonly logger = new Logger(ProductionPorts.name);
+  private readonly adapterSlots = new Map<string, Semaphore>();
+  /** Token counts per encoding: participants on different models of one encoding tokenize each answer once, not once each. */
+  private readonly counters = new Map<string, (text: string) => number>();
+
+  constructor(
+    @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
+    private readonly dataSource: DataSource,
+    private readonly registry: AdapterRegistry,
+    private readonly tokenizer: TokenizerService,
+    private readonly recorder: CallRecorder,
+    private readonly rounds: RoundRepository,
+    private readonly states: StateStore,
+    private readonly hub: EventHub,
+    private readonly clock: Clock,
+    private readonly tierPolicy: TierPolicy,
+    private readonly budgetGate: BudgetGate,
+  ) {}
+
+  ports(): EnginePorts {
+    return {
+      now: () => this.clock.now(),
+      countTokens: (text, model) => this.counter(model)(text),
+      contextTokens: (adapter) => this.registry.get(adapter).contextTokens,
+      planRound: (state, round, constraints) => this.tierPolicy.plan(state, round, constraints),
+      checkLimits: (state) => this.budgetGate.check(state),
+      reserve: (state, calls) => this.budgetGate.reserve(state, calls),
+      invoke: async (adapterName, request) => {
+        const adapter = this.registry.get(adapterName);
+        try {
+          return await this.slots(adapterName).run(() => adapter.invoke(request), request.signal);
+        } catch (e) {
+          if (e instanceof AdapterError) throw e;
+          if (request.signal.aborted) {
+            throw new AdapterError('cancelled', 'the call was cancelled', unavailableUsage({ adapter: adapterName, provider: adapter.provider, model: request.model }));
+          }
+          throw e;
+        }
+      },
+      record: (state, round, response, afterConvergence) => this.recorder.recordAnswer(state.id, round, response, afterConvergence),
+      roundStarted: (state, round, decisions: TierDecisionRecord[], startedAt) => this.rounds.start(this.dataSource.manager, state.id, round, decisions, startedAt),
+      roundCompleted: (state, round) =>
+        this.states.roundCompleted(state, round, this.clock.now(), {
+          nextRound: state.rounds.length + 1,
+          tokens: tokenTotals(state),
+          budget: this.budgetGate.snapshot(state),
+        }),
+      emit: (id, type, data) => this.hub.emit(id, type, data, this.clock.now()),
+      ...(this.config.deliberation.convergence.backend === 'embeddings' ? { embed: (state: EngineState, round: number, texts: string[]) => this.embedAnswers(state, round, texts) } : {}),
+    };
+  }
+
+  /**
+   * The embeddings convergence backend: one call for the round's answers. Its tokens are counted like
+   * any call's (participant index -1 in the ledger: the deliberation itself, not a participant) and
+   * billed to the budget windows; a failure is logged and the round falls back to TF-IDF.
+   */
+  private async embedAnswers(state: EngineState, round: number, texts: string[]): Promise<number[][] | null> {
+    const { adapter: name, model } = this.config.deliberation.convergence.embeddings!;
+    const adapter = this.registry.get(name);
+    const started = Date.now();
+    let result: { vectors: number[][] | null; usage: TokenUsage; errorKind?: string };
+    try {
+      const embedded = await this.slots(name).run(() => adapter.embed!({ texts, model, signal: new AbortController().signal }));
+      result = { vectors: embedded.vectors, usage: embedded.usage };
+    } catch (e) {
+      const failure = e instanceof AdapterError ? e : new AdapterError('bad_response', (e as Error).message, unavailableUsage({ adapter: name, provider: adapter.provider, model }));
+      this.logger.warn({ deliberationId: state.id, round, adapter: name, kind: failure.kind }, `embeddings failed (${failure.message}); TF-IDF used for this round`);
+      result = { vectors: null, usage: failure.usage, errorKind: failure.kind };
+    }
+    await this.recorder.recordCall(state.id, round, { participantIndex: -1, tier: 'fast', usage: result.usage, latencyMs: Date.now() - started, errorKind: result.errorKind });
+    return result.vectors;
+  }
+
+  private slots(adapter: string): Semaphore {
+    let slots = this.adapterSlots.get(adapter);
+    if (!slots) {
+      slots = new Semaphore(this.registry.get(adapter).concurrency);
+      this.adapterSlots.set(adapter, slots);
+    }
+    return slots;
+  }
+
+  private counter(model: string): (text: string) => number {
+    const encoding = encodingForModel(model);
+    let counter = this.counters.get(encoding);
+    if (!counter) {
+      counter = memoizeTokenCounter((text) => this.tokenizer.count(text, model));
+      this.counters.set(encoding, counter);
+    }
+    return counter;
+  }
+}
