@@ -23,7 +23,7 @@ export type {
   WindowHistoryEntry,
   WindowLimitsUpdate,
   WindowStatus,
-} from './budget/budget-ledger.service';
+} from './budget/budget.types';
 export { AllocationAudit } from './allocation/allocation-audit.repository';
 export type { Allocation, AllocationQuery, AllocationStats, NewAllocation } from './allocation/allocation-audit.repository';
 export { TieringModule } from './tiering.module';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { tieringEntities, tieringMigrations } from '../index';
-import { BudgetLedger, Reservation } from './budget-ledger.service';
+import { BudgetLedger } from './budget-ledger.service';
+import type { Reservation } from './budget.types';
 import { BudgetWindowRepository } from './budget-window.repository';
 
 class FakeClock {
@@ -162,11 +163,26 @@ describe(BudgetLedger.name, () => {
   });
 
   describe('rollover', () => {
+    it('should write nothing when the status is only read, not even the mid-window forecast', async () => {
+      const sut = await newLedger({ daily: { tokens: 1000 } });
+      await sut.record({ tokens: 400, usd: 0 });
+      clock.set('2025-03-12T18:00:00Z');
+
+      sut.status();
+      sut.status();
+
+      clock.set('2025-03-13T00:00:01Z');
+      await sut.rollover();
+      expect((await sut.history())[0].midForecast).toBeNull();
+    });
+
+
     it('should roll over lazily on first use after a boundary and keep the closed window in history', async () => {
       const sut = await newLedger({ daily: { tokens: 1000 } });
       await sut.record({ tokens: 400, usd: 0.1 });
-      clock.set('2025-03-12T18:00:00Z'); // after the midpoint: the mid-window forecast is recorded
+      clock.set('2025-03-12T18:00:00Z'); // after the midpoint: the minute job records the mid-window forecast
       expect(daily(sut).used.tokens).toBe(400);
+      await sut.rollover();
       await sut.record({ tokens: 100, usd: 0 });
 
       clock.set('2025-03-13T00:00:01Z');

@@ -2,122 +2,23 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Clock, CONCLAVE_CONFIG, ConclaveConfig, detached, DomainError, AdapterTier } from '@app/config';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { BudgetZone, budgetZone, ThresholdLevel, thresholdLevel } from '../rules/budget-zone';
-import { Forecast, forecast, fractionUsedOf } from '../rules/forecast';
-import { capTierForBudget } from '../rules/tier-ladder';
+import { describeWindow, fractionLeft, historyEntry, tierCap, toMicros, toUsd, windowForecast, windowRefusal, worstThreshold } from '../rules/budget-window';
 import { assertTimeZone, WINDOW_KINDS, WindowKind, windowBounds } from '../rules/window-bounds';
 import { BudgetWindowRepository, BudgetWindowRow } from './budget-window.repository';
-
-export type BudgetUnit = 'tokens' | 'usd';
-
-export interface BudgetAmount {
-  tokens: number;
-  usd: number;
-}
-
-/** A deliberation's own limit, checked together with the windows. `used*` are its totals so far. */
-export interface ReservationScope {
-  deliberationId: string;
-  maxTokens?: number;
-  maxCostUsd?: number;
-  usedTokens: number;
-  usedUsd: number;
-}
-
-export interface Reservation {
-  id: string;
-  tokens: number;
-  usd: number;
-  /** The window rows it was counted against, by kind. */
-  windowIds: Record<WindowKind, string>;
-  deliberationId?: string;
-}
-
-export interface ReservationRefusal {
-  ok: false;
-  window: WindowKind | 'deliberation';
-  unit: BudgetUnit;
-  limit: number;
-  used: number;
-  reserved: number;
-  needed: number;
-}
-
-export type ReserveResult = { ok: true; reservation: Reservation } | ReservationRefusal;
-
-export interface WindowStatus {
-  window: WindowKind;
-  limits: { tokens: number | null; usd: number | null };
-  softCap: number;
-  used: BudgetAmount;
-  reserved: BudgetAmount;
-  remaining: { tokens: number | null; usd: number | null };
-  /** How far used has passed the hard cap (a provider reported more than was reserved); 0 when not. */
-  overshoot: BudgetAmount;
-  fractionUsed: number | null;
-  zone: BudgetZone;
-  burnRate: { tokensPerHour: number; usdPerHour: number };
-  forecast: Forecast;
-  periodStart: string;
-  nextReset: string;
-}
-
-export interface ThresholdState {
-  level: ThresholdLevel;
-  /** The window with the largest used fraction, or null when no window has a limit. */
-  window: WindowKind | null;
-  unit: BudgetUnit | null;
-  fractionUsed: number | null;
-  limit: number | null;
-  used: number | null;
-}
-
-export interface WindowHistoryEntry {
-  window: WindowKind;
-  periodStart: string;
-  periodEnd: string;
-  limits: { tokens: number | null; usd: number | null };
-  softCap: number;
-  actual: BudgetAmount;
-  fractionUsed: number | null;
-  zone: BudgetZone;
-  /** The forecast recorded at mid-window, or null when the window was not touched after its midpoint. */
-  midForecast: (Forecast & { recordedAt: string }) | null;
-  /** Projected minus actual, when a mid-window forecast exists. */
-  forecastError: BudgetAmount | null;
-}
-
-export interface WindowLimitsUpdate {
-  /** A positive integer, null to remove the limit, absent to keep it. */
-  tokens?: number | null;
-  usd?: number | null;
-  softCap?: number;
-}
-
-interface OpenWindow {
-  id: string;
-  kind: WindowKind;
-  start: Date;
-  end: Date;
-  limitTokens: number | null;
-  limitMicros: number | null;
-  softCap: number;
-  usedTokens: number;
-  usedMicros: number;
-  reservedTokens: number;
-  reservedMicros: number;
-  midForecast: (Forecast & { recordedAt: string }) | null;
-}
-
-interface WindowLimits {
-  limitTokens: number | null;
-  limitMicros: number | null;
-  softCap: number;
-}
+import type {
+  BudgetAmount,
+  OpenWindow,
+  Reservation,
+  ReservationScope,
+  ReserveResult,
+  ThresholdState,
+  WindowHistoryEntry,
+  WindowLimits,
+  WindowLimitsUpdate,
+  WindowStatus,
+} from './budget.types';
 
 const DEFAULT_SOFT_CAP = 0.8;
-const toMicros = (usd: number): number => Math.round(usd * 1_000_000);
-const toUsd = (micros: number): number => micros / 1_000_000;
 
 /**
  * The budget windows (daily, weekly, monthly): usage, reservations, rollover, status.
@@ -198,6 +99,8 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   async rollover(): Promise<void> {
     await this.init();
     this.refresh(this.clock.now());
+    // The minute job, not a read, records mid-window forecasts (a GET of the status writes nothing).
+    this.recordMidForecasts(this.clock.now());
     await this.flush();
   }
 
@@ -210,27 +113,13 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
    * Reserves an estimate against every window (and the deliberation's own limit when a scope is
    * given). Synchronous on purpose: see the class comment.
    */
-  // A unit the call does not spend (a local model's USD) always fits: reserving nothing crosses no cap,
-  // even one already passed, which is what lets local models go on when the money has run out.
   reserve(amount: BudgetAmount, scope?: ReservationScope): ReserveResult {
     this.assertReady();
     this.refresh(this.clock.now());
     const micros = toMicros(amount.usd);
     for (const w of this.windowsInOrder()) {
-      if (w.limitTokens !== null && amount.tokens > 0 && w.usedTokens + w.reservedTokens + amount.tokens > w.limitTokens) {
-        return { ok: false, window: w.kind, unit: 'tokens', limit: w.limitTokens, used: w.usedTokens, reserved: w.reservedTokens, needed: amount.tokens };
-      }
-      if (w.limitMicros !== null && micros > 0 && w.usedMicros + w.reservedMicros + micros > w.limitMicros) {
-        return {
-          ok: false,
-          window: w.kind,
-          unit: 'usd',
-          limit: toUsd(w.limitMicros),
-          used: toUsd(w.usedMicros),
-          reserved: toUsd(w.reservedMicros),
-          needed: amount.usd,
-        };
-      }
+      const refusal = windowRefusal(w, amount.tokens, micros);
+      if (refusal) return refusal;
     }
     if (scope) {
       const held = this.scopeReserved.get(scope.deliberationId) ?? { tokens: 0, micros: 0 };
@@ -335,54 +224,28 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   status(now: Date = this.clock.now()): WindowStatus[] {
     this.assertReady();
     this.refresh(now);
-    this.recordMidForecasts(now);
-    return this.windowsInOrder().map((w) => this.describe(w, now));
+    return this.windowsInOrder().map((w) => describeWindow(w, now, this.config.budgets.zones));
   }
 
   /** The tightest remaining fraction over every window and unit (reservations count as spent); null when nothing is limited. */
   fractionLeft(): number | null {
     this.assertReady();
     this.refresh(this.clock.now());
-    const left: number[] = [];
-    for (const w of this.windowsInOrder()) {
-      if (w.limitTokens !== null) left.push((w.limitTokens - w.usedTokens - w.reservedTokens) / w.limitTokens);
-      if (w.limitMicros !== null) left.push((w.limitMicros - w.usedMicros - w.reservedMicros) / w.limitMicros);
-    }
-    return left.length > 0 ? Math.min(1, Math.max(0, Math.min(...left))) : null;
+    return fractionLeft(this.windowsInOrder());
   }
 
   /** The highest adapter tier the windows allow: T3, T2 once any soft cap is reached, T1 once any hard cap is reached. */
   maxAllowedTier(): AdapterTier {
     this.assertReady();
     this.refresh(this.clock.now());
-    return capTierForBudget(
-      this.windowsInOrder().map((w) => {
-        const fraction = fractionUsedOf({ tokens: w.usedTokens, usd: w.usedMicros }, { tokens: w.limitTokens, usd: w.limitMicros });
-        return {
-          softCapReached: fraction !== null && fraction >= w.softCap,
-          hardCapReached: (w.limitTokens !== null && w.usedTokens >= w.limitTokens) || (w.limitMicros !== null && w.usedMicros >= w.limitMicros),
-        };
-      }),
-    );
+    return tierCap(this.windowsInOrder());
   }
 
   /** Which of the warn / force-fast / pause thresholds the fullest window has crossed. */
   thresholdState(): ThresholdState {
     this.assertReady();
     this.refresh(this.clock.now());
-    let worst: ThresholdState = { level: 'ok', window: null, unit: null, fractionUsed: null, limit: null, used: null };
-    for (const w of this.windowsInOrder()) {
-      const candidates: Array<[BudgetUnit, number, number]> = [];
-      if (w.limitTokens !== null) candidates.push(['tokens', w.limitTokens, w.usedTokens]);
-      if (w.limitMicros !== null) candidates.push(['usd', toUsd(w.limitMicros), toUsd(w.usedMicros)]);
-      for (const [unit, limit, used] of candidates) {
-        const fraction = used / limit;
-        if (worst.fractionUsed === null || fraction > worst.fractionUsed) {
-          worst = { level: thresholdLevel(fraction, this.config.budgets.thresholds), window: w.kind, unit, fractionUsed: fraction, limit, used };
-        }
-      }
-    }
-    return worst;
+    return worstThreshold(this.windowsInOrder(), this.config.budgets.thresholds);
   }
 
   /** Changes a window's limits; they win over the config, persist, and apply to the open period at once. */
@@ -415,31 +278,13 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       updatedAt: this.clock.now().toISOString(),
     });
     await this.enqueue(() => this.repository.setLimits(w.id, { limitTokens: next.limitTokens, limitUsdMicros: next.limitMicros, softCap: next.softCap }));
-    return this.describe(w, this.clock.now());
+    return describeWindow(w, this.clock.now(), this.config.budgets.zones);
   }
 
-  /** Past (closed) windows, newest first: what was used against the limit, and the mid-window forecast against the actual. */
+  /** Past (closed) windows, newest first: a read of their rows once the writes queued so far are in. */
   async history(limit = 100): Promise<WindowHistoryEntry[]> {
     await this.flush();
-    const rows = await this.repository.closedWindows(limit);
-    return rows.map((r) => {
-      const actual = { tokens: r.usedTokens, usd: toUsd(r.usedMicros) };
-      const fraction = fractionUsedOf({ tokens: r.usedTokens, usd: r.usedMicros }, { tokens: r.limitTokens, usd: r.limitUsdMicros });
-      return {
-        window: r.kind as WindowKind,
-        periodStart: r.periodStart,
-        periodEnd: r.periodEnd,
-        limits: { tokens: r.limitTokens, usd: r.limitUsdMicros === null ? null : toUsd(r.limitUsdMicros) },
-        softCap: r.softCap,
-        actual,
-        fractionUsed: fraction,
-        zone: budgetZone(fraction, this.config.budgets.zones),
-        midForecast: r.midForecast,
-        forecastError: r.midForecast
-          ? { tokens: r.midForecast.projectedTokens - actual.tokens, usd: Math.round((r.midForecast.projectedUsd - actual.usd) * 1e6) / 1e6 }
-          : null,
-      };
-    });
+    return (await this.repository.closedWindows(limit)).map((r) => historyEntry(r, this.config.budgets.zones));
   }
 
   private configLimits(kind: WindowKind): WindowLimits {
@@ -477,49 +322,10 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       if (w.midForecast) continue;
       const mid = (w.start.getTime() + w.end.getTime()) / 2;
       if (now.getTime() < mid) continue;
-      w.midForecast = { ...this.forecastOf(w, now), recordedAt: now.toISOString() };
+      w.midForecast = { ...windowForecast(w, now, this.config.budgets.zones), recordedAt: now.toISOString() };
       const { id, midForecast } = w;
       void this.enqueue(() => this.repository.setMidForecast(id, midForecast)).catch(() => undefined);
     }
-  }
-
-  private forecastOf(w: OpenWindow, now: Date): Forecast {
-    return forecast({
-      usedTokens: w.usedTokens,
-      usedUsd: toUsd(w.usedMicros),
-      limitTokens: w.limitTokens,
-      limitUsd: w.limitMicros === null ? null : toUsd(w.limitMicros),
-      start: w.start,
-      end: w.end,
-      now,
-      zones: this.config.budgets.zones,
-    });
-  }
-
-  private describe(w: OpenWindow, now: Date): WindowStatus {
-    const f = this.forecastOf(w, now);
-    const fraction = fractionUsedOf({ tokens: w.usedTokens, usd: w.usedMicros }, { tokens: w.limitTokens, usd: w.limitMicros });
-    return {
-      window: w.kind,
-      limits: { tokens: w.limitTokens, usd: w.limitMicros === null ? null : toUsd(w.limitMicros) },
-      softCap: w.softCap,
-      used: { tokens: w.usedTokens, usd: toUsd(w.usedMicros) },
-      reserved: { tokens: w.reservedTokens, usd: toUsd(w.reservedMicros) },
-      remaining: {
-        tokens: w.limitTokens === null ? null : Math.max(0, w.limitTokens - w.usedTokens - w.reservedTokens),
-        usd: w.limitMicros === null ? null : toUsd(Math.max(0, w.limitMicros - w.usedMicros - w.reservedMicros)),
-      },
-      overshoot: {
-        tokens: w.limitTokens === null ? 0 : Math.max(0, w.usedTokens - w.limitTokens),
-        usd: w.limitMicros === null ? 0 : toUsd(Math.max(0, w.usedMicros - w.limitMicros)),
-      },
-      fractionUsed: fraction,
-      zone: budgetZone(fraction, this.config.budgets.zones),
-      burnRate: { tokensPerHour: f.tokensPerHour, usdPerHour: f.usdPerHour },
-      forecast: f,
-      periodStart: w.start.toISOString(),
-      nextReset: w.end.toISOString(),
-    };
   }
 
   private newWindow(kind: WindowKind, start: Date, end: Date): OpenWindow {

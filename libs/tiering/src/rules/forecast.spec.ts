@@ -62,11 +62,11 @@ describe(forecast.name, () => {
 });
 
 describe(fractionUsedOf.name, () => {
-  it.each<[{ tokens: number; usd: number }, { tokens?: number | null; usd?: number | null }, number | null]>([
-    [{ tokens: 50, usd: 0 }, {}, null],
-    [{ tokens: 50, usd: 0 }, { tokens: 100 }, 0.5],
-    [{ tokens: 50, usd: 9 }, { tokens: 100, usd: 10 }, 0.9],
-    [{ tokens: 50, usd: 9 }, { tokens: 100, usd: null }, 0.5],
+  it.each<[{ tokens: number; money: number }, { tokens?: number | null; money?: number | null }, number | null]>([
+    [{ tokens: 50, money: 0 }, {}, null],
+    [{ tokens: 50, money: 0 }, { tokens: 100 }, 0.5],
+    [{ tokens: 50, money: 9 }, { tokens: 100, money: 10 }, 0.9],
+    [{ tokens: 50, money: 9 }, { tokens: 100, money: null }, 0.5],
   ])('%p of %p → %p', (used, limits, expected) => {
     expect(fractionUsedOf(used, limits)).toBe(expected);
   });

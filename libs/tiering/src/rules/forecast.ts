@@ -36,11 +36,14 @@ function hoursToLimit(used: number, limit: number | null | undefined, perHour: n
   return (limit - used) / perHour;
 }
 
-/** The largest used fraction over the limits that exist; null when there is no limit. */
-export function fractionUsedOf(used: { tokens: number; usd: number }, limits: { tokens?: number | null; usd?: number | null }): number | null {
+/**
+ * The largest used fraction over the limits that exist; null when there is no limit. `money` is in one
+ * unit on both sides, whichever it is (USD, or the ledger's integer micro-dollars): a fraction has none.
+ */
+export function fractionUsedOf(used: { tokens: number; money: number }, limits: { tokens?: number | null; money?: number | null }): number | null {
   const fractions: number[] = [];
   if (limits.tokens && limits.tokens > 0) fractions.push(used.tokens / limits.tokens);
-  if (limits.usd && limits.usd > 0) fractions.push(used.usd / limits.usd);
+  if (limits.money && limits.money > 0) fractions.push(used.money / limits.money);
   return fractions.length > 0 ? Math.max(...fractions) : null;
 }
 
@@ -67,8 +70,8 @@ export function forecast(input: ForecastInput): Forecast {
       ? new Date(input.now.getTime() + hoursToExhaustion * HOUR_MS).toISOString()
       : null;
   const fractionUsed = fractionUsedOf(
-    { tokens: input.usedTokens, usd: input.usedUsd },
-    { tokens: input.limitTokens, usd: input.limitUsd },
+    { tokens: input.usedTokens, money: input.usedUsd },
+    { tokens: input.limitTokens, money: input.limitUsd },
   );
   const zone = budgetZone(fractionUsed, input.zones ?? DEFAULT_ZONES);
   return {

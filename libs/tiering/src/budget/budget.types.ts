@@ -1,0 +1,111 @@
+import type { BudgetZone, ThresholdLevel } from '../rules/budget-zone';
+import type { Forecast } from '../rules/forecast';
+import type { WindowKind } from '../rules/window-bounds';
+
+export type BudgetUnit = 'tokens' | 'usd';
+
+export interface BudgetAmount {
+  tokens: number;
+  usd: number;
+}
+
+/** A deliberation's own limit, checked together with the windows. `used*` are its totals so far. */
+export interface ReservationScope {
+  deliberationId: string;
+  maxTokens?: number;
+  maxCostUsd?: number;
+  usedTokens: number;
+  usedUsd: number;
+}
+
+export interface Reservation {
+  id: string;
+  tokens: number;
+  usd: number;
+  /** The window rows it was counted against, by kind. */
+  windowIds: Record<WindowKind, string>;
+  deliberationId?: string;
+}
+
+export interface ReservationRefusal {
+  ok: false;
+  window: WindowKind | 'deliberation';
+  unit: BudgetUnit;
+  limit: number;
+  used: number;
+  reserved: number;
+  needed: number;
+}
+
+export type ReserveResult = { ok: true; reservation: Reservation } | ReservationRefusal;
+
+export interface WindowStatus {
+  window: WindowKind;
+  limits: { tokens: number | null; usd: number | null };
+  softCap: number;
+  used: BudgetAmount;
+  reserved: BudgetAmount;
+  remaining: { tokens: number | null; usd: number | null };
+  /** How far used has passed the hard cap (a provider reported more than was reserved); 0 when not. */
+  overshoot: BudgetAmount;
+  fractionUsed: number | null;
+  zone: BudgetZone;
+  burnRate: { tokensPerHour: number; usdPerHour: number };
+  forecast: Forecast;
+  periodStart: string;
+  nextReset: string;
+}
+
+export interface ThresholdState {
+  level: ThresholdLevel;
+  /** The window with the largest used fraction, or null when no window has a limit. */
+  window: WindowKind | null;
+  unit: BudgetUnit | null;
+  fractionUsed: number | null;
+  limit: number | null;
+  used: number | null;
+}
+
+export interface WindowHistoryEntry {
+  window: WindowKind;
+  periodStart: string;
+  periodEnd: string;
+  limits: { tokens: number | null; usd: number | null };
+  softCap: number;
+  actual: BudgetAmount;
+  fractionUsed: number | null;
+  zone: BudgetZone;
+  /** The forecast recorded at mid-window, or null when the window was not touched after its midpoint. */
+  midForecast: (Forecast & { recordedAt: string }) | null;
+  /** Projected minus actual, when a mid-window forecast exists. */
+  forecastError: BudgetAmount | null;
+}
+
+export interface WindowLimitsUpdate {
+  /** A positive integer, null to remove the limit, absent to keep it. */
+  tokens?: number | null;
+  usd?: number | null;
+  softCap?: number;
+}
+
+/** A window open now, as the ledger holds it in memory: money in integer micro-dollars. */
+export interface OpenWindow {
+  id: string;
+  kind: WindowKind;
+  start: Date;
+  end: Date;
+  limitTokens: number | null;
+  limitMicros: number | null;
+  softCap: number;
+  usedTokens: number;
+  usedMicros: number;
+  reservedTokens: number;
+  reservedMicros: number;
+  midForecast: (Forecast & { recordedAt: string }) | null;
+}
+
+export interface WindowLimits {
+  limitTokens: number | null;
+  limitMicros: number | null;
+  softCap: number;
+}
