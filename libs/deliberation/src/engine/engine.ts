@@ -1,6 +1,6 @@
 import { AdapterError, type InvokeResult } from '@app/adapters';
 import type { BudgetZone } from '@app/tiering';
-import { unavailableUsage, type TokenUsage } from '@app/tokens';
+import { unavailableUsage } from '@app/tokens';
 import type { ConvergenceAssessment, DeliberationEconomy, DeliberationResult, HistoryPolicy, Vote, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
 import {
   assessConvergence,
@@ -12,6 +12,7 @@ import {
   type PromptInput,
   groupOptions,
   parseVote,
+  participantLabel,
   resolveBallotVote,
   similarityFor,
   type SimilarityFn,
@@ -19,6 +20,7 @@ import {
   thresholdForZone,
   updateBallot,
   voteOnlyRetryPrompt,
+  vectorCosine,
   votesSplit,
 } from '../rules';
 import { callSpend, nextRoundEstimate, spentSoFar } from '../state/spend';
@@ -27,14 +29,15 @@ import { buildResult, finalVotes } from './deliberation-result';
 import type { EngineOutcome, EnginePorts, PauseInfo, PlannedCall, Reservation } from './engine.ports';
 import type { EngineState, RoundState } from '../state/engine-state';
 
-/** The vote-only retry's call, recorded beside the answer it completes. */
-interface VoteRetry {
-  usage: TokenUsage;
-  latencyMs: number;
-  /** What the model replied to the retry (absent when the retry failed). */
-  text?: string;
-  errorKind?: string;
+/** One participant's call of a round, built before any call is made (its estimate is reserved first). */
+interface PreparedCall {
+  decision: TierDecisionRecord;
+  system: string;
+  prompt: string;
+  /** Prompt tokens plus the output limit: what the reservation holds for it. */
+  estimateTokens: number;
 }
+
 
 export interface EngineSettings {
   maxOutputTokens: number;
@@ -67,10 +70,6 @@ export interface EngineSettings {
 /** Digests are capped in cl100k tokens, the encoding of the default model family. */
 const DIGEST_ENCODING_MODEL = 'gpt-4';
 
-/** The label other participants see: adapter, model and stance, never a secret. */
-export function participantLabel(p: { index: number; adapter: string; role?: string }): string {
-  return `Participant ${p.index + 1} (${p.adapter}${p.role ? `, ${p.role}` : ''})`;
-}
 
 
 /**
@@ -79,6 +78,7 @@ export function participantLabel(p: { index: number; adapter: string; role?: str
  * deliberation, and a state loaded from a checkpoint continues exactly where it left off.
  */
 export class DeliberationEngine {
+  private readonly lexicalBackend: 'jaccard' | 'tfidf';
   private readonly similarity;
   /**
    * Digests by answer text: built once per answer and shared by every reader, whatever its model.
@@ -90,8 +90,10 @@ export class DeliberationEngine {
     private readonly ports: EnginePorts,
     private readonly settings: EngineSettings,
   ) {
-    // Vote options are grouped lexically whatever the backend: they are short labels, not answers.
-    this.similarity = similarityFor(settings.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf');
+    // Vote options are grouped lexically whatever the backend: they are short labels, not answers. With
+    // embeddings, answers are compared by their vectors and fall back to TF-IDF when the call fails.
+    this.lexicalBackend = settings.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf';
+    this.similarity = similarityFor(this.lexicalBackend);
   }
 
   /**
@@ -188,7 +190,7 @@ export class DeliberationEngine {
       }
 
       const zone = limits.zone ?? 'GREEN';
-      const threshold = thresholdForZone(state.request.convergence?.threshold ?? this.settings.convergence.threshold, zone, this.settings.convergence.zoneThresholds ?? {});
+      const threshold = thresholdForZone(this.baseThreshold(state), zone, this.settings.convergence.zoneThresholds ?? {});
       const convergence = await this.assess(state, roundNumber, responses, threshold);
       const round: RoundState = {
         number: roundNumber,
@@ -251,6 +253,11 @@ export class DeliberationEngine {
     return { kind: 'aborted', why, result: state.rounds.length ? this.result(state, 'cancelled', durationMs) : null };
   }
 
+  /** The convergence threshold before any budget zone lowers it: the request's own, else the configured one. */
+  private baseThreshold(state: EngineState): number {
+    return state.request.convergence?.threshold ?? this.settings.convergence.threshold;
+  }
+
   /** A person asked for the pause: what was spent, and what the next round is expected to need. */
   private personPause(state: EngineState): PauseInfo {
     return { reason: 'person', limit: 'person', used: spentSoFar(state).tokens, nextRoundEstimateTokens: nextRoundEstimate(state, this.settings.maxOutputTokens) };
@@ -276,7 +283,7 @@ export class DeliberationEngine {
       current,
       history: state.rounds.flatMap((r) => (r.convergence ? [{ score: r.convergence.score, status: r.convergence.status }] : [])),
       finalVotesSplit: votesSplit(finals.map((f) => f.vote), grouping),
-      settings: { ...this.settings.convergence, backend: this.settings.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf', threshold },
+      settings: { ...this.settings.convergence, backend: this.lexicalBackend, threshold },
       similarity: await this.semanticSimilarity(state, round, [...previous, ...current].map((a) => a.text)),
     });
   }
@@ -291,10 +298,10 @@ export class DeliberationEngine {
     const vectors = await this.ports.embed(state, round, unique);
     if (!vectors) return undefined;
     const byText = new Map(unique.map((text, i) => [text, vectors[i]]));
-    return (a, b) => cosine(byText.get(a) ?? [], byText.get(b) ?? []);
+    return (a, b) => vectorCosine(byText.get(a) ?? [], byText.get(b) ?? []);
   }
 
-  private prepareCall(state: EngineState, round: number, decision: TierDecisionRecord) {
+  private prepareCall(state: EngineState, round: number, decision: TierDecisionRecord): PreparedCall {
     const built = buildPrompt(this.promptInput(state, round, decision, state.request.history ?? this.settings.history));
     const estimateTokens = built.tokens + this.settings.maxOutputTokens;
     return { decision, system: built.system, prompt: built.prompt, estimateTokens };
@@ -368,10 +375,15 @@ export class DeliberationEngine {
     return digest;
   }
 
+  /**
+   * The round's calls in parallel. The round timeout cuts off only the slow ones; a stop (cancel,
+   * shutdown, a person's pause `now`) or a passed hard cap cuts the rest. Each answer is recorded and its
+   * reservation settled as it arrives.
+   */
   private async callAll(
     state: EngineState,
     round: number,
-    calls: Array<ReturnType<DeliberationEngine['prepareCall']>>,
+    calls: PreparedCall[],
     reservation: Reservation,
     signal: AbortSignal,
     overCap: { pause: PauseInfo | null },
@@ -379,75 +391,18 @@ export class DeliberationEngine {
     const roundController = new AbortController();
     const onAbort = () => roundController.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      roundController.abort('round_timeout');
-    }, this.settings.roundTimeoutMs);
+    const timer = setTimeout(() => roundController.abort('round_timeout'), this.settings.roundTimeoutMs);
     // Spent after convergence: an earlier round already reached the threshold, so this round only
     // confirms it — what a policy stopping at the first converged comparison would have saved.
-    const threshold = state.request.convergence?.threshold ?? this.settings.convergence.threshold;
-    const converged = state.rounds.some((r) => r.convergence !== null && r.convergence.score >= threshold);
+    const threshold = this.baseThreshold(state);
+    const afterConvergence = state.rounds.some((r) => r.convergence !== null && r.convergence.score >= threshold);
     try {
       return await Promise.all(
         calls.map(async (call) => {
-          const { decision } = call;
-          const started = this.ports.now().getTime();
-          let response: ParticipantResponse;
-          let voteRetry: VoteRetry | null = null;
-          try {
-            const result = await this.ports.invoke(decision.adapter, {
-              prompt: call.prompt,
-              systemPrompt: call.system,
-              model: decision.model,
-              maxOutputTokens: this.settings.maxOutputTokens,
-              signal: roundController.signal,
-              position: { participantIndex: decision.participantIndex, round },
-            });
-            const { parsed, retry } = await this.withVote(state, decision.adapter, decision.model, decision.participantIndex, round, roundController.signal, result);
-            voteRetry = retry;
-            response = {
-              participantIndex: decision.participantIndex,
-              adapter: decision.adapter,
-              model: decision.model,
-              tier: decision.tier,
-              text: result.text,
-              // A label ("B") or a ballot wording names that ballot entry; anything else is a new option.
-              vote: parsed.vote && resolveBallotVote(parsed.vote, state.ballot),
-              voteError: parsed.error,
-              error: null,
-              latencyMs: result.latencyMs,
-              usage: result.usage,
-              costUsd: null,
-              ...(result.truncated ? { truncated: true } : {}),
-            };
-          } catch (e) {
-            const isAdapterError = e instanceof AdapterError;
-            const kind = timedOut && !signal.aborted ? 'timeout' : isAdapterError ? e.kind : 'bad_response';
-            const message = timedOut && !signal.aborted ? `no answer within the round timeout (${this.settings.roundTimeoutMs} ms)` : (e as Error).message;
-            response = {
-              participantIndex: decision.participantIndex,
-              adapter: decision.adapter,
-              model: decision.model,
-              tier: decision.tier,
-              text: '',
-              vote: null,
-              voteError: null,
-              error: { kind, message: message.slice(0, 500) },
-              latencyMs: this.ports.now().getTime() - started,
-              usage: isAdapterError ? e.usage : unavailableUsage({ adapter: decision.adapter, provider: 'unknown', model: decision.model }),
-              costUsd: null,
-            };
-          }
-          // The vote-only retry is a call of its own (its own ledger row, spent by the same participant),
-          // recorded with the answer it completes, in the answer's transaction.
-          if (voteRetry) {
-            const { text: retryText, errorKind, usage, latencyMs } = voteRetry;
-            response.voteRetry = { usage, costUsd: null, latencyMs, ...(retryText !== undefined ? { text: retryText } : {}), ...(errorKind ? { errorKind } : {}) };
-          }
-          await this.ports.record(state, round, response, converged);
-          const { tokens, usd: costUsd } = callSpend(response);
-          const passedCap = reservation.settle(decision.participantIndex, tokens, costUsd);
+          const response = await this.callOne(state, round, call, roundController.signal, signal);
+          await this.ports.record(state, round, response, afterConvergence);
+          const { tokens, usd } = callSpend(response);
+          const passedCap = reservation.settle(call.decision.participantIndex, tokens, usd);
           if (passedCap && !overCap.pause) {
             overCap.pause = passedCap;
             roundController.abort('budget');
@@ -462,19 +417,66 @@ export class DeliberationEngine {
     }
   }
 
+  /** One participant's answer (with its vote, asked again alone if missing), or the failure as an answer with an error. */
+  private async callOne(state: EngineState, round: number, call: PreparedCall, roundSignal: AbortSignal, runSignal: AbortSignal): Promise<ParticipantResponse> {
+    const { decision } = call;
+    const started = this.ports.now().getTime();
+    const base = { participantIndex: decision.participantIndex, adapter: decision.adapter, model: decision.model, tier: decision.tier };
+    try {
+      const result = await this.ports.invoke(decision.adapter, {
+        prompt: call.prompt,
+        systemPrompt: call.system,
+        model: decision.model,
+        maxOutputTokens: this.settings.maxOutputTokens,
+        signal: roundSignal,
+        position: { participantIndex: decision.participantIndex, round },
+      });
+      const { parsed, retry } = await this.withVote({ state, decision, round, signal: roundSignal, first: result });
+      return {
+        ...base,
+        text: result.text,
+        // A label ("B") or a ballot wording names that ballot entry; anything else is a new option.
+        vote: parsed.vote && resolveBallotVote(parsed.vote, state.ballot),
+        voteError: parsed.error,
+        error: null,
+        latencyMs: result.latencyMs,
+        usage: result.usage,
+        costUsd: null,
+        ...(result.truncated ? { truncated: true } : {}),
+        // The vote-only retry is a call of its own (its own ledger row, spent by the same participant),
+        // recorded with the answer it completes, in the answer's transaction.
+        ...(retry ? { voteRetry: retry } : {}),
+      };
+    } catch (e) {
+      // The round timer fired, not a stop of the whole run: this participant was too slow.
+      const timedOut = roundSignal.aborted && roundSignal.reason === 'round_timeout' && !runSignal.aborted;
+      const kind = timedOut ? 'timeout' : e instanceof AdapterError ? e.kind : 'bad_response';
+      const message = timedOut ? `no answer within the round timeout (${this.settings.roundTimeoutMs} ms)` : (e as Error).message;
+      return {
+        ...base,
+        text: '',
+        vote: null,
+        voteError: null,
+        error: { kind, message: message.slice(0, 500) },
+        latencyMs: this.ports.now().getTime() - started,
+        usage: e instanceof AdapterError ? e.usage : unavailableUsage({ adapter: decision.adapter, provider: 'unknown', model: decision.model }),
+        costUsd: null,
+      };
+    }
+  }
+
   /**
    * The answer's vote, asking once more for the vote alone when configured and the answer had none.
    * The retry's usage comes back so it is recorded as the call it is, failed or not.
    */
-  private async withVote(
-    state: EngineState,
-    adapter: string,
-    model: string,
-    participantIndex: number,
-    round: number,
-    signal: AbortSignal,
-    first: InvokeResult,
-  ): Promise<{ parsed: ReturnType<typeof parseVote>; retry: VoteRetry | null }> {
+  private async withVote(call: {
+    state: EngineState;
+    decision: TierDecisionRecord;
+    round: number;
+    signal: AbortSignal;
+    first: InvokeResult;
+  }): Promise<{ parsed: ReturnType<typeof parseVote>; retry: ParticipantResponse['voteRetry'] | null }> {
+    const { state, decision, round, signal, first } = call;
     const parsed = parseVote(first.text);
     // A vote lost to the output limit is the engine's doing, not the model's: retried even when
     // retryMissingVote is off.
@@ -482,22 +484,23 @@ export class DeliberationEngine {
     if (parsed.vote || !(this.settings.retryMissingVote || cutOff) || !first.text.trim()) return { parsed, retry: null };
     const started = this.ports.now().getTime();
     try {
-      const retry = await this.ports.invoke(adapter, {
+      const retry = await this.ports.invoke(decision.adapter, {
         prompt: voteOnlyRetryPrompt(state.request.question, first.text, round),
         systemPrompt: systemPrompt(),
-        model,
+        model: decision.model,
         maxOutputTokens: 256,
         signal,
-        position: { participantIndex, round },
+        position: { participantIndex: decision.participantIndex, round },
       });
       const second = parseVote(retry.text);
-      return { parsed: second.vote ? second : parsed, retry: { usage: retry.usage, latencyMs: retry.latencyMs, text: retry.text } };
+      return { parsed: second.vote ? second : parsed, retry: { usage: retry.usage, costUsd: null, latencyMs: retry.latencyMs, text: retry.text } };
     } catch (e) {
       const failure = e instanceof AdapterError ? e : null;
       return {
         parsed,
         retry: {
-          usage: failure?.usage ?? unavailableUsage({ adapter, provider: first.usage.provider, model }),
+          usage: failure?.usage ?? unavailableUsage({ adapter: decision.adapter, provider: first.usage.provider, model: decision.model }),
+          costUsd: null,
           latencyMs: this.ports.now().getTime() - started,
           errorKind: failure?.kind ?? 'bad_response',
         },
@@ -516,19 +519,4 @@ export class DeliberationEngine {
         streak && streak.kind === r.error.kind ? { kind: streak.kind, count: streak.count + 1 } : { kind: r.error.kind, count: 1 };
     }
   }
-}
-
-/** Cosine similarity of two vectors, clamped to [0, 1]; 0 when either is empty or zero. */
-export function cosine(a: number[], b: number[]): number {
-  if (!a.length || a.length !== b.length) return 0;
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  if (!na || !nb) return 0;
-  return Math.min(1, Math.max(0, dot / Math.sqrt(na * nb)));
 }

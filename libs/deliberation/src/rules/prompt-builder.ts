@@ -319,3 +319,8 @@ function sum(values: readonly number[]): number {
   for (const value of values) total += value;
   return total;
 }
+
+/** The label other participants see: adapter, model and stance, never a secret. */
+export function participantLabel(p: { index: number; adapter: string; role?: string }): string {
+  return `Participant ${p.index + 1} (${p.adapter}${p.role ? `, ${p.role}` : ''})`;
+}

@@ -177,3 +177,18 @@ function clamp01(value: number): number {
   // Rounding can put identical vectors a hair above 1.
   return value > 1 ? 1 : value < 0 ? 0 : value;
 }
+
+/** Cosine similarity of two embedding vectors, clamped to [0, 1]; 0 when either is empty or zero. */
+export function vectorCosine(a: number[], b: number[]): number {
+  if (!a.length || a.length !== b.length) return 0;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  if (!na || !nb) return 0;
+  return Math.min(1, Math.max(0, dot / Math.sqrt(na * nb)));
+}
