@@ -90,15 +90,15 @@ describe('checkpoints and resume (e2e)', () => {
       const list = await checkpointsOf(app, id);
 
       expect(list.map((c) => [c.round, c.reason, c.deliberationId, c.schemaVersion])).toEqual([
-        [1, 'round', id, 2],
-        [2, 'round', id, 2],
-        [3, 'round', id, 2],
+        [1, 'round', id, 3],
+        [2, 'round', id, 3],
+        [3, 'round', id, 3],
       ]);
       expect(list.every((c) => UUID.test(c.id) && c.state === undefined)).toBe(true);
-      // Each holds every round so far, so each is bigger than the one before.
-      expect(list[0].sizeBytes).toBeGreaterThan(1000);
-      expect(list[1].sizeBytes).toBeGreaterThan(list[0].sizeBytes);
-      expect(list[2].sizeBytes).toBeGreaterThan(list[1].sizeBytes);
+      // Each holds what its round added (the completed rounds are read back from their tables), so the
+      // third costs about what the first did; the state shown (?include=state) still has every round.
+      expect(list[0].sizeBytes).toBeGreaterThan(500);
+      expect(Math.abs(list[2].sizeBytes - list[0].sizeBytes)).toBeLessThan(list[0].sizeBytes / 4);
       const times = list.map((c) => Date.parse(c.createdAt));
       expect(times.every((x, i) => !Number.isNaN(x) && (i === 0 || x >= times[i - 1]))).toBe(true);
       const view = (await request(app.url).get(`/v1/deliberations/${id}`).expect(200)).body;

@@ -257,9 +257,9 @@ describe('engine safety (e2e)', () => {
 
       const checkpoints = (await request(t.url).get(`/v1/deliberations/${id}/checkpoints`).expect(200)).body;
       expect(checkpoints.map((c: any) => [c.round, c.schemaVersion])).toEqual([
-        [1, 2],
-        [2, 2],
-        [3, 2],
+        [1, 3],
+        [2, 3],
+        [3, 3],
       ]);
       const total = checkpoints.reduce((sum: number, c: any) => sum + c.sizeBytes, 0);
       expect(total).toBeLessThan(large.length / 4);

@@ -111,6 +111,23 @@ export class RoundRepository {
     return rows.map(participantResponse);
   }
 
+  /** A deliberation's completed rounds 1..`count`, whole, as the engine's state holds them. */
+  async completedRounds(deliberationId: string, count: number): Promise<RoundState[]> {
+    if (count <= 0) return [];
+    const [rounds, responses] = await Promise.all([
+      this.dataSource.getRepository(RoundEntity).find({ where: { deliberationId, number: LessThanOrEqual(count) }, order: { number: 'ASC' } }),
+      this.dataSource.getRepository(ResponseEntity).find({ where: { deliberationId, round: LessThanOrEqual(count) }, order: { round: 'ASC', participantIndex: 'ASC' } }),
+    ]);
+    return rounds.map((r) => ({
+      number: r.number,
+      startedAt: r.startedAt,
+      completedAt: r.completedAt ?? '',
+      responses: responses.filter((x) => x.round === r.number).map(participantResponse),
+      convergence: r.convergence ? { score: r.convergence.score, status: r.convergence.status, perParticipant: r.convergence.perParticipant ?? [] } : null,
+      decisions: r.decisions ?? [],
+    }));
+  }
+
   /** The answer texts (and vote-retry texts) of a deliberation up to a round, for a checkpoint that leaves them out. */
   async textsUpTo(deliberationId: string, round: number): Promise<Array<Pick<ResponseEntity, 'round' | 'participantIndex' | 'text' | 'voteRetry'>>> {
     return this.dataSource.getRepository(ResponseEntity).find({

@@ -8,7 +8,7 @@ import { configSchema, ConfigModule } from '@app/config';
 import { BudgetLedger, tieringEntities, tieringMigrations, TieringModule } from '@app/tiering';
 import { makeUsage, tokensEntities, tokensMigrations, TokensModule } from '@app/tokens';
 import { DataSource } from 'typeorm';
-import type { DeliberationRequest, ParticipantResponse } from '../deliberation.types';
+import type { DeliberationRequest, ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import { emptyRuntime, type EngineState, type RoundState } from '../state/engine-state';
 import { StateStore } from '../state/state-store';
 import { renderTranscript } from '../rules';
@@ -98,9 +98,10 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
 
   /** Stores a round's answers and completes it, as the engine does; returns the checkpoint id. */
   async function completeRound(state: EngineState, number: number, responses: ParticipantResponse[]): Promise<string> {
-    await rounds.start(dataSource.manager, 'd1', number, [], AT);
+    const decisions: TierDecisionRecord[] = responses.map((r) => ({ participantIndex: r.participantIndex, tier: 'fast', adapter: r.adapter, adapterTier: 'T1', model: r.model, reason: 'test' }));
+    await rounds.start(dataSource.manager, 'd1', number, decisions, AT);
     for (const r of responses) await recorder.recordAnswer('d1', number, r, false);
-    const round: RoundState = { number, startedAt: AT.toISOString(), completedAt: AT.toISOString(), responses, convergence: null, decisions: [] };
+    const round: RoundState = { number, startedAt: AT.toISOString(), completedAt: AT.toISOString(), responses, convergence: null, decisions };
     state.rounds.push(round);
     return states.roundCompleted(state, round, AT);
   }
@@ -175,8 +176,10 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
       const second = await completeRound(state, 2, [response(0, 'round two a'), response(1, 'round two b')]);
       const third = await completeRound(state, 3, [response(0, 'round three a'), response(1, 'round three b')]);
 
+      // Version 3 holds neither texts nor completed rounds: each round's checkpoint is about the same size.
       const sizes = (await checkpoints.listFor('d1')).map((c) => c.sizeBytes);
-      expect(sizes.every((size) => size < 10_000)).toBe(true);
+      expect(sizes.every((size) => size < 2_000)).toBe(true);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThan(200);
 
       const atFirst = await states.fromCheckpoint(await checkpoints.get(first));
       expect(atFirst.rounds.map((r) => r.responses.map((x) => x.text))).toEqual([[large, 'round one b']]);
@@ -206,6 +209,20 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
       const loaded = await states.fromCheckpoint(await checkpoints.get(v1.id));
 
       expect(loaded.rounds[0].responses.map((r) => r.text)).toEqual(['inline text', 'inline b']);
+    });
+
+    it('should still load a version 2 checkpoint, which holds its rounds but not their texts', async () => {
+      const state: EngineState = { id: 'd1', request: REQUEST, rounds: [], partial: [], runtime: emptyRuntime() };
+      await completeRound(state, 1, [response(0, 'text in the table'), response(1, 'and b')]);
+      const { text: _a, ...first } = state.rounds[0].responses[0];
+      const { text: _b, ...second } = state.rounds[0].responses[1];
+      const v2 = await dataSource.transaction((manager) =>
+        checkpoints.save(manager, { deliberationId: 'd1', round: 1, reason: 'round', schemaVersion: 2, state: { ...state, rounds: [{ ...state.rounds[0], responses: [first, second] }] }, now: AT }),
+      );
+
+      const loaded = await states.fromCheckpoint(await checkpoints.get(v2.id));
+
+      expect(loaded.rounds[0].responses.map((r) => r.text)).toEqual(['text in the table', 'and b']);
     });
 
     it('should refuse a checkpoint whose completed round has lost an answer, rather than resume without it', async () => {

@@ -7,7 +7,7 @@ import type { ConvergenceAssessment, DeliberationRequest, ParticipantResponse, T
  */
 
 /** Bumped whenever EngineState changes shape; `upgradeState` reads older ones. */
-export const STATE_SCHEMA_VERSION = 2;
+export const STATE_SCHEMA_VERSION = 3;
 
 /** A completed round as the engine and its checkpoints see it. */
 export interface RoundState {

@@ -17,19 +17,20 @@ export interface CheckpointWithState {
 }
 
 /**
- * The state a checkpoint stores: answer texts (and vote-retry texts) left out, since they already live in
- * deliberation_responses. A completed round's rows never change afterwards in their deliberation (a
- * resume continues after it; a fork copies them under a new id), so loading restores exactly the answers
- * as of the checkpoint, and a large answer is stored once instead of once per later checkpoint.
+ * The state a checkpoint stores (version 3): the completed rounds left out, and the answer texts of the
+ * round in progress, since both already live in deliberation_rounds and deliberation_responses. A
+ * completed round's rows never change afterwards in their deliberation (a resume continues after it; a
+ * fork copies them under a new id), so loading restores exactly the rounds as of the checkpoint, and each
+ * round's checkpoint costs the same however long the deliberation has run.
  */
-function withoutTexts(state: EngineState): EngineState {
+function asStored(state: EngineState): Omit<EngineState, 'rounds'> & { rounds: []; roundCount: number } {
   const strip = (r: ParticipantResponse): ParticipantResponse => {
     const { text: _text, voteRetry, ...rest } = r;
     if (!voteRetry) return rest as ParticipantResponse;
     const { text: _retryText, ...retry } = voteRetry;
     return { ...rest, voteRetry: retry } as ParticipantResponse;
   };
-  return { ...state, rounds: state.rounds.map((round) => ({ ...round, responses: round.responses.map(strip) })), partial: state.partial.map(strip) };
+  return { ...state, rounds: [], roundCount: state.rounds.length, partial: state.partial.map(strip) };
 }
 
 /** Engine state in and out of checkpoints: what a run starts from, and what a round or a stop leaves behind. */
@@ -54,7 +55,7 @@ export class StateStore {
     return state;
   }
 
-  /** A checkpoint's state, upgraded to this release, with its answer texts (see restoreTexts). */
+  /** A checkpoint's state, upgraded to this release, with its rounds and answer texts (see restoreTexts). */
   async fromCheckpoint(checkpoint: CheckpointWithState): Promise<EngineState> {
     return upgradeState(checkpoint.schemaVersion, await this.restoreTexts(checkpoint));
   }
@@ -65,8 +66,20 @@ export class StateStore {
    * checkpoint never silently resumes with an answer missing.
    */
   async restoreTexts(checkpoint: CheckpointWithState): Promise<unknown> {
-    const state = checkpoint.state as Partial<EngineState> | null;
+    const state = checkpoint.state as (Partial<EngineState> & { roundCount?: number }) | null;
     if (!state || typeof state !== 'object' || !Array.isArray(state.rounds)) return state;
+    if (typeof state.roundCount === 'number') {
+      // Version 3: the completed rounds are read back whole from their tables.
+      const { roundCount, ...rest } = state;
+      const rounds = await this.rounds.completedRounds(checkpoint.deliberationId, roundCount);
+      // Every participant a completed round planned has its answer (or its failure) stored.
+      const whole = (r: (typeof rounds)[number]) => r.decisions.every((d) => r.responses.some((x) => x.participantIndex === d.participantIndex));
+      if (rounds.length !== roundCount || rounds.some((r, i) => r.number !== i + 1 || !r.completedAt || !whole(r))) {
+        throw new DomainError('rule_violated', 'CHECKPOINT_CORRUPT', `checkpoint ${checkpoint.id}: the deliberation's rounds 1..${roundCount} are not all stored`);
+      }
+      Object.assign(state, rest, { rounds });
+      delete state.roundCount;
+    }
     const completed = state.rounds.length;
     const missing = (r: ParticipantResponse) => typeof r.text !== 'string' || (r.voteRetry !== undefined && r.voteRetry.text === undefined && !r.voteRetry.errorKind);
     const stripped = [
@@ -105,7 +118,7 @@ export class StateStore {
         round: round.number,
         reason: 'round',
         schemaVersion: STATE_SCHEMA_VERSION,
-        state: { ...figures, ...withoutTexts(state) },
+        state: { ...figures, ...asStored(state) },
         now,
       });
       await this.deliberations.setLatestCheckpoint(manager, state.id, checkpoint.id, now, state.runtime);
@@ -124,7 +137,7 @@ export class StateStore {
         round: state.rounds.length,
         reason,
         schemaVersion: STATE_SCHEMA_VERSION,
-        state: { ...figures, ...withoutTexts(state) },
+        state: { ...figures, ...asStored(state) },
         now,
       });
       await this.deliberations.setLatestCheckpoint(manager, state.id, checkpoint.id, now);

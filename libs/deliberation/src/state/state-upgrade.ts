@@ -7,7 +7,9 @@ import { emptyRuntime, STATE_SCHEMA_VERSION } from './engine-state';
  * so a checkpoint taken before an upgrade still resumes after it.
  * Version 1 is the first. Version 2 leaves answer texts out (they live in deliberation_responses;
  * `StateStore.fromCheckpoint` reads them back); a version 1 state still has them, so it
- * needs no lifting. When EngineState changes shape, add `if (version === 2) { state = v2ToV3(state); version = 3 }`.
+ * needs no lifting. Version 3 leaves the completed rounds out too (they live in deliberation_rounds and
+ * deliberation_responses, unchanged once completed; `StateStore.fromCheckpoint` reads them back up to the
+ * checkpoint's `roundCount`), so a checkpoint costs the same at round 10 as at round 1. When EngineState changes shape, add `if (version === 2) { state = v2ToV3(state); version = 3 }`.
  * Optional fields added since without a version step (older checkpoints simply lack them):
  * - `ballot`: absent in checkpoints from before the ballot; the engine replays the rounds' votes into
  *   one when it runs, so a resumed deliberation shows the ballot its rounds imply.
