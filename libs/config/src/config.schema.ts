@@ -134,6 +134,11 @@ export const configSchema = z.strictObject({
       digestTokens: z.number().int().min(50).max(4000).default(300),
       /** The length asked for in the prompt ("answer in at most N words"). */
       answerWords: z.number().int().min(50).max(5000).default(400),
+      /**
+       * The chair: after the last round, one call that writes a synthesis (recommendation, agreements,
+       * disagreements, dissent) and may map paraphrased votes to one decision. A request's `chair` wins.
+       */
+      chair: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1).optional(), tier: z.enum(['fast', 'reasoning']).optional() }).optional(),
       convergence: z
         .strictObject({
           /** false: participants' continue_debate votes never stop a deliberation (only the rules below and maxRounds do). */

@@ -75,6 +75,13 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + backend('claude')) })).toThrow(/embeddings\.adapter: got "claude"/);
   });
 
+  it('should accept a configured chair only when it names a configured adapter, and stop at start-up otherwise', () => {
+    const adapters = 'adapters:\n  - { name: claude, kind: http, provider: anthropic, tier: T3, models: { fast: m, reasoning: m } }\n';
+    expect(loadConfig({ CONCLAVE_CONFIG: file(`${adapters}deliberation:\n  chair: { adapter: claude, tier: fast }\n`) }).deliberation.chair).toEqual({ adapter: 'claude', tier: 'fast' });
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(`${adapters}deliberation:\n  chair: { adapter: nobody }\n`) })).toThrow(/deliberation\.chair\.adapter: got "nobody"; must name a configured adapter \(claude\)/);
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(`${adapters}deliberation:\n  chair: { adapter: claude, tier: huge }\n`) })).toThrow(/deliberation\.chair\.tier/);
+  });
+
   it('should reject two adapters with one name', () => {
     const adapter = '{ name: a, kind: http, provider: ollama, tier: T0, models: { fast: m, reasoning: m } }';
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(`adapters:\n  - ${adapter}\n  - ${adapter}\n`) })).toThrow(/"a" is used twice/);

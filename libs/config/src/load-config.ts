@@ -104,6 +104,10 @@ export function loadConfig(env: ConfigEnv): ConclaveConfig {
     names.add(adapter.name);
   }
   assertEmbeddingsBackend(parsed.data);
+  const chair = parsed.data.deliberation.chair;
+  if (chair && !names.has(chair.adapter)) {
+    throw new ConfigError(`deliberation.chair.adapter: got "${chair.adapter}"; must name a configured adapter (${[...names].join(', ') || 'none configured'})`);
+  }
   return parsed.data;
 }
 

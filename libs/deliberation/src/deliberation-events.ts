@@ -1,5 +1,5 @@
 import type { ModelClass } from '@app/config';
-import type { ConvergenceStatus, DeliberationResult, ParticipantResponse } from './deliberation.types';
+import type { ConvergenceStatus, DeliberationResult, ParticipantResponse, Synthesis } from './deliberation.types';
 import type { ResponseView } from './deliberation.view';
 import type { PauseInfo } from './engine/engine.ports';
 
@@ -36,6 +36,8 @@ export interface DeliberationEventData {
     threshold?: number;
   };
   budget_warning: { round: number; limit: string; fraction: number };
+  /** The chair's synthesis after the last round, or why there is none. */
+  synthesis: { synthesis: Synthesis | null; error?: string };
   tier_escalated: { round: number; participantIndex: number; adapter: string; adapterTier: string; model: string; reason: string };
   paused: { pause: PauseInfo | null; latestCheckpointId: string | null };
   interrupted: { latestCheckpointId?: string | null };

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AdapterRegistry } from '@app/adapters';
 import { CheckpointStore } from '@app/checkpoint';
 import { UsageService } from '@app/tokens';
-import { Clock, CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
+import { Clock, CONCLAVE_CONFIG, ConclaveConfig, DomainError, type ModelClass } from '@app/config';
 import { randomUUID } from 'node:crypto';
 import { Observable, from } from 'rxjs';
-import type { DeliberationRequest, DeliberationStatus, ParticipantSpec } from './deliberation.types';
+import type { ChairSpec, DeliberationRequest, DeliberationStatus, ParticipantSpec } from './deliberation.types';
 import type { DeliberationView } from './deliberation.view';
 import { DeliberationRepository } from './persistence/deliberation.repository';
 import { DeliberationViews } from './persistence/deliberation-views';
@@ -26,6 +26,7 @@ export interface StartDeliberation {
   budget?: DeliberationRequest['budget'];
   convergence?: DeliberationRequest['convergence'];
   history?: DeliberationRequest['history'];
+  chair?: { adapter: string; model?: string; tier?: ModelClass };
 }
 
 function notFound(id: string): DomainError {
@@ -156,9 +157,34 @@ export class DeliberationService {
       ...(input.convergence ? { convergence: input.convergence } : {}),
       history: input.history ?? this.config.deliberation.history,
     };
+    const chair = this.resolveChair(input.chair ?? this.config.deliberation.chair);
+    if (chair) request.chair = chair;
     this.assertRoundsAllowed(request);
     this.priceGuard.assertPriced(request);
     return request;
+  }
+
+  /**
+   * The chair, checked like a participant (a configured, enabled adapter; a safe, allowed model) and its
+   * model fixed now, so a resumed or replayed deliberation asks the same one. Default tier: reasoning.
+   */
+  private resolveChair(input: StartDeliberation['chair']): ChairSpec | undefined {
+    if (!input) return undefined;
+    if (!this.registry.has(input.adapter) || !this.registry.get(input.adapter).enabled) {
+      throw new DomainError('invalid', 'UNKNOWN_ADAPTER', `chair.adapter: no enabled adapter named "${input.adapter}" is configured (see GET /v1/adapters)`, { field: 'chair.adapter' });
+    }
+    const tier = input.tier ?? 'reasoning';
+    if (input.model) {
+      const check = this.registry.checkModel(input.adapter, input.model);
+      if (!check.ok) {
+        throw new DomainError('invalid', 'MODEL_NOT_ALLOWED', `chair.model: ${JSON.stringify(input.model)} is not allowed for adapter "${input.adapter}"; allowed: ${check.allowed.join(', ')}`, {
+          field: 'chair.model',
+          adapter: input.adapter,
+          allowed: [...check.allowed],
+        });
+      }
+    }
+    return { adapter: input.adapter, model: input.model ?? this.registry.get(input.adapter).models[tier], tier };
   }
 
   /** A conference must be able to run the configured minimum of rounds before anything may stop it. */

@@ -38,6 +38,29 @@ export interface DeliberationRequest {
   convergence?: { threshold?: number };
   /** The history policy, fixed at creation (the request's, or the configured default). */
   history?: HistoryPolicy;
+  /** Who writes the synthesis after the last round (the request's, or the configured chair), its model resolved at creation. */
+  chair?: ChairSpec;
+}
+
+export interface ChairSpec {
+  adapter: string;
+  model: string;
+  tier: ModelClass;
+}
+
+/** The chair's synthesis: advice beside the engine's tally, which stays the record. */
+export interface Synthesis {
+  text: string;
+  recommendation: string;
+  agreements: string[];
+  disagreements: string[];
+  dissent: string[];
+  chairAdapter: string;
+  chairModel: string;
+  /** The chair's reading of the final votes as canonical decisions (option as voted → decision), when it gave one. */
+  mapping?: Record<string, string>;
+  /** The tally of the final votes under that mapping, when it changed the outcome or the winner. */
+  mappedOutcome?: { outcome: Outcome; winningOption: string | null; tally: TallyEntry[] };
 }
 
 export interface Vote {
@@ -130,6 +153,12 @@ export interface DeliberationResult {
   tokens?: TokenFigures;
   /** Absent on results stored before it existed. */
   economy?: DeliberationEconomy;
+  /** The chair's synthesis; null when a chair was asked for and none came (see synthesisError); absent without a chair. */
+  synthesis?: Synthesis | null;
+  /** Why there is no synthesis: skipped for the budget, the call failed, or its answer had no CHAIR block. */
+  synthesisError?: string;
+  /** "chair" when the chair's mapping of the votes changes the outcome (see synthesis.mappedOutcome); the tally above stays the engine's. */
+  outcomeBy?: 'engine' | 'chair';
 }
 
 export interface TierDecisionRecord {

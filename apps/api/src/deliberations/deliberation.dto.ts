@@ -88,6 +88,24 @@ export class ConvergenceDto {
   threshold?: number;
 }
 
+export class ChairDto {
+  @ApiProperty({ description: 'A configured adapter that writes the synthesis after the last round', example: 'claude' })
+  @IsString()
+  @Length(1, 64)
+  adapter: string;
+
+  @ApiPropertyOptional({ description: "A model instead of the adapter's model for the tier", example: 'claude-sonnet-4-6' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  model?: string;
+
+  @ApiPropertyOptional({ enum: ['fast', 'reasoning'], default: 'reasoning' })
+  @IsOptional()
+  @IsIn(['fast', 'reasoning'])
+  tier?: 'fast' | 'reasoning';
+}
+
 export class CreateDeliberationDto {
   @ApiProperty({ example: 'Should we move the billing service from REST polling to webhooks?' })
   @IsString()
@@ -149,6 +167,17 @@ export class CreateDeliberationDto {
   @IsOptional()
   @IsIn(HISTORY_POLICIES)
   history?: HistoryPolicy;
+
+  @ApiPropertyOptional({
+    type: ChairDto,
+    description:
+      'After the last round, one call to this adapter writes a synthesis (result.synthesis: recommendation, agreements, disagreements, dissent) and may map paraphrased votes to one decision (result.outcomeBy). Reserved like any call; skipped, and said so, when it does not fit the budget. Default: config deliberation.chair, else none.',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ChairDto)
+  chair?: ChairDto;
 }
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);

@@ -36,7 +36,7 @@ export type EngineOutcome =
   | { kind: 'aborted'; why: 'cancelled' | 'shutdown'; result: DeliberationResult | null };
 
 /** The events the engine itself tells; the runner tells the rest (started, the terminal ones). */
-export type EngineEventType = 'round_started' | 'response_received' | 'round_completed' | 'budget_warning' | 'tier_escalated';
+export type EngineEventType = 'round_started' | 'response_received' | 'round_completed' | 'budget_warning' | 'tier_escalated' | 'synthesis';
 
 /** What the engine needs from the world. Production wires real services; unit tests pass small fakes. */
 export interface EnginePorts {

@@ -727,4 +727,84 @@ describe(DeliberationEngine.name, () => {
       expect(fake.recorded.started).toEqual([]);
     });
   });
+
+  describe('the chair', () => {
+    const CHAIR = { adapter: 'chair', model: 'chair-model', tier: 'reasoning' as const };
+    const chairBlock = (mapping: Record<string, string> = {}) =>
+      `Both see webhooks as sound.\nCHAIR: ${JSON.stringify({ recommendation: 'Adopt webhooks', agreements: ['signed payloads'], disagreements: [], dissent: [], mapping })}`;
+
+    it('should ask the chair once after the last round, with the final answers and the tally, and keep its synthesis beside the tally', async () => {
+      const fake = fakePorts((p, round) => (p === -2 ? chairBlock() : answer(prose(p, round), p === 0 ? 'Adopt webhooks' : 'Webhooks, adopted', false)));
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+      const state = makeState({ maxRounds: 1, chair: CHAIR });
+
+      const outcome = await run(sut, state);
+
+      expect(outcome.kind).toBe('completed');
+      const chairCalls = fake.recorded.invokes.filter((c) => c.request.position!.participantIndex === -2);
+      expect(chairCalls).toHaveLength(1);
+      expect(chairCalls[0].adapter).toBe('chair');
+      expect(chairCalls[0].request.model).toBe('chair-model');
+      expect(chairCalls[0].request.prompt).toContain(prose(0, 1));
+      expect(chairCalls[0].request.prompt).toContain("The engine's tally of the final votes");
+      const result = (outcome as { result: any }).result;
+      expect(result.synthesis).toMatchObject({ recommendation: 'Adopt webhooks', agreements: ['signed payloads'], chairAdapter: 'chair', chairModel: 'chair-model', text: 'Both see webhooks as sound.' });
+      expect(result.outcomeBy).toBe('engine');
+      // Reserved, recorded (a ledger call of its own) and settled like any call.
+      expect(fake.recorded.reserved.at(-1)).toEqual([expect.objectContaining({ participantIndex: -2, adapter: 'chair', model: 'chair-model' })]);
+      expect(fake.recorded.responses.at(-1)!.response).toMatchObject({ participantIndex: -2, costUsd: expect.any(Number) });
+      expect(fake.recorded.settled.at(-1)).toMatchObject({ participantIndex: -2 });
+      expect(fake.recorded.events.at(-1)).toMatchObject({ type: 'synthesis', data: { synthesis: { recommendation: 'Adopt webhooks' } } });
+    });
+
+    it('should say the outcome is the chair\'s when its mapping of paraphrased votes changes it, and keep the engine\'s tally', async () => {
+      const mapping = { 'Ship the feature in May': 'Ship in May', 'Release the feature during May': 'Ship in May', 'Hold the release': 'Hold' };
+      const options = ['Ship the feature in May', 'Release the feature during May', 'Hold the release'];
+      const fake = fakePorts((p, round) => (p === -2 ? chairBlock(mapping) : answer(prose(p, round), options[p], false)));
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+
+      const outcome = await run(sut, makeState({ maxRounds: 1, chair: CHAIR }, 3));
+
+      const result = (outcome as { result: any }).result;
+      expect(result.outcome).not.toBe('majority');
+      expect(result.outcomeBy).toBe('chair');
+      expect(result.synthesis.mappedOutcome).toMatchObject({ outcome: 'majority', winningOption: 'Ship in May' });
+    });
+
+    it('should skip the chair, and say so, when its call does not fit the budget: nothing is called', async () => {
+      const fake = fakePorts((p, round) => answer(prose(p, round), 'A', false), {
+        reserve: (calls) => (calls[0].participantIndex === -2 ? { ok: false, pause: { reason: 'budget', limit: 'deliberation.tokens', used: 900, nextRoundEstimateTokens: 0 } } : null),
+      });
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+
+      const outcome = await run(sut, makeState({ maxRounds: 1, chair: CHAIR }));
+
+      const result = (outcome as { result: any }).result;
+      expect(result.synthesis).toBeNull();
+      expect(result.synthesisError).toContain('does not fit the budget (deliberation.tokens)');
+      expect(fake.recorded.invokes.some((c) => c.request.position!.participantIndex === -2)).toBe(false);
+    });
+
+    it.each([
+      ['an answer without a CHAIR block', () => 'I think webhooks.', 'without a CHAIR: line'],
+      ['a failed call', () => new AdapterError('http_status', 'HTTP 500', unavailableUsage({ adapter: 'chair', provider: 'fake', model: 'chair-model' })), "the chair's call failed (http_status)"],
+    ])('should leave the result without synthesis and say why after %s; the tally stands', async (_name, reply, error) => {
+      const fake = fakePorts((p, round) => (p === -2 ? reply() : answer(prose(p, round), 'A', false)));
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+
+      const outcome = await run(sut, makeState({ maxRounds: 1, chair: CHAIR }));
+
+      const result = (outcome as { result: any }).result;
+      expect(result).toMatchObject({ outcome: 'unanimous', winningOption: 'A', synthesis: null });
+      expect(result.synthesisError).toContain(error);
+      expect(fake.recorded.responses.at(-1)!.response.participantIndex).toBe(-2);
+    });
+
+    it('should make no chair call without a chair', async () => {
+      const fake = fakePorts((p, round) => answer(prose(p, round), 'A', false));
+      const outcome = await run(new DeliberationEngine(fake.ports, SETTINGS), makeState({ maxRounds: 1 }));
+      expect('synthesis' in (outcome as { result: any }).result).toBe(false);
+      expect(fake.recorded.invokes).toHaveLength(2);
+    });
+  });
 });

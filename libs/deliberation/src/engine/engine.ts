@@ -12,6 +12,11 @@ import {
   type PromptInput,
   groupOptions,
   parseVote,
+  parseChair,
+  mappedTally,
+  chairPrompt,
+  chairSystemPrompt,
+  CHAIR_PARTICIPANT,
   participantLabel,
   resolveBallotVote,
   similarityFor,
@@ -225,9 +230,86 @@ export class DeliberationEngine {
         budgetZone: zone,
         unanimous: this.unanimous(state, responses),
       });
-      if (stop) return settle({ kind: 'completed', result: this.result(state, stop, elapsed()) });
+      if (stop) return settle(await this.completed(state, stop, elapsed, signal));
     }
-    return settle({ kind: 'completed', result: this.result(state, 'max_rounds', elapsed()) });
+    return settle(await this.completed(state, 'max_rounds', elapsed, signal));
+  }
+
+  /** The finished deliberation's result, with the chair's synthesis when it has a chair. */
+  private async completed(state: EngineState, stopReason: StopReason, elapsed: () => number, signal: AbortSignal): Promise<EngineOutcome> {
+    const result = this.result(state, stopReason, elapsed());
+    if (state.request.chair) {
+      await this.synthesize(state, result, signal);
+      result.durationMs = Math.round(elapsed());
+    }
+    return { kind: 'completed', result };
+  }
+
+  /**
+   * The chair's call: after the last round, one call like any other — reserved first (skipped, and said
+   * so, when it does not fit the budget: it never overspends), recorded in the ledger, its answer parsed
+   * like a vote. Its synthesis is advice beside the tally, which stays the engine's.
+   */
+  private async synthesize(state: EngineState, result: DeliberationResult, signal: AbortSignal): Promise<void> {
+    const chair = state.request.chair!;
+    const round = state.rounds.length;
+    const finals = finalVotes(state.rounds, state.request.participants);
+    const prompt = chairPrompt({
+      question: state.request.question,
+      context: state.request.context,
+      finals: state.request.participants.flatMap((p) => {
+        const latest = [...state.rounds].reverse().flatMap((r) => r.responses.filter((x) => x.participantIndex === p.index && !x.error).map((x) => ({ r, x })))[0];
+        if (!latest) return [];
+        const vote = finals.find((f) => f.participantIndex === p.index)?.vote ?? null;
+        // A long answer reaches the chair as its digest: the chair weighs positions, not every line.
+        const long = this.ports.countTokens(latest.x.text, DIGEST_ENCODING_MODEL) > 2 * this.settings.digestTokens;
+        return [{ label: participantLabel(p), round: latest.r.number, text: long ? this.digestOf(latest.x.text, latest.x.vote) : latest.x.text, vote: vote?.option ?? null }];
+      }),
+      tally: result.tally.map((t) => ({ option: t.option, votes: t.votes })),
+      outcome: result.outcome,
+    });
+    const system = chairSystemPrompt();
+    const estimateTokens = this.ports.countTokens(`${system}\n${prompt}`, chair.model) + this.settings.maxOutputTokens;
+    const reserved = this.ports.reserve(state, [{ participantIndex: CHAIR_PARTICIPANT, adapter: chair.adapter, model: chair.model, estimateTokens }]);
+    if (!reserved.ok) {
+      result.synthesis = null;
+      result.synthesisError = `skipped: the chair's call (about ${estimateTokens} tokens) does not fit the budget (${reserved.pause.detail ?? reserved.pause.limit})`;
+      this.ports.emit(state.id, 'synthesis', { synthesis: null, error: result.synthesisError });
+      return;
+    }
+    let response: ParticipantResponse;
+    try {
+      response = await this.callOne(
+        state,
+        round,
+        { decision: { participantIndex: CHAIR_PARTICIPANT, tier: chair.tier, adapter: chair.adapter, adapterTier: 'T0', model: chair.model, reason: 'chair' }, system, prompt, estimateTokens },
+        signal,
+        signal,
+        { askForVote: false },
+      );
+      await this.ports.record(state, round, response, false);
+      const { tokens, usd } = callSpend(response);
+      reserved.reservation.settle(CHAIR_PARTICIPANT, tokens, usd);
+    } finally {
+      reserved.reservation.release();
+    }
+    if (response.error) {
+      result.synthesis = null;
+      result.synthesisError = `the chair's call failed (${response.error.kind}): ${response.error.message}`;
+    } else {
+      const parsed = parseChair(response.text);
+      if (!parsed.ok) {
+        result.synthesis = null;
+        result.synthesisError = `${parsed.error}${response.truncated ? ' (its answer was cut at the output limit)' : ''}`;
+      } else {
+        result.synthesis = { ...parsed.synthesis, chairAdapter: chair.adapter, chairModel: chair.model };
+        const grouping = this.group(finals.flatMap((f) => (f.vote ? [f.vote.option] : [])));
+        const mapped = parsed.synthesis.mapping ? mappedTally(finals, grouping, parsed.synthesis.mapping, result) : null;
+        if (mapped) result.synthesis.mappedOutcome = { outcome: mapped.outcome, winningOption: mapped.winningOption, tally: mapped.tally };
+        result.outcomeBy = mapped ? 'chair' : 'engine';
+      }
+    }
+    this.ports.emit(state.id, 'synthesis', { synthesis: result.synthesis ?? null, ...(result.synthesisError ? { error: result.synthesisError } : {}) });
   }
 
   /** The result from the rounds so far, for a given stop reason. */
@@ -418,7 +500,14 @@ export class DeliberationEngine {
   }
 
   /** One participant's answer (with its vote, asked again alone if missing), or the failure as an answer with an error. */
-  private async callOne(state: EngineState, round: number, call: PreparedCall, roundSignal: AbortSignal, runSignal: AbortSignal): Promise<ParticipantResponse> {
+  private async callOne(
+    state: EngineState,
+    round: number,
+    call: PreparedCall,
+    roundSignal: AbortSignal,
+    runSignal: AbortSignal,
+    options: { askForVote: boolean } = { askForVote: true },
+  ): Promise<ParticipantResponse> {
     const { decision } = call;
     const started = this.ports.now().getTime();
     const base = { participantIndex: decision.participantIndex, adapter: decision.adapter, model: decision.model, tier: decision.tier };
@@ -431,7 +520,7 @@ export class DeliberationEngine {
         signal: roundSignal,
         position: { participantIndex: decision.participantIndex, round },
       });
-      const { parsed, retry } = await this.withVote({ state, decision, round, signal: roundSignal, first: result });
+      const { parsed, retry } = options.askForVote ? await this.withVote({ state, decision, round, signal: roundSignal, first: result }) : { parsed: { vote: null, error: null }, retry: null };
       return {
         ...base,
         text: result.text,

@@ -11,3 +11,4 @@ export * from './transcript';
 export * from './digest';
 export * from './estimate';
 export * from './economy';
+export * from './chair';

@@ -1,4 +1,4 @@
-import type { BallotEntryView, ConvergenceStatus, Outcome, StopReason, TallyEntry, Vote, VoteError } from '../deliberation.types';
+import type { BallotEntryView, ConvergenceStatus, Outcome, StopReason, Synthesis, TallyEntry, Vote, VoteError } from '../deliberation.types';
 
 /** The token totals the transcript's cost line reads (the shape of GET /v1/deliberations/:id/tokens totals). */
 export interface TranscriptTokens {
@@ -67,6 +67,9 @@ export interface TranscriptView {
     failures?: ReadonlyArray<{ round: number; participantIndex: number; kind: string }>;
     ballot?: readonly BallotEntryView[];
     tokens?: TranscriptTokens;
+    synthesis?: Synthesis | null;
+    synthesisError?: string;
+    outcomeBy?: 'engine' | 'chair';
   } | null;
 }
 
@@ -164,8 +167,24 @@ export function renderTranscript(view: TranscriptView): string {
       }
     }
     if (result.summary) lines.push('', '### Summary', '', fenceMarkdown(result.summary));
+    if (result.synthesis) lines.push(...synthesisLines(result.synthesis, result.outcomeBy));
+    else if (result.synthesisError) lines.push('', '### Synthesis', '', `_No synthesis: ${escapeMarkdownInline(result.synthesisError)}_`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The chair's synthesis: its words are a model's, so they are fenced and escaped like any answer. */
+function synthesisLines(synthesis: Synthesis, outcomeBy: 'engine' | 'chair' | undefined): string[] {
+  const list = (title: string, items: readonly string[]) => (items.length ? [`- **${title}:**`, ...items.map((x) => `  - ${escapeMarkdownInline(x)}`)] : []);
+  const lines = ['', `### Synthesis (chair: ${escapeMarkdownInline(synthesis.chairAdapter)}, ${escapeMarkdownInline(synthesis.chairModel)})`, ''];
+  lines.push(`- **Recommendation:** ${escapeMarkdownInline(synthesis.recommendation)}`);
+  lines.push(...list('Agreements', synthesis.agreements), ...list('Disagreements', synthesis.disagreements), ...list('Dissent', synthesis.dissent));
+  if (synthesis.mappedOutcome && outcomeBy === 'chair') {
+    const winner = synthesis.mappedOutcome.winningOption === null ? 'none' : escapeMarkdownInline(synthesis.mappedOutcome.winningOption);
+    lines.push(`- **As the chair reads the votes:** ${synthesis.mappedOutcome.outcome}, ${winner} (the tally above is the engine's)`);
+  }
+  if (synthesis.text) lines.push('', fenceMarkdown(synthesis.text));
+  return lines;
 }
 
 /** "12,345 tokens (input 10,000, output 2,000, reasoning 345; 8 calls), $0.0123 (between $0.0110 and $0.0136)". */

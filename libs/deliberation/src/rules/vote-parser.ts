@@ -122,7 +122,7 @@ function matchMarkerAt(text: string, i: number): number {
  * the marker and the object: blanks, newlines, emphasis, a code fence with its language tag, `$`, `\[`,
  * `\(`, `\boxed{`.
  */
-function extractJsonAfter(text: string, from: number): string | null {
+export function extractJsonAfter(text: string, from: number): string | null {
   const start = findJsonStart(text, from);
   if (start < 0) return null;
   const end = findBalancedEnd(text, start);

@@ -50,6 +50,15 @@ export class PriceGuard {
         { field },
       );
     }
+    const { chair } = request;
+    if (chair && !this.isPriced(chair.adapter, chair.model)) {
+      throw new DomainError(
+        'invalid',
+        'UNPRICED_MODEL',
+        `chair.model: model "${chair.model}" of adapter "${chair.adapter}" has no price, and a USD limit applies (${limit}); add it under prices: in the config (input: 0, output: 0 marks it free)`,
+        { field: 'chair.model' },
+      );
+    }
   }
 
   /** At run time, before any call of the round is made: a pause naming the first unpriced call. */

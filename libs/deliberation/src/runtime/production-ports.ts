@@ -58,7 +58,12 @@ export class ProductionPorts {
           throw e;
         }
       },
-      record: (state, round, response, afterConvergence) => this.recorder.recordAnswer(state.id, round, response, afterConvergence),
+      record: async (state, round, response, afterConvergence) => {
+        if (response.participantIndex >= 0) return this.recorder.recordAnswer(state.id, round, response, afterConvergence);
+        // The deliberation's own calls (the chair's) have no answer row: their tokens go to the ledger alone.
+        const { participantIndex, tier, usage, latencyMs } = response;
+        response.costUsd = await this.recorder.recordCall(state.id, round, { participantIndex, tier, usage, latencyMs, errorKind: response.error?.kind });
+      },
       roundStarted: (state, round, decisions: TierDecisionRecord[], startedAt) => this.rounds.start(this.dataSource.manager, state.id, round, decisions, startedAt),
       roundCompleted: (state, round) =>
         this.states.roundCompleted(state, round, this.clock.now(), {
