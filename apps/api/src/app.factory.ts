@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { DatabaseLock } from './database/database-lock';
 import { openDatabase } from './database/open-database';
+import { mountWebPage } from './web/web-page';
 
 /**
  * Builds the whole app for a validated configuration: used by main, the demo, the e2e tests and the
@@ -29,6 +30,8 @@ async function buildApp(config: ConclaveConfig, lock: DatabaseLock | null): Prom
   // Its router reads the setting once, when created (the adapter's constructor already creates it), so the
   // instance is made here with the setting in place.
   const server = express().set('case sensitive routing', true);
+  // The web page at `/`, ahead of Nest's routes (its files are public; its API calls send the key).
+  mountWebPage(server);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, lock), new ExpressAdapter(server), {
     bodyParser: false,
     bufferLogs: true,

@@ -3,6 +3,7 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundRes
 import { DeliberationService, ResumeService } from '@app/deliberation';
 import { ApiErrorBody } from '../http/api-error';
 import { IncludeQueryDto, ResumeDto } from '../deliberations/deliberation.dto';
+import { CheckpointSummaryDto } from '../deliberations/deliberation-view.dto';
 
 @ApiTags('checkpoints')
 @ApiBearerAuth()
@@ -14,7 +15,7 @@ export class CheckpointsController {
   ) {}
 
   @Get(':id')
-  @ApiOkResponse({ description: 'Size, round, reason, created at; the state with ?include=state' })
+  @ApiOkResponse({ type: CheckpointSummaryDto, description: 'Size, round, reason, created at; the state with ?include=state' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   get(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: IncludeQueryDto) {
     return this.deliberations.checkpoint(id, query.include === 'state');

@@ -7,6 +7,8 @@ import { map, Observable } from 'rxjs';
 import { ApiErrorBody } from '../http/api-error';
 import { linksFor, withLinks } from './deliberation-links';
 import { CreateDeliberationDto, CreateQueryDto, ListQueryDto, PauseQueryDto, RoundParamDto } from './deliberation.dto';
+import { CheckpointSummaryDto, DeliberationEventDto, DeliberationPageDto, DeliberationViewDto } from './deliberation-view.dto';
+import { DeliberationTokensDto, RoundTokensDto } from '../usage/usage-view.dto';
 
 interface SseMessage {
   id: string;
@@ -48,14 +50,14 @@ export class DeliberationsController {
   }
 
   @Get()
-  @ApiOkResponse({ description: '{ items, nextCursor }, newest first' })
+  @ApiOkResponse({ type: DeliberationPageDto, description: '{ items, nextCursor }, newest first' })
   async list(@Query() query: ListQueryDto) {
     const page = await this.deliberations.list(query);
     return { ...page, items: page.items.map(withLinks) };
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'The whole state: status, rounds, responses, votes, convergence, result' })
+  @ApiOkResponse({ type: DeliberationViewDto, description: 'The whole state: status, rounds, responses, votes, convergence, result' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     return withLinks(await this.deliberations.get(id));
@@ -70,7 +72,8 @@ export class DeliberationsController {
   }
 
   @Sse(':id/events')
-  @ApiOkResponse({ description: 'Server-Sent Events; a late subscriber first gets what already happened' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ type: DeliberationEventDto, description: 'Server-Sent Events (each data line one event); a late subscriber first gets what already happened' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   async events(@Param('id', new ParseUUIDPipe()) id: string): Promise<Observable<SseMessage>> {
     const events = await this.deliberations.events(id);
@@ -80,6 +83,7 @@ export class DeliberationsController {
   @Post(':id/pause')
   @HttpCode(202)
   @ApiAcceptedResponse({
+    type: DeliberationViewDto,
     description:
       'A person pauses the deliberation: the calls in flight finish (or are cut with ?now=true, keeping the answers that arrived), a checkpoint is saved and it stands paused with pause.reason "person"; resume from the checkpoint as after any pause. With ?wait=true, 200 once it has stopped.',
   })
@@ -93,28 +97,28 @@ export class DeliberationsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'The deliberation, cancelled; stored state is kept' })
+  @ApiOkResponse({ type: DeliberationViewDto, description: 'The deliberation, cancelled; stored state is kept' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   async cancel(@Param('id', new ParseUUIDPipe()) id: string) {
     return withLinks(await this.deliberations.cancel(id));
   }
 
   @Get(':id/tokens')
-  @ApiOkResponse({ description: '{ deliberationId, totals, byParticipant, byRound }' })
+  @ApiOkResponse({ type: DeliberationTokensDto, description: '{ deliberationId, totals, byParticipant, byRound }' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   tokens(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.deliberations.tokens(id);
   }
 
   @Get(':id/rounds/:n/tokens')
-  @ApiOkResponse({ description: '{ deliberationId, round, totals, calls }' })
+  @ApiOkResponse({ type: RoundTokensDto, description: '{ deliberationId, round, totals, calls }' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   roundTokens(@Param() params: RoundParamDto) {
     return this.deliberations.roundTokens(params.id, params.n);
   }
 
   @Get(':id/checkpoints')
-  @ApiOkResponse({ description: "The deliberation's checkpoints, oldest first" })
+  @ApiOkResponse({ type: CheckpointSummaryDto, isArray: true, description: "The deliberation's checkpoints, oldest first" })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   checkpoints(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.deliberations.checkpoints(id);

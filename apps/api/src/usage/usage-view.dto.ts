@@ -54,6 +54,38 @@ export class AdapterTotalsDto implements AdapterTotals {
   @ApiProperty() updatedAt: string;
 }
 
+class SpreadDto {
+  @ApiProperty() median: number;
+  @ApiProperty() p90: number;
+}
+
+class DecisionGroupDto {
+  @ApiProperty() decisions: number;
+  @ApiProperty({ type: SpreadDto }) tokensPerDecision: SpreadDto;
+  @ApiProperty({ type: SpreadDto, nullable: true, description: 'Null when any decision in the group had an unpriced call' }) costUsdPerDecision: SpreadDto | null;
+}
+
+class DecisionsByModeDto extends DecisionGroupDto {
+  @ApiProperty() mode: string;
+}
+
+class DecisionsByStopReasonDto extends DecisionGroupDto {
+  @ApiProperty() stopReason: string;
+}
+
+class DecisionSavingsDto {
+  @ApiProperty() historyInputTokens: number;
+  @ApiProperty() earlyStopRounds: number;
+  @ApiProperty() earlyStopTokens: number;
+  @ApiProperty({ type: Number, nullable: true }) earlyStopCostUsd: number | null;
+}
+
+export class DecisionFiguresDto extends DecisionGroupDto {
+  @ApiProperty({ type: DecisionsByModeDto, isArray: true }) byMode: DecisionsByModeDto[];
+  @ApiProperty({ type: DecisionsByStopReasonDto, isArray: true }) byStopReason: DecisionsByStopReasonDto[];
+  @ApiProperty({ type: DecisionSavingsDto }) savings: DecisionSavingsDto;
+}
+
 export class TopParticipantDto {
   @ApiProperty() adapter: string;
   @ApiProperty() model: string;
@@ -72,10 +104,11 @@ export class UsageSummaryDto {
   @ApiProperty() shareAfterConvergence: number;
   @ApiProperty({ type: String, isArray: true }) suggestions: string[];
   @ApiProperty({
+    type: () => DecisionFiguresDto,
     description:
       'Deliberations completed in the window: tokens and cost per decision (median, p90; cost null when a call was unpriced), by mode and by stop reason, and savings { historyInputTokens, earlyStopRounds, earlyStopTokens, earlyStopCostUsd }',
   })
-  decisions: object;
+  decisions: DecisionFiguresDto;
 }
 
 export class DeliberationParticipantTokensDto extends TokenFiguresDto {

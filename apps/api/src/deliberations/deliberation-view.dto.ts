@@ -1,0 +1,243 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { DeliberationEvent, DeliberationView, PauseInfo, ResponseView, RoundView, Synthesis, TallyEntry, Vote } from '@app/deliberation';
+import type { CheckpointSummary } from '@app/checkpoint';
+import { TokenFiguresDto } from '../usage/usage-view.dto';
+
+/*
+ * The documented shape of a deliberation as GET /v1/deliberations/:id answers it, so clients (the web page)
+ * generate their types from /docs-json instead of declaring them again. These classes describe; they are
+ * never instantiated. The assignments at the end hold them to the engine's own types at compile time: a
+ * field renamed or retyped there fails the build here.
+ */
+
+const STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'];
+const CONVERGENCE = ['converged', 'refining', 'diverging', 'impasse'];
+const OUTCOMES = ['unanimous', 'majority', 'plurality', 'tie', 'no_votes'];
+const STOP_REASONS = ['converged', 'model_consensus', 'budget_consensus', 'max_rounds', 'impasse', 'budget', 'cancelled', 'error'];
+
+export class VoteDto {
+  @ApiProperty() option: string;
+  @ApiProperty() confidence: number;
+  @ApiProperty() rationale: string;
+  @ApiProperty() continueDebate: boolean;
+  @ApiPropertyOptional({ description: 'The ballot entry the vote named' }) ballotLabel?: string;
+  @ApiPropertyOptional({ description: 'What was written when a label resolved to the wording' }) writtenOption?: string;
+}
+
+class CallErrorDto {
+  @ApiProperty() kind: string;
+  @ApiProperty() message: string;
+}
+
+class ResponseTokensDto {
+  @ApiProperty() input: number;
+  @ApiProperty() output: number;
+  @ApiProperty() reasoning: number;
+  @ApiProperty() cachedInput: number;
+  @ApiProperty() total: number;
+  @ApiProperty({ enum: ['exact', 'estimated', 'unavailable'] }) accuracy: string;
+}
+
+export class ResponseViewDto {
+  @ApiProperty() participantIndex: number;
+  @ApiProperty() adapter: string;
+  @ApiProperty() model: string;
+  @ApiProperty({ enum: ['fast', 'reasoning'] }) tier: string;
+  @ApiProperty() text: string;
+  @ApiProperty({ type: VoteDto, nullable: true }) vote: VoteDto | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['invalid_json', 'validation_error', 'no_vote_marker', 'response_too_short'] })
+  voteError: string | null;
+  @ApiProperty({ type: CallErrorDto, nullable: true }) error: CallErrorDto | null;
+  @ApiProperty() latencyMs: number;
+  @ApiProperty({ type: ResponseTokensDto }) tokens: ResponseTokensDto;
+  @ApiProperty({ type: Number, nullable: true }) costUsd: number | null;
+  @ApiProperty() truncated: boolean;
+}
+
+class ParticipantSimilarityDto {
+  @ApiProperty() participantIndex: number;
+  @ApiProperty() similarity: number;
+}
+
+class ConvergenceViewDto {
+  @ApiProperty() score: number;
+  @ApiProperty({ enum: CONVERGENCE }) status: string;
+  @ApiProperty({ type: ParticipantSimilarityDto, isArray: true }) perParticipant: ParticipantSimilarityDto[];
+}
+
+export class TierDecisionDto {
+  @ApiProperty() participantIndex: number;
+  @ApiProperty({ enum: ['fast', 'reasoning'] }) tier: string;
+  @ApiProperty() adapter: string;
+  @ApiProperty({ enum: ['T0', 'T1', 'T2', 'T3'] }) adapterTier: string;
+  @ApiProperty() model: string;
+  @ApiProperty() reason: string;
+  @ApiPropertyOptional() escalated?: boolean;
+}
+
+export class RoundViewDto {
+  @ApiProperty() number: number;
+  @ApiProperty() startedAt: string;
+  @ApiProperty({ type: String, nullable: true }) completedAt: string | null;
+  @ApiProperty({ type: ResponseViewDto, isArray: true }) responses: ResponseViewDto[];
+  @ApiProperty({ type: ConvergenceViewDto, nullable: true }) convergence: ConvergenceViewDto | null;
+  @ApiProperty({ type: TierDecisionDto, isArray: true }) decisions: TierDecisionDto[];
+}
+
+class VariantDto {
+  @ApiProperty() option: string;
+  @ApiProperty({ type: Number, isArray: true }) participants: number[];
+}
+
+export class TallyEntryDto {
+  @ApiProperty() option: string;
+  @ApiProperty() votes: number;
+  @ApiProperty() averageConfidence: number;
+  @ApiProperty({ type: Number, isArray: true }) participants: number[];
+  @ApiProperty({ type: VariantDto, isArray: true, description: 'The exact wordings merged into this entry' }) variants: VariantDto[];
+}
+
+class RoundScoreDto {
+  @ApiProperty() round: number;
+  @ApiProperty({ type: Number, nullable: true }) score: number | null;
+  @ApiProperty({ type: String, nullable: true, enum: CONVERGENCE }) status: string | null;
+}
+
+class SynthesisDto {
+  @ApiProperty() text: string;
+  @ApiProperty() recommendation: string;
+  @ApiProperty({ type: String, isArray: true }) agreements: string[];
+  @ApiProperty({ type: String, isArray: true }) disagreements: string[];
+  @ApiProperty({ type: String, isArray: true }) dissent: string[];
+  @ApiProperty() chairAdapter: string;
+  @ApiProperty() chairModel: string;
+}
+
+export class DeliberationResultDto {
+  @ApiProperty({ enum: OUTCOMES }) outcome: string;
+  @ApiProperty({ type: String, nullable: true }) winningOption: string | null;
+  @ApiProperty({ type: TallyEntryDto, isArray: true }) tally: TallyEntryDto[];
+  @ApiProperty({ type: Number, isArray: true }) abstained: number[];
+  @ApiProperty({ enum: STOP_REASONS }) stopReason: string;
+  @ApiProperty() roundsUsed: number;
+  @ApiProperty() durationMs: number;
+  @ApiProperty() summary: string;
+  @ApiProperty() degraded: boolean;
+  @ApiProperty({ type: RoundScoreDto, isArray: true }) roundScores: RoundScoreDto[];
+  @ApiPropertyOptional({ type: TokenFiguresDto }) tokens?: TokenFiguresDto;
+  @ApiPropertyOptional({ type: SynthesisDto, nullable: true }) synthesis?: SynthesisDto | null;
+  @ApiPropertyOptional() synthesisError?: string;
+  @ApiPropertyOptional({ enum: ['engine', 'chair'] }) outcomeBy?: string;
+}
+
+class PauseDto {
+  @ApiProperty({ enum: ['budget', 'budget_floor', 'person', 'unpriced_model'] }) reason: string;
+  @ApiProperty({ description: 'Which limit stopped it: "deliberation.tokens", "daily.usd", "person", ...' }) limit: string;
+  @ApiProperty() used: number;
+  @ApiProperty() nextRoundEstimateTokens: number;
+  @ApiPropertyOptional() detail?: string;
+}
+
+class ParticipantViewDto {
+  @ApiProperty() index: number;
+  @ApiProperty() adapter: string;
+  @ApiProperty({ type: String, nullable: true }) model: string | null;
+  @ApiProperty() tier: string;
+  @ApiProperty({ enum: ['for', 'against', 'neutral'] }) stance: string;
+  @ApiProperty({ type: String, nullable: true }) role: string | null;
+}
+
+class LinksDto {
+  @ApiProperty() self: string;
+  @ApiProperty() events: string;
+  @ApiProperty() transcript: string;
+  @ApiProperty() tokens: string;
+  @ApiProperty() checkpoints: string;
+}
+
+export class DeliberationViewDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: STATUSES }) status: string;
+  @ApiProperty() question: string;
+  @ApiProperty({ type: String, nullable: true }) context: string | null;
+  @ApiProperty() mode: string;
+  @ApiProperty() maxRounds: number;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+  @ApiProperty({ type: ParticipantViewDto, isArray: true }) participants: ParticipantViewDto[];
+  @ApiProperty({ type: RoundViewDto, isArray: true }) rounds: RoundViewDto[];
+  @ApiProperty({ type: DeliberationResultDto, nullable: true }) result: DeliberationResultDto | null;
+  @ApiProperty({ type: PauseDto, nullable: true }) pause: PauseDto | null;
+  @ApiProperty({ type: String, nullable: true }) failure: string | null;
+  @ApiProperty({ type: String, nullable: true }) latestCheckpointId: string | null;
+  @ApiProperty({ type: String, nullable: true }) parentId: string | null;
+  @ApiProperty({ type: String, nullable: true }) forkedFromCheckpointId: string | null;
+  @ApiProperty({ type: LinksDto }) links: LinksDto;
+}
+
+export class DeliberationPageDto {
+  @ApiProperty({ type: DeliberationViewDto, isArray: true }) items: DeliberationViewDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+}
+
+export class CheckpointSummaryDto {
+  @ApiProperty() id: string;
+  @ApiProperty() deliberationId: string;
+  @ApiProperty() round: number;
+  @ApiProperty({ description: 'round | pause | shutdown | recovery | failure' }) reason: string;
+  @ApiProperty() schemaVersion: number;
+  @ApiProperty() sizeBytes: number;
+  @ApiProperty() createdAt: string;
+}
+
+class EventParticipantDto {
+  @ApiProperty() participantIndex: number;
+  @ApiProperty() adapter: string;
+  @ApiProperty() model: string;
+  @ApiProperty({ enum: ['fast', 'reasoning'] }) tier: string;
+}
+
+/** The fields of each event type's data, all optional here: which ones are set depends on `type`. */
+class DeliberationEventDataDto {
+  @ApiPropertyOptional({ description: 'round_started, response_received, round_completed, budget_warning, tier_escalated' }) round?: number;
+  @ApiPropertyOptional({ type: EventParticipantDto, isArray: true, description: 'round_started: who is asked, on which model' })
+  participants?: EventParticipantDto[];
+  @ApiPropertyOptional({ description: 'response_received, tier_escalated' }) participantIndex?: number;
+  @ApiPropertyOptional({ type: VoteDto, nullable: true, description: 'response_received' }) vote?: VoteDto | null;
+  @ApiPropertyOptional({ type: CallErrorDto, nullable: true, description: 'response_received' }) error?: CallErrorDto | null;
+  @ApiPropertyOptional({ description: 'response_received: the answer\'s tokens' }) tokens?: number;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'response_received: its cost with its vote retry\'s' }) costUsd?: number | null;
+  @ApiPropertyOptional({ type: ConvergenceViewDto, nullable: true, description: 'round_completed' }) convergence?: ConvergenceViewDto | null;
+  @ApiPropertyOptional({ description: 'round_completed: the budget zone after the round' }) budgetZone?: string;
+  @ApiPropertyOptional({ type: PauseDto, nullable: true, description: 'paused' }) pause?: PauseDto | null;
+  @ApiPropertyOptional({ description: 'budget_warning: which limit' }) limit?: string;
+  @ApiPropertyOptional({ description: 'budget_warning: the fraction used' }) fraction?: number;
+  @ApiPropertyOptional({ description: 'tier_escalated' }) reason?: string;
+  @ApiPropertyOptional({ description: 'set on events told again from stored state' }) replayed?: boolean;
+}
+
+export class DeliberationEventDto {
+  @ApiProperty() seq: number;
+  @ApiProperty({
+    enum: ['deliberation_started', 'round_started', 'response_received', 'round_completed', 'budget_warning', 'synthesis', 'tier_escalated', 'paused', 'interrupted', 'completed', 'failed', 'cancelled'],
+  })
+  type: string;
+  @ApiProperty() deliberationId: string;
+  @ApiProperty() at: string;
+  @ApiProperty({ type: DeliberationEventDataDto }) data: DeliberationEventDataDto;
+}
+
+// Compile-time conformance: each engine type must be assignable to its documented shape.
+type Conforms<Engine, Documented> = Engine extends Documented ? true : never;
+type Widened<T> = { [K in keyof T]: T[K] extends string ? string : T[K] };
+export const DOCUMENTED_SHAPES_CONFORM: [
+  Conforms<Vote, VoteDto>,
+  Conforms<Widened<ResponseView>, Omit<ResponseViewDto, 'vote'>>,
+  Conforms<Omit<RoundView, 'responses' | 'convergence' | 'decisions'>, Omit<RoundViewDto, 'responses' | 'convergence' | 'decisions'>>,
+  Conforms<TallyEntry, TallyEntryDto>,
+  Conforms<Synthesis, SynthesisDto>,
+  Conforms<PauseInfo, PauseDto>,
+  Conforms<CheckpointSummary, CheckpointSummaryDto>,
+  Conforms<Omit<DeliberationView, 'participants' | 'rounds' | 'result' | 'pause'>, Omit<DeliberationViewDto, 'participants' | 'rounds' | 'result' | 'pause' | 'links'>>,
+  Conforms<DeliberationEvent['type'], DeliberationEventDto['type']>,
+] = [true, true, true, true, true, true, true, true, true];
