@@ -769,12 +769,12 @@ export interface components {
              * @default auto
              * @enum {string}
              */
-            tier: "fast" | "reasoning" | "auto";
+            tier?: "fast" | "reasoning" | "auto";
             /**
              * @default neutral
              * @enum {string}
              */
-            stance: "for" | "against" | "neutral";
+            stance?: "for" | "against" | "neutral";
             /**
              * @description A role such as "security"; config may give roles a minimum tier
              * @example security
@@ -810,7 +810,7 @@ export interface components {
              * @default reasoning
              * @enum {string}
              */
-            tier: "fast" | "reasoning";
+            tier?: "fast" | "reasoning";
         };
         CreateDeliberationDto: {
             /** @example Should we move the billing service from REST polling to webhooks? */
@@ -820,9 +820,9 @@ export interface components {
              * @default conference
              * @enum {string}
              */
-            mode: "quick" | "conference";
+            mode?: "quick" | "conference";
             /** @default 3 */
-            maxRounds: number;
+            maxRounds?: number;
             context?: string;
             /** @description Critical deliberations get a minimum tier (config tiering.floors.critical, default T2) */
             critical?: boolean;
