@@ -138,6 +138,10 @@ export const configSchema = z.strictObject({
        * answers past the cap, or does not fit the budget.
        */
       digestAdapter: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1) }).optional(),
+      /** The budget of a deliberation whose request gives none (shown in its view as `budget`). */
+      defaultBudget: z.strictObject({ maxTokens: positiveInt.optional(), maxCostUsd: z.number().positive().optional() }).optional(),
+      /** A cap on one round's reserved tokens (every call's prompt plus its output limit), checked before each round. */
+      maxRoundTokens: positiveInt.optional(),
       /** The length asked for in the prompt ("answer in at most N words"). */
       answerWords: z.number().int().min(50).max(5000).default(400),
       /**
