@@ -124,7 +124,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     this.refresh(this.clock.now());
     const micros = toMicros(amount.usd);
     // With enforcement off the windows refuse nothing; the reservation still counts in them.
-    for (const w of this.enforcement.enabled ? this.windowsInOrder() : []) {
+    for (const w of this.enforcement.enabled ? this.windowsFor(amount) : []) {
       const refusal = windowRefusal(w, amount.tokens, micros);
       if (refusal) return refusal;
     }
@@ -138,8 +138,8 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       }
       this.scopeReserved.set(scope.deliberationId, { tokens: held.tokens + amount.tokens, micros: held.micros + micros });
     }
-    const windowIds = {} as Record<WindowKind, string>;
-    for (const w of this.windowsInOrder()) {
+    const windowIds = {} as Partial<Record<WindowKind, string>>;
+    for (const w of this.windowsFor(amount)) {
       w.reservedTokens += amount.tokens;
       w.reservedMicros += micros;
       windowIds[w.kind] = w.id;
@@ -149,6 +149,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       tokens: amount.tokens,
       usd: amount.usd,
       windowIds,
+      ...(amount.local ? { local: true } : {}),
       ...(scope ? { deliberationId: scope.deliberationId } : {}),
     };
     this.live.add(reservation.id);
@@ -160,7 +161,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     if (!this.live.delete(reservation.id)) return;
     const micros = toMicros(reservation.usd);
     for (const w of this.windowsInOrder()) {
-      // A window that rolled over since the reservation holds none of it.
+      // A window that rolled over since the reservation (or one it did not count in) holds none of it.
       if (reservation.windowIds[w.kind] !== w.id) continue;
       w.reservedTokens = Math.max(0, w.reservedTokens - reservation.tokens);
       w.reservedMicros = Math.max(0, w.reservedMicros - micros);
@@ -200,7 +201,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   async recordWithin(manager: EntityManager, actual: BudgetAmount): Promise<() => void> {
     this.assertReady();
     this.refresh(this.clock.now());
-    const windows = this.windowsInOrder();
+    const windows = this.windowsFor(actual);
     const ids = windows.map((w) => w.id);
     const micros = toMicros(actual.usd);
     if (this.queued > 0) void this.enqueue(() => this.repository.addUsage(ids, actual.tokens, micros)).catch(() => undefined);
@@ -219,7 +220,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     this.refresh(this.clock.now());
     const micros = toMicros(actual.usd);
     const ids: string[] = [];
-    for (const w of this.windowsInOrder()) {
+    for (const w of this.windowsFor(actual)) {
       w.usedTokens += actual.tokens;
       w.usedMicros += micros;
       ids.push(w.id);
@@ -355,6 +356,11 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
 
   private assertReady(): void {
     if (this.open.size !== WINDOW_KINDS.length) throw new Error('BudgetLedger used before init() completed');
+  }
+
+  /** The windows an amount counts in: all of them, except a `scope: paid` window for a local (T0) call. */
+  private windowsFor(amount: BudgetAmount): OpenWindow[] {
+    return this.windowsInOrder().filter((w) => !amount.local || this.config.budgets[w.kind]?.scope !== 'paid');
   }
 
   private windowsInOrder(): OpenWindow[] {

@@ -7,6 +7,8 @@ export type BudgetUnit = 'tokens' | 'usd';
 export interface BudgetAmount {
   tokens: number;
   usd: number;
+  /** A call on a local (T0) adapter: it does not count in `scope: paid` windows. */
+  local?: boolean;
 }
 
 /** A deliberation's own limit, checked together with the windows. `used*` are its totals so far. */
@@ -22,8 +24,9 @@ export interface Reservation {
   id: string;
   tokens: number;
   usd: number;
-  /** The window rows it was counted against, by kind. */
-  windowIds: Record<WindowKind, string>;
+  /** The window rows it was counted against, by kind (a `scope: paid` window holds no local call's). */
+  windowIds: Partial<Record<WindowKind, string>>;
+  local?: boolean;
   deliberationId?: string;
 }
 
