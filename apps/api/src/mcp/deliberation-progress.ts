@@ -19,12 +19,6 @@ export interface ProgressState {
   ended: boolean;
 }
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'paused', 'interrupted']);
-
-export function isTerminalEvent(type: string): boolean {
-  return TERMINAL.has(type);
-}
-
 export function initialProgress(view: Pick<DeliberationView, 'status' | 'maxRounds' | 'participants'>): ProgressState {
   return {
     status: view.status,

@@ -84,8 +84,9 @@ function pack(pieces: readonly string[], max: number, count: CountTokens, separa
   const parts: string[] = [];
   let current: string[] = [];
   let used = 0;
+  const joint = count(separator);
   for (const piece of pieces) {
-    const tokens = count(piece) + 1;
+    const tokens = count(piece) + joint;
     if (current.length && used + tokens > max) {
       parts.push(current.join(separator));
       current = [];
@@ -112,11 +113,12 @@ function cutBlock(block: string, max: number, count: CountTokens): string[] {
     return pack(pieces, max, count, '\n');
   }
   const opener = lines[openAt];
-  const wrap = count(`${opener}\n${fence}\n_(continued on the next page)_`) + 2;
-  const inner = lines.slice(openAt + 1, closeAt).flatMap((line) => cutByCharacters(line, Math.max(1, max - wrap), count));
-  const chunks = pack(inner, Math.max(1, max - wrap), count, '\n');
   const before = lines.slice(0, openAt);
   const after = lines.slice(closeAt + 1);
+  // What a part adds around its share of the answer, counted at its largest.
+  const wrap = count([...before, '_(continued)_', opener, fence, '_(continued on the next page)_', ...after].join('\n')) + 2;
+  const inner = lines.slice(openAt + 1, closeAt).flatMap((line) => cutByCharacters(line, Math.max(1, max - wrap), count));
+  const chunks = pack(inner, Math.max(1, max - wrap), count, '\n');
   return chunks.map((chunk, i) => {
     const first = i === 0;
     const last = i === chunks.length - 1;
@@ -131,12 +133,14 @@ function cutBlock(block: string, max: number, count: CountTokens): string[] {
 }
 
 /**
- * Pages of at most about `maxTokens` tokens each, cut between paragraphs and blocks where possible
- * (a page's count is the sum of its blocks' counts plus one per separator, so it may differ from a count of
- * the joined page by a few tokens).
+ * Pages of at most about `maxTokens` tokens each, cut between paragraphs and blocks where possible.
+ * A page's count is the sum of its pieces' and separators' counts: a tokenizer may merge tokens across a
+ * joint, so a count of the joined page can differ by a token or two.
  */
 export function paginate(markdown: string, maxTokens: number, count: CountTokens): string[] {
-  const pieces = blocks(markdown).flatMap((block) => (count(block) + 1 > maxTokens ? cutBlock(block, maxTokens - 1, count) : [block]));
+  // Each page ends with a newline; each piece is charged one separator (the first one's stands for that newline).
+  const max = maxTokens - count('\n\n');
+  const pieces = blocks(markdown).flatMap((block) => (count(block) > max ? cutBlock(block, max, count) : [block]));
   const pages = pack(pieces, maxTokens, count, '\n\n').map((page) => `${page}\n`);
   return pages.length ? pages : ['\n'];
 }
