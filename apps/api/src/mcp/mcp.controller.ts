@@ -1,6 +1,6 @@
-import { Controller, Delete, Get, Logger, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Logger, type OnModuleDestroy, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { createMcpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import type { Request, Response } from 'express';
 import { McpToolsService } from './mcp-tools.service';
@@ -15,15 +15,21 @@ import { McpToolsService } from './mcp-tools.service';
  */
 @ApiExcludeController()
 @Controller('mcp')
-export class McpController {
+export class McpController implements OnModuleDestroy {
   private readonly logger = new Logger('Mcp');
+  private readonly handler: McpHttpHandler;
   private readonly handle: NodeMcpRequestHandler;
 
   constructor(tools: McpToolsService) {
-    const handler = createMcpHandler(() => tools.createServer(), {
+    this.handler = createMcpHandler(() => tools.createServer(), {
       onerror: (error) => this.logger.debug({ err: error }, 'MCP request refused or failed'),
     });
-    this.handle = toNodeHandler(handler);
+    this.handle = toNodeHandler(this.handler);
+  }
+
+  /** A closing app ends the exchanges still open (a deliberate waiting for its end) instead of waiting for them. */
+  onModuleDestroy(): Promise<void> {
+    return this.handler.close();
   }
 
   @Post()
