@@ -41,6 +41,7 @@ export function summarize(view: DeliberationView, tokens: TokenFigures) {
     question: clip(view.question, 2000),
     mode: view.mode,
     maxRounds: view.maxRounds,
+    budget: view.budget,
     roundsCompleted: view.rounds.filter((r) => r.completedAt !== null).length,
     participants: view.participants.map((p) => ({ index: p.index, adapter: p.adapter, model: p.model, stance: p.stance, role: p.role })),
     rounds: view.rounds.map((r) => ({
