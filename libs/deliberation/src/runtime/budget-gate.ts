@@ -32,6 +32,8 @@ export class BudgetGate {
   /** Every limit the deliberation is held to (its own, and each window's tokens and USD), with how much is used. */
   limits(state: EngineState): Limit[] {
     const limits = this.ownLimits(state);
+    // With enforcement switched off the windows only count; the deliberation's own budget still holds.
+    if (!this.ledger.enforcing().enabled) return limits;
     for (const w of this.ledger.status()) {
       if (w.limits.tokens) limits.push({ name: `${w.window}.tokens`, fraction: w.used.tokens / w.limits.tokens, used: w.used.tokens });
       if (w.limits.usd) limits.push({ name: `${w.window}.usd`, fraction: w.used.usd / w.limits.usd, used: w.used.usd });

@@ -86,6 +86,8 @@ export interface WindowLimitsUpdate {
   tokens?: number | null;
   usd?: number | null;
   softCap?: number;
+  /** Why, for the audit. */
+  reason?: string;
 }
 
 /** A window open now, as the ledger holds it in memory: money in integer micro-dollars. */
@@ -108,4 +110,20 @@ export interface WindowLimits {
   limitTokens: number | null;
   limitMicros: number | null;
   softCap: number;
+}
+
+/** Whether the windows' limits are enforced (a global switch; when off, usage still counts). */
+export interface Enforcement {
+  enabled: boolean;
+  reason: string | null;
+  since: string | null;
+}
+
+export interface BudgetAuditView {
+  id: string;
+  action: 'limits' | 'reset' | 'enforcement';
+  window: WindowKind | null;
+  reason: string;
+  detail: Record<string, unknown>;
+  at: string;
 }
