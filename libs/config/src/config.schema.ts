@@ -86,6 +86,8 @@ const budgetWindow = z.strictObject({
   tokens: positiveInt.optional(),
   usd: z.number().positive().optional(),
   softCap: fraction.default(0.8),
+  /** What counts in it: every call (`all`), or only calls on adapters of tier T1 and up (`paid`; local T0 calls are free of it). */
+  scope: z.enum(['all', 'paid']).default('all'),
 });
 export type BudgetWindowConfig = z.infer<typeof budgetWindow>;
 
@@ -138,6 +140,10 @@ export const configSchema = z.strictObject({
        * answers past the cap, or does not fit the budget.
        */
       digestAdapter: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1) }).optional(),
+      /** The budget of a deliberation whose request gives none (shown in its view as `budget`). */
+      defaultBudget: z.strictObject({ maxTokens: positiveInt.optional(), maxCostUsd: z.number().positive().optional() }).optional(),
+      /** A cap on one round's reserved tokens (every call's prompt plus its output limit), checked before each round. */
+      maxRoundTokens: positiveInt.optional(),
       /** The length asked for in the prompt ("answer in at most N words"). */
       answerWords: z.number().int().min(50).max(5000).default(400),
       /**
@@ -172,6 +178,11 @@ export const configSchema = z.strictObject({
   budgets: z
     .strictObject({
       timezone: z.string().default('UTC'),
+      /**
+       * When a window's token limit is nearly spent: `pause` the deliberation, or go on with `local` (T0/T1)
+       * adapters only, as a USD limit always does (with a `scope: paid` window, local calls do not count).
+       */
+      onExhausted: z.enum(['pause', 'local']).default('pause'),
       daily: budgetWindow.optional(),
       weekly: budgetWindow.optional(),
       monthly: budgetWindow.optional(),
