@@ -169,6 +169,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/budgets/enforcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BudgetsController_enforcing"];
+        /** Switch the windows' enforcement on or off (audited with the reason); off, usage still counts and a deliberation's own budget still holds */
+        put: operations["BudgetsController_enforcement"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/budgets/{window}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reset a window by hand: its open period counts from zero again (audited with the reason and what was used) */
+        post: operations["BudgetsController_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/budgets/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every change to the budgets, newest first: limits, resets, the enforcement switch */
+        get: operations["BudgetsController_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/budgets/{window}": {
         parameters: {
             query?: never;
@@ -660,6 +711,38 @@ export interface components {
             periodStart: string;
             nextReset: string;
         };
+        EnforcementDto: {
+            /**
+             * @description Why, for the budget audit
+             * @example new month started early for the pilot
+             */
+            reason: string;
+            /** @description false: no window refuses, forces fast models or pauses; usage still counts */
+            enabled: boolean;
+        };
+        EnforcementView: {
+            enabled: boolean;
+            reason: string | null;
+            since: string | null;
+        };
+        ReasonDto: {
+            /**
+             * @description Why, for the budget audit
+             * @example new month started early for the pilot
+             */
+            reason: string;
+        };
+        BudgetAuditDto: {
+            id: string;
+            /** @enum {string} */
+            action: "limits" | "reset" | "enforcement";
+            /** @enum {string|null} */
+            window: "daily" | "weekly" | "monthly" | null;
+            reason: string;
+            /** @description What changed: limits before/after, usage before a reset, the switch before */
+            detail: Record<string, never>;
+            at: string;
+        };
         UpdateBudgetWindowDto: {
             /**
              * @description Token limit (a positive integer); null removes it; absent keeps it
@@ -671,6 +754,8 @@ export interface components {
              * @example 25
              */
             usd?: number | null;
+            /** @description Why, for the budget audit (default "limits changed") */
+            reason?: string;
             /**
              * @description Fraction of a limit from which T3 adapters are no longer used
              * @example 0.8
@@ -1509,6 +1594,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WindowStatusDto"][];
+                };
+            };
+        };
+    };
+    BudgetsController_enforcing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnforcementView"];
+                };
+            };
+        };
+    };
+    BudgetsController_enforcement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnforcementDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnforcementView"];
+                };
+            };
+        };
+    };
+    BudgetsController_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                window: "daily" | "weekly" | "monthly";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WindowStatusDto"];
+                };
+            };
+            /** @description Unknown window, or no reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    BudgetsController_audit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetAuditDto"][];
                 };
             };
         };

@@ -127,20 +127,19 @@ export interface LiveRound {
   /** The latest convergence scores told by round_completed events, by round. */
   scores: Record<number, number>;
   stopVotes: Record<number, boolean>;
-  spentTokens: number;
-  spentUsd: number;
-  unpricedAnswers: number;
+  /** Tokens and cost of each answer of the round in progress, by participant. */
+  spent: Record<number, { tokens: number; usd: number | null }>;
 }
 
 export function emptyLive(): LiveRound {
-  return { round: 0, asked: [], answers: {}, scores: {}, stopVotes: {}, spentTokens: 0, spentUsd: 0, unpricedAnswers: 0 };
+  return { round: 0, asked: [], answers: {}, scores: {}, stopVotes: {}, spent: {} };
 }
 
 export function foldEvent(live: LiveRound, event: Event): LiveRound {
   const d = event.data;
   switch (event.type) {
     case 'round_started':
-      return { ...live, round: d.round ?? live.round + 1, asked: (d.participants ?? []).map((p) => p.participantIndex), answers: {}, stopVotes: {} };
+      return { ...live, round: d.round ?? live.round + 1, asked: (d.participants ?? []).map((p) => p.participantIndex), answers: {}, stopVotes: {}, spent: {} };
     case 'response_received': {
       if (d.participantIndex === undefined) return live;
       const failed = !!d.error;
@@ -148,9 +147,7 @@ export function foldEvent(live: LiveRound, event: Event): LiveRound {
         ...live,
         answers: { ...live.answers, [d.participantIndex]: failed ? 'failed' : 'answered' },
         stopVotes: d.vote ? { ...live.stopVotes, [d.participantIndex]: !d.vote.continueDebate } : live.stopVotes,
-        spentTokens: live.spentTokens + (d.tokens ?? 0),
-        spentUsd: live.spentUsd + (d.costUsd ?? 0),
-        unpricedAnswers: live.unpricedAnswers + (d.costUsd === null && !failed ? 1 : 0),
+        spent: { ...live.spent, [d.participantIndex]: { tokens: d.tokens ?? 0, usd: d.costUsd ?? null } },
       };
     }
     case 'round_completed':
@@ -218,10 +215,11 @@ export function liveCard(d: Deliberation, live: LiveRound): LiveCard {
   const answers = d.rounds.flatMap((r) => r.responses);
   const storedKeys = new Set(d.rounds.flatMap((r) => r.responses.map((x) => `${r.number}:${x.participantIndex}`)));
   // Answers the events told of that the stored view did not have yet.
-  const extra = live.round === round ? Object.keys(live.answers).filter((i) => !storedKeys.has(`${round}:${i}`)).length : 0;
-  const spentTokens = answers.reduce((a, x) => a + x.tokens.total, 0) + (extra > 0 ? live.spentTokens / Math.max(1, Object.keys(live.answers).length) * extra : 0);
-  const priced = answers.filter((x) => x.costUsd !== null);
-  const spentUsd = priced.length === 0 && answers.length > 0 ? null : priced.reduce((a, x) => a + (x.costUsd ?? 0), 0);
+  const extra = live.round === round ? Object.entries(live.spent).filter(([i]) => !storedKeys.has(`${round}:${i}`)).map(([, s]) => s) : [];
+  const spentTokens = answers.reduce((a, x) => a + x.tokens.total, 0) + extra.reduce((a, s) => a + s.tokens, 0);
+  const costs = [...answers.filter((x) => !x.error).map((x) => x.costUsd), ...extra.filter((s) => s.tokens > 0).map((s) => s.usd)];
+  // null (unpriced) only when nothing could be priced; a partly priced spend shows what is known.
+  const spentUsd = costs.length > 0 && costs.every((c) => c === null) ? null : costs.reduce<number>((a, c) => a + (c ?? 0), 0);
   const nextRoundTokens =
     d.pause?.nextRoundEstimateTokens ?? (done.length > 0 ? Math.round(done.reduce((a, r) => a + r.responses.reduce((b, x) => b + x.tokens.total, 0), 0) / done.length) : null);
   return {
