@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   await app.listen(config.server.port, config.server.host);
   const base = `http://${config.server.host}:${config.server.port}`;
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  say(`Conclave is running at ${base} (OpenAPI at ${base}/docs)\n`);
+  say(`Conclave is running at ${base}: open it for Mission Control, the web page (OpenAPI at ${base}/docs)\n`);
 
   const question = 'Should our billing service move from REST polling to webhooks for payment status updates?';
   const created = await fetch(`${base}/v1/deliberations`, {
