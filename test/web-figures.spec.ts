@@ -15,6 +15,7 @@ import {
   sparkPoints,
   stackByModel,
   stateLabel,
+  zoneLines,
 } from '../apps/web/src/lib/figures';
 
 /** The web page's pure figures (apps/web/src/lib/figures.ts), as tables. */
@@ -245,6 +246,17 @@ describe('web figures', () => {
       const rounds = [{ number: 1, startedAt: '', completedAt: 'x', convergence: null, decisions: [], responses: [answer(0, { latencyMs: 100 }), answer(1, { latencyMs: 300, voteError: 'invalid_json', vote: null }), answer(2, { latencyMs: 200 }), answer(0, { model: 'other', latencyMs: 9 })] }];
       const [row] = modelRows([figures({ key: 'gpt-5', calls: 4, unavailableCalls: 1, exactTokens: 300, estimatedTokens: 100, totalTokens: 400, costUsd: 0.5, costLowerUsd: 0.5, costUpperUsd: 0.5 })], [deliberation({ rounds })]);
       expect(row).toMatchObject({ model: 'gpt-5', calls: 4, exactShare: 0.75, errorRate: 0.25, voteParseFailures: 1, latencyP50: 200, latencyP95: 300, cost: '$0.50' });
+    });
+  });
+
+  describe('zoneLines', () => {
+    it('should draw the zones at their fractions of a daily USD limit, and none without one', () => {
+      expect(zoneLines(10, { yellow: 0.7, orange: 0.85, red: 0.95 })).toEqual([
+        { zone: 'YELLOW', usd: 7 },
+        { zone: 'ORANGE', usd: 8.5 },
+        { zone: 'RED', usd: 9.5 },
+      ]);
+      expect(zoneLines(null, { yellow: 0.7, orange: 0.85, red: 0.95 })).toEqual([]);
     });
   });
 

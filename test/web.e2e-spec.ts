@@ -182,6 +182,13 @@ describe('Mission Control in a browser (e2e)', () => {
     const download = page.waitForEvent('download');
     await page.click('button:has-text("Download transcript")');
     expect((await download).suggestedFilename()).toBe(`deliberation-${id}.md`);
+
+    // Fork from round 2's checkpoint: a new deliberation continues from it, and the page goes there.
+    await page.locator('table[data-testid="checkpoints"] tbody tr').nth(1).locator('button', { hasText: 'Fork' }).click();
+    await page.waitForFunction((parent) => location.hash.startsWith('#/d/') && !location.hash.endsWith(parent), id);
+    await page.locator('[data-view="deliberation"] a', { hasText: id.slice(0, 8) }).waitFor();
+    const forkId = (await page.evaluate(() => location.hash)).slice('#/d/'.length);
+    expect(await api(`/v1/deliberations/${forkId}`)).toMatchObject({ parentId: id });
   });
 
   it('should chart spend by model and list the per-model figures', async () => {

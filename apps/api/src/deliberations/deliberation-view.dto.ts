@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { DeliberationEvent, DeliberationView, PauseInfo, ResponseView, RoundView, Synthesis, TallyEntry, Vote } from '@app/deliberation';
+import type { DeliberationEvent, DeliberationEventData, DeliberationEventType, DeliberationResult, PauseInfo, ResponseView, RoundView, Synthesis, TallyEntry, Vote } from '@app/deliberation';
 import type { CheckpointSummary } from '@app/checkpoint';
 import { TokenFiguresDto } from '../usage/usage-view.dto';
+import type { withLinks } from './deliberation-links';
 
 /*
  * The documented shape of a deliberation as GET /v1/deliberations/:id answers it, so clients (the web page)
@@ -197,22 +198,30 @@ class EventParticipantDto {
   @ApiProperty({ enum: ['fast', 'reasoning'] }) tier: string;
 }
 
+class EventConvergenceDto {
+  @ApiProperty() score: number;
+  @ApiProperty({ enum: CONVERGENCE }) status: string;
+  @ApiPropertyOptional({ type: ParticipantSimilarityDto, isArray: true }) perParticipant?: ParticipantSimilarityDto[];
+}
+
 /** The fields of each event type's data, all optional here: which ones are set depends on `type`. */
 class DeliberationEventDataDto {
   @ApiPropertyOptional({ description: 'round_started, response_received, round_completed, budget_warning, tier_escalated' }) round?: number;
-  @ApiPropertyOptional({ type: EventParticipantDto, isArray: true, description: 'round_started: who is asked, on which model' })
+  @ApiPropertyOptional({ type: EventParticipantDto, isArray: true, description: "round_started: who is asked, on which model (deliberation_started: the request's participants)" })
   participants?: EventParticipantDto[];
   @ApiPropertyOptional({ description: 'response_received, tier_escalated' }) participantIndex?: number;
   @ApiPropertyOptional({ type: VoteDto, nullable: true, description: 'response_received' }) vote?: VoteDto | null;
-  @ApiPropertyOptional({ type: CallErrorDto, nullable: true, description: 'response_received' }) error?: CallErrorDto | null;
+  @ApiPropertyOptional({ type: CallErrorDto, nullable: true, description: 'response_received (synthesis: a string, why there is none)' }) error?: CallErrorDto | null;
   @ApiPropertyOptional({ description: 'response_received: the answer\'s tokens' }) tokens?: number;
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'response_received: its cost with its vote retry\'s' }) costUsd?: number | null;
-  @ApiPropertyOptional({ type: ConvergenceViewDto, nullable: true, description: 'round_completed' }) convergence?: ConvergenceViewDto | null;
+  @ApiPropertyOptional({ type: EventConvergenceDto, nullable: true, description: 'round_completed' }) convergence?: EventConvergenceDto | null;
   @ApiPropertyOptional({ description: 'round_completed: the budget zone after the round' }) budgetZone?: string;
   @ApiPropertyOptional({ type: PauseDto, nullable: true, description: 'paused' }) pause?: PauseDto | null;
   @ApiPropertyOptional({ description: 'budget_warning: which limit' }) limit?: string;
   @ApiPropertyOptional({ description: 'budget_warning: the fraction used' }) fraction?: number;
-  @ApiPropertyOptional({ description: 'tier_escalated' }) reason?: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tier_escalated: why; failed: the failure' }) reason?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'paused, interrupted, failed: the checkpoint to resume from' }) latestCheckpointId?: string | null;
+  @ApiPropertyOptional({ type: () => DeliberationResultDto, nullable: true, description: 'completed, failed, cancelled' }) result?: DeliberationResultDto | null;
   @ApiPropertyOptional({ description: 'set on events told again from stored state' }) replayed?: boolean;
 }
 
@@ -227,17 +236,22 @@ export class DeliberationEventDto {
   @ApiProperty({ type: DeliberationEventDataDto }) data: DeliberationEventDataDto;
 }
 
-// Compile-time conformance: each engine type must be assignable to its documented shape.
-type Conforms<Engine, Documented> = Engine extends Documented ? true : never;
-type Widened<T> = { [K in keyof T]: T[K] extends string ? string : T[K] };
+// Compile-time conformance: each engine type must be assignable to its documented shape (a documented
+// field that the engine renames, drops or retypes fails the build here).
+type Conforms<Engine, Documented> = [Engine] extends [Documented] ? true : never;
+// synthesis (its error is a string) and deliberation_started (the request's participants) are described in words only.
+type EventData = DeliberationEventData[Exclude<DeliberationEventType, 'synthesis' | 'deliberation_started'>];
 export const DOCUMENTED_SHAPES_CONFORM: [
   Conforms<Vote, VoteDto>,
-  Conforms<Widened<ResponseView>, Omit<ResponseViewDto, 'vote'>>,
-  Conforms<Omit<RoundView, 'responses' | 'convergence' | 'decisions'>, Omit<RoundViewDto, 'responses' | 'convergence' | 'decisions'>>,
+  Conforms<ResponseView, ResponseViewDto>,
+  Conforms<RoundView, RoundViewDto>,
   Conforms<TallyEntry, TallyEntryDto>,
   Conforms<Synthesis, SynthesisDto>,
+  Conforms<DeliberationResult, DeliberationResultDto>,
   Conforms<PauseInfo, PauseDto>,
   Conforms<CheckpointSummary, CheckpointSummaryDto>,
-  Conforms<Omit<DeliberationView, 'participants' | 'rounds' | 'result' | 'pause'>, Omit<DeliberationViewDto, 'participants' | 'rounds' | 'result' | 'pause' | 'links'>>,
+  Conforms<ReturnType<typeof withLinks>, DeliberationViewDto>,
   Conforms<DeliberationEvent['type'], DeliberationEventDto['type']>,
-] = [true, true, true, true, true, true, true, true, true];
+  Conforms<EventData, DeliberationEventDataDto>,
+] = [true, true, true, true, true, true, true, true, true, true, true];
+

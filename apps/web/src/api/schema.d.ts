@@ -1091,23 +1091,29 @@ export interface components {
             /** @enum {string} */
             tier: "fast" | "reasoning";
         };
+        EventConvergenceDto: {
+            score: number;
+            /** @enum {string} */
+            status: "converged" | "refining" | "diverging" | "impasse";
+            perParticipant?: components["schemas"]["ParticipantSimilarityDto"][];
+        };
         DeliberationEventDataDto: {
             /** @description round_started, response_received, round_completed, budget_warning, tier_escalated */
             round?: number;
-            /** @description round_started: who is asked, on which model */
+            /** @description round_started: who is asked, on which model (deliberation_started: the request's participants) */
             participants?: components["schemas"]["EventParticipantDto"][];
             /** @description response_received, tier_escalated */
             participantIndex?: number;
             /** @description response_received */
             vote?: components["schemas"]["VoteDto"] | null;
-            /** @description response_received */
+            /** @description response_received (synthesis: a string, why there is none) */
             error?: components["schemas"]["CallErrorDto"] | null;
             /** @description response_received: the answer's tokens */
             tokens?: number;
             /** @description response_received: its cost with its vote retry's */
             costUsd?: number | null;
             /** @description round_completed */
-            convergence?: components["schemas"]["ConvergenceViewDto"] | null;
+            convergence?: components["schemas"]["EventConvergenceDto"] | null;
             /** @description round_completed: the budget zone after the round */
             budgetZone?: string;
             /** @description paused */
@@ -1116,8 +1122,12 @@ export interface components {
             limit?: string;
             /** @description budget_warning: the fraction used */
             fraction?: number;
-            /** @description tier_escalated */
-            reason?: string;
+            /** @description tier_escalated: why; failed: the failure */
+            reason?: string | null;
+            /** @description paused, interrupted, failed: the checkpoint to resume from */
+            latestCheckpointId?: string | null;
+            /** @description completed, failed, cancelled */
+            result?: components["schemas"]["DeliberationResultDto"] | null;
             /** @description set on events told again from stored state */
             replayed?: boolean;
         };

@@ -57,7 +57,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], options: { e
         pending ??= setTimeout(() => {
           pending = null;
           reload();
-        }, 300);
+        }, 1000);
       };
       changeListeners.add(listener);
       timers.push(() => {
