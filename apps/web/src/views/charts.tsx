@@ -20,12 +20,14 @@ export function Sparkline({ values, threshold = 0.85 }: { values: number[]; thre
 export function RoundTokenChart({ bars }: { bars: RoundBar[] }) {
   const max = Math.max(1, ...bars.map((b) => b.input + b.output + b.reasoning));
   const h = 160;
+  const top = 14; // room for the totals above the bars
   const bw = 36;
   const gap = 18;
   const w = Math.max(200, bars.length * (bw + gap) + gap);
   return (
     <figure class="token-chart">
       <svg width={w} height={h + 40} viewBox={`0 0 ${w} ${h + 40}`} role="img" aria-label="tokens per round">
+        <g transform={`translate(0 ${top})`}>
         {bars.map((b, i) => {
           const x = gap + i * (bw + gap);
           const parts: Array<[string, number]> = [
@@ -33,12 +35,12 @@ export function RoundTokenChart({ bars }: { bars: RoundBar[] }) {
             ['output', b.output],
             ['reasoning', b.reasoning],
           ];
-          let y = h;
+          let y = h - top;
           const exactShare = b.exact + b.estimated > 0 ? b.exact / (b.exact + b.estimated) : 1;
           return (
             <g key={b.round} class="bar" data-round={b.round}>
               {parts.map(([name, value]) => {
-                const bh = (value / max) * h;
+                const bh = (value / max) * (h - top);
                 y -= bh;
                 return (
                   <rect key={name} class={`bar-${name}`} x={x} y={y} width={bw} height={bh}>
@@ -46,14 +48,18 @@ export function RoundTokenChart({ bars }: { bars: RoundBar[] }) {
                   </rect>
                 );
               })}
-              <rect class="bar-exact" x={x} y={h + 6} width={bw * exactShare} height={5} />
-              <rect class="bar-estimated" x={x + bw * exactShare} y={h + 6} width={bw * (1 - exactShare)} height={5} />
-              <text x={x + bw / 2} y={h + 26} text-anchor="middle">
+              <text x={x + bw / 2} y={y - 3} text-anchor="middle">
+                {formatTokens(b.input + b.output + b.reasoning)}
+              </text>
+              <rect class="bar-exact" x={x} y={h - top + 6} width={bw * exactShare} height={5} />
+              <rect class="bar-estimated" x={x + bw * exactShare} y={h - top + 6} width={bw * (1 - exactShare)} height={5} />
+              <text x={x + bw / 2} y={h - top + 26} text-anchor="middle">
                 R{b.round}
               </text>
             </g>
           );
         })}
+        </g>
       </svg>
       <figcaption>
         <span class="key bar-input" /> input <span class="key bar-output" /> output <span class="key bar-reasoning" /> reasoning · under each bar:{' '}
