@@ -93,6 +93,10 @@ describe('Mission Control in a browser (e2e)', () => {
   it('should ask for the key once, keep it for the session and send it on every call', async () => {
     await page.goto(t!.url);
     await page.locator('input[name="apiKey"]').waitFor();
+    // A wrong key is refused and asked for again.
+    await page.fill('input[name="apiKey"]', 'not-the-key');
+    await page.click('.key-prompt button[type="submit"]');
+    await page.locator('.key-prompt .error', { hasText: 'refused' }).waitFor();
     await page.fill('input[name="apiKey"]', KEY);
     await page.click('.key-prompt button[type="submit"]');
     await dailyCard().waitFor();
@@ -156,6 +160,11 @@ describe('Mission Control in a browser (e2e)', () => {
     await form.locator('input[name="tokens"]').fill(String(Math.ceil(daily.used.tokens / 0.9)));
     await form.locator('button[type="submit"]').click();
     await form.locator('.ok').waitFor();
+    // A refused value is shown with the service's own message, and nothing changes.
+    await form.locator('input[name="softCap"]').fill('1.5');
+    await form.locator('button[type="submit"]').click();
+    await form.locator('.error', { hasText: 'softCap must be a number between 0 and 1' }).waitFor();
+    await form.locator('input[name="softCap"]').fill('0.8');
     await page.locator('.window[data-window="daily"][data-zone="ORANGE"]').waitFor();
     expect(await dailySpent()).toBeGreaterThan(0.85);
     expect((await api('/v1/budgets/status')).find((w: any) => w.window === 'daily').zone).toBe('ORANGE');

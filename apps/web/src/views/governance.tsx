@@ -7,6 +7,7 @@ import { useAction } from './live';
 function LimitForm({ w }: { w: WindowStatus }) {
   const [tokens, setTokens] = useState(w.limits.tokens === null ? '' : String(w.limits.tokens));
   const [usd, setUsd] = useState(w.limits.usd === null ? '' : String(w.limits.usd));
+  const [softCap, setSoftCap] = useState(String(w.softCap));
   const [error, act] = useAction();
   const [saved, setSaved] = useState(false);
   const submit = (e: Event) => {
@@ -14,7 +15,7 @@ function LimitForm({ w }: { w: WindowStatus }) {
     setSaved(false);
     // An empty field removes that limit (null), as PUT /v1/budgets/:window reads it.
     act(async () => {
-      await api.setBudget(w.window, { tokens: tokens.trim() === '' ? null : Number(tokens), usd: usd.trim() === '' ? null : Number(usd) });
+      await api.setBudget(w.window, { tokens: tokens.trim() === '' ? null : Number(tokens), usd: usd.trim() === '' ? null : Number(usd), softCap: Number(softCap) });
       setSaved(true);
     });
   };
@@ -26,6 +27,9 @@ function LimitForm({ w }: { w: WindowStatus }) {
       </label>
       <label>
         USD <input name="usd" inputMode="decimal" value={usd} onInput={(e) => setUsd(e.currentTarget.value)} placeholder="no limit" />
+      </label>
+      <label title="The fraction of a limit from which T3 (expensive cloud) adapters are no longer used">
+        soft cap (0–1) <input name="softCap" inputMode="decimal" value={softCap} onInput={(e) => setSoftCap(e.currentTarget.value)} />
       </label>
       <button type="submit">Set limits</button>
       {saved && <span class="ok">saved</span>}
