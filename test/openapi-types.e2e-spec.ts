@@ -40,7 +40,16 @@ describe('the web page API types (e2e)', () => {
 
   it('should document the shapes the page reads, not just descriptions', () => {
     const schemas = (document.components as { schemas: Record<string, unknown> }).schemas;
-    for (const name of ['DeliberationViewDto', 'DeliberationEventDto', 'DeliberationTokensDto', 'CheckpointSummaryDto', 'WindowStatusDto', 'UsageOverTimeDto', 'AllocationDto', 'DecisionFiguresDto']) {
+    for (const name of [
+      'DeliberationViewDto',
+      'DeliberationEventDto',
+      'DeliberationTokensDto',
+      'CheckpointSummaryDto',
+      'WindowStatusDto',
+      'UsageOverTimeDto',
+      'AllocationDto',
+      'DecisionFiguresDto',
+    ]) {
       expect([name, schemas[name] !== undefined]).toEqual([name, true]);
     }
     const paths = document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;

@@ -44,7 +44,16 @@ function figures(over: Partial<S['UsageGroupDto']> = {}): S['UsageGroupDto'] {
 }
 
 function window(over: Partial<S['WindowStatusDto']> = {}): S['WindowStatusDto'] {
-  const forecast = { tokensPerHour: 0, usdPerHour: 0, hoursToExhaustion: null, exhaustionAt: null, projectedTokens: 0, projectedUsd: 0, zone: 'GREEN' as const, recommendation: '' };
+  const forecast = {
+    tokensPerHour: 0,
+    usdPerHour: 0,
+    hoursToExhaustion: null,
+    exhaustionAt: null,
+    projectedTokens: 0,
+    projectedUsd: 0,
+    zone: 'GREEN' as const,
+    recommendation: '',
+  };
   return {
     window: 'daily',
     limits: { tokens: null, usd: null },
@@ -176,8 +185,14 @@ describe('web figures', () => {
 
   describe('liveCard', () => {
     it('should show who is answering in the round in progress, from the events', () => {
-      let live = foldEvent(emptyLive(), event('round_started', { round: 1, participants: [0, 1, 2].map((i) => ({ participantIndex: i, adapter: `a${i}`, model: 'gpt-5', tier: 'reasoning' })) }));
-      live = foldEvent(live, event('response_received', { round: 1, participantIndex: 0, tokens: 120, costUsd: 0.001, vote: { option: 'X', confidence: 1, rationale: '', continueDebate: false } }));
+      let live = foldEvent(
+        emptyLive(),
+        event('round_started', { round: 1, participants: [0, 1, 2].map((i) => ({ participantIndex: i, adapter: `a${i}`, model: 'gpt-5', tier: 'reasoning' })) }),
+      );
+      live = foldEvent(
+        live,
+        event('response_received', { round: 1, participantIndex: 0, tokens: 120, costUsd: 0.001, vote: { option: 'X', confidence: 1, rationale: '', continueDebate: false } }),
+      );
       live = foldEvent(live, event('response_received', { round: 1, participantIndex: 2, tokens: 0, costUsd: null, error: { kind: 'timeout', message: 'late' } }));
       const card = liveCard(deliberation(), live);
       expect(card.round).toBe(1);
@@ -211,7 +226,13 @@ describe('web figures', () => {
     it.each([
       [{ status: 'paused' as const, pause: { reason: 'person' as const, limit: 'person', used: 1, nextRoundEstimateTokens: 1 } }, 'paused by a person'],
       [{ status: 'paused' as const, pause: { reason: 'budget' as const, limit: 'daily.tokens', used: 1, nextRoundEstimateTokens: 1 } }, 'paused on budget'],
-      [{ status: 'running' as const, rounds: [{ number: 1, startedAt: '', completedAt: null, responses: [answer(0, { error: { kind: 'timeout', message: '' } })], convergence: null, decisions: [] }] }, 'running · degraded'],
+      [
+        {
+          status: 'running' as const,
+          rounds: [{ number: 1, startedAt: '', completedAt: null, responses: [answer(0, { error: { kind: 'timeout', message: '' } })], convergence: null, decisions: [] }],
+        },
+        'running · degraded',
+      ],
       [{ status: 'queued' as const }, 'queued'],
     ])('should name the state %#', (over, text) => {
       expect(stateLabel(deliberation(over))).toBe(text);
@@ -231,7 +252,14 @@ describe('web figures', () => {
         { day: '2026-12-01', groups: [figures({ key: 'a', costUsd: 1 }), figures({ key: 'b', costUsd: 2 })] },
         { day: '2026-12-02', groups: [figures({ key: 'b', costUsd: 3 })] },
       ]);
-      expect(s).toEqual({ days: ['2026-12-01', '2026-12-02'], models: ['b', 'a'], stacked: [[2, 3], [3, 3]] });
+      expect(s).toEqual({
+        days: ['2026-12-01', '2026-12-02'],
+        models: ['b', 'a'],
+        stacked: [
+          [2, 3],
+          [3, 3],
+        ],
+      });
     });
   });
 
@@ -243,8 +271,25 @@ describe('web figures', () => {
 
   describe('modelRows', () => {
     it('should join the ledger figures with latency and vote-parse failures from the answers', () => {
-      const rounds = [{ number: 1, startedAt: '', completedAt: 'x', convergence: null, decisions: [], responses: [answer(0, { latencyMs: 100 }), answer(1, { latencyMs: 300, voteError: 'invalid_json', vote: null }), answer(2, { latencyMs: 200 }), answer(0, { model: 'other', latencyMs: 9 })] }];
-      const [row] = modelRows([figures({ key: 'gpt-5', calls: 4, unavailableCalls: 1, exactTokens: 300, estimatedTokens: 100, totalTokens: 400, costUsd: 0.5, costLowerUsd: 0.5, costUpperUsd: 0.5 })], [deliberation({ rounds })]);
+      const rounds = [
+        {
+          number: 1,
+          startedAt: '',
+          completedAt: 'x',
+          convergence: null,
+          decisions: [],
+          responses: [
+            answer(0, { latencyMs: 100 }),
+            answer(1, { latencyMs: 300, voteError: 'invalid_json', vote: null }),
+            answer(2, { latencyMs: 200 }),
+            answer(0, { model: 'other', latencyMs: 9 }),
+          ],
+        },
+      ];
+      const [row] = modelRows(
+        [figures({ key: 'gpt-5', calls: 4, unavailableCalls: 1, exactTokens: 300, estimatedTokens: 100, totalTokens: 400, costUsd: 0.5, costLowerUsd: 0.5, costUpperUsd: 0.5 })],
+        [deliberation({ rounds })],
+      );
       expect(row).toMatchObject({ model: 'gpt-5', calls: 4, exactShare: 0.75, errorRate: 0.25, voteParseFailures: 1, latencyP50: 200, latencyP95: 300, cost: '$0.50' });
     });
   });

@@ -28,7 +28,11 @@ function deferred(): { promise: Promise<void>; release: () => void } {
   return { promise, release };
 }
 
-const missing = !existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install -y chromium)` : !existsSync(join(WEB_DIR, 'index.html')) ? `${WEB_DIR} is not built (npm run build)` : null;
+const missing = !existsSync(CHROMIUM)
+  ? `${CHROMIUM} is missing (apt-get install -y chromium)`
+  : !existsSync(join(WEB_DIR, 'index.html'))
+    ? `${WEB_DIR} is not built (npm run build)`
+    : null;
 
 describe('Mission Control in a browser (e2e)', () => {
   let panel: ScriptedPanel;
@@ -181,7 +185,10 @@ describe('Mission Control in a browser (e2e)', () => {
     // Answers start collapsed.
     expect(await page.locator('details.answer[open]').count()).toBe(0);
     expect(await page.locator('details.answer').count()).toBe(ROUNDS * NAMES.length);
-    await page.locator('.token-chart g.bar').nth(ROUNDS - 1).waitFor();
+    await page
+      .locator('.token-chart g.bar')
+      .nth(ROUNDS - 1)
+      .waitFor();
     expect(await page.locator('.token-chart g.bar').count()).toBe(ROUNDS);
     expect(await page.locator('table[data-testid="tally"] tbody tr').count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator('table[data-testid="checkpoints"] tbody tr').count()).toBeGreaterThanOrEqual(2);

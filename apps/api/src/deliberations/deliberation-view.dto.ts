@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { DeliberationEvent, DeliberationEventData, DeliberationEventType, DeliberationResult, PauseInfo, ResponseView, RoundView, Synthesis, TallyEntry, Vote } from '@app/deliberation';
+import type {
+  DeliberationEvent,
+  DeliberationEventData,
+  DeliberationEventType,
+  DeliberationResult,
+  PauseInfo,
+  ResponseView,
+  RoundView,
+  Synthesis,
+  TallyEntry,
+  Vote,
+} from '@app/deliberation';
 import type { CheckpointSummary } from '@app/checkpoint';
 import { TokenFiguresDto } from '../usage/usage-view.dto';
 import type { withLinks } from './deliberation-links';
@@ -212,8 +223,8 @@ class DeliberationEventDataDto {
   @ApiPropertyOptional({ description: 'response_received, tier_escalated' }) participantIndex?: number;
   @ApiPropertyOptional({ type: VoteDto, nullable: true, description: 'response_received' }) vote?: VoteDto | null;
   @ApiPropertyOptional({ type: CallErrorDto, nullable: true, description: 'response_received (synthesis: a string, why there is none)' }) error?: CallErrorDto | null;
-  @ApiPropertyOptional({ description: 'response_received: the answer\'s tokens' }) tokens?: number;
-  @ApiPropertyOptional({ type: Number, nullable: true, description: 'response_received: its cost with its vote retry\'s' }) costUsd?: number | null;
+  @ApiPropertyOptional({ description: "response_received: the answer's tokens" }) tokens?: number;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: "response_received: its cost with its vote retry's" }) costUsd?: number | null;
   @ApiPropertyOptional({ type: EventConvergenceDto, nullable: true, description: 'round_completed' }) convergence?: EventConvergenceDto | null;
   @ApiPropertyOptional({ description: 'round_completed: the budget zone after the round' }) budgetZone?: string;
   @ApiPropertyOptional({ type: PauseDto, nullable: true, description: 'paused' }) pause?: PauseDto | null;
@@ -228,7 +239,20 @@ class DeliberationEventDataDto {
 export class DeliberationEventDto {
   @ApiProperty() seq: number;
   @ApiProperty({
-    enum: ['deliberation_started', 'round_started', 'response_received', 'round_completed', 'budget_warning', 'synthesis', 'tier_escalated', 'paused', 'interrupted', 'completed', 'failed', 'cancelled'],
+    enum: [
+      'deliberation_started',
+      'round_started',
+      'response_received',
+      'round_completed',
+      'budget_warning',
+      'synthesis',
+      'tier_escalated',
+      'paused',
+      'interrupted',
+      'completed',
+      'failed',
+      'cancelled',
+    ],
   })
   type: string;
   @ApiProperty() deliberationId: string;
@@ -254,4 +278,3 @@ export const DOCUMENTED_SHAPES_CONFORM: [
   Conforms<DeliberationEvent['type'], DeliberationEventDto['type']>,
   Conforms<EventData, DeliberationEventDataDto>,
 ] = [true, true, true, true, true, true, true, true, true, true, true];
-

@@ -210,12 +210,21 @@ export function liveCard(d: Deliberation, live: LiveRound): LiveCard {
   const scores = [...byRound.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s);
   // The latest round with votes: the one in progress when it has some, else the last one stored.
   const liveVotes = live.round === round ? Object.values(live.stopVotes) : [];
-  const storedVotes = [...d.rounds].reverse().map((r) => r.responses.filter((x) => x.vote).map((x) => !x.vote!.continueDebate)).find((v) => v.length > 0) ?? [];
+  const storedVotes =
+    [...d.rounds]
+      .reverse()
+      .map((r) => r.responses.filter((x) => x.vote).map((x) => !x.vote!.continueDebate))
+      .find((v) => v.length > 0) ?? [];
   const votes = liveVotes.length > 0 ? liveVotes : storedVotes;
   const answers = d.rounds.flatMap((r) => r.responses);
   const storedKeys = new Set(d.rounds.flatMap((r) => r.responses.map((x) => `${r.number}:${x.participantIndex}`)));
   // Answers the events told of that the stored view did not have yet.
-  const extra = live.round === round ? Object.entries(live.spent).filter(([i]) => !storedKeys.has(`${round}:${i}`)).map(([, s]) => s) : [];
+  const extra =
+    live.round === round
+      ? Object.entries(live.spent)
+          .filter(([i]) => !storedKeys.has(`${round}:${i}`))
+          .map(([, s]) => s)
+      : [];
   const spentTokens = answers.reduce((a, x) => a + x.tokens.total, 0) + extra.reduce((a, s) => a + s.tokens, 0);
   const costs = [...answers.filter((x) => !x.error).map((x) => x.costUsd), ...extra.filter((s) => s.tokens > 0).map((s) => s.usd)];
   // null (unpriced) only when nothing could be priced; a partly priced spend shows what is known.
@@ -239,9 +248,7 @@ export function liveCard(d: Deliberation, live: LiveRound): LiveCard {
 export function sparkPoints(values: readonly number[], width: number, height: number): string {
   if (values.length === 0) return '';
   const step = values.length > 1 ? width / (values.length - 1) : 0;
-  return values
-    .map((v, i) => `${(values.length > 1 ? i * step : width / 2).toFixed(1)},${(height - Math.max(0, Math.min(1, v)) * height).toFixed(1)}`)
-    .join(' ');
+  return values.map((v, i) => `${(values.length > 1 ? i * step : width / 2).toFixed(1)},${(height - Math.max(0, Math.min(1, v)) * height).toFixed(1)}`).join(' ');
 }
 
 // ---------------------------------------------------------------- a deliberation's tokens

@@ -26,7 +26,9 @@ function WindowCard({ w, now }: { w: WindowStatus; now: Date }) {
       </div>
       <p class="figures">
         {bar.cap === null ? (
-          <>{formatTokens(w.used.tokens)} tokens · {formatUsd(w.used.usd)} · no limit</>
+          <>
+            {formatTokens(w.used.tokens)} tokens · {formatUsd(w.used.usd)} · no limit
+          </>
         ) : (
           <>
             {amount(bar.basis, bar.spent)}

@@ -8,7 +8,15 @@ export function Sparkline({ values, threshold = 0.85 }: { values: number[]; thre
   const w = 120;
   const h = 28;
   return (
-    <svg class="spark" width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`convergence ${values.map((v) => v.toFixed(2)).join(', ') || 'none yet'}`} data-points={values.length}>
+    <svg
+      class="spark"
+      width={w}
+      height={h}
+      viewBox={`0 0 ${w} ${h}`}
+      role="img"
+      aria-label={`convergence ${values.map((v) => v.toFixed(2)).join(', ') || 'none yet'}`}
+      data-points={values.length}
+    >
       <line x1="0" x2={w} y1={h - threshold * h} y2={h - threshold * h} class="spark-threshold" />
       {values.length > 0 && <polyline points={sparkPoints(values, w, h)} class="spark-line" />}
       {values.length > 0 && <circle cx={values.length > 1 ? w : w / 2} cy={h - values[values.length - 1] * h} r="2.5" class="spark-dot" />}
@@ -28,42 +36,42 @@ export function RoundTokenChart({ bars }: { bars: RoundBar[] }) {
     <figure class="token-chart">
       <svg width={w} height={h + 40} viewBox={`0 0 ${w} ${h + 40}`} role="img" aria-label="tokens per round">
         <g transform={`translate(0 ${top})`}>
-        {bars.map((b, i) => {
-          const x = gap + i * (bw + gap);
-          const parts: Array<[string, number]> = [
-            ['input', b.input],
-            ['output', b.output],
-            ['reasoning', b.reasoning],
-          ];
-          let y = h - top;
-          const exactShare = b.exact + b.estimated > 0 ? b.exact / (b.exact + b.estimated) : 1;
-          return (
-            <g key={b.round} class="bar" data-round={b.round}>
-              {parts.map(([name, value]) => {
-                const bh = (value / max) * (h - top);
-                y -= bh;
-                return (
-                  <rect key={name} class={`bar-${name}`} x={x} y={y} width={bw} height={bh}>
-                    <title>{`round ${b.round} ${name}: ${formatTokens(value)} tokens`}</title>
-                  </rect>
-                );
-              })}
-              <text x={x + bw / 2} y={y - 3} text-anchor="middle">
-                {formatTokens(b.input + b.output + b.reasoning)}
-              </text>
-              <rect class="bar-exact" x={x} y={h - top + 6} width={bw * exactShare} height={5} />
-              <rect class="bar-estimated" x={x + bw * exactShare} y={h - top + 6} width={bw * (1 - exactShare)} height={5} />
-              <text x={x + bw / 2} y={h - top + 26} text-anchor="middle">
-                R{b.round}
-              </text>
-            </g>
-          );
-        })}
+          {bars.map((b, i) => {
+            const x = gap + i * (bw + gap);
+            const parts: Array<[string, number]> = [
+              ['input', b.input],
+              ['output', b.output],
+              ['reasoning', b.reasoning],
+            ];
+            let y = h - top;
+            const exactShare = b.exact + b.estimated > 0 ? b.exact / (b.exact + b.estimated) : 1;
+            return (
+              <g key={b.round} class="bar" data-round={b.round}>
+                {parts.map(([name, value]) => {
+                  const bh = (value / max) * (h - top);
+                  y -= bh;
+                  return (
+                    <rect key={name} class={`bar-${name}`} x={x} y={y} width={bw} height={bh}>
+                      <title>{`round ${b.round} ${name}: ${formatTokens(value)} tokens`}</title>
+                    </rect>
+                  );
+                })}
+                <text x={x + bw / 2} y={y - 3} text-anchor="middle">
+                  {formatTokens(b.input + b.output + b.reasoning)}
+                </text>
+                <rect class="bar-exact" x={x} y={h - top + 6} width={bw * exactShare} height={5} />
+                <rect class="bar-estimated" x={x + bw * exactShare} y={h - top + 6} width={bw * (1 - exactShare)} height={5} />
+                <text x={x + bw / 2} y={h - top + 26} text-anchor="middle">
+                  R{b.round}
+                </text>
+              </g>
+            );
+          })}
         </g>
       </svg>
       <figcaption>
-        <span class="key bar-input" /> input <span class="key bar-output" /> output <span class="key bar-reasoning" /> reasoning · under each bar:{' '}
-        <span class="key bar-exact" /> exact <span class="key bar-estimated" /> estimated
+        <span class="key bar-input" /> input <span class="key bar-output" /> output <span class="key bar-reasoning" /> reasoning · under each bar: <span class="key bar-exact" />{' '}
+        exact <span class="key bar-estimated" /> estimated
       </figcaption>
     </figure>
   );

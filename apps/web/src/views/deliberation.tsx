@@ -24,7 +24,10 @@ function Answer({ r, d }: { r: Response; d: Deliberation }) {
             <span class="error">failed: {r.error.kind}</span>
           ) : r.vote ? (
             <>
-              “{r.vote.option}” <small>{Math.round(r.vote.confidence * 100)}%{r.vote.continueDebate ? '' : ' · stop'}</small>
+              “{r.vote.option}”{' '}
+              <small>
+                {Math.round(r.vote.confidence * 100)}%{r.vote.continueDebate ? '' : ' · stop'}
+              </small>
             </>
           ) : (
             <span class="muted">no vote{r.voteError ? ` (${r.voteError})` : ''}</span>
@@ -110,7 +113,11 @@ export function DeliberationView({ id }: { id: string }) {
   const active = d !== null && ['queued', 'running'].includes(d.status);
   useEffect(() => {
     if (!active) return;
-    return followEvents(id, () => announceChange(), () => announceChange());
+    return followEvents(
+      id,
+      () => announceChange(),
+      () => announceChange(),
+    );
   }, [id, active]);
   if (!d) return <div class="view">{view.error ? <p class="error">{view.error}</p> : <p class="muted">Loading…</p>}</div>;
   const result = d.result;
@@ -123,7 +130,12 @@ export function DeliberationView({ id }: { id: string }) {
         </span>{' '}
         · {d.rounds.length} of {d.maxRounds} rounds
         {result && <> · stopped: {result.stopReason}</>}
-        {d.pause && <> · paused: {d.pause.reason} ({d.pause.limit})</>}
+        {d.pause && (
+          <>
+            {' '}
+            · paused: {d.pause.reason} ({d.pause.limit})
+          </>
+        )}
         {d.parentId && (
           <>
             {' '}
@@ -152,7 +164,10 @@ export function DeliberationView({ id }: { id: string }) {
       </div>
       {result && (
         <section>
-          <h3>Outcome: {result.outcome}{result.winningOption ? ` — “${result.winningOption}”` : ''}</h3>
+          <h3>
+            Outcome: {result.outcome}
+            {result.winningOption ? ` — “${result.winningOption}”` : ''}
+          </h3>
           <table class="table" data-testid="tally">
             <thead>
               <tr>

@@ -44,15 +44,20 @@ export function GovernanceView() {
   const stats = useLoad(() => api.allocationStats(), [], { everyMs: 15_000 });
   const stopped = useLoad(() => api.deliberations('status=paused&limit=50'), [], { everyMs: 15_000 });
   const recent = useLoad(() => api.deliberations('limit=50'), [], { everyMs: 15_000 });
-  const escalations = (recent.data?.items ?? []).flatMap((d) =>
-    d.rounds.flatMap((r) => r.decisions.filter((x) => x.escalated).map((x) => ({ d, round: r.number, x }))),
-  );
+  const escalations = (recent.data?.items ?? []).flatMap((d) => d.rounds.flatMap((r) => r.decisions.filter((x) => x.escalated).map((x) => ({ d, round: r.number, x }))));
   const rows = (allocations.data ?? []).slice(0, 200);
   return (
     <div class="view" data-view="governance">
       <h2>The chairman's controls</h2>
-      <p class="muted">A window's limits win over the config and survive restarts; an empty field removes the limit. To keep a model despite the zone, start a deliberation with a force reason (Live view).</p>
-      <div class="limits-grid">{budgets.data?.map((w) => <LimitForm key={w.window} w={w} />)}</div>
+      <p class="muted">
+        A window's limits win over the config and survive restarts; an empty field removes the limit. To keep a model despite the zone, start a deliberation with a force reason
+        (Live view).
+      </p>
+      <div class="limits-grid">
+        {budgets.data?.map((w) => (
+          <LimitForm key={w.window} w={w} />
+        ))}
+      </div>
       <h2>Pauses</h2>
       <ul>
         {(stopped.data?.items ?? []).map((d) => (
@@ -74,7 +79,8 @@ export function GovernanceView() {
       <h2>Allocation audit</h2>
       {stats.data && (
         <p class="muted">
-          {stats.data.total} decisions · overrides and fallbacks {Math.round(stats.data.overrideRate * 100)}% · {stats.data.byAdapterTier.map((t) => `${t.tier} ${Math.round(t.share * 100)}%`).join(' · ')}
+          {stats.data.total} decisions · overrides and fallbacks {Math.round(stats.data.overrideRate * 100)}% ·{' '}
+          {stats.data.byAdapterTier.map((t) => `${t.tier} ${Math.round(t.share * 100)}%`).join(' · ')}
         </p>
       )}
       <div class="scroll">
@@ -106,7 +112,10 @@ export function GovernanceView() {
                 </td>
                 <td>{a.recommendedModel}</td>
                 <td>
-                  {a.actualModel} <small>({a.adapter}, {a.adapterTier})</small>
+                  {a.actualModel}{' '}
+                  <small>
+                    ({a.adapter}, {a.adapterTier})
+                  </small>
                 </td>
                 <td>{a.reason}</td>
                 <td>{a.override ? `yes: ${a.overrideReason ?? ''}` : ''}</td>

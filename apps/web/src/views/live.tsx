@@ -128,7 +128,8 @@ function StartForm() {
         Rounds <input name="rounds" type="number" min={1} max={20} value={rounds} onInput={(e) => setRounds(Number(e.currentTarget.value))} />
       </label>
       <label>
-        Force the chosen models (reason) <input name="forceReason" value={forceReason} onInput={(e) => setForceReason(e.currentTarget.value)} placeholder="optional: why the budget zone may not downgrade them" />
+        Force the chosen models (reason){' '}
+        <input name="forceReason" value={forceReason} onInput={(e) => setForceReason(e.currentTarget.value)} placeholder="optional: why the budget zone may not downgrade them" />
       </label>
       <button type="submit" disabled={picked.length < 2 || question.trim().length < 3}>
         Start deliberation

@@ -46,7 +46,11 @@ export function SpendView() {
               </tr>
             </thead>
             <tbody>
-              {[{ label: 'all', g: decisions }, ...decisions.byMode.map((g) => ({ label: `mode ${g.mode}`, g })), ...decisions.byStopReason.map((g) => ({ label: `stopped: ${g.stopReason}`, g }))].map(({ label, g }) => (
+              {[
+                { label: 'all', g: decisions },
+                ...decisions.byMode.map((g) => ({ label: `mode ${g.mode}`, g })),
+                ...decisions.byStopReason.map((g) => ({ label: `stopped: ${g.stopReason}`, g })),
+              ].map(({ label, g }) => (
                 <tr key={label}>
                   <td>{label}</td>
                   <td>{g.decisions}</td>
@@ -101,7 +105,12 @@ export function SpendView() {
       </div>
       <p class="muted">
         Latency and vote-parse failures are read from the answers of the last {recent.data?.items.length ?? 0} deliberations; the other columns from the token ledger.
-        {models.data && <> Total: {formatTokens(models.data.totals.totalTokens)} tokens, {costRange(models.data.totals)}.</>}
+        {models.data && (
+          <>
+            {' '}
+            Total: {formatTokens(models.data.totals.totalTokens)} tokens, {costRange(models.data.totals)}.
+          </>
+        )}
       </p>
     </div>
   );
