@@ -75,6 +75,11 @@ export async function main(argv: string[]): Promise<ExitCode> {
 }
 
 if (require.main === module) {
+  // `conclave list | head`: the reader went away; that is not an error of ours.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   main(process.argv).then(
     (code) => {
       // Exit once stdout has taken everything (a pipe may still hold the last lines); the fetch

@@ -19,7 +19,7 @@ export type Runner = (globals: GlobalOptions, action: (ctx: Context) => Promise<
 const ID = '3f1c2a9e-5b7d-4c8e-9f01-23456789abcd';
 
 function example(command: Command, ...lines: string[]): Command {
-  return command.addHelpText('after', `\nExample:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+  return command.addHelpText('after', `\nExample:\n${lines.map((l) => (l ? `  ${l}` : "")).join('\n')}\n`);
 }
 
 /** The flags `ask` and `estimate` share: the same request body. */

@@ -237,7 +237,10 @@ export function estimateLines(e: Estimate, paint: Paint = plain): string[] {
   const fit = (ok: boolean) => (ok ? paint.green('fits') : paint.red('does not fit'));
   const own = e.budget.deliberation;
   if (own.maxTokens !== null || own.maxCostUsd !== null) lines.push(`Own budget (${limitText({ tokens: own.maxTokens, usd: own.maxCostUsd })}): ${fit(own.fits)}`);
-  for (const w of e.budget.windows) lines.push(`${w.window} window (${limitText(w.remaining)} left): ${fit(w.fits)}`);
+  for (const w of e.budget.windows) {
+    const room = w.remaining.tokens === null && w.remaining.usd === null ? 'no limit' : `${limitText(w.remaining)} left`;
+    lines.push(`${w.window} window (${room}): ${fit(w.fits)}`);
+  }
   lines.push(e.budget.fits ? paint.green('The high case fits every limit.') : paint.yellow('The high case does not fit every limit.'));
   lines.push(...e.assumptions.map((a) => paint.dim(`  assumes ${a}`)));
   return lines;
