@@ -238,7 +238,7 @@ describe('engine safety (e2e)', () => {
       expect(transcript).toContain('Vote-only retry');
       expect(transcript).toContain('Sticking with my answer.');
       const received = events.filter((e) => e.type === 'response_received' && e.data.round === 2 && e.data.participantIndex === 0);
-      expect(received[0].data.voteRetry).toEqual({ text: retryReply, errorKind: null });
+      expect(received[0].data.voteRetry).toEqual({ text: retryReply, errorKind: null, tokens: 50 });
       expect(received[0].data.truncated).toBe(false);
     });
   });

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { configSchema } from '@app/config';
 import { createApp } from './app.factory';
@@ -91,6 +91,8 @@ async function main(): Promise<void> {
       `cost $${(t.costUsd ?? 0).toFixed(4)} (between $${(t.costLowerUsd ?? 0).toFixed(4)} and $${(t.costUpperUsd ?? 0).toFixed(4)}, confidence ${t.costConfidence?.toFixed(2)})`,
   );
   const transcript = await (await fetch(`${base}/v1/deliberations/${id}/transcript`)).text();
+  // data/ exists when the database is in it (the default), not when CONCLAVE_DB points elsewhere.
+  mkdirSync(resolve('data'), { recursive: true });
   const file = resolve('data', `transcript-${id}.md`);
   writeFileSync(file, transcript);
   say(`\nTranscript: ${file}\n  or GET ${base}/v1/deliberations/${id}/transcript`);

@@ -3,7 +3,7 @@ import { printJson, type Context } from './context';
 import { EXIT, exitForStatus, type ExitCode } from './exit-codes';
 import { oneLine, tokens as count } from './format';
 import { askWhatToDo } from './interrupt';
-import { answerLine, progressLine, resultLines, roundHeader, roundLine, stoppedLines } from './render';
+import { answerLine, answerTokens, progressLine, resultLines, roundHeader, roundLine, stoppedLines } from './render';
 import { spentThrough } from './spend';
 import type { TokenFigures } from './wire';
 
@@ -30,12 +30,18 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
   let prompting = false;
   let asked = 0;
   let answered = 0;
+  // This round's answers so far (the ledger's figures come at the round's end).
   let liveTokens = 0;
+  let liveCost: number | null = null;
   let spent: { totalTokens: number; costUsd: number | null } = { totalTokens: 0, costUsd: null };
   let storedRounds: ByRound | null = null;
 
+  const running = () => ({
+    totalTokens: spent.totalTokens + liveTokens,
+    costUsd: spent.costUsd === null && liveCost === null ? null : (spent.costUsd ?? 0) + (liveCost ?? 0),
+  });
   const status = () => {
-    if (!json && asked > 0) term.setStatus(progressLine(answered, asked, { totalTokens: spent.totalTokens + liveTokens, costUsd: spent.costUsd }));
+    if (!json && asked > 0) term.setStatus(progressLine(answered, asked, running()));
   };
 
   const onSigint = () => {
@@ -77,12 +83,14 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
         asked = e.data.participants?.length ?? start.participants.length;
         answered = 0;
         liveTokens = 0;
+        liveCost = null;
         show(roundHeader(e.data.round, start.maxRounds, term.paint));
         status();
         break;
       case 'response_received':
         answered++;
-        liveTokens += e.data.tokens;
+        liveTokens += answerTokens(e.data);
+        if (e.data.costUsd !== null) liveCost = (liveCost ?? 0) + e.data.costUsd;
         show(answerLine(e.data, start.participants[e.data.participantIndex], term.paint));
         status();
         break;
@@ -95,6 +103,7 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
         }
         spent = spentThrough(storedRounds, e.data.round);
         liveTokens = 0;
+        liveCost = null;
         show(roundLine(e.data.round, e.data.convergence, spent, term.paint));
         break;
       }
@@ -126,7 +135,7 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
 
   const view = await ctx.client.get<DeliberationView>(path);
   if (detached) {
-    const line = `Detached from ${id} (${view.status}, ${count(spent.totalTokens + liveTokens)} tokens so far); it goes on in the service. Watch it with: conclave watch ${id}`;
+    const line = `Detached from ${id} (${view.status}, ${count(running().totalTokens)} tokens so far); it goes on in the service. Watch it with: conclave watch ${id}`;
     if (json) {
       printJson(ctx, view);
       term.err(line);

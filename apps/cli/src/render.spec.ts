@@ -29,6 +29,7 @@ const answer = {
   error: null,
   latencyMs: 1240,
   tokens: 1500,
+  costUsd: 0.002,
   truncated: false,
 };
 
@@ -42,7 +43,9 @@ describe('render', () => {
     it('should say a missing vote, a failed call, a cut answer and a vote asked again', () => {
       expect(answerLine({ ...answer, vote: null, voteError: 'no_vote_marker' }, undefined)).toBe('  #1 codex gpt-5  no vote (no_vote_marker)  1,500 tokens · 1.2 s');
       expect(answerLine({ ...answer, vote: null, error: { kind: 'timeout', message: 'no answer\nin 5 s' } }, undefined)).toBe('  #1 codex gpt-5  failed: timeout no answer in 5 s');
-      expect(answerLine({ ...answer, truncated: true, voteRetry: { text: 'x', errorKind: null } }, undefined)).toMatch(/1\.2 s {2}cut at the output limit vote asked again$/);
+      expect(answerLine({ ...answer, truncated: true, voteRetry: { text: 'x', errorKind: null, tokens: 40 } }, undefined)).toBe(
+        '  #1 codex gpt-5  "Keep polling" 80%  1,540 tokens · 1.2 s  cut at the output limit vote asked again',
+      );
     });
   });
 

@@ -17,8 +17,8 @@ export function participantLabel(index: number, adapter: string, p?: Pick<Partic
 }
 
 /**
- * One answer as it arrives: who (and the model its tier chose), the vote and its confidence, the answer's
- * tokens and the latency.
+ * One answer as it arrives: who (and the model its tier chose), the vote and its confidence, the tokens
+ * (its vote-only retry's included) and the latency.
  */
 export function answerLine(a: Answer, participant: Participant | undefined, paint: Paint = plain): string {
   const who = `  ${participantLabel(a.participantIndex, a.adapter, participant)} ${paint.dim(a.model)}`;
@@ -27,7 +27,12 @@ export function answerLine(a: Answer, participant: Participant | undefined, pain
     ? `${paint.bold(`"${oneLine(a.vote.option, 60)}"`)} ${percent(a.vote.confidence)}`
     : paint.yellow(`no vote${a.voteError ? ` (${a.voteError})` : ''}`);
   const marks = [a.truncated ? paint.yellow('cut at the output limit') : '', a.voteRetry ? paint.dim('vote asked again') : ''].filter(Boolean);
-  return `${who}  ${vote}  ${paint.dim(`${tokens(a.tokens)} tokens · ${elapsed(a.latencyMs)}`)}${marks.length ? `  ${marks.join(' ')}` : ''}`;
+  return `${who}  ${vote}  ${paint.dim(`${tokens(answerTokens(a))} tokens · ${elapsed(a.latencyMs)}`)}${marks.length ? `  ${marks.join(' ')}` : ''}`;
+}
+
+/** An answer's tokens with its vote-only retry's: what it cost the budget. */
+export function answerTokens(a: Pick<Answer, 'tokens' | 'voteRetry'>): number {
+  return a.tokens + (a.voteRetry?.tokens ?? 0);
 }
 
 export function roundHeader(round: number, maxRounds: number | undefined, paint: Paint = plain): string {
@@ -141,8 +146,9 @@ export function showLines(view: DeliberationView, paint: Paint = plain): string[
         error: r.error,
         latencyMs: r.latencyMs,
         tokens: r.tokens.total,
+        costUsd: r.costUsd === null && !r.voteRetry?.costUsd ? null : (r.costUsd ?? 0) + (r.voteRetry?.costUsd ?? 0),
         truncated: r.truncated,
-        ...(r.voteRetry ? { voteRetry: { text: r.voteRetry.text, errorKind: r.voteRetry.errorKind } } : {}),
+        ...(r.voteRetry ? { voteRetry: { text: r.voteRetry.text, errorKind: r.voteRetry.errorKind, tokens: r.voteRetry.tokens } } : {}),
       };
       lines.push(answerLine(answer, view.participants[r.participantIndex], paint));
     }

@@ -132,6 +132,16 @@ export const configSchema = z.strictObject({
       history: z.enum(['full', 'latest', 'digest']).default('digest'),
       /** Cap of one digest, in tokens. */
       digestTokens: z.number().int().min(50).max(4000).default(300),
+      /**
+       * Digests written by a model (one cheap call per long answer, its tokens recorded as the deliberation's
+       * own calls) instead of the extractive ones; the extractive digest stands in when the call fails,
+       * answers past the cap, or does not fit the budget.
+       */
+      digestAdapter: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1) }).optional(),
+      /** The budget of a deliberation whose request gives none (shown in its view as `budget`). */
+      defaultBudget: z.strictObject({ maxTokens: positiveInt.optional(), maxCostUsd: z.number().positive().optional() }).optional(),
+      /** A cap on one round's reserved tokens (every call's prompt plus its output limit), checked before each round. */
+      maxRoundTokens: positiveInt.optional(),
       /** The length asked for in the prompt ("answer in at most N words"). */
       answerWords: z.number().int().min(50).max(5000).default(400),
       /**

@@ -82,6 +82,14 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(`${adapters}deliberation:\n  chair: { adapter: claude, tier: huge }\n`) })).toThrow(/deliberation\.chair\.tier/);
   });
 
+  it.each([
+    ['deliberation:\n  defaultBudget: { maxTokens: 0 }\n', /deliberation\.defaultBudget\.maxTokens: got 0/],
+    ['deliberation:\n  defaultBudget: { tokens: 5 }\n', /deliberation\.defaultBudget\.tokens: unknown key/],
+    ['deliberation:\n  maxRoundTokens: -1\n', /deliberation\.maxRoundTokens: got -1/],
+  ])('should stop at start-up naming a bad default cap: %s', (yaml, message) => {
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(yaml) })).toThrow(message);
+  });
+
   it('should reject two adapters with one name', () => {
     const adapter = '{ name: a, kind: http, provider: ollama, tier: T0, models: { fast: m, reasoning: m } }';
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(`adapters:\n  - ${adapter}\n  - ${adapter}\n`) })).toThrow(/"a" is used twice/);

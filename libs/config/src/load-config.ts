@@ -104,6 +104,10 @@ export function loadConfig(env: ConfigEnv): ConclaveConfig {
     names.add(adapter.name);
   }
   assertEmbeddingsBackend(parsed.data);
+  const digester = parsed.data.deliberation.digestAdapter;
+  if (digester && !names.has(digester.adapter)) {
+    throw new ConfigError(`deliberation.digestAdapter.adapter: got "${digester.adapter}"; must name a configured adapter (${[...names].join(', ') || 'none configured'})`);
+  }
   const chair = parsed.data.deliberation.chair;
   if (chair && !names.has(chair.adapter)) {
     throw new ConfigError(`deliberation.chair.adapter: got "${chair.adapter}"; must name a configured adapter (${[...names].join(', ') || 'none configured'})`);

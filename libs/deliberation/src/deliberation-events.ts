@@ -14,8 +14,14 @@ export interface ResponseReceived {
   error: ParticipantResponse['error'];
   latencyMs: number;
   tokens: number;
+  /** The answer's cost with its vote-only retry's; null when neither could be priced. */
+  costUsd: number | null;
   truncated: boolean;
-  voteRetry?: { text: string | null; errorKind: string | null };
+  voteRetry?: { text: string | null; errorKind: string | null; tokens: number };
+}
+
+function sumCost(a: number | null, b: number | null | undefined): number | null {
+  return a === null && (b === null || b === undefined) ? null : (a ?? 0) + (b ?? 0);
 }
 
 /** Set on events told again from stored state (a late subscriber, a resumed run), not seen live. */
@@ -65,8 +71,9 @@ export function responseReceived(round: number, r: ParticipantResponse): Respons
     error: r.error,
     latencyMs: r.latencyMs,
     tokens: r.usage.totalTokens,
+    costUsd: sumCost(r.costUsd, r.voteRetry?.costUsd),
     truncated: r.truncated === true,
-    ...(r.voteRetry ? { voteRetry: { text: r.voteRetry.text ?? null, errorKind: r.voteRetry.errorKind ?? null } } : {}),
+    ...(r.voteRetry ? { voteRetry: { text: r.voteRetry.text ?? null, errorKind: r.voteRetry.errorKind ?? null, tokens: r.voteRetry.usage.totalTokens } } : {}),
   };
 }
 
@@ -82,7 +89,8 @@ export function responseReceivedFromView(round: number, r: ResponseView): Respon
     error: r.error,
     latencyMs: r.latencyMs,
     tokens: r.tokens.total,
+    costUsd: sumCost(r.costUsd, r.voteRetry?.costUsd),
     truncated: r.truncated,
-    ...(r.voteRetry ? { voteRetry: { text: r.voteRetry.text, errorKind: r.voteRetry.errorKind } } : {}),
+    ...(r.voteRetry ? { voteRetry: { text: r.voteRetry.text, errorKind: r.voteRetry.errorKind, tokens: r.voteRetry.tokens } } : {}),
   };
 }

@@ -29,6 +29,12 @@ export interface StartDeliberation {
   chair?: { adapter: string; model?: string; tier?: ModelClass };
 }
 
+/** The request's own budget, else the configured default one; none when neither limits anything. */
+function budgetOf(own: StartDeliberation['budget'], fallback: StartDeliberation['budget']): { budget?: NonNullable<StartDeliberation['budget']> } {
+  const budget = own ?? fallback;
+  return budget && (budget.maxTokens !== undefined || budget.maxCostUsd !== undefined) ? { budget: { ...budget } } : {};
+}
+
 function notFound(id: string): DomainError {
   return new DomainError('not_found', 'DELIBERATION_NOT_FOUND', `deliberation ${id} does not exist`);
 }
@@ -153,7 +159,7 @@ export class DeliberationService {
       // The default is raised to minRounds so a deliberation without maxRounds can always reach it.
       maxRounds: mode === 'quick' ? 1 : (input.maxRounds ?? Math.max(3, this.config.deliberation.minRounds)),
       ...(input.critical ? { critical: true } : {}),
-      ...(input.budget ? { budget: input.budget } : {}),
+      ...budgetOf(input.budget, this.config.deliberation.defaultBudget),
       ...(input.convergence ? { convergence: input.convergence } : {}),
       history: input.history ?? this.config.deliberation.history,
     };

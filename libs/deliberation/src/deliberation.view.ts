@@ -46,6 +46,8 @@ export interface DeliberationView {
   rounds: RoundView[];
   result: DeliberationResult | null;
   pause: PauseInfo | null;
+  /** The deliberation's own limits: the request's, or the configured default budget; null without one. */
+  budget: { maxTokens?: number; maxCostUsd?: number } | null;
   failure: string | null;
   latestCheckpointId: string | null;
   parentId: string | null;
@@ -115,6 +117,7 @@ export function toDeliberationView(row: DeliberationEntity, rounds: RoundEntity[
     rounds: roundViews,
     result: row.result ?? null,
     pause: row.pause ?? null,
+    budget: request.budget ?? null,
     failure: row.failure,
     latestCheckpointId: row.latestCheckpointId,
     parentId: row.parentId,

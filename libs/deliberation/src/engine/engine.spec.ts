@@ -807,4 +807,62 @@ describe(DeliberationEngine.name, () => {
       expect(fake.recorded.invokes).toHaveLength(2);
     });
   });
+
+  describe('digests written by a model (deliberation.digestAdapter)', () => {
+    const DIGESTING = { ...SETTINGS, history: 'digest' as const, digestTokens: 30, digestAdapter: { adapter: 'digester', model: 'small-model' } };
+    const long = (p: number, round: number) => `${prose(p, round)} ${prose(p, round + 100)}`;
+
+    it("should have each long answer digested once by the model and show that digest in the others' prompts", async () => {
+      const fake = fakePorts((p, round, request) => (p === -3 ? `Short take of ${/from="([^"]+)"/.exec(request.prompt)?.[1]}` : answer(long(p, round), 'A')));
+      const sut = new DeliberationEngine(fake.ports, DIGESTING);
+      const state = makeState({ maxRounds: 3, history: 'digest' });
+
+      await run(sut, state);
+
+      const digestCalls = fake.recorded.invokes.filter((c) => c.request.position!.participantIndex === -3);
+      // Before round 2: the two answers of round 1; before round 3: the two of round 2. Never one twice.
+      expect(digestCalls.map((c) => [c.adapter, c.request.model, c.request.position!.round])).toEqual([
+        ['digester', 'small-model', 1],
+        ['digester', 'small-model', 1],
+        ['digester', 'small-model', 2],
+        ['digester', 'small-model', 2],
+      ]);
+      expect(digestCalls[0].request.prompt).not.toContain('VOTE:');
+      const round2ToP0 = fake.recorded.invokes.find((c) => c.request.position!.participantIndex === 0 && c.request.position!.round === 2)!;
+      expect(round2ToP0.request.prompt).toContain('Short take of Participant 2 (a1)');
+      expect(round2ToP0.request.prompt).toContain('Vote: A (confidence 0.80)');
+      expect(state.modelDigests).toMatchObject({ '1:0': expect.stringContaining('Short take of Participant 1 (a0)'), '2:1': expect.any(String) });
+      // Each call is the deliberation's own, in the ledger like any other.
+      expect(fake.recorded.responses.filter((r) => r.response.participantIndex === -3)).toHaveLength(4);
+    });
+
+    it('should fall back to the extractive digest when the call fails, answers past the cap, or is refused by the budget', async () => {
+      let digests = 0;
+      const fake = fakePorts(
+        (p, round) => {
+          if (p !== -3) return answer(long(p, round), 'A');
+          digests++;
+          return digests === 1 ? new AdapterError('http_status', 'HTTP 503', unavailableUsage({ adapter: 'digester', provider: 'fake', model: 'small-model' })) : long(9, 9);
+        },
+        { reserve: (calls) => (calls[0].participantIndex === -3 && digests >= 2 ? { ok: false, pause: { reason: 'budget', limit: 'daily.tokens', used: 0, nextRoundEstimateTokens: 0 } } : null) },
+      );
+      const sut = new DeliberationEngine(fake.ports, DIGESTING);
+      const state = makeState({ maxRounds: 3, history: 'digest' });
+
+      await run(sut, state);
+
+      // Round 1's two answers: one call failed, one answered past the cap; round 2's: refused by the budget, not called.
+      expect(state.modelDigests).toEqual({});
+      expect(fake.recorded.reserved.filter((calls) => calls[0].participantIndex === -3)).toHaveLength(4);
+      const round2ToP0 = fake.recorded.invokes.find((c) => c.request.position!.participantIndex === 0 && c.request.position!.round === 2)!;
+      expect(round2ToP0.request.prompt).toContain('Opening:');
+      expect(fake.recorded.invokes.filter((c) => c.request.position!.participantIndex === -3)).toHaveLength(2);
+    });
+
+    it('should not call the digest adapter under another history policy', async () => {
+      const fake = fakePorts((p, round) => answer(long(p, round), 'A'));
+      await run(new DeliberationEngine(fake.ports, { ...DIGESTING, history: 'full' }), makeState({ maxRounds: 2, history: 'full' }));
+      expect(fake.recorded.invokes.some((c) => c.request.position!.participantIndex === -3)).toBe(false);
+    });
+  });
 });

@@ -12,6 +12,11 @@ import {
   type PromptInput,
   groupOptions,
   parseVote,
+  digestPrompt,
+  digestSystemPrompt,
+  digestVoteLine,
+  DIGEST_PARTICIPANT,
+  textBeforeVote,
   parseChair,
   mappedTally,
   chairPrompt,
@@ -56,6 +61,8 @@ export interface EngineSettings {
   /** The history policy when the request has none (requests made before it existed). */
   history: HistoryPolicy;
   digestTokens: number;
+  /** Digests written by this adapter's model instead of the extractive ones (with the extractive as fallback). */
+  digestAdapter?: { adapter: string; model: string };
   answerWords: number;
   convergence: {
     /** false: participants' continue_debate votes never stop the deliberation. */
@@ -208,16 +215,6 @@ export class DeliberationEngine {
       state.rounds.push(round);
       state.partial = [];
       this.addToBallot(state, round);
-      state.runtime.activeMs = elapsed();
-      const checkpointId = await this.ports.roundCompleted(state, round);
-      this.ports.emit(state.id, 'round_completed', {
-        round: roundNumber,
-        convergence: convergence && { score: convergence.score, status: convergence.status },
-        checkpointId,
-        budgetZone: zone,
-        threshold,
-      });
-
       const stop = decideStop({
         round: roundNumber,
         maxRounds,
@@ -229,6 +226,18 @@ export class DeliberationEngine {
         modelConsensus: this.settings.convergence.modelConsensus,
         budgetZone: zone,
         unanimous: this.unanimous(state, responses),
+      });
+      // The next round's digests are written before the round's checkpoint, so a pause or a crash before
+      // the next round never pays for them twice; none when nothing follows.
+      if (!stop && state.rounds.length < maxRounds) await this.writeDigests(state, signal);
+      state.runtime.activeMs = elapsed();
+      const checkpointId = await this.ports.roundCompleted(state, round);
+      this.ports.emit(state.id, 'round_completed', {
+        round: roundNumber,
+        convergence: convergence && { score: convergence.score, status: convergence.status },
+        checkpointId,
+        budgetZone: zone,
+        threshold,
       });
       if (stop) return settle(await this.completed(state, stop, elapsed, signal));
     }
@@ -340,6 +349,44 @@ export class DeliberationEngine {
     return state.request.convergence?.threshold ?? this.settings.convergence.threshold;
   }
 
+  /**
+   * With a digest adapter and the digest policy: each participant's latest answer that is longer than the
+   * cap and has no digest yet gets one written by the model, the calls in parallel, each reserved first.
+   * Whatever does not come back (refused by the budget, failed, empty, well past the cap) is left to the
+   * extractive digest. Written digests live in the state, so a checkpoint keeps them.
+   */
+  private async writeDigests(state: EngineState, signal: AbortSignal): Promise<void> {
+    const digester = this.settings.digestAdapter;
+    if (!digester || (state.request.history ?? this.settings.history) !== 'digest' || state.rounds.length === 0) return;
+    const written = (state.modelDigests ??= {});
+    const latest = new Map<number, { round: number; response: ParticipantResponse }>();
+    for (const done of state.rounds) for (const response of done.responses) if (!response.error) latest.set(response.participantIndex, { round: done.number, response });
+    const count = (text: string) => this.ports.countTokens(text, DIGEST_ENCODING_MODEL);
+    const wanted = [...latest.values()].filter(({ round, response }) => written[`${round}:${response.participantIndex}`] === undefined && count(response.text) > this.settings.digestTokens);
+    const system = digestSystemPrompt();
+    await Promise.all(
+      wanted.map(async ({ round, response }) => {
+        const participant = state.request.participants[response.participantIndex];
+        if (!participant) return;
+        const prompt = digestPrompt(textBeforeVote(response.text), participantLabel(participant), round, this.settings.digestTokens);
+        const estimateTokens = this.ports.countTokens(`${system}\n${prompt}`, digester.model) + this.settings.digestTokens * 2;
+        const decision = { participantIndex: DIGEST_PARTICIPANT, tier: 'fast' as const, adapter: digester.adapter, adapterTier: 'T0' as const, model: digester.model, reason: 'digest' };
+        const reserved = this.ports.reserve(state, [{ participantIndex: DIGEST_PARTICIPANT, adapter: digester.adapter, model: digester.model, estimateTokens }]);
+        if (!reserved.ok) return;
+        try {
+          const call = await this.callOne(state, round, { decision, system, prompt, estimateTokens }, signal, signal, { askForVote: false });
+          await this.ports.record(state, round, call, false);
+          const { tokens, usd } = callSpend(call);
+          reserved.reservation.settle(DIGEST_PARTICIPANT, tokens, usd);
+          const text = call.text.trim();
+          if (!call.error && text && count(text) <= this.settings.digestTokens * 1.25) written[`${round}:${response.participantIndex}`] = `${digestVoteLine(response.vote)}\n${text}`;
+        } finally {
+          reserved.reservation.release();
+        }
+      }),
+    );
+  }
+
   /** A person asked for the pause: what was spent, and what the next round is expected to need. */
   private personPause(state: EngineState): PauseInfo {
     return { reason: 'person', limit: 'person', used: spentSoFar(state).tokens, nextRoundEstimateTokens: nextRoundEstimate(state, this.settings.maxOutputTokens) };
@@ -405,7 +452,13 @@ export class DeliberationEngine {
           round: r.number,
           responses: r.responses
             .filter((x) => !x.error)
-            .map((x) => ({ participantIndex: x.participantIndex, label: labels.get(x.participantIndex) ?? '', text: x.text, vote: x.vote })),
+            .map((x) => ({
+              participantIndex: x.participantIndex,
+              label: labels.get(x.participantIndex) ?? '',
+              text: x.text,
+              vote: x.vote,
+              modelDigest: state.modelDigests?.[`${r.number}:${x.participantIndex}`],
+            })),
         })),
       budgetTokens: Math.max(256, this.ports.contextTokens(decision.adapter) - this.settings.maxOutputTokens),
       // The port memoizes per encoding: answers recur in every later prompt and are counted once.

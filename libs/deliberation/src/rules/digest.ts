@@ -32,9 +32,7 @@ export function digestAnswer(text: string, maxTokens: number, count: (text: stri
   const body = textBeforeVote(text);
   // Headings ("## Position") are structure, not the opening's words.
   const opening = firstSentences(body.slice(0, 8_000).replace(/^\s*#{1,6}\s.*$/gm, ''), 2, 400);
-  const voteLine = vote
-    ? `Vote: ${oneLine(vote.option, 160)} (confidence ${vote.confidence.toFixed(2)})${vote.rationale ? ` — ${oneLine(vote.rationale, 300)}` : ''}`
-    : 'Vote: none given';
+  const voteLine = digestVoteLine(vote);
   const head = [voteLine, `Opening: ${opening || '(empty)'}`];
   let used = count(head.join('\n')) + count('Key claims:');
   const chosen: Claim[] = [];
@@ -111,4 +109,12 @@ export function selectHistory<R extends { participantIndex: number }>(
   const rounds = [...byRound.entries()].sort(([a], [b]) => a - b).map(([round, answers]) => ({ round, answers }));
   const kept = new Set(rounds.map((r) => r.round));
   return { rounds, omittedRounds: history.map((h) => h.round).filter((round) => !kept.has(round)) };
+}
+
+/** The ledger's participant index of the digest adapter's calls: the deliberation's own calls (see CHAIR_PARTICIPANT). */
+export const DIGEST_PARTICIPANT = -3;
+
+/** A digest's first line: the vote, so every digest (extractive or written by a model) shows it the same way. */
+export function digestVoteLine(vote: Vote | null): string {
+  return vote ? `Vote: ${oneLine(vote.option, 160)} (confidence ${vote.confidence.toFixed(2)})${vote.rationale ? ` — ${oneLine(vote.rationale, 300)}` : ''}` : 'Vote: none given';
 }

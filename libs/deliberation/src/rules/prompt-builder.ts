@@ -25,6 +25,8 @@ import { parseVote, textBeforeVote } from './vote-parser';
 
 export interface HistoryResponse {
   participantIndex: number;
+  /** A digest already written for this answer (by the digest adapter); used instead of the extractive one. */
+  modelDigest?: string;
   /** How the answer is attributed, e.g. "Participant 1: claude (claude-sonnet-4-6)". */
   label: string;
   text: string;
@@ -112,7 +114,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const system = systemPrompt();
   const { participant, round } = input;
   const digestTokens = input.digestTokens ?? 300;
-  const digestOf = input.digestOf ?? ((response: HistoryResponse) => digestAnswer(response.text, digestTokens, count, response.vote));
+  const digestOf = (response: HistoryResponse) => response.modelDigest ?? (input.digestOf ?? ((r: HistoryResponse) => digestAnswer(r.text, digestTokens, count, r.vote)))(response);
   const selected = selectHistory(
     round > 1 ? input.history.filter((entry) => entry.responses.length > 0) : [],
     input.historyPolicy ?? 'full',

@@ -91,8 +91,22 @@ export class BudgetGate {
 
   /** All of a round's calls are reserved, or none is. */
   reserve(state: EngineState, calls: PlannedCall[]): { ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo } {
-    const unpriced = this.prices.unpricedPause(state.request, calls, calls.reduce((sum, c) => sum + c.estimateTokens, 0));
+    const roundTokens = calls.reduce((sum, c) => sum + c.estimateTokens, 0);
+    const unpriced = this.prices.unpricedPause(state.request, calls, roundTokens);
     if (unpriced) return { ok: false, pause: unpriced };
+    const { maxRoundTokens } = this.config.deliberation;
+    if (maxRoundTokens !== undefined && roundTokens > maxRoundTokens) {
+      return {
+        ok: false,
+        pause: {
+          reason: 'budget',
+          limit: 'deliberation.maxRoundTokens',
+          used: spentSoFar(state).tokens,
+          nextRoundEstimateTokens: roundTokens,
+          detail: `the next calls need about ${roundTokens} tokens (prompts plus output limits), above deliberation.maxRoundTokens (${maxRoundTokens}); resume with fewer participants or raise the cap`,
+        },
+      };
+    }
     const spent = spentSoFar(state);
     const own = state.request.budget ?? {};
     const held = new Map<number, LedgerReservation>();

@@ -42,6 +42,7 @@ export class DeliberationRunner {
       ballot: d.ballot,
       history: d.history,
       digestTokens: d.digestTokens,
+      digestAdapter: d.digestAdapter,
       answerWords: d.answerWords,
       convergence: d.convergence,
     });

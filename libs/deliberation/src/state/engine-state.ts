@@ -42,6 +42,11 @@ export interface EngineState {
    * the same across a pause, a crash or a release that groups differently. Absent with the ballot off.
    */
   ballot?: Ballot;
+  /**
+   * Digests written by the digest adapter, by `${round}:${participantIndex}` of the answer: checkpointed,
+   * so a resumed deliberation does not pay for them again. Absent without a digest adapter.
+   */
+  modelDigests?: Record<string, string>;
 }
 
 export function emptyRuntime(): RuntimeState {

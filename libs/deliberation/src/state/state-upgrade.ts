@@ -29,5 +29,6 @@ export function upgradeState(version: number, stored: unknown): EngineState {
     partial: state.partial ?? [],
     runtime: { ...emptyRuntime(), ...state.runtime },
     ...(state.ballot ? { ballot: state.ballot } : {}),
+    ...(state.modelDigests ? { modelDigests: state.modelDigests } : {}),
   };
 }
