@@ -27,6 +27,7 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
 
   const detach = new AbortController();
   let detached = false;
+  let embeddedStopping = false;
   let prompting = false;
   let asked = 0;
   let answered = 0;
@@ -47,9 +48,14 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
   const onSigint = () => {
     if (ctx.embedded) {
       // The service lives in this process and stops on this signal too: its run is interrupted with a
-      // checkpoint. Nest's shutdown hook ends the process; the code says "resumable".
-      process.exitCode = EXIT.paused;
-      term.err(`Stopping the embedded service: ${id} is interrupted with a checkpoint. Resume it with: conclave --embedded list --status interrupted`);
+      // checkpoint, then Nest's shutdown hook ends the process, with the code that says "resumable".
+      embeddedStopping = true;
+      // Nest exits with 0; the last 'exit' listener's exitCode is the one the process ends with.
+      process.once('exit', () => {
+        process.exitCode = EXIT.paused;
+      });
+      term.endStatus();
+      term.err(`Stopping the embedded service: ${id} is interrupted with a checkpoint. "conclave --embedded show ${id}" says how to resume it.`);
       return;
     }
     if (prompting) return;
@@ -128,10 +134,15 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
 
   try {
     await ctx.client.follow(id, onEvent, detach.signal);
+  } catch (e) {
+    // The embedded service going away cuts the stream: expected after Ctrl-C, not an error to print.
+    if (!embeddedStopping) throw e;
   } finally {
     term.endStatus();
-    process.off('SIGINT', onSigint);
+    if (!embeddedStopping) process.off('SIGINT', onSigint);
   }
+  // Wait for Nest's shutdown hook to end the process: ending it here could cut the interruption's checkpoint.
+  if (embeddedStopping) return new Promise<never>(() => undefined);
 
   const view = await ctx.client.get<DeliberationView>(path);
   if (detached) {
