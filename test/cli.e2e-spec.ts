@@ -293,7 +293,8 @@ describe('conclave CLI (e2e, the built binary)', () => {
     await boot();
     const asked = JSON.parse((await cli(['--json', 'ask', QUESTION, ...TWO, '--quick'], env())).stdout);
 
-    const [list, show, transcript, adapters, estimate, estimateJson] = await Promise.all([
+    const [watch, list, show, transcript, adapters, estimate, estimateJson] = await Promise.all([
+      cli(['watch', asked.id], env()),
       cli(['list', '--status', 'completed'], env()),
       cli(['show', asked.id], env()),
       cli(['show', asked.id, '--transcript'], env()),
@@ -302,6 +303,12 @@ describe('conclave CLI (e2e, the built binary)', () => {
       cli(['--json', 'estimate', QUESTION, ...TWO, '--rounds', '2'], env()),
     ]);
 
+    // A finished deliberation told again from its stored events, with the spend the ledger has per round.
+    const tokens = await get(`/v1/deliberations/${asked.id}/tokens`);
+    expect(watch.code).toBe(0);
+    expect(watch.stdout).toContain(`Round 1 of 1\n  #0 cloud (for) `);
+    expect(watch.stdout).toContain(`  round 1 done: convergence — (first round) · so far 300 tokens, ${usd(tokens.totals.costUsd)}\n`);
+    expect(watch.stdout).toContain(`\nOutcome: ${asked.result.outcome} — `);
     expect(list.stdout.split('\n')[2].split(/\s{2,}/)).toEqual([asked.id, 'completed', '1/1', asked.result.outcome, asked.createdAt.slice(0, 16).replace('T', ' '), 'Should our billing service move from REST polling to webhoo…']);
     expect(show.stdout.split('\n').slice(0, 2)).toEqual([`${asked.id}  completed  created ${asked.createdAt}`, `Question: ${QUESTION}`]);
     expect(show.stdout).toContain('Round 1 of 1\n  #0 cloud (for) ');
