@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DeliberationView } from '@app/deliberation';
 import { askBody, resumeBody, usageQuery, type AskOptions } from './args';
-import { printJson, type Context } from './context';
+import { cliName, printJson, type Context } from './context';
 import { EXIT, exitForStatus, UsageError, type ExitCode } from './exit-codes';
 import { followDeliberation } from './follow';
 import { adapterLines, budgetLines, estimateLines, listLines, showLines, stoppedLines, usageLines } from './render';
@@ -48,7 +48,7 @@ export async function show(ctx: Context, id: string, o: { transcript?: boolean }
   if (ctx.json) {
     printJson(ctx, o.transcript ? { ...view, transcript: await ctx.client.text(`${deliberation(id)}/transcript`) } : view);
   } else {
-    for (const line of showLines(view, ctx.term.paint)) ctx.term.out(line);
+    for (const line of showLines(view, ctx.term.paint, cliName(ctx))) ctx.term.out(line);
   }
   return exitForStatus(view.status);
 }
@@ -66,7 +66,7 @@ export async function pause(ctx: Context, id: string, o: { now?: boolean }): Pro
   const query = new URLSearchParams({ wait: 'true', ...(o.now ? { now: 'true' } : {}) });
   const view = await ctx.client.post<DeliberationView>(`${deliberation(id)}/pause?${query}`);
   if (ctx.json) printJson(ctx, view);
-  else for (const line of stoppedLines(view, ctx.term.paint)) ctx.term.out(line);
+  else for (const line of stoppedLines(view, ctx.term.paint, cliName(ctx))) ctx.term.out(line);
   return exitForStatus(view.status);
 }
 

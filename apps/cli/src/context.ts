@@ -15,3 +15,8 @@ export interface Context {
 export function printJson(ctx: Context, value: unknown): void {
   ctx.term.out(JSON.stringify(value, null, 2));
 }
+
+/** The command as the person should type it again in a hint: with --embedded when that is how the service runs. */
+export function cliName(ctx: Context): string {
+  return ctx.embedded ? 'conclave --embedded' : 'conclave';
+}

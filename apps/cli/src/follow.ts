@@ -1,5 +1,5 @@
 import type { DeliberationEvent, DeliberationView } from '@app/deliberation';
-import { printJson, type Context } from './context';
+import { cliName, printJson, type Context } from './context';
 import { EXIT, exitForStatus, type ExitCode } from './exit-codes';
 import { oneLine, tokens as count } from './format';
 import { askWhatToDo } from './interrupt';
@@ -161,7 +161,7 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
     return exitForStatus(view.status);
   }
   term.out('');
-  const lines = view.status === 'completed' && view.result ? resultLines(view.result, term.paint) : stoppedLines(view, term.paint);
+  const lines = view.status === 'completed' && view.result ? resultLines(view.result, term.paint) : stoppedLines(view, term.paint, cliName(ctx));
   for (const line of lines) term.out(line);
   return exitForStatus(view.status);
 }

@@ -133,6 +133,10 @@ describe('render', () => {
     expect(stoppedLines({ ...base, status: 'failed', pause: null, failure: 'fewer than 2 answers' })).toEqual(['Failed: fewer than 2 answers', 'Resume it once the cause is fixed: conclave resume cp1']);
     expect(stoppedLines({ ...base, status: 'cancelled', pause: null })).toEqual(['Cancelled.']);
     expect(stoppedLines({ ...base, status: 'running', pause: null })).toEqual(['Still running. Follow it with: conclave watch d1']);
+    expect(stoppedLines({ ...base, status: 'interrupted', pause: null }, undefined, 'conclave --embedded')).toEqual([
+      'Interrupted (the service stopped while it ran).',
+      'Resume it with: conclave --embedded resume cp1',
+    ]);
   });
 
   it('should print usage as a table with a total row under its own rule', () => {

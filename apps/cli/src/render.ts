@@ -105,9 +105,9 @@ export function pauseText(pause: PauseInfo | null): string {
   return `${pause.reason} (${pause.limit})${pause.detail ? `: ${pause.detail}` : ''}`;
 }
 
-/** How a deliberation ended, for every status that is not completed, with the next step. */
-export function stoppedLines(view: Pick<DeliberationView, 'id' | 'status' | 'pause' | 'failure' | 'latestCheckpointId'>, paint: Paint = plain): string[] {
-  const resume = view.latestCheckpointId ? `conclave resume ${view.latestCheckpointId}` : null;
+/** How a deliberation ended, for every status that is not completed, with the next step (`cli`: the command as typed, --embedded kept). */
+export function stoppedLines(view: Pick<DeliberationView, 'id' | 'status' | 'pause' | 'failure' | 'latestCheckpointId'>, paint: Paint = plain, cli = 'conclave'): string[] {
+  const resume = view.latestCheckpointId ? `${cli} resume ${view.latestCheckpointId}` : null;
   switch (view.status) {
     case 'paused':
       return [paint.yellow(`Paused: ${pauseText(view.pause)}`), ...(resume ? [`Resume it with: ${resume}${view.pause?.reason === 'budget' ? ' --max-tokens N (or --max-usd X)' : ''}`] : [])];
@@ -119,14 +119,14 @@ export function stoppedLines(view: Pick<DeliberationView, 'id' | 'status' | 'pau
       return [paint.yellow('Cancelled.')];
     case 'queued':
     case 'running':
-      return [`Still ${view.status}. Follow it with: conclave watch ${view.id}`];
+      return [`Still ${view.status}. Follow it with: ${cli} watch ${view.id}`];
     case 'completed':
       return [];
   }
 }
 
 /** `conclave show`: the deliberation as it stands, round by round. */
-export function showLines(view: DeliberationView, paint: Paint = plain): string[] {
+export function showLines(view: DeliberationView, paint: Paint = plain, cli = 'conclave'): string[] {
   const lines = [
     `${paint.bold(view.id)}  ${view.status}  ${paint.dim(`created ${view.createdAt}`)}`,
     `Question: ${view.question}`,
@@ -155,7 +155,7 @@ export function showLines(view: DeliberationView, paint: Paint = plain): string[
     if (round.completedAt) lines.push(roundLine(round.number, round.convergence, null, paint));
   }
   if (view.status === 'completed' && view.result) lines.push('', ...resultLines(view.result, paint));
-  else lines.push('', ...stoppedLines(view, paint));
+  else lines.push('', ...stoppedLines(view, paint, cli));
   return lines;
 }
 
