@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ConclaveConfig } from '@app/config';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
+import { AppModule, type AppOptions } from './app.module';
 import type { DatabaseLock } from './database/database-lock';
 import { openDatabase } from './database/open-database';
 
@@ -13,23 +13,23 @@ import { openDatabase } from './database/open-database';
  * Builds the whole app for a validated configuration: used by main, the demo, the e2e tests and the
  * benchmarks. `lock`: the database already opened by the caller (main does it before loading Nest);
  * otherwise it is taken here. A DatabaseStartError says in one line why the database cannot be used.
- * The app releases the lock when it closes.
+ * The app releases the lock when it closes. `options`: how it is hosted (the MCP stdio server logs to stderr).
  */
-export async function createApp(config: ConclaveConfig, lock = openDatabase(config.database.path)): Promise<INestApplication> {
+export async function createApp(config: ConclaveConfig, lock = openDatabase(config.database.path), options: AppOptions = {}): Promise<INestApplication> {
   try {
-    return await buildApp(config, lock);
+    return await buildApp(config, lock, options);
   } catch (e) {
     lock?.release();
     throw e;
   }
 }
 
-async function buildApp(config: ConclaveConfig, lock: DatabaseLock | null): Promise<INestApplication> {
+async function buildApp(config: ConclaveConfig, lock: DatabaseLock | null, options: AppOptions): Promise<INestApplication> {
   // Express matches paths case-insensitively by default, so `/V1/budgets/daily` reached the /v1 handlers.
   // Its router reads the setting once, when created (the adapter's constructor already creates it), so the
   // instance is made here with the setting in place.
   const server = express().set('case sensitive routing', true);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, lock), new ExpressAdapter(server), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, lock, options), new ExpressAdapter(server), {
     bodyParser: false,
     bufferLogs: true,
     // A failure while starting is thrown to the caller (main prints it as one line) instead of Nest

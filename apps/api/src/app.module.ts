@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConclaveConfig, ConfigModule } from '@app/config';
 import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,32 +21,40 @@ import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { ErrorFilter } from './http/error.filter';
 import { createValidationPipe } from './http/validation';
+import { McpModule } from './mcp/mcp.module';
 import { MetricsApiModule } from './metrics/metrics-api.module';
 import { UsageApiModule } from './usage/usage-api.module';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** How the app is hosted: the MCP stdio server runs it in-process, where stdout carries protocol messages only. */
+export interface AppOptions {
+  /** Write the JSON logs to stderr instead of stdout. */
+  logToStderr?: boolean;
+}
+
 @Module({})
 export class AppModule {
   /** `lock`: the database's lock file, taken by createApp; provided so the app releases it when it closes. */
-  static forRoot(config: ConclaveConfig, lock: DatabaseLock | null = null): DynamicModule {
+  static forRoot(config: ConclaveConfig, lock: DatabaseLock | null = null, options: AppOptions = {}): DynamicModule {
+    const pinoOptions = {
+      level: config.server.logLevel,
+      // A client's request id is kept when it is sane, so logs correlate across services.
+      genReqId: (req: IncomingMessage, res: ServerResponse) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-goog-api-key"]'], censor: '[redacted]' },
+      autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
+    };
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.server.logLevel,
-            // A client's request id is kept when it is sane, so logs correlate across services.
-            genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-              res.setHeader('x-request-id', id);
-              return id;
-            },
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-goog-api-key"]'], censor: '[redacted]' },
-            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
-          },
+          pinoHttp: options.logToStderr ? [pinoOptions, pino.destination({ fd: 2, sync: true })] : pinoOptions,
         }),
         TypeOrmModule.forRootAsync({
           // No retry loop: the file was checked before the app started, and a SQLite file that cannot be
@@ -66,6 +75,7 @@ export class AppModule {
         BudgetsApiModule,
         AllocationsApiModule,
         DeliberationsApiModule,
+        McpModule,
       ],
       controllers: [HealthController],
       providers: [

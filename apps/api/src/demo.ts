@@ -97,6 +97,7 @@ async function main(): Promise<void> {
   writeFileSync(file, transcript);
   say(`\nTranscript: ${file}\n  or GET ${base}/v1/deliberations/${id}/transcript`);
   say(`Token stats: GET ${base}/v1/deliberations/${id}/tokens`);
+  say(`MCP: ${base}/mcp for coding agents (claude mcp add --transport http conclave ${base}/mcp), or stdio with npx conclave-mcp`);
   if (keepRunning) {
     say('\nThe service keeps running; press Ctrl-C to stop it.');
   } else {

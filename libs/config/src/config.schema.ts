@@ -86,6 +86,8 @@ const budgetWindow = z.strictObject({
   tokens: positiveInt.optional(),
   usd: z.number().positive().optional(),
   softCap: fraction.default(0.8),
+  /** What counts in it: every call (`all`), or only calls on adapters of tier T1 and up (`paid`; local T0 calls are free of it). */
+  scope: z.enum(['all', 'paid']).default('all'),
 });
 export type BudgetWindowConfig = z.infer<typeof budgetWindow>;
 
@@ -176,6 +178,11 @@ export const configSchema = z.strictObject({
   budgets: z
     .strictObject({
       timezone: z.string().default('UTC'),
+      /**
+       * When a window's token limit is nearly spent: `pause` the deliberation, or go on with `local` (T0/T1)
+       * adapters only, as a USD limit always does (with a `scope: paid` window, local calls do not count).
+       */
+      onExhausted: z.enum(['pause', 'local']).default('pause'),
       daily: budgetWindow.optional(),
       weekly: budgetWindow.optional(),
       monthly: budgetWindow.optional(),

@@ -1,9 +1,11 @@
 import { AllocationEntity } from './allocation/allocation.entity';
+import { BudgetAuditEntity } from './budget/budget-audit.entity';
 import { BudgetSettingEntity } from './budget/budget-setting.entity';
 import { BudgetWindowEntity } from './budget/budget-window.entity';
 import { CreateBudgetWindows1763900002000 } from './migrations/1763900002000-create-budget-windows';
 import { CreateBudgetSettings1763900002001 } from './migrations/1763900002001-create-budget-settings';
 import { CreateAllocations1763900002002 } from './migrations/1763900002002-create-allocations';
+import { CreateBudgetAudit1763900002003 } from './migrations/1763900002003-create-budget-audit';
 
 export * from './rules/tier-selector';
 export * from './rules/budget-zone';
@@ -23,10 +25,12 @@ export type {
   WindowHistoryEntry,
   WindowLimitsUpdate,
   WindowStatus,
+  BudgetAuditView,
+  Enforcement,
 } from './budget/budget.types';
 export { AllocationAudit } from './allocation/allocation-audit.repository';
 export type { Allocation, AllocationQuery, AllocationStats, NewAllocation } from './allocation/allocation-audit.repository';
 export { TieringModule } from './tiering.module';
 
-export const tieringEntities = [BudgetWindowEntity, BudgetSettingEntity, AllocationEntity];
-export const tieringMigrations = [CreateBudgetWindows1763900002000, CreateBudgetSettings1763900002001, CreateAllocations1763900002002];
+export const tieringEntities = [BudgetWindowEntity, BudgetSettingEntity, AllocationEntity, BudgetAuditEntity];
+export const tieringMigrations = [CreateBudgetWindows1763900002000, CreateBudgetSettings1763900002001, CreateAllocations1763900002002, CreateBudgetAudit1763900002003];

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsPlainText } from '../http/validation';
 import { WINDOW_KINDS, type WindowKind, type WindowLimitsUpdate } from '@app/tiering';
 
 export class WindowParamDto {
@@ -25,6 +26,13 @@ export class UpdateBudgetWindowDto implements WindowLimitsUpdate {
   // Limits are kept in micro-dollars: beyond this they would not be exact integers any more.
   @Max(MAX_BUDGET_USD, { message: `usd must be at most ${MAX_BUDGET_USD}` })
   usd?: number | null;
+
+  @ApiPropertyOptional({ description: 'Why, for the budget audit (default "limits changed")' })
+  @IsOptional()
+  @IsString()
+  @Length(3, 500)
+  @IsPlainText()
+  reason?: string;
 
   @ApiPropertyOptional({ description: 'Fraction of a limit from which T3 adapters are no longer used', minimum: 0, maximum: 1, example: 0.8 })
   // Not @IsOptional: that would let null through, and a soft cap cannot be removed, only changed.
@@ -92,4 +100,33 @@ export class WindowHistoryDto {
   @ApiProperty({ type: MidForecastDto, nullable: true, description: 'The forecast recorded at mid-window' })
   midForecast: MidForecastDto | null;
   @ApiProperty({ type: AmountDto, nullable: true, description: 'Projected at mid-window minus actual' }) forecastError: AmountDto | null;
+}
+
+export class ReasonDto {
+  @ApiProperty({ description: 'Why, for the budget audit', example: 'new month started early for the pilot' })
+  @IsString()
+  @Length(3, 500)
+  @IsPlainText()
+  reason: string;
+}
+
+export class EnforcementDto extends ReasonDto {
+  @ApiProperty({ description: 'false: no window refuses, forces fast models or pauses; usage still counts' })
+  @IsBoolean()
+  enabled: boolean;
+}
+
+export class EnforcementView {
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
+  @ApiProperty({ type: String, nullable: true }) since: string | null;
+}
+
+export class BudgetAuditDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['limits', 'reset', 'enforcement'] }) action: 'limits' | 'reset' | 'enforcement';
+  @ApiProperty({ type: String, nullable: true, enum: WINDOW_KINDS }) window: WindowKind | null;
+  @ApiProperty() reason: string;
+  @ApiProperty({ description: 'What changed: limits before/after, usage before a reset, the switch before' }) detail: Record<string, unknown>;
+  @ApiProperty() at: string;
 }

@@ -12,7 +12,7 @@ const STATUS_OF: Record<DomainErrorKind, number> = {
   unavailable: 503,
 };
 
-interface ErrorBody {
+export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
@@ -29,6 +29,44 @@ function isParserError(e: unknown): e is { status: number; type: string; message
   return typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string' && typeof (e as { status?: unknown }).status === 'number';
 }
 
+function parserBody(statusCode: number, type: string, fallback: string): ErrorBody {
+  const message =
+    type === 'entity.too.large'
+      ? 'request body is too large; send at most server.bodyLimitBytes bytes'
+      : type === 'entity.parse.failed'
+        ? 'request body is not valid JSON'
+        : fallback;
+  return { statusCode, error: reason(statusCode), message };
+}
+
+/**
+ * The error shape of an error, for every face of the service (the REST filter below and the MCP tools,
+ * whose tool errors carry the same message). `unexpected` is told of an error that is not one of ours
+ * (a 500), with the errorId the body carries.
+ */
+export function errorBody(e: unknown, unexpected: (errorId: string, error: unknown) => void): ErrorBody {
+  if (e instanceof DomainError) {
+    const statusCode = STATUS_OF[e.kind];
+    return { statusCode, error: reason(statusCode), message: e.message, details: { code: e.code, ...e.details } };
+  }
+  // Express's adapter wraps body-parser errors in an HttpException; their type says what went wrong.
+  if (e instanceof HttpException && (isParserError(e.cause) || e.cause instanceof SyntaxError)) {
+    return parserBody(e.getStatus(), isParserError(e.cause) ? e.cause.type : 'entity.parse.failed', e.message);
+  }
+  if (e instanceof HttpException) {
+    const statusCode = e.getStatus();
+    const payload = e.getResponse();
+    if (typeof payload === 'string') return { statusCode, error: reason(statusCode), message: payload };
+    const p = payload as { message?: unknown; details?: unknown };
+    const message = Array.isArray(p.message) ? p.message.join('; ') : String(p.message ?? e.message);
+    return { statusCode, error: reason(statusCode), message, ...(p.details !== undefined ? { details: p.details } : {}) };
+  }
+  if (isParserError(e) && e.status >= 400 && e.status < 500) return parserBody(e.status, e.type, e.message);
+  const errorId = randomUUID();
+  unexpected(errorId, e);
+  return { statusCode: 500, error: 'Internal Server Error', message: 'unexpected error; quote errorId when reporting it', details: { errorId } };
+}
+
 /**
  * Maps every error to `{ statusCode, error, message, details? }`. Unexpected errors become a 500 with an
  * errorId; their stack is logged once and never sent.
@@ -39,7 +77,7 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
+    const body = errorBody(exception, (errorId, err) => this.logger.error({ errorId, err }, `unexpected error ${errorId}`));
     if (response.headersSent) {
       response.end();
       return;
@@ -48,38 +86,5 @@ export class ErrorFilter implements ExceptionFilter {
       response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     }
     response.status(body.statusCode).json(body);
-  }
-
-  private parserBody(statusCode: number, type: string, fallback: string): ErrorBody {
-    const message =
-      type === 'entity.too.large'
-        ? 'request body is too large; send at most server.bodyLimitBytes bytes'
-        : type === 'entity.parse.failed'
-          ? 'request body is not valid JSON'
-          : fallback;
-    return { statusCode, error: reason(statusCode), message };
-  }
-
-  private toBody(e: unknown): ErrorBody {
-    if (e instanceof DomainError) {
-      const statusCode = STATUS_OF[e.kind];
-      return { statusCode, error: reason(statusCode), message: e.message, details: { code: e.code, ...e.details } };
-    }
-    // Express's adapter wraps body-parser errors in an HttpException; their type says what went wrong.
-    if (e instanceof HttpException && (isParserError(e.cause) || e.cause instanceof SyntaxError)) {
-      return this.parserBody(e.getStatus(), isParserError(e.cause) ? e.cause.type : 'entity.parse.failed', e.message);
-    }
-    if (e instanceof HttpException) {
-      const statusCode = e.getStatus();
-      const payload = e.getResponse();
-      if (typeof payload === 'string') return { statusCode, error: reason(statusCode), message: payload };
-      const p = payload as { message?: unknown; details?: unknown };
-      const message = Array.isArray(p.message) ? p.message.join('; ') : String(p.message ?? e.message);
-      return { statusCode, error: reason(statusCode), message, ...(p.details !== undefined ? { details: p.details } : {}) };
-    }
-    if (isParserError(e) && e.status >= 400 && e.status < 500) return this.parserBody(e.status, e.type, e.message);
-    const errorId = randomUUID();
-    this.logger.error({ errorId, err: e }, `unexpected error ${errorId}`);
-    return { statusCode: 500, error: 'Internal Server Error', message: 'unexpected error; quote errorId when reporting it', details: { errorId } };
   }
 }

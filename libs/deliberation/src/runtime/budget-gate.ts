@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AdapterRegistry } from '@app/adapters';
 import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { BudgetLedger, budgetZone, Reservation as LedgerReservation } from '@app/tiering';
 import { TokenLedger, makeUsage } from '@app/tokens';
@@ -27,11 +28,14 @@ export class BudgetGate {
     private readonly ledger: BudgetLedger,
     private readonly tokens: TokenLedger,
     private readonly prices: PriceGuard,
+    private readonly registry: AdapterRegistry,
   ) {}
 
   /** Every limit the deliberation is held to (its own, and each window's tokens and USD), with how much is used. */
   limits(state: EngineState): Limit[] {
     const limits = this.ownLimits(state);
+    // With enforcement switched off the windows only count; the deliberation's own budget still holds.
+    if (!this.ledger.enforcing().enabled) return limits;
     for (const w of this.ledger.status()) {
       if (w.limits.tokens) limits.push({ name: `${w.window}.tokens`, fraction: w.used.tokens / w.limits.tokens, used: w.used.tokens });
       if (w.limits.usd) limits.push({ name: `${w.window}.usd`, fraction: w.used.usd / w.limits.usd, used: w.used.usd });
@@ -76,13 +80,15 @@ export class BudgetGate {
       if (!state.runtime.warned.includes(w.limit)) this.logger.warn({ deliberationId: state.id, ...w }, `budget warning: ${w.limit} at ${Math.round(w.fraction * 100)}%`);
     }
     const exhausted = limits.filter((l) => l.fraction >= pause);
-    const over = exhausted.filter((l) => l.name.endsWith('.tokens')).sort((a, b) => b.fraction - a.fraction)[0];
+    // A money limit always leaves the local adapters; a window's token limit does with budgets.onExhausted: local.
+    const goesLocal = (l: Limit) => l.name.endsWith('.usd') || (this.config.budgets.onExhausted === 'local' && !l.name.startsWith('deliberation.'));
+    const over = exhausted.filter((l) => !goesLocal(l)).sort((a, b) => b.fraction - a.fraction)[0];
     const mostUsed = limits.reduce<number | null>((max, l) => (max === null || l.fraction > max ? l.fraction : max), null);
     return {
       warnings,
       zone: budgetZone(mostUsed, this.config.budgets.zones),
       forceFast: limits.some((l) => l.fraction >= forceFast),
-      localOnly: exhausted.some((l) => l.name.endsWith('.usd')),
+      localOnly: exhausted.some(goesLocal),
       pause: over
         ? { reason: 'budget', limit: over.name, used: over.used, nextRoundEstimateTokens: nextRoundEstimate(state, this.config.deliberation.maxOutputTokens) }
         : null,
@@ -113,7 +119,7 @@ export class BudgetGate {
     for (const call of calls) {
       const usd = this.estimateUsd(call);
       const result = this.ledger.reserve(
-        { tokens: call.estimateTokens, usd },
+        { tokens: call.estimateTokens, usd, local: this.registry.get(call.adapter).tier === 'T0' },
         { deliberationId: state.id, maxTokens: own.maxTokens, maxCostUsd: own.maxCostUsd, usedTokens: spent.tokens, usedUsd: spent.usd },
       );
       if (!result.ok) {

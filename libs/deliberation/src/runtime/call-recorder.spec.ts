@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdaptersModule } from '@app/adapters';
 import { checkpointEntities, checkpointMigrations, CheckpointModule, CheckpointStore } from '@app/checkpoint';
 import { configSchema, ConfigModule } from '@app/config';
 import { BudgetLedger, tieringEntities, tieringMigrations, TieringModule } from '@app/tiering';
@@ -78,6 +79,7 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
         TokensModule,
         TieringModule,
         CheckpointModule,
+        AdaptersModule,
       ],
       providers: [DeliberationRepository, RoundRepository, DeliberationViews, StateStore, CallRecorder],
     }).compile();

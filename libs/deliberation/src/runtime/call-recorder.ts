@@ -1,5 +1,6 @@
 import type { ModelClass } from '@app/config';
 import { Injectable } from '@nestjs/common';
+import { AdapterRegistry } from '@app/adapters';
 
 import { BudgetLedger } from '@app/tiering';
 
@@ -39,6 +40,7 @@ export class CallRecorder {
     private readonly budget: BudgetLedger,
     private readonly metrics: MetricsService,
     private readonly clock: Clock,
+    private readonly registry: AdapterRegistry,
   ) {}
 
   /** An answer (or a failed call) and its vote-only retry; their costs are set on `response`. */
@@ -83,7 +85,10 @@ export class CallRecorder {
       await alsoWrite?.(manager, costs);
       const tokens = calls.reduce((sum, c) => sum + c.usage.totalTokens, 0);
       const usd = costs.reduce<number>((sum, c) => sum + (c ?? 0), 0);
-      return { costs, countInWindows: await this.budget.recordWithin(manager, { tokens, usd }) };
+      // A local (T0) adapter's tokens do not count in a `scope: paid` window.
+      const adapter = calls[0]?.usage.adapter;
+      const local = adapter !== undefined && this.registry.has(adapter) && this.registry.get(adapter).tier === 'T0';
+      return { costs, countInWindows: await this.budget.recordWithin(manager, { tokens, usd, local }) };
     });
     countInWindows();
     calls.forEach((call, i) => this.metrics.observeCall({ deliberationId, round, ...call }, costs[i]));

@@ -13,6 +13,8 @@ import type {
   ReserveResult,
   ThresholdState,
   WindowHistoryEntry,
+  BudgetAuditView,
+  Enforcement,
   WindowLimits,
   WindowLimitsUpdate,
   WindowStatus,
@@ -39,6 +41,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   /** Writes in the queue not yet done. */
   private queued = 0;
   private ready: Promise<void> | null = null;
+  private enforcement: Enforcement = { enabled: true, reason: null, since: null };
 
   constructor(
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
@@ -72,6 +75,9 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
         this.limits.set(s.kind as WindowKind, { limitTokens: s.limitTokens, limitMicros: s.limitUsdMicros, softCap: s.softCap });
       }
     }
+    // The switch stands as its last audited change left it.
+    const [lastSwitch] = await this.repository.audit(1, 'enforcement');
+    if (lastSwitch) this.enforcement = { enabled: lastSwitch.detail.enabled === true, reason: lastSwitch.reason, since: lastSwitch.createdAt };
     const rows = await this.repository.openWindows();
     const now = this.clock.now();
     for (const kind of WINDOW_KINDS) {
@@ -117,7 +123,8 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     this.assertReady();
     this.refresh(this.clock.now());
     const micros = toMicros(amount.usd);
-    for (const w of this.windowsInOrder()) {
+    // With enforcement off the windows refuse nothing; the reservation still counts in them.
+    for (const w of this.enforcement.enabled ? this.windowsFor(amount) : []) {
       const refusal = windowRefusal(w, amount.tokens, micros);
       if (refusal) return refusal;
     }
@@ -131,8 +138,8 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       }
       this.scopeReserved.set(scope.deliberationId, { tokens: held.tokens + amount.tokens, micros: held.micros + micros });
     }
-    const windowIds = {} as Record<WindowKind, string>;
-    for (const w of this.windowsInOrder()) {
+    const windowIds = {} as Partial<Record<WindowKind, string>>;
+    for (const w of this.windowsFor(amount)) {
       w.reservedTokens += amount.tokens;
       w.reservedMicros += micros;
       windowIds[w.kind] = w.id;
@@ -142,6 +149,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       tokens: amount.tokens,
       usd: amount.usd,
       windowIds,
+      ...(amount.local ? { local: true } : {}),
       ...(scope ? { deliberationId: scope.deliberationId } : {}),
     };
     this.live.add(reservation.id);
@@ -153,7 +161,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     if (!this.live.delete(reservation.id)) return;
     const micros = toMicros(reservation.usd);
     for (const w of this.windowsInOrder()) {
-      // A window that rolled over since the reservation holds none of it.
+      // A window that rolled over since the reservation (or one it did not count in) holds none of it.
       if (reservation.windowIds[w.kind] !== w.id) continue;
       w.reservedTokens = Math.max(0, w.reservedTokens - reservation.tokens);
       w.reservedMicros = Math.max(0, w.reservedMicros - micros);
@@ -193,7 +201,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   async recordWithin(manager: EntityManager, actual: BudgetAmount): Promise<() => void> {
     this.assertReady();
     this.refresh(this.clock.now());
-    const windows = this.windowsInOrder();
+    const windows = this.windowsFor(actual);
     const ids = windows.map((w) => w.id);
     const micros = toMicros(actual.usd);
     if (this.queued > 0) void this.enqueue(() => this.repository.addUsage(ids, actual.tokens, micros)).catch(() => undefined);
@@ -212,7 +220,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     this.refresh(this.clock.now());
     const micros = toMicros(actual.usd);
     const ids: string[] = [];
-    for (const w of this.windowsInOrder()) {
+    for (const w of this.windowsFor(actual)) {
       w.usedTokens += actual.tokens;
       w.usedMicros += micros;
       ids.push(w.id);
@@ -231,21 +239,21 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   fractionLeft(): number | null {
     this.assertReady();
     this.refresh(this.clock.now());
-    return fractionLeft(this.windowsInOrder());
+    return this.enforcement.enabled ? fractionLeft(this.windowsInOrder()) : null;
   }
 
   /** The highest adapter tier the windows allow: T3, T2 once any soft cap is reached, T1 once any hard cap is reached. */
   maxAllowedTier(): AdapterTier {
     this.assertReady();
     this.refresh(this.clock.now());
-    return tierCap(this.windowsInOrder());
+    return this.enforcement.enabled ? tierCap(this.windowsInOrder()) : 'T3';
   }
 
   /** Which of the warn / force-fast / pause thresholds the fullest window has crossed. */
   thresholdState(): ThresholdState {
     this.assertReady();
     this.refresh(this.clock.now());
-    return worstThreshold(this.windowsInOrder(), this.config.budgets.thresholds);
+    return worstThreshold(this.enforcement.enabled ? this.windowsInOrder() : [], this.config.budgets.thresholds);
   }
 
   /** Changes a window's limits; they win over the config, persist, and apply to the open period at once. */
@@ -278,7 +286,57 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       updatedAt: this.clock.now().toISOString(),
     });
     await this.enqueue(() => this.repository.setLimits(w.id, { limitTokens: next.limitTokens, limitUsdMicros: next.limitMicros, softCap: next.softCap }));
+    await this.repository.addAudit({
+      id: randomUUID(),
+      action: 'limits',
+      window: kind,
+      reason: update.reason ?? 'limits changed',
+      detail: { before: { tokens: current.limitTokens, usd: current.limitMicros === null ? null : toUsd(current.limitMicros), softCap: current.softCap }, after: { tokens: next.limitTokens, usd: next.limitMicros === null ? null : toUsd(next.limitMicros), softCap: next.softCap } },
+      createdAt: this.clock.now().toISOString(),
+    });
     return describeWindow(w, this.clock.now(), this.config.budgets.zones);
+  }
+
+  /** Whether the windows' limits are enforced now. */
+  enforcing(): Enforcement {
+    return { ...this.enforcement };
+  }
+
+  /**
+   * The global switch (audited with its reason). Off: no window refuses a reservation, forces fast models
+   * or pauses a deliberation, while usage, reservations and forecasts still count. A deliberation's own
+   * budget is its requester's and stays enforced.
+   */
+  async setEnforcement(enabled: boolean, reason: string): Promise<Enforcement> {
+    await this.init();
+    const at = this.clock.now().toISOString();
+    await this.repository.addAudit({ id: randomUUID(), action: 'enforcement', window: null, reason, detail: { enabled, before: this.enforcement.enabled }, createdAt: at });
+    this.enforcement = { enabled, reason, since: at };
+    return this.enforcing();
+  }
+
+  /**
+   * A manual reset (audited with its reason and what was used): the open period of a window starts
+   * counting from zero again; its bounds, limits and reservations in flight stay.
+   */
+  async reset(kind: WindowKind, reason: string): Promise<WindowStatus> {
+    await this.init();
+    this.refresh(this.clock.now());
+    const w = this.open.get(kind)!;
+    const before = { tokens: w.usedTokens, usd: toUsd(w.usedMicros) };
+    w.usedTokens = 0;
+    w.usedMicros = 0;
+    w.midForecast = null;
+    const { id } = w;
+    await this.enqueue(() => this.repository.setUsage(id, 0, 0));
+    await this.repository.addAudit({ id: randomUUID(), action: 'reset', window: kind, reason, detail: { before, periodStart: w.start.toISOString() }, createdAt: this.clock.now().toISOString() });
+    return describeWindow(w, this.clock.now(), this.config.budgets.zones);
+  }
+
+  /** The budget audit, newest first. */
+  async audit(limit = 100): Promise<BudgetAuditView[]> {
+    await this.init();
+    return (await this.repository.audit(limit)).map((r) => ({ id: r.id, action: r.action as BudgetAuditView['action'], window: r.window as WindowKind | null, reason: r.reason, detail: r.detail, at: r.createdAt }));
   }
 
   /** Past (closed) windows, newest first: a read of their rows once the writes queued so far are in. */
@@ -298,6 +356,11 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
 
   private assertReady(): void {
     if (this.open.size !== WINDOW_KINDS.length) throw new Error('BudgetLedger used before init() completed');
+  }
+
+  /** The windows an amount counts in: all of them, except a `scope: paid` window for a local (T0) call. */
+  private windowsFor(amount: BudgetAmount): OpenWindow[] {
+    return this.windowsInOrder().filter((w) => !amount.local || this.config.budgets[w.kind]?.scope !== 'paid');
   }
 
   private windowsInOrder(): OpenWindow[] {

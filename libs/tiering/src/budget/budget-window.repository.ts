@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { runSql } from '@app/config';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { BudgetAuditEntity } from './budget-audit.entity';
 import { BudgetSettingEntity } from './budget-setting.entity';
+
+export type BudgetAuditEntry = BudgetAuditEntity;
 import { BudgetWindowEntity } from './budget-window.entity';
 
 export type BudgetWindowRow = BudgetWindowEntity;
@@ -79,5 +82,18 @@ export class BudgetWindowRepository {
 
   async saveSetting(setting: BudgetSettingRow): Promise<void> {
     await this.settings.save(setting);
+  }
+
+  async setUsage(id: string, tokens: number, micros: number): Promise<void> {
+    await this.windows.update({ id }, { usedTokens: tokens, usedMicros: micros, midForecast: null });
+  }
+
+  async addAudit(entry: BudgetAuditEntry): Promise<void> {
+    await this.dataSource.getRepository(BudgetAuditEntity).save(entry);
+  }
+
+  /** Newest first; with `action`, only those. */
+  async audit(limit: number, action?: string): Promise<BudgetAuditEntry[]> {
+    return this.dataSource.getRepository(BudgetAuditEntity).find({ where: action ? { action } : {}, order: { createdAt: 'DESC' }, take: limit });
   }
 }

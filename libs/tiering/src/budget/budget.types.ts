@@ -7,6 +7,8 @@ export type BudgetUnit = 'tokens' | 'usd';
 export interface BudgetAmount {
   tokens: number;
   usd: number;
+  /** A call on a local (T0) adapter: it does not count in `scope: paid` windows. */
+  local?: boolean;
 }
 
 /** A deliberation's own limit, checked together with the windows. `used*` are its totals so far. */
@@ -22,8 +24,9 @@ export interface Reservation {
   id: string;
   tokens: number;
   usd: number;
-  /** The window rows it was counted against, by kind. */
-  windowIds: Record<WindowKind, string>;
+  /** The window rows it was counted against, by kind (a `scope: paid` window holds no local call's). */
+  windowIds: Partial<Record<WindowKind, string>>;
+  local?: boolean;
   deliberationId?: string;
 }
 
@@ -86,6 +89,8 @@ export interface WindowLimitsUpdate {
   tokens?: number | null;
   usd?: number | null;
   softCap?: number;
+  /** Why, for the audit. */
+  reason?: string;
 }
 
 /** A window open now, as the ledger holds it in memory: money in integer micro-dollars. */
@@ -108,4 +113,20 @@ export interface WindowLimits {
   limitTokens: number | null;
   limitMicros: number | null;
   softCap: number;
+}
+
+/** Whether the windows' limits are enforced (a global switch; when off, usage still counts). */
+export interface Enforcement {
+  enabled: boolean;
+  reason: string | null;
+  since: string | null;
+}
+
+export interface BudgetAuditView {
+  id: string;
+  action: 'limits' | 'reset' | 'enforcement';
+  window: WindowKind | null;
+  reason: string;
+  detail: Record<string, unknown>;
+  at: string;
 }
