@@ -1,6 +1,6 @@
 import type { DeliberationResult } from '@app/deliberation';
-import { answerLine, budgetLines, costText, progressLine, resultLines, roundLine, stoppedLines, usageLines } from './render';
-import type { BudgetWindow, TokenFigures } from './wire';
+import { adapterLines, answerLine, budgetLines, costText, estimateLines, listLines, progressLine, resultLines, roundLine, stoppedLines, usageLines } from './render';
+import type { BudgetWindow, Estimate, TokenFigures } from './wire';
 
 const figures = (over: Partial<TokenFigures> = {}): TokenFigures => ({
   inputTokens: 200,
@@ -177,5 +177,59 @@ describe('render', () => {
       'daily   █████░░░░░░░░░░░░░░░  25%  GREEN  2,500 tokens, $0.01  500 tokens, $0  10,000 tokens  7 h 30 min    2026-12-04 00:00',
       'daily: slow down',
     ]);
+  });
+
+  it('should print an estimate per round and in total, unpriced models as unknown cost, and whether it fits each limit', () => {
+    const estimate: Estimate = {
+      historyPolicy: 'digest',
+      maxRounds: 2,
+      participants: [
+        { participantIndex: 0, adapter: 'claude', model: 'claude-sonnet-4-6', priced: true },
+        { participantIndex: 1, adapter: 'local', model: 'mystery', priced: false },
+      ],
+      rounds: [
+        { round: 1, tokens: { low: 1000, expected: 2000, high: 5000 }, costUsd: null },
+        { round: 2, tokens: { low: 0, expected: 3000, high: 9000 }, costUsd: null },
+      ],
+      total: { tokens: { low: 1000, expected: 5000, high: 14000 }, costUsd: null },
+      budget: {
+        deliberation: { maxTokens: 10000, maxCostUsd: null, fits: false },
+        windows: [
+          { window: 'daily', remaining: { tokens: null, usd: null }, fits: true },
+          { window: 'monthly', remaining: { tokens: 50000, usd: 2 }, fits: false },
+        ],
+        fits: false,
+      },
+      assumptions: ['answers of 280 tokens'],
+    };
+    expect(estimateLines(estimate)).toEqual([
+      'Estimate for 2 participants, up to 2 rounds, history digest:',
+      '  #0 claude claude-sonnet-4-6',
+      '  #1 local mystery (no price: cost unknown)',
+      '',
+      'round  tokens low  expected    high  cost low  expected  high',
+      '─────  ──────────  ────────  ──────  ────────  ────────  ────────',
+      '1           1,000     2,000   5,000  unpriced  unpriced  unpriced',
+      '2               0     3,000   9,000  unpriced  unpriced  unpriced',
+      'total       1,000     5,000  14,000  unpriced  unpriced  unpriced',
+      '',
+      'Own budget (10,000 tokens): does not fit',
+      'daily window (no limit): fits',
+      'monthly window (50,000 tokens / $2.00 left): does not fit',
+      'The high case does not fit every limit.',
+      '  assumes answers of 280 tokens',
+    ]);
+  });
+
+  it('should list adapters with their state, and say when there is nothing to list', () => {
+    const adapter = { name: 'claude', kind: 'http', provider: 'anthropic', tier: 'T3', models: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' }, enabled: true, reachable: false };
+    expect(adapterLines([adapter, { ...adapter, name: 'off', enabled: false }])).toEqual([
+      'adapter  kind  provider   tier  fast model        reasoning model    state',
+      '───────  ────  ─────────  ────  ────────────────  ─────────────────  ───────────',
+      'claude   http  anthropic  T3    claude-haiku-4-5  claude-sonnet-4-6  unreachable',
+      'off      http  anthropic  T3    claude-haiku-4-5  claude-sonnet-4-6  disabled',
+    ]);
+    expect(adapterLines([])).toEqual(['No adapters configured.']);
+    expect(listLines([])).toEqual(['No deliberations.']);
   });
 });
