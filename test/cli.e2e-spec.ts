@@ -263,7 +263,7 @@ describe('conclave CLI (e2e, the built binary)', () => {
       cli(['ask', QUESTION, '-p', 'cloud:for:a:b', '-p', 'cloud'], env()),
       cli(['ask', QUESTION, ...TWO, '--context-file', '/nonexistent/context.md'], env()),
       cli(['watch', 'not-an-id'], env()),
-      cli(['usage', '--by', 'role'], env()),
+      cli(['usage', '--by', 'team'], env()),
       cli(['frobnicate'], env()),
       cli([], env()),
       cli(['list'], { CONCLAVE_URL: 'ftp://example' }),
@@ -279,7 +279,7 @@ describe('conclave CLI (e2e, the built binary)', () => {
     expect(badSpec).toContain('at most a stance (for, against, neutral) and a role');
     expect(noFile).toBe('error: --context-file: cannot read /nonexistent/context.md (ENOENT)\n');
     expect(badId).toContain('the id must be an id like');
-    expect(badBy).toContain("argument 'role' is invalid. Allowed choices are adapter, model, day, deliberation.");
+    expect(badBy).toContain("argument 'team' is invalid. Allowed choices are adapter, model, day, deliberation, role.");
     expect(badCommand).toContain("error: unknown command 'frobnicate'");
     expect(badUrl).toBe('error: --url / CONCLAVE_URL must be an http(s) URL, got "ftp://example"\n');
     expect(arrived).toHaveLength(0);

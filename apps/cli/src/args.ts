@@ -12,7 +12,7 @@ export const STANCES = ['for', 'against', 'neutral'] as const;
 export const HISTORY = ['full', 'latest', 'digest'] as const;
 export const TIERS = ['fast', 'reasoning', 'auto'] as const;
 /** The groupings GET /v1/usage knows (groupBy). */
-export const USAGE_BY = ['adapter', 'model', 'day', 'deliberation'] as const;
+export const USAGE_BY = ['adapter', 'model', 'day', 'deliberation', 'role'] as const;
 export const STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 
 export interface ParticipantSpec {
