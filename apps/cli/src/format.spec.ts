@@ -1,106 +1,105 @@
-import { answerLine, bar, duration, resultBlock, roundLine, table, usd } from './format';
-import { parseParticipant } from './main';
+import { bar, elapsed, hoursLeft, oneLine, percent, table, tokens, usd, visibleLength } from './format';
 
-describe(usd.name, () => {
-  it.each<[number | null, string]>([
-    [null, 'unpriced'],
-    [0, '$0'],
-    [0.000125, '$0.000125'],
-    [0.0123456, '$0.0123'],
-    [0.5, '$0.5'],
-    [12.345, '$12.35'],
-  ])('%p → %s', (n, text) => expect(usd(n)).toBe(text));
-});
-
-describe(bar.name, () => {
-  it.each<[number | null, string]>([
-    [0, '░░░░░░░░░░'],
-    [0.5, '█████░░░░░'],
-    [1.7, '██████████'],
-    [null, '··········'],
-  ])('%p → %s', (fraction, text) => expect(bar(fraction, 10)).toBe(text));
-});
-
-describe(duration.name, () => {
-  it.each<[number | null, string]>([
-    [null, '—'],
-    [0.25, '15 min'],
-    [2.5, '2 h 30 min'],
-    [72, '3 d'],
-  ])('%p h → %s', (hours, text) => expect(duration(hours)).toBe(text));
-});
-
-describe(table.name, () => {
-  it('should pad text left and numbers right, with thousands separators', () => {
-    expect(table(['model', 'tokens'], [['gpt-5', 1234567], ['claude-haiku-4-5', 12]])).toEqual([
-      'model                tokens',
-      '────────────────  ─────────',
-      'gpt-5             1,234,567',
-      'claude-haiku-4-5         12',
-    ]);
-  });
-});
-
-describe(answerLine.name, () => {
-  const base = { round: 1, participantIndex: 2, adapter: 'local', model: 'qwen2.5:14b', error: null, latencyMs: 1530, tokens: 1835, vote: { option: 'Keep polling', confidence: 0.6 } };
-
-  it('should say who, the vote, its confidence, tokens and time', () => {
-    expect(answerLine(base)).toBe('  #2 local (qwen2.5:14b)  "Keep polling" (60%)  1,835 tokens · 1.5 s');
-  });
-
-  it('should say when there is no vote, the answer was cut, or the call failed', () => {
-    expect(answerLine({ ...base, vote: null, voteError: 'no_vote_line', truncated: true })).toBe('  #2 local (qwen2.5:14b)  no vote (no_vote_line)  1,835 tokens · 1.5 s  cut at the output limit');
-    expect(answerLine({ ...base, error: { kind: 'timeout', message: 'no answer within the round timeout' } })).toBe('  #2 local (qwen2.5:14b)  failed: timeout no answer within the round timeout');
-  });
-});
-
-describe(roundLine.name, () => {
-  it('should show the convergence and the spend so far', () => {
-    expect(roundLine(2, { score: 0.8234, status: 'refining' }, { totalTokens: 9021, costUsd: 0.034 })).toBe('  round 2 done: convergence 0.82 (refining) · spent 9,021 tokens, $0.034');
-  });
-});
-
-describe(resultBlock.name, () => {
-  it('should show the outcome, the tally with merged wordings, the synthesis and the cost', () => {
-    const lines = resultBlock({
-      outcome: 'majority',
-      winningOption: 'Approve with revisions',
-      stopReason: 'converged',
-      roundsUsed: 2,
-      durationMs: 65_000,
-      tally: [
-        { option: 'Approve with revisions', votes: 2, averageConfidence: 0.75, participants: [0, 1], variants: [{ option: 'Approve with revisions', participants: [0] }, { option: 'Approve with integration revisions', participants: [1] }] },
-        { option: 'Reject', votes: 1, averageConfidence: 0.6, participants: [2] },
-      ],
-      tokens: { totalTokens: 15048, costUsd: 0.045, costLowerUsd: 0.04, costUpperUsd: 0.05, calls: 9 },
-      synthesis: { recommendation: 'Approve once the seam is tested', agreements: ['the design holds'], disagreements: [], dissent: ['#2 wants a rewrite'], chairAdapter: 'claude' },
-      outcomeBy: 'engine',
+describe('format', () => {
+  describe(tokens.name, () => {
+    it.each([
+      [0, '0'],
+      [1234, '1,234'],
+      [1234567.4, '1,234,567'],
+      [null, '—'],
+      [undefined, '—'],
+      [Number.NaN, '—'],
+    ])('should print %p as %p', (n, text) => {
+      expect(tokens(n)).toBe(text);
     });
-    expect(lines).toEqual([
-      '',
-      'Outcome: majority — "Approve with revisions" (stopped: converged, 2 round(s), 65.0 s)',
-      '   2 × "Approve with revisions" avg confidence 75%, #0 #1',
-      '       also worded "Approve with integration revisions" (#1)',
-      '   1 × "Reject" avg confidence 60%, #2',
-      '',
-      'Synthesis (chair: claude): Approve once the seam is tested',
-      '  agreed: the design holds',
-      '  dissent: #2 wants a rewrite',
-      '',
-      'Cost: 15,048 tokens in 9 call(s), $0.045 ($0.04–$0.05)',
-    ]);
   });
-});
 
-describe(parseParticipant.name, () => {
-  it.each<[string, Record<string, string>]>([
-    ['claude', { adapter: 'claude' }],
-    ['codex:against', { adapter: 'codex', stance: 'against' }],
-    ['local:security', { adapter: 'local', role: 'security' }],
-    ['claude@claude-opus-4-5:for:architect', { adapter: 'claude', model: 'claude-opus-4-5', stance: 'for', role: 'architect' }],
-  ])('%s', (spec, participant) => expect(parseParticipant(spec)).toEqual([participant]));
+  describe(usd.name, () => {
+    it.each([
+      [0, '$0'],
+      [0.0001234, '$0.000123'],
+      [0.04213, '$0.0421'],
+      [0.045, '$0.045'],
+      [0.1, '$0.1'],
+      [1.234, '$1.23'],
+      [12, '$12.00'],
+    ])('should print %p as %p', (n, text) => {
+      expect(usd(n)).toBe(text);
+    });
 
-  it('should refuse more than a stance and a role', () => {
-    expect(() => parseParticipant('a:for:x:y')).toThrow('at most a stance');
+    it('should say unpriced, never $0, when the cost is unknown', () => {
+      expect(usd(null)).toBe('unpriced');
+      expect(usd(undefined)).toBe('unpriced');
+    });
+  });
+
+  it('should print fractions as whole percents and unknown as a dash', () => {
+    expect(percent(0.806)).toBe('81%');
+    expect(percent(1)).toBe('100%');
+    expect(percent(null)).toBe('—');
+  });
+
+  it.each([
+    [12.4, '12 ms'],
+    [850, '850 ms'],
+    [12_400, '12.4 s'],
+    [185_000, '3 min 5 s'],
+  ])('should print a latency of %p ms as %p', (ms, text) => {
+    expect(elapsed(ms)).toBe(text);
+  });
+
+  it.each([
+    [0.001, '1 min'],
+    [0.75, '45 min'],
+    [5 + 10 / 60, '5 h 10 min'],
+    [72, '3 d'],
+    [null, '—'],
+    [Number.POSITIVE_INFINITY, '—'],
+    [-1, '—'],
+  ])('should print %p hours left as %p', (h, text) => {
+    expect(hoursLeft(h)).toBe(text);
+  });
+
+  describe(bar.name, () => {
+    it('should fill in proportion, clamped to the width', () => {
+      expect(bar(0.5, 10)).toBe('█████░░░░░');
+      expect(bar(0, 4)).toBe('░░░░');
+      expect(bar(1.7, 4)).toBe('████');
+      expect(bar(-0.2, 4)).toBe('░░░░');
+    });
+
+    it('should draw dots when there is nothing to fill (no limit)', () => {
+      expect(bar(null, 5)).toBe('·····');
+    });
+  });
+
+  it('should flatten and cut long text with an ellipsis', () => {
+    expect(oneLine('a\n  b\tc', 10)).toBe('a b c');
+    expect(oneLine('abcdefghij', 5)).toBe('abcd…');
+  });
+
+  describe(table.name, () => {
+    it('should pad columns to their widest cell, right-align numbers and rule the header', () => {
+      expect(
+        table(
+          ['name', 'calls'],
+          [
+            ['alpha', 3],
+            ['b', 1200],
+          ],
+        ),
+      ).toEqual(['name   calls', '─────  ─────', 'alpha      3', 'b      1,200']);
+    });
+
+    it('should measure cells without their colour codes', () => {
+      const red = '\x1b[31mRED\x1b[39m';
+      const [, , row] = table(['zone', 'x'], [[red, 'y']]);
+      expect(row).toBe(`${red}   y`);
+      expect(visibleLength(red)).toBe(3);
+    });
+
+    it('should print a header and its rule for no rows', () => {
+      expect(table(['a', 'bb'], [])).toEqual(['a  bb', '─  ──']);
+    });
   });
 });

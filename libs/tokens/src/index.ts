@@ -1,6 +1,7 @@
 import { SolutionDeliberationEntity } from './ledger/solution-deliberation.entity';
 import { SolutionTotalsEntity } from './ledger/solution-totals.entity';
 import { TokenUsageEntity } from './ledger/token-usage.entity';
+import { AddTokenUsageRole1763900002100 } from './migrations/1763900002100-add-token-usage-role';
 import { CreateTokenUsage1763900001000 } from './migrations/1763900001000-create-token-usage';
 import { CreateSolutionTotals1763900002000 } from './migrations/1763900002000-create-solution-totals';
 
@@ -38,4 +39,4 @@ export { TokensModule } from './tokens.module';
 export { SolutionDeliberationEntity, SolutionTotalsEntity, TokenUsageEntity, CreateTokenUsage1763900001000, CreateSolutionTotals1763900002000 };
 
 export const tokensEntities = [TokenUsageEntity, SolutionTotalsEntity, SolutionDeliberationEntity];
-export const tokensMigrations = [CreateTokenUsage1763900001000, CreateSolutionTotals1763900002000];
+export const tokensMigrations = [CreateTokenUsage1763900001000, CreateSolutionTotals1763900002000, AddTokenUsageRole1763900002100];

@@ -88,7 +88,7 @@ export const tokenUsageInput = z.strictObject({
   participantIndex: z.number().int().min(0).max(7).optional().describe('With deliberationId: only this participant'),
   from: z.string().max(64).optional().describe('Without deliberationId: start of the time range, ISO-8601, inclusive (default 30 days before to)'),
   to: z.string().max(64).optional().describe('Without deliberationId: end of the time range, ISO-8601, exclusive (default now)'),
-  groupBy: z.enum(['adapter', 'model', 'day', 'deliberation']).optional().describe('Without deliberationId: how the range is grouped (default adapter)'),
+  groupBy: z.enum(['adapter', 'model', 'day', 'deliberation', 'role']).optional().describe('Without deliberationId: how the range is grouped (default adapter)'),
 });
 
 export const noInput = z.strictObject({});

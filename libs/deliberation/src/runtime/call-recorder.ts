@@ -23,6 +23,8 @@ export interface RecordedCall {
   latencyMs: number;
   errorKind?: string;
   voteOption?: string;
+  /** The participant's role, or the deliberation's own call's (chair, digest, embeddings). */
+  role?: string;
 }
 
 /**
@@ -44,10 +46,10 @@ export class CallRecorder {
   ) {}
 
   /** An answer (or a failed call) and its vote-only retry; their costs are set on `response`. */
-  async recordAnswer(deliberationId: string, round: number, response: ParticipantResponse, afterConvergence: boolean): Promise<void> {
+  async recordAnswer(deliberationId: string, round: number, response: ParticipantResponse, afterConvergence: boolean, role?: string): Promise<void> {
     const calls: RecordedCall[] = [];
     const { voteRetry } = response;
-    if (voteRetry) calls.push({ participantIndex: response.participantIndex, tier: response.tier, usage: voteRetry.usage, latencyMs: voteRetry.latencyMs ?? 0, errorKind: voteRetry.errorKind });
+    if (voteRetry) calls.push({ participantIndex: response.participantIndex, tier: response.tier, usage: voteRetry.usage, latencyMs: voteRetry.latencyMs ?? 0, errorKind: voteRetry.errorKind, role });
     calls.push({
       participantIndex: response.participantIndex,
       tier: response.tier,
@@ -55,6 +57,7 @@ export class CallRecorder {
       latencyMs: response.latencyMs,
       errorKind: response.error?.kind,
       voteOption: response.vote?.option,
+      role,
     });
     await this.commit(deliberationId, round, calls, afterConvergence, async (manager, costs) => {
       if (voteRetry) voteRetry.costUsd = costs[0];

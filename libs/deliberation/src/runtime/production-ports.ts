@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import type { TierDecisionRecord } from '../deliberation.types';
 import type { EnginePorts } from '../engine/engine.ports';
 import { RoundRepository } from '../persistence/round.repository';
-import { memoizeTokenCounter } from '../rules';
+import { CHAIR_PARTICIPANT, DIGEST_PARTICIPANT, memoizeTokenCounter } from '../rules';
 import type { EngineState } from '../state/engine-state';
 import { tokenTotals } from '../state/spend';
 import { StateStore } from '../state/state-store';
@@ -59,10 +59,11 @@ export class ProductionPorts {
         }
       },
       record: async (state, round, response, afterConvergence) => {
-        if (response.participantIndex >= 0) return this.recorder.recordAnswer(state.id, round, response, afterConvergence);
-        // The deliberation's own calls (the chair's) have no answer row: their tokens go to the ledger alone.
         const { participantIndex, tier, usage, latencyMs } = response;
-        response.costUsd = await this.recorder.recordCall(state.id, round, { participantIndex, tier, usage, latencyMs, errorKind: response.error?.kind });
+        if (participantIndex >= 0) return this.recorder.recordAnswer(state.id, round, response, afterConvergence, state.request.participants[participantIndex]?.role);
+        // The deliberation's own calls (the chair's, the digests') have no answer row: their tokens go to the ledger alone.
+        const role = participantIndex === CHAIR_PARTICIPANT ? 'chair' : participantIndex === DIGEST_PARTICIPANT ? 'digest' : undefined;
+        response.costUsd = await this.recorder.recordCall(state.id, round, { participantIndex, tier, usage, latencyMs, errorKind: response.error?.kind, role });
       },
       roundStarted: (state, round, decisions: TierDecisionRecord[], startedAt) => this.rounds.start(this.dataSource.manager, state.id, round, decisions, startedAt),
       roundCompleted: (state, round) =>
@@ -94,7 +95,7 @@ export class ProductionPorts {
       this.logger.warn({ deliberationId: state.id, round, adapter: name, kind: failure.kind }, `embeddings failed (${failure.message}); TF-IDF used for this round`);
       result = { vectors: null, usage: failure.usage, errorKind: failure.kind };
     }
-    await this.recorder.recordCall(state.id, round, { participantIndex: -1, tier: 'fast', usage: result.usage, latencyMs: Date.now() - started, errorKind: result.errorKind });
+    await this.recorder.recordCall(state.id, round, { participantIndex: -1, tier: 'fast', usage: result.usage, latencyMs: Date.now() - started, errorKind: result.errorKind, role: 'embeddings' });
     return result.vectors;
   }
 

@@ -73,6 +73,7 @@ describe(TokenLedger.name, () => {
           voteOption: 'Option B',
           afterConvergence: true,
           createdAt: AT.toISOString(),
+          role: null,
         },
       ]);
       expect(await totals('claude')).toEqual({

@@ -30,6 +30,8 @@ export interface UsageEntry {
   voteOption?: string | null;
   /** The deliberation had already converged before this call. */
   afterConvergence?: boolean;
+  /** The participant's role (e.g. "security"), or the deliberation's own call's: chair, digest, embeddings. */
+  role?: string | null;
 }
 
 export interface RecordedUsage {
@@ -115,6 +117,7 @@ export class TokenLedger {
       voteOption: entry.voteOption ?? null,
       afterConvergence: entry.afterConvergence ?? false,
       createdAt,
+      role: entry.role ?? null,
     });
     return { costUsd: costMicros === null ? null : microsToUsd(costMicros), costMicros, priced };
   }

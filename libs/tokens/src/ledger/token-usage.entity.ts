@@ -20,6 +20,10 @@ export class TokenUsageEntity {
   @Column({ name: 'participant_index', type: 'integer' })
   participantIndex: number;
 
+  /** The participant's role, or the deliberation's own call's (chair, digest, embeddings); null without one. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  role: string | null;
+
   @Column({ type: 'varchar', length: 64 })
   adapter: string;
 

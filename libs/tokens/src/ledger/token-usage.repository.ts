@@ -36,7 +36,7 @@ export interface TimeWindow {
   to: string;
 }
 
-export type TimeGroup = 'adapter' | 'model' | 'day' | 'deliberation';
+export type TimeGroup = 'adapter' | 'model' | 'day' | 'deliberation' | 'role';
 
 export interface VoteTrailRow {
   deliberationId: string;
@@ -53,6 +53,8 @@ const TIME_GROUP_EXPRESSION: Record<TimeGroup, string> = {
   // created_at is a toISOString() value, so its first 10 characters are the UTC day.
   day: 'SUBSTR(u.createdAt, 1, 10)',
   deliberation: 'u.deliberationId',
+  // Calls made before roles were recorded, or by a participant without one, group as "(none)".
+  role: "COALESCE(u.role, '(none)')",
 };
 
 type Raw = Record<string, string | number | null>;
@@ -92,10 +94,10 @@ export class TokenUsageRepository {
       manager,
       `INSERT INTO token_usage (deliberation_id, round, participant_index, adapter, provider, model, tier, input_tokens,
         output_tokens, reasoning_tokens, cached_input_tokens, total_tokens, accuracy, cost_micros, priced, latency_ms,
-        error_kind, vote_option, after_convergence, created_at)
+        error_kind, vote_option, after_convergence, created_at, role)
       VALUES (:deliberationId, :round, :participantIndex, :adapter, :provider, :model, :tier, :inputTokens, :outputTokens,
         :reasoningTokens, :cachedInputTokens, :totalTokens, :accuracy, :costMicros, :priced, :latencyMs, :errorKind,
-        :voteOption, :afterConvergence, :createdAt)`,
+        :voteOption, :afterConvergence, :createdAt, :role)`,
       record,
     );
   }

@@ -3,7 +3,7 @@ import type { TokenFigures } from '../figures/token-figures';
 import type { TimeGroup } from '../ledger/token-usage.repository';
 
 export type UsageGroupBy = TimeGroup;
-export const USAGE_GROUP_BY: readonly UsageGroupBy[] = ['adapter', 'model', 'day', 'deliberation'];
+export const USAGE_GROUP_BY: readonly UsageGroupBy[] = ['adapter', 'model', 'day', 'deliberation', 'role'];
 
 export interface DeliberationTokens {
   deliberationId: string;
