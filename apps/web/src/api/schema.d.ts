@@ -574,7 +574,7 @@ export interface components {
             from: string;
             to: string;
             /** @enum {string} */
-            groupBy: "adapter" | "model" | "day" | "deliberation";
+            groupBy: "adapter" | "model" | "day" | "deliberation" | "role";
             groups: components["schemas"]["UsageGroupDto"][];
             totals: components["schemas"]["TokenFiguresDto"];
         };
@@ -1429,7 +1429,7 @@ export interface operations {
                 from?: string;
                 /** @description End of the window, exclusive (ISO-8601). Default: now. */
                 to?: string;
-                groupBy?: "adapter" | "model" | "day" | "deliberation";
+                groupBy?: "adapter" | "model" | "day" | "deliberation" | "role";
             };
             header?: never;
             path?: never;
