@@ -228,6 +228,15 @@ describe('Mission Control in a browser (e2e)', () => {
     await page.locator('table tr[data-id]').first().waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot('live-phone');
+    // A deliberation's rounds stack one under the other; wide tables scroll inside their own box.
+    const { items } = await api('/v1/deliberations');
+    for (const view of [`#/d/${items[0].id}`, '#/spend', '#/governance']) {
+      await page.goto(`${t!.url}/${view}`);
+      await page.locator('[data-view]').waitFor();
+      await page.waitForTimeout(300);
+      expect([view, await page.evaluate(() => document.documentElement.scrollWidth)]).toEqual([view, 390]);
+    }
+    await shot('governance-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
