@@ -46,18 +46,28 @@ function LiveDeliberation({ d: initial }: { d: Deliberation }) {
   useEffect(() => setD(initial), [initial]);
   // Follow the events while it runs; the stored view is read again when a round ends or the run stops.
   const active = ACTIVE.includes(d.status);
+  // Bumped when a stream ends while the run still goes on (the service restarted): follow it again, after 5 s.
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!active) return;
-    return followEvents(
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const stop = followEvents(
       d.id,
       (event) => {
         setLive((l) => foldEvent(l, event));
         if (event.type !== 'response_received' && event.type !== 'round_started') void api.deliberation(d.id).then(setD, () => undefined);
         announceChange();
       },
-      () => void api.deliberation(d.id).then(setD, () => undefined),
+      () => {
+        void api.deliberation(d.id).then(setD, () => undefined);
+        retry = setTimeout(() => setAttempt((n) => n + 1), 5000);
+      },
     );
-  }, [d.id, active]);
+    return () => {
+      stop();
+      clearTimeout(retry);
+    };
+  }, [d.id, active, attempt]);
   const card = liveCard(d, live);
   return (
     <article class="card live" data-id={d.id} data-status={d.status}>
