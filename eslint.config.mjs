@@ -24,10 +24,7 @@ const LIB_API_ONLY = [
   },
 ];
 
-const restricted = (extra = { paths: [], patterns: [] }) => [
-  'error',
-  { paths: extra.paths, patterns: [...LIB_API_ONLY, ...extra.patterns] },
-];
+const restricted = (extra = { paths: [], patterns: [] }) => ['error', { paths: extra.paths, patterns: [...LIB_API_ONLY, ...extra.patterns] }];
 
 /** Per lib: the libs above it (and itself, whose index it would import in a cycle), and apps/. */
 const libBoundaries = LIBS.map((lib) => ({

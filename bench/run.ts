@@ -83,7 +83,9 @@ async function main(): Promise<void> {
       ] as const) {
         const r = await throughput(provider.baseUrl, n, total, 3);
         rows.push(r);
-        log(`  N = ${String(n).padStart(2)}: ${r.deliberationsPerSec.median} deliberations/s, p50 ${r.p50Ms.median} ms, p95 ${r.p95Ms.median} ms, RSS ${r.rssMb.median} MB (heap ${r.heapUsedMb.median} MB)`);
+        log(
+          `  N = ${String(n).padStart(2)}: ${r.deliberationsPerSec.median} deliberations/s, p50 ${r.p50Ms.median} ms, p95 ${r.p95Ms.median} ms, RSS ${r.rssMb.median} MB (heap ${r.heapUsedMb.median} MB)`,
+        );
       }
       results.throughput = rows;
       const at32 = rows[rows.length - 1].deliberationsPerSec.median;
@@ -110,7 +112,12 @@ async function main(): Promise<void> {
           `  ${c.label} (${c.tokens} tokens, same counts: ${c.sameCounts}): service ${t.service.median}, tiktoken ${t.tiktoken.median}, ` +
             `gpt-tokenizer ${t.gptTokenizer.median}; service/tiktoken ${c.ratios.serviceToTiktoken}, gpt-tokenizer/tiktoken ${c.ratios.gptTokenizerToTiktoken}`,
         );
-        goals.push({ figure: `tokenizer service ÷ tiktoken, ${c.label}`, goal: '≥ 0.9', value: c.ratios.serviceToTiktoken, met: c.ratios.serviceToTiktoken >= 0.9 });
+        goals.push({
+          figure: `tokenizer service ÷ tiktoken, ${c.label}`,
+          goal: '≥ 0.9',
+          value: c.ratios.serviceToTiktoken,
+          met: c.ratios.serviceToTiktoken >= 0.9,
+        });
       }
     }
     if (selected.has('scale')) {

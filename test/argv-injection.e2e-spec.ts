@@ -26,7 +26,16 @@ describe('participants[].model never reaches CLI argv unchecked (e2e)', () => {
       `require('node:fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');
 process.stdout.write('Webhooks.\\nVOTE: {"option": "Webhooks", "confidence": 0.8}\\n');`,
     );
-    const cli = (name: string, provider: string, extra: Record<string, unknown> = {}) => ({ name, kind: 'cli', provider, command: recorder, tier: 'T1', models: models(name), timeoutMs: 5000, ...extra });
+    const cli = (name: string, provider: string, extra: Record<string, unknown> = {}) => ({
+      name,
+      kind: 'cli',
+      provider,
+      command: recorder,
+      tier: 'T1',
+      models: models(name),
+      timeoutMs: 5000,
+      ...extra,
+    });
     t = await startTestApp({
       adapters: [
         cli('claude', 'claude'),
@@ -35,7 +44,15 @@ process.stdout.write('Webhooks.\\nVOTE: {"option": "Webhooks", "confidence": 0.8
         cli('droid', 'droid'),
         cli('llamacpp', 'llamacpp'),
         cli('codex-any', 'codex', { allowedModels: ['*'] }),
-        { name: 'router', kind: 'http', provider: 'openrouter', baseUrl: 'http://127.0.0.1:9/api/v1', tier: 'T2', models: { fast: 'openai/gpt-4o-mini', reasoning: 'openai/gpt-4o' }, maxRetries: 0 },
+        {
+          name: 'router',
+          kind: 'http',
+          provider: 'openrouter',
+          baseUrl: 'http://127.0.0.1:9/api/v1',
+          tier: 'T2',
+          models: { fast: 'openai/gpt-4o-mini', reasoning: 'openai/gpt-4o' },
+          maxRetries: 0,
+        },
       ],
     });
   });
@@ -46,7 +63,13 @@ process.stdout.write('Webhooks.\\nVOTE: {"option": "Webhooks", "confidence": 0.8
   });
 
   function recorded(): string[][] {
-    return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : [];
+    return existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as string[])
+      : [];
   }
 
   function create(participants: Array<Record<string, unknown>>, wait = false) {
@@ -58,21 +81,24 @@ process.stdout.write('Webhooks.\\nVOTE: {"option": "Webhooks", "confidence": 0.8
   const hostile = ['--yolo', '/etc/passwd', '-c model_provider=evil', 'a b', 'x\u0000y', '../../bin/sh', '-m'];
   const adapters = ['claude', 'codex', 'gemini', 'droid', 'llamacpp', 'codex-any'];
 
-  it.each(adapters.flatMap((adapter) => hostile.map((model) => [adapter, model])))('should answer 400 naming %s for model %j, start no process and store nothing', async (adapter, model) => {
-    const before = recorded().length;
+  it.each(adapters.flatMap((adapter) => hostile.map((model) => [adapter, model])))(
+    'should answer 400 naming %s for model %j, start no process and store nothing',
+    async (adapter, model) => {
+      const before = recorded().length;
 
-    const res = await create([{ adapter, model }, { adapter: 'claude' }]).expect(400);
+      const res = await create([{ adapter, model }, { adapter: 'claude' }]).expect(400);
 
-    expect(res.body.message).toContain(`participants.0.model`);
-    expect(res.body.message).toContain(`adapter "${adapter}"`);
-    expect(res.body.message).toContain('allowed:');
-    expect(res.body.details).toMatchObject({ code: 'MODEL_NOT_ALLOWED', adapter });
-    expect(recorded().length).toBe(before);
-    const list = await request(t.url).get('/v1/deliberations').expect(200);
-    expect(list.body.items).toHaveLength(0);
-  });
+      expect(res.body.message).toContain(`participants.0.model`);
+      expect(res.body.message).toContain(`adapter "${adapter}"`);
+      expect(res.body.message).toContain('allowed:');
+      expect(res.body.details).toMatchObject({ code: 'MODEL_NOT_ALLOWED', adapter });
+      expect(recorded().length).toBe(before);
+      const list = await request(t.url).get('/v1/deliberations').expect(200);
+      expect(list.body.items).toHaveLength(0);
+    },
+  );
 
-  it('should list the allowed models: the adapter\'s own by default, plus allowedModels', async () => {
+  it("should list the allowed models: the adapter's own by default, plus allowedModels", async () => {
     const own = await create([{ adapter: 'claude', model: 'opus' }, { adapter: 'codex' }]).expect(400);
     expect(own.body.message).toContain('is not allowed for adapter "claude"; allowed: claude-fast, claude-pro');
     expect(own.body.details.allowed).toEqual(['claude-fast', 'claude-pro']);

@@ -23,12 +23,21 @@ interface RawAnswer {
 function send(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   return new Promise((done, fail) => {
-    const req = httpRequest({ host: hostname, port, method, path, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = httpRequest(
+      {
+        host: hostname,
+        port,
+        method,
+        path,
+        headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => done({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', fail);
     // An SSE stream would never end: the status line is all this test needs.
     req.setTimeout(5000, () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
@@ -130,7 +139,12 @@ describe('auth surface (e2e)', () => {
       const path = concrete(template);
       for (const spelled of spellings(path)) {
         for (const verb of [method, 'HEAD', 'OPTIONS']) {
-          for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-key-wrong-key-wrong' }, { authorization: `Bearer ${KEY.toUpperCase()}` }, { authorization: KEY }]) {
+          for (const headers of [
+            {} as Record<string, string>,
+            { authorization: 'Bearer wrong-key-wrong-key-wrong' },
+            { authorization: `Bearer ${KEY.toUpperCase()}` },
+            { authorization: KEY },
+          ]) {
             const answer = await send(t.url, verb, spelled, headers, verb === method ? bodyFor(method, template) : undefined);
             requests += 1;
             if (!REFUSED.includes(answer.status)) leaks.push(`${verb} ${spelled} ${JSON.stringify(headers)} → ${answer.status} ${answer.body.slice(0, 80)}`);

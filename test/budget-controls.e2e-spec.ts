@@ -7,7 +7,14 @@ import { startTestApp, type TestApp } from './support/test-app';
 
 /** Issue 15.6: a manual reset of a window and a global enforcement switch, both audited, both surviving a restart. */
 
-const BODY = { question: 'Webhooks or polling?', participants: [{ adapter: 'cloud', stance: 'for' }, { adapter: 'cloud', stance: 'against' }], mode: 'quick' };
+const BODY = {
+  question: 'Webhooks or polling?',
+  participants: [
+    { adapter: 'cloud', stance: 'for' },
+    { adapter: 'cloud', stance: 'against' },
+  ],
+  mode: 'quick',
+};
 
 describe('budget controls (e2e)', () => {
   let provider: ScriptedProvider | undefined;
@@ -27,7 +34,14 @@ describe('budget controls (e2e)', () => {
 
   async function boot(dailyTokens: number): Promise<TestApp> {
     provider ??= await startScriptedProvider((c) => ({ text: answer(prose(c.stance, c.round), 'Adopt webhooks'), usage: { input: 100, output: 50 } }));
-    t = await startTestApp({ adapters: [httpAdapter(provider, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })], budgets: { daily: { tokens: dailyTokens } }, deliberation: { maxOutputTokens: 200 } }, { dir });
+    t = await startTestApp(
+      {
+        adapters: [httpAdapter(provider, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
+        budgets: { daily: { tokens: dailyTokens } },
+        deliberation: { maxOutputTokens: 200 },
+      },
+      { dir },
+    );
     return t;
   }
 
@@ -85,7 +99,12 @@ describe('budget controls (e2e)', () => {
     await request(app.url).put('/v1/budgets/daily').send({ tokens: 50_000, reason: 'tighter for December' }).expect(200);
 
     const [entry] = (await request(app.url).get('/v1/budgets/audit').expect(200)).body;
-    expect(entry).toMatchObject({ action: 'limits', window: 'daily', reason: 'tighter for December', detail: { before: { tokens: 100_000 }, after: { tokens: 50_000 } } });
+    expect(entry).toMatchObject({
+      action: 'limits',
+      window: 'daily',
+      reason: 'tighter for December',
+      detail: { before: { tokens: 100_000 }, after: { tokens: 50_000 } },
+    });
   });
 
   it.each([

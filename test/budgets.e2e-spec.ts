@@ -1,7 +1,17 @@
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import type { ProviderUsage } from './fixtures/provider-server';
-import { answer, httpAdapter, prose, readEvents, startScriptedProvider, waitForStatus, type ScriptedCall, type ScriptedProvider, type Stance } from './support/round-script';
+import {
+  answer,
+  httpAdapter,
+  prose,
+  readEvents,
+  startScriptedProvider,
+  waitForStatus,
+  type ScriptedCall,
+  type ScriptedProvider,
+  type Stance,
+} from './support/round-script';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -25,7 +35,9 @@ function splitThenUnanimous(usage: ProviderUsage | ((c: ScriptedCall) => Provide
 }
 
 async function startDeliberation(t: TestApp, body: Record<string, unknown>): Promise<string> {
-  const res = await request(t.url).post('/v1/deliberations').send({ question: QUESTION, ...body });
+  const res = await request(t.url)
+    .post('/v1/deliberations')
+    .send({ question: QUESTION, ...body });
   if (res.status !== 202) throw new Error(`POST /v1/deliberations answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.id as string;
 }
@@ -234,7 +246,10 @@ describe('budgets and model tiers (e2e)', () => {
       await waitForStatus(app.url, first, ['completed']);
       const spent = (await dailyWindow(app)).used.usd as number;
       expect(spent).toBeGreaterThan(0);
-      await request(app.url).put('/v1/budgets/daily').send({ usd: spent / 2 }).expect(200);
+      await request(app.url)
+        .put('/v1/budgets/daily')
+        .send({ usd: spent / 2 })
+        .expect(200);
     }
 
     it('should defer (pause with budget_floor) a deliberation whose security participant would fall below its T2 floor when money runs out', async () => {
@@ -325,9 +340,7 @@ describe('budgets and model tiers (e2e)', () => {
         budgets: { daily: { tokens: CAP } },
       });
 
-      const ids = await Promise.all(
-        Array.from({ length: 20 }, () => startDeliberation(t!, { maxRounds: 3, participants: THREE('cloud').slice(0, 2) })),
-      );
+      const ids = await Promise.all(Array.from({ length: 20 }, () => startDeliberation(t!, { maxRounds: 3, participants: THREE('cloud').slice(0, 2) })));
       const finals = await Promise.all(ids.map((id) => waitForStatus(t!.url, id, ['completed', 'paused', 'failed'], 15_000)));
 
       const daily = await dailyWindow(t);
@@ -342,7 +355,9 @@ describe('budgets and model tiers (e2e)', () => {
       expect(finals.some((d) => d.status === 'completed' || d.rounds.length > 0)).toBe(true);
 
       // Every token the window counts is a token_usage row, and the other way round.
-      const totals = await Promise.all(ids.map(async (id) => (await request(t!.url).get(`/v1/deliberations/${id}/tokens`).expect(200)).body.totals.totalTokens as number));
+      const totals = await Promise.all(
+        ids.map(async (id) => (await request(t!.url).get(`/v1/deliberations/${id}/tokens`).expect(200)).body.totals.totalTokens as number),
+      );
       const sum = totals.reduce((a, b) => a + b, 0);
       expect(sum).toBe(daily.used.tokens);
       expect(sum).toBe(provider.seen.length * 300);

@@ -23,7 +23,11 @@ const CHAIR_ANSWER = [
     agreements: ['idempotent consumers', 'signature verification'],
     disagreements: ['how soon to switch'],
     dissent: ['Participant 2 keeps polling this quarter'],
-    mapping: { 'Adopt webhooks': 'Adopt webhooks', 'Switch to event push from the processor': 'Adopt webhooks', 'Keep polling for this quarter': 'Keep polling' },
+    mapping: {
+      'Adopt webhooks': 'Adopt webhooks',
+      'Switch to event push from the processor': 'Adopt webhooks',
+      'Keep polling for this quarter': 'Keep polling',
+    },
   })}`,
 ].join('\n');
 
@@ -51,7 +55,10 @@ describe('the chair (e2e)', () => {
       },
     });
     t = await startTestApp({
-      adapters: [httpAdapter(provider, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' }), httpAdapter(chairServer, 'chairman', 'T3', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
+      adapters: [
+        httpAdapter(provider, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' }),
+        httpAdapter(chairServer, 'chairman', 'T3', { fast: 'gpt-5-mini', reasoning: 'gpt-5' }),
+      ],
       ...config,
     });
     return t;
@@ -134,7 +141,12 @@ describe('the chair (e2e)', () => {
 
     const done = await deliberate(app, { chair: { adapter: 'chairman' } });
 
-    expect(done.result).toMatchObject({ outcome: 'tie', tally: [{ votes: 1 }, { votes: 1 }, { votes: 1 }], synthesis: null, synthesisError: 'the chair answered without a CHAIR: line' });
+    expect(done.result).toMatchObject({
+      outcome: 'tie',
+      tally: [{ votes: 1 }, { votes: 1 }, { votes: 1 }],
+      synthesis: null,
+      synthesisError: 'the chair answered without a CHAIR: line',
+    });
   });
 
   it.each([
@@ -145,7 +157,10 @@ describe('the chair (e2e)', () => {
   ])('should refuse a bad chair %p with a 400 naming the field, and store nothing', async (chair, field) => {
     const app = await boot();
 
-    const res = await request(app.url).post('/v1/deliberations').send({ question: QUESTION, participants: [{ adapter: 'cloud' }, { adapter: 'cloud' }], chair }).expect(400);
+    const res = await request(app.url)
+      .post('/v1/deliberations')
+      .send({ question: QUESTION, participants: [{ adapter: 'cloud' }, { adapter: 'cloud' }], chair })
+      .expect(400);
 
     expect(JSON.stringify(res.body)).toContain(field);
     expect((await request(app.url).get('/v1/deliberations').expect(200)).body.items).toHaveLength(0);
@@ -156,7 +171,12 @@ describe('the chair (e2e)', () => {
 
     const res = await request(app.url)
       .post('/v1/deliberations')
-      .send({ question: QUESTION, participants: [{ adapter: 'cloud' }, { adapter: 'cloud' }], chair: { adapter: 'chairman', model: 'house-model-7' }, budget: { maxCostUsd: 1 } })
+      .send({
+        question: QUESTION,
+        participants: [{ adapter: 'cloud' }, { adapter: 'cloud' }],
+        chair: { adapter: 'chairman', model: 'house-model-7' },
+        budget: { maxCostUsd: 1 },
+      })
       .expect(400);
 
     expect(res.body.message).toContain('chair.model: model "house-model-7"');

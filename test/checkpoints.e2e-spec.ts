@@ -5,7 +5,16 @@ import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { CheckpointPruner } from '@app/checkpoint';
 import type { ProviderUsage } from './fixtures/provider-server';
-import { answer, httpAdapter, prose, startScriptedProvider, waitForStatus, type ScriptedCall, type ScriptedProvider, type Stance } from './support/round-script';
+import {
+  answer,
+  httpAdapter,
+  prose,
+  startScriptedProvider,
+  waitForStatus,
+  type ScriptedCall,
+  type ScriptedProvider,
+  type Stance,
+} from './support/round-script';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -34,7 +43,9 @@ function deferred(): { promise: Promise<void>; release: () => void } {
 }
 
 async function start(t: TestApp, body: Record<string, unknown>): Promise<string> {
-  const res = await request(t.url).post('/v1/deliberations').send({ question: QUESTION, participants: THREE, ...body });
+  const res = await request(t.url)
+    .post('/v1/deliberations')
+    .send({ question: QUESTION, participants: THREE, ...body });
   if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.id as string;
 }
@@ -133,12 +144,20 @@ describe('checkpoints and resume (e2e)', () => {
       expect(state.rounds[0].responses[0].usage).toMatchObject({ inputTokens: 100, outputTokens: 50, totalTokens: 150 });
       expect(state.rounds[0].convergence).toBeNull();
       expect(state.rounds[1].convergence).toMatchObject({ score: expect.any(Number), status: 'refining' });
-      expect(state.rounds[1].decisions).toEqual(STANCES.map((_, i) => expect.objectContaining({ participantIndex: i, tier: 'reasoning', model: 'gpt-5', adapter: 'cloud' })));
+      expect(state.rounds[1].decisions).toEqual(
+        STANCES.map((_, i) => expect.objectContaining({ participantIndex: i, tier: 'reasoning', model: 'gpt-5', adapter: 'cloud' })),
+      );
       expect(state.runtime).toMatchObject({ warned: [], failureStreaks: {}, activeMs: expect.any(Number) });
       // The token totals, the budget as it stood, and where to go on.
       expect(state.nextRound).toBe(3);
       expect(state.tokens).toMatchObject({ totalTokens: 900, inputTokens: 600, outputTokens: 300 });
-      expect(state.budget).toEqual({ maxTokens: 500_000, maxCostUsd: null, usedTokens: 900, usedUsd: expect.any(Number), limits: [{ name: 'deliberation.tokens', fraction: 900 / 500_000, used: 900 }] });
+      expect(state.budget).toEqual({
+        maxTokens: 500_000,
+        maxCostUsd: null,
+        usedTokens: 900,
+        usedUsd: expect.any(Number),
+        limits: [{ name: 'deliberation.tokens', fraction: 900 / 500_000, used: 900 }],
+      });
     });
   });
 
@@ -150,7 +169,10 @@ describe('checkpoints and resume (e2e)', () => {
       expect(paused.status).toBe('paused');
       expect(paused.pause.reason).toBe('budget');
 
-      const res = await request(app.url).post(`/v1/checkpoints/${paused.latestCheckpointId}/resume`).send({ budget: { maxTokens: 100_000 } }).expect(202);
+      const res = await request(app.url)
+        .post(`/v1/checkpoints/${paused.latestCheckpointId}/resume`)
+        .send({ budget: { maxTokens: 100_000 } })
+        .expect(202);
 
       expect(res.body).toEqual({ id, status: 'queued', resumedFromCheckpointId: paused.latestCheckpointId });
       const done = await waitForStatus(app.url, id);
@@ -172,8 +194,12 @@ describe('checkpoints and resume (e2e)', () => {
       const url = `/v1/checkpoints/${paused.latestCheckpointId}/resume`;
 
       const answers = await Promise.all([
-        request(app.url).post(url).send({ budget: { maxTokens: 100_000 } }),
-        request(app.url).post(url).send({ budget: { maxTokens: 100_000 } }),
+        request(app.url)
+          .post(url)
+          .send({ budget: { maxTokens: 100_000 } }),
+        request(app.url)
+          .post(url)
+          .send({ budget: { maxTokens: 100_000 } }),
       ]);
 
       expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
@@ -253,7 +279,12 @@ describe('checkpoints and resume (e2e)', () => {
       expect(done.status).toBe('completed');
       expect(done.rounds.map((r: any) => r.responses.length)).toEqual([3, 3]);
       // "for" had answered round 1 before the stop: it is not asked again.
-      expect(provider.seen.filter((c) => c.round === 1).map((c) => c.stance).sort()).toEqual(['against', 'against', 'for', 'neutral', 'neutral']);
+      expect(
+        provider.seen
+          .filter((c) => c.round === 1)
+          .map((c) => c.stance)
+          .sort(),
+      ).toEqual(['against', 'against', 'for', 'neutral', 'neutral']);
     });
   });
 
@@ -289,7 +320,10 @@ describe('checkpoints and resume (e2e)', () => {
       const done = await waitForStatus(t.url, id);
       expect(done.status).toBe('completed');
       expect(done.result.degraded).toBe(false);
-      const asked = provider.seen.filter((c) => c.round === 2).map((c) => c.stance).sort();
+      const asked = provider.seen
+        .filter((c) => c.round === 2)
+        .map((c) => c.stance)
+        .sort();
       expect(asked).toEqual(['against', 'against', 'for', 'neutral', 'neutral']);
       // The two calls cut short stay on record, with no usage; every answer's tokens count once.
       const tokens = (await request(t.url).get(`/v1/deliberations/${id}/tokens`).expect(200)).body;
@@ -319,7 +353,12 @@ describe('checkpoints and resume (e2e)', () => {
       expect(fork.rounds[0].responses.map((r: any) => [r.model, r.text])).toEqual(parent.rounds[0].responses.map((r: any) => [r.model, r.text]));
       expect(fork.rounds.slice(1).flatMap((r: any) => r.responses.map((x: any) => x.model))).toEqual(Array(6).fill('gpt-5-nano'));
       expect(provider!.seen.filter((c) => c.round === 1)).toHaveLength(3);
-      expect(provider!.seen.filter((c) => c.model === 'gpt-5-nano').map((c) => c.round).sort()).toEqual([2, 2, 2, 3, 3, 3]);
+      expect(
+        provider!.seen
+          .filter((c) => c.model === 'gpt-5-nano')
+          .map((c) => c.round)
+          .sort(),
+      ).toEqual([2, 2, 2, 3, 3, 3]);
       // The parent is untouched.
       const after = (await request(app.url).get(`/v1/deliberations/${parentId}`).expect(200)).body;
       expect(after).toMatchObject({ status: 'completed', resumes: [], latestCheckpointId: parent.latestCheckpointId });
@@ -378,7 +417,10 @@ describe('checkpoints and resume (e2e)', () => {
       expect(paused.status).toBe('paused');
       expect(paused.rounds).toHaveLength(1);
 
-      await request(t.url).post(`/v1/checkpoints/${paused.latestCheckpointId}/resume`).send({ budget: { maxTokens: 1_000_000 } }).expect(202);
+      await request(t.url)
+        .post(`/v1/checkpoints/${paused.latestCheckpointId}/resume`)
+        .send({ budget: { maxTokens: 1_000_000 } })
+        .expect(202);
       const resumed = await waitForStatus(t.url, cut);
 
       expect(resumed.status).toBe('completed');
@@ -388,7 +430,9 @@ describe('checkpoints and resume (e2e)', () => {
         return { outcome, winningOption, tally, stopReason, roundsUsed, roundScores, abstained };
       };
       expect(pick(resumed)).toEqual(pick(uninterrupted));
-      expect(resumed.rounds.map((r: any) => r.responses.map((x: any) => x.text))).toEqual(uninterrupted.rounds.map((r: any) => r.responses.map((x: any) => x.text)));
+      expect(resumed.rounds.map((r: any) => r.responses.map((x: any) => x.text))).toEqual(
+        uninterrupted.rounds.map((r: any) => r.responses.map((x: any) => x.text)),
+      );
       const tokens = async (id: string) => (await request(t!.url).get(`/v1/deliberations/${id}/tokens`).expect(200)).body.totals.totalTokens;
       expect(await tokens(cut)).toBe(await tokens(whole));
     });

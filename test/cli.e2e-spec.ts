@@ -212,10 +212,28 @@ describe('conclave CLI (e2e, the built binary)', () => {
     const rows = usageRun.stdout.split('\n').map((l) => l.split(/\s{2,}/));
     expect(rows[1]).toEqual(['model', 'calls', 'input', 'output', 'reasoning', 'total', 'cost', 'exact']);
     for (const g of usage.groups) {
-      expect(rows).toContainEqual([g.key, String(g.calls), String(g.inputTokens), String(g.outputTokens), String(g.reasoningTokens), String(g.totalTokens), usd(g.costUsd), '100%']);
+      expect(rows).toContainEqual([
+        g.key,
+        String(g.calls),
+        String(g.inputTokens),
+        String(g.outputTokens),
+        String(g.reasoningTokens),
+        String(g.totalTokens),
+        usd(g.costUsd),
+        '100%',
+      ]);
     }
     const t0 = usage.totals;
-    expect(rows).toContainEqual(['total', String(t0.calls), String(t0.inputTokens), String(t0.outputTokens), String(t0.reasoningTokens), String(t0.totalTokens), usd(t0.costUsd), '100%']);
+    expect(rows).toContainEqual([
+      'total',
+      String(t0.calls),
+      String(t0.inputTokens),
+      String(t0.outputTokens),
+      String(t0.reasoningTokens),
+      String(t0.totalTokens),
+      usd(t0.costUsd),
+      '100%',
+    ]);
 
     expect(budgetsRun.code).toBe(0);
     const daily = budgets.find((w: any) => w.window === 'daily');
@@ -250,7 +268,9 @@ describe('conclave CLI (e2e, the built binary)', () => {
     expect(viaFlag.code).toBe(3);
     expect(viaFlag.stderr + viaFlag.stdout).not.toContain('wrong-key');
     expect(nowhere.code).toBe(3);
-    expect(nowhere.stderr).toBe(`error: cannot reach the service at http://127.0.0.1:${port}/ (ECONNREFUSED); start it with "npm start", set --url / CONCLAVE_URL, or pass --embedded\n`);
+    expect(nowhere.stderr).toBe(
+      `error: cannot reach the service at http://127.0.0.1:${port}/ (ECONNREFUSED); start it with "npm start", set --url / CONCLAVE_URL, or pass --embedded\n`,
+    );
   });
 
   it('should exit 2 on bad usage, saying what is wrong, and 3 with the message when the service refuses the request', async () => {
@@ -309,14 +329,24 @@ describe('conclave CLI (e2e, the built binary)', () => {
     expect(watch.stdout).toContain(`Round 1 of 1\n  #0 cloud (for) `);
     expect(watch.stdout).toContain(`  round 1 done: convergence — (first round) · so far 300 tokens, ${usd(tokens.totals.costUsd)}\n`);
     expect(watch.stdout).toContain(`\nOutcome: ${asked.result.outcome} — `);
-    expect(list.stdout.split('\n')[2].split(/\s{2,}/)).toEqual([asked.id, 'completed', '1/1', asked.result.outcome, asked.createdAt.slice(0, 16).replace('T', ' '), 'Should our billing service move from REST polling to webhoo…']);
+    expect(list.stdout.split('\n')[2].split(/\s{2,}/)).toEqual([
+      asked.id,
+      'completed',
+      '1/1',
+      asked.result.outcome,
+      asked.createdAt.slice(0, 16).replace('T', ' '),
+      'Should our billing service move from REST polling to webhoo…',
+    ]);
     expect(show.stdout.split('\n').slice(0, 2)).toEqual([`${asked.id}  completed  created ${asked.createdAt}`, `Question: ${QUESTION}`]);
     expect(show.stdout).toContain('Round 1 of 1\n  #0 cloud (for) ');
     expect(transcript.stdout).toBe(`${(await request(t!.url).get(`/v1/deliberations/${asked.id}/transcript`).set(auth)).text.trimEnd()}\n`);
     expect(adapters.stdout.split('\n')[2]).toBe('cloud    http  openai    T2    gpt-5-mini  gpt-5            reachable');
     const e = JSON.parse(estimateJson.stdout);
     expect(estimate.code).toBe(0);
-    const total = estimate.stdout.split('\n').find((l) => l.startsWith('total'))!.split(/\s{2,}/);
+    const total = estimate.stdout
+      .split('\n')
+      .find((l) => l.startsWith('total'))!
+      .split(/\s{2,}/);
     expect(total.slice(1, 4)).toEqual([e.total.tokens.low, e.total.tokens.expected, e.total.tokens.high].map((n: number) => n.toLocaleString('en-US')));
     expect(estimate.stdout).toContain('Own budget (100 tokens): does not fit');
     expect(arrived).toHaveLength(2);
@@ -339,7 +369,20 @@ describe('conclave CLI (e2e, the built binary)', () => {
       );
       // ./conclave.yaml and the default ./data/conclave.sqlite, as a person in that folder would have them.
       const adapters = await cli(['--embedded', 'adapters'], {}, dir);
-      const asked = await cli(['--embedded', 'ask', 'Should our billing service move from REST polling to webhooks for payment status updates?', '-p', 'architect:for', '-p', 'sre', '--quick'], {}, dir);
+      const asked = await cli(
+        [
+          '--embedded',
+          'ask',
+          'Should our billing service move from REST polling to webhooks for payment status updates?',
+          '-p',
+          'architect:for',
+          '-p',
+          'sre',
+          '--quick',
+        ],
+        {},
+        dir,
+      );
       const list = await cli(['--embedded', '--json', 'list'], {}, dir);
 
       expect(adapters.stderr).toBe('');
@@ -374,12 +417,14 @@ describe('conclave CLI (e2e, the built binary)', () => {
     const run = await child.done;
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`\nDetached from ${id} \\(running, \\d[\\d,]* tokens so far\\); it goes on in the service\\. Watch it with: conclave watch ${id}\n$`));
+    expect(run.stdout).toMatch(
+      new RegExp(`\nDetached from ${id} \\(running, \\d[\\d,]* tokens so far\\); it goes on in the service\\. Watch it with: conclave watch ${id}\n$`),
+    );
     // Detached, not stopped: the run goes on once its provider answers.
     let view = await get(`/v1/deliberations/${id}`);
     expect(view.status).toBe('running');
     open();
-    for (const deadline = Date.now() + 10_000; ['queued', 'running'].includes(view.status) && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; ['queued', 'running'].includes(view.status) && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 25));
       view = await get(`/v1/deliberations/${id}`);
     }
@@ -389,7 +434,20 @@ describe('conclave CLI (e2e, the built binary)', () => {
   it('should pause from the command line (exit 5, the checkpoint printed), refuse a second pause with the API message, and resume', async () => {
     await boot();
     hold();
-    const created = (await request(t!.url).post('/v1/deliberations').set(auth).send({ question: QUESTION, participants: [{ adapter: 'cloud', stance: 'for' }, { adapter: 'cloud', stance: 'against' }], maxRounds: 3 }).expect(202)).body;
+    const created = (
+      await request(t!.url)
+        .post('/v1/deliberations')
+        .set(auth)
+        .send({
+          question: QUESTION,
+          participants: [
+            { adapter: 'cloud', stance: 'for' },
+            { adapter: 'cloud', stance: 'against' },
+          ],
+          maxRounds: 3,
+        })
+        .expect(202)
+    ).body;
     await until(() => arrived.some((c) => c.round === 2), 'round 2');
 
     // --now cuts the held call (the answer that arrived is kept): the pause takes at once.
@@ -402,7 +460,9 @@ describe('conclave CLI (e2e, the built binary)', () => {
     expect(paused.stdout).toBe(`Paused: person (person)\nResume it with: conclave resume ${view.latestCheckpointId}\n`);
     const again = await cli(['pause', created.id], env());
     expect(again.code).toBe(3);
-    expect(again.stderr).toBe(`error: 409 Conflict: deliberation ${created.id} is paused; only a queued or running deliberation can be paused (code: DELIBERATION_NOT_RUNNING, status: paused)\n`);
+    expect(again.stderr).toBe(
+      `error: 409 Conflict: deliberation ${created.id} is paused; only a queued or running deliberation can be paused (code: DELIBERATION_NOT_RUNNING, status: paused)\n`,
+    );
 
     gate = null;
     const resumed = await cli(['resume', view.latestCheckpointId], env());

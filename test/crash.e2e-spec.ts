@@ -93,7 +93,8 @@ async function waitForHalfRound2(svc: ChildService, r: Rig, id: string): Promise
 
 function callsPerRound(r: Rig, stuck = false): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const c of r.provider.seen.filter((x) => x.call.prompt.includes('STUCK') === stuck)) counts[`${c.round}:${c.stance}`] = (counts[`${c.round}:${c.stance}`] ?? 0) + 1;
+  for (const c of r.provider.seen.filter((x) => x.call.prompt.includes('STUCK') === stuck))
+    counts[`${c.round}:${c.stance}`] = (counts[`${c.round}:${c.stance}`] ?? 0) + 1;
   return counts;
 }
 
@@ -158,7 +159,11 @@ describe('crashes and shutdown of the real service (e2e)', () => {
     });
     // One token_usage row per answer: round 1's calls counted exactly once.
     const rows = withDb(r.dbPath, (db) =>
-      db.prepare('SELECT round, participant_index AS p, COUNT(*) AS n, SUM(total_tokens) AS tokens FROM token_usage WHERE deliberation_id = ? GROUP BY round, participant_index ORDER BY round, p').all(id),
+      db
+        .prepare(
+          'SELECT round, participant_index AS p, COUNT(*) AS n, SUM(total_tokens) AS tokens FROM token_usage WHERE deliberation_id = ? GROUP BY round, participant_index ORDER BY round, p',
+        )
+        .all(id),
     );
     expect(rows).toEqual([1, 2, 3].flatMap((round) => [0, 1, 2].map((p) => ({ round, p, n: 1, tokens: PER_CALL }))));
     const tokens = await get(second, `/v1/deliberations/${id}/tokens`);
@@ -191,7 +196,9 @@ describe('crashes and shutdown of the real service (e2e)', () => {
     const stored = withDb(r.dbPath, (db) => ({
       row: db.prepare('SELECT status, latest_checkpoint_id AS checkpoint FROM deliberations WHERE id = ?').get(id),
       round2: db
-        .prepare("SELECT participant_index AS p, json_extract(error, '$.kind') AS failed FROM deliberation_responses WHERE deliberation_id = ? AND round = 2 ORDER BY p")
+        .prepare(
+          "SELECT participant_index AS p, json_extract(error, '$.kind') AS failed FROM deliberation_responses WHERE deliberation_id = ? AND round = 2 ORDER BY p",
+        )
         .all(id),
     }));
     expect(stored.row).toEqual({ status: 'interrupted', checkpoint: roundOne });

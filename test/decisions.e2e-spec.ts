@@ -230,9 +230,13 @@ function reviewer(name: string, votes: readonly string[]): (round: number) => Tu
   return (round) => {
     const texts = REVIEWS[name];
     const option = votes[Math.min(round, votes.length) - 1];
-    return turn(`${texts[Math.min(round, texts.length) - 1]}\n\n${NOTES[name]}`, vote(option, { confidence: 0.75 + round * 0.05, rationale: `Round ${round}: ${option}.`, continueDebate: round < 2 }), {
-      usage: { input: 2400 + round * 1800, output: 650 },
-    });
+    return turn(
+      `${texts[Math.min(round, texts.length) - 1]}\n\n${NOTES[name]}`,
+      vote(option, { confidence: 0.75 + round * 0.05, rationale: `Round ${round}: ${option}.`, continueDebate: round < 2 }),
+      {
+        usage: { input: 2400 + round * 1800, output: 650 },
+      },
+    );
   };
 }
 

@@ -5,7 +5,14 @@ import { startTestApp, type TestApp } from './support/test-app';
 /** Issue 15.4: a configured default budget for requests without one, and a per-round token cap. */
 
 const QUESTION = 'Should our billing service move from REST polling to webhooks?';
-const BODY = { question: QUESTION, participants: [{ adapter: 'cloud', stance: 'for' }, { adapter: 'cloud', stance: 'against' }], maxRounds: 2 };
+const BODY = {
+  question: QUESTION,
+  participants: [
+    { adapter: 'cloud', stance: 'for' },
+    { adapter: 'cloud', stance: 'against' },
+  ],
+  maxRounds: 2,
+};
 
 describe('default caps (e2e)', () => {
   let provider: ScriptedProvider | undefined;
@@ -19,7 +26,10 @@ describe('default caps (e2e)', () => {
 
   async function boot(deliberation: Record<string, unknown>): Promise<TestApp> {
     provider = await startScriptedProvider((c) => ({ text: answer(prose(c.stance, c.round), 'Adopt webhooks'), usage: { input: 100, output: 50 } }));
-    t = await startTestApp({ adapters: [httpAdapter(provider, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })], deliberation: { maxOutputTokens: 1000, ...deliberation } });
+    t = await startTestApp({
+      adapters: [httpAdapter(provider, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
+      deliberation: { maxOutputTokens: 1000, ...deliberation },
+    });
     return t;
   }
 
@@ -38,7 +48,10 @@ describe('default caps (e2e)', () => {
   it("should keep a request's own budget over the default", async () => {
     const app = await boot({ defaultBudget: { maxTokens: 3000 } });
 
-    const created = await request(app.url).post('/v1/deliberations').send({ ...BODY, budget: { maxTokens: 100_000 } }).expect(202);
+    const created = await request(app.url)
+      .post('/v1/deliberations')
+      .send({ ...BODY, budget: { maxTokens: 100_000 } })
+      .expect(202);
     const done = await waitForStatus(app.url, created.body.id, ['paused', 'completed']);
 
     expect(done).toMatchObject({ status: 'completed', budget: { maxTokens: 100_000 } });

@@ -157,7 +157,15 @@ describe('deliberations (e2e)', () => {
       expect(sut.result).toMatchObject({ stopReason: 'max_rounds', roundsUsed: 2, outcome: 'unanimous', winningOption: 'Polling' });
       // Per-round tallies: round 1 was split, the final positions agree.
       expect(sut.result.roundTallies.map((r: any) => [r.round, r.outcome, r.winningOption, r.tally.map((e: any) => [e.option, e.participants])])).toEqual([
-        [1, 'tie', null, [['Webhooks', [0]], ['Polling', [1]]]],
+        [
+          1,
+          'tie',
+          null,
+          [
+            ['Webhooks', [0]],
+            ['Polling', [1]],
+          ],
+        ],
         [2, 'unanimous', 'Polling', [['Polling', [0, 1]]]],
       ]);
       expect(sut.rounds[1].convergence.status).toBe('diverging');
@@ -247,7 +255,12 @@ describe('deliberations (e2e)', () => {
       expect(sut.status).toBe('completed');
       expect(sut.rounds[0].responses.map((r: any) => r.error?.kind ?? 'ok')).toEqual(['ok', 'ok', 'timeout']);
       expect(sut.rounds[0].responses[2].error.message).toBe('no answer within the round timeout (400 ms)');
-      expect(sut.result).toMatchObject({ outcome: 'unanimous', winningOption: 'Webhooks', degraded: true, failures: [{ round: 1, participantIndex: 2, kind: 'timeout' }] });
+      expect(sut.result).toMatchObject({
+        outcome: 'unanimous',
+        winningOption: 'Webhooks',
+        degraded: true,
+        failures: [{ round: 1, participantIndex: 2, kind: 'timeout' }],
+      });
       await until(() => panel.calls('slow')[0].clientGone.aborted, 'the slow call to be abandoned', 2000);
     });
   });
@@ -390,7 +403,9 @@ describe('deliberations (e2e)', () => {
       const page1 = await request(t.url).get('/v1/deliberations?limit=3').expect(200);
       expect(page1.body.items.map((d: any) => d.id)).toEqual(newestFirst.slice(0, 3));
       expect(page1.body.nextCursor).toEqual(expect.any(String));
-      const page2 = await request(t.url).get(`/v1/deliberations?limit=3&cursor=${encodeURIComponent(page1.body.nextCursor)}`).expect(200);
+      const page2 = await request(t.url)
+        .get(`/v1/deliberations?limit=3&cursor=${encodeURIComponent(page1.body.nextCursor)}`)
+        .expect(200);
       expect(page2.body.items.map((d: any) => d.id)).toEqual(newestFirst.slice(3));
       expect(page2.body.nextCursor).toBeNull();
 
@@ -413,7 +428,11 @@ describe('deliberations (e2e)', () => {
       ]);
 
       const accepted = await request(t.url).post('/v1/deliberations').send({ question, participants: panel.participants(), mode: 'quick' }).expect(202);
-      expect(accepted.body).toEqual({ id: expect.any(String), status: 'queued', links: expect.objectContaining({ self: `/v1/deliberations/${accepted.body.id}` }) });
+      expect(accepted.body).toEqual({
+        id: expect.any(String),
+        status: 'queued',
+        links: expect.objectContaining({ self: `/v1/deliberations/${accepted.body.id}` }),
+      });
       const waited = await request(t.url).post('/v1/deliberations?wait=true').send({ question, participants: panel.participants(), mode: 'quick' }).expect(200);
 
       expect(waited.body).toMatchObject({ status: 'completed', mode: 'quick', maxRounds: 1, question, result: { stopReason: 'max_rounds', roundsUsed: 1 } });
@@ -441,11 +460,49 @@ describe('deliberations (e2e)', () => {
 
   describe('outcomes', () => {
     const cases = [
-      { name: 'a majority', votes: ['Webhooks', 'Webhooks', 'Polling'], outcome: 'majority', winner: 'Webhooks', tally: [['Webhooks', 2, [0, 1]], ['Polling', 1, [2]]], abstained: [] },
-      { name: 'a tie', votes: ['Webhooks', 'Polling'], outcome: 'tie', winner: null, tally: [['Webhooks', 1, [0]], ['Polling', 1, [1]]], abstained: [] },
-      { name: 'a plurality', votes: ['A', 'B', 'A', 'C', null], outcome: 'plurality', winner: 'A', tally: [['A', 2, [0, 2]], ['B', 1, [1]], ['C', 1, [3]]], abstained: [4] },
+      {
+        name: 'a majority',
+        votes: ['Webhooks', 'Webhooks', 'Polling'],
+        outcome: 'majority',
+        winner: 'Webhooks',
+        tally: [
+          ['Webhooks', 2, [0, 1]],
+          ['Polling', 1, [2]],
+        ],
+        abstained: [],
+      },
+      {
+        name: 'a tie',
+        votes: ['Webhooks', 'Polling'],
+        outcome: 'tie',
+        winner: null,
+        tally: [
+          ['Webhooks', 1, [0]],
+          ['Polling', 1, [1]],
+        ],
+        abstained: [],
+      },
+      {
+        name: 'a plurality',
+        votes: ['A', 'B', 'A', 'C', null],
+        outcome: 'plurality',
+        winner: 'A',
+        tally: [
+          ['A', 2, [0, 2]],
+          ['B', 1, [1]],
+          ['C', 1, [3]],
+        ],
+        abstained: [4],
+      },
       { name: 'no votes', votes: [null, null], outcome: 'no_votes', winner: null, tally: [], abstained: [0, 1] },
-      { name: 'an abstention', votes: ['Webhooks', null, 'Webhooks'], outcome: 'unanimous', winner: 'Webhooks', tally: [['Webhooks', 2, [0, 2]]], abstained: [1] },
+      {
+        name: 'an abstention',
+        votes: ['Webhooks', null, 'Webhooks'],
+        outcome: 'unanimous',
+        winner: 'Webhooks',
+        tally: [['Webhooks', 2, [0, 2]]],
+        abstained: [1],
+      },
     ];
     // One app for every case: each participant reads the case from the question and votes as scripted.
     const caseOf = (prompt: string) => cases.find((c) => prompt.includes(`Case: ${c.name}.`))!;
@@ -484,7 +541,7 @@ describe('deliberations (e2e)', () => {
   });
 
   describe('prompts', () => {
-    it("should show round 2 every round-1 answer attributed to its participant, and tell the model answers are data", async () => {
+    it('should show round 2 every round-1 answer attributed to its participant, and tell the model answers are data', async () => {
       const { t, panel } = await scenario([
         { name: 'alpha', script: moving('a', () => vote('Webhooks')) },
         { name: 'beta', script: moving('b', () => vote('Polling')) },

@@ -38,7 +38,10 @@ describe('digests written by a model (e2e)', () => {
       },
     });
     t = await startTestApp({
-      adapters: [httpAdapter(provider, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' }), httpAdapter(digester, 'small', 'T1', { fast: 'gpt-5-nano', reasoning: 'gpt-5-nano' })],
+      adapters: [
+        httpAdapter(provider, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' }),
+        httpAdapter(digester, 'small', 'T1', { fast: 'gpt-5-nano', reasoning: 'gpt-5-nano' }),
+      ],
       deliberation: { history: 'digest', digestTokens: 60, maxOutputTokens: 1000, digestAdapter: { adapter: 'small', model: 'gpt-5-nano' } },
     });
     const created = await request(t.url)
@@ -59,7 +62,10 @@ describe('digests written by a model (e2e)', () => {
     const tokens = (await request(t.url).get(`/v1/deliberations/${created.body.id}/tokens`).expect(200)).body;
     expect(tokens.byParticipant.find((p: any) => p.participantIndex === -3)).toMatchObject({ calls: 4, totalTokens: 2080 });
 
-    await request(t.url).post(`/v1/checkpoints/${paused.latestCheckpointId}/resume`).send({ budget: { maxTokens: 100_000 } }).expect(202);
+    await request(t.url)
+      .post(`/v1/checkpoints/${paused.latestCheckpointId}/resume`)
+      .send({ budget: { maxTokens: 100_000 } })
+      .expect(202);
     const done = await waitForStatus(t.url, created.body.id, ['completed', 'failed', 'paused']);
 
     expect(done.status).toBe('completed');

@@ -29,7 +29,10 @@ describe('token economy (e2e)', () => {
 
   async function start(history: string | undefined) {
     panel = await startPanel(
-      [0, 1, 2].map((p) => ({ name: `p${p}`, script: (round: number) => turn(longAnswer(`P${p}`, round, p === 2 ? 'Polling' : 'Webhooks'), vote(p === 2 ? 'Polling' : 'Webhooks')) })),
+      [0, 1, 2].map((p) => ({
+        name: `p${p}`,
+        script: (round: number) => turn(longAnswer(`P${p}`, round, p === 2 ? 'Polling' : 'Webhooks'), vote(p === 2 ? 'Polling' : 'Webhooks')),
+      })),
     );
     t = await startTestApp({ adapters: panel.adapters });
     const res = await fetch(`${t.url}/v1/deliberations?wait=true`, {
@@ -127,7 +130,10 @@ describe('token economy (e2e)', () => {
   it('in the GREEN zone the same debate runs on to maxRounds', async () => {
     panel = await startPanel([
       { name: 'p0', script: [turn('Webhooks cut latency.', vote('Webhooks')), turn('Still webhooks.', vote('Webhooks')), turn('Webhooks.', vote('Webhooks'))] },
-      { name: 'p1', script: [turn('Polling is simpler.', vote('Polling')), turn('Webhooks, after all.', vote('Webhooks')), turn('Yes, webhooks.', vote('Webhooks'))] },
+      {
+        name: 'p1',
+        script: [turn('Polling is simpler.', vote('Polling')), turn('Webhooks, after all.', vote('Webhooks')), turn('Yes, webhooks.', vote('Webhooks'))],
+      },
     ]);
     t = await startTestApp({ adapters: panel.adapters, budgets: { daily: { tokens: 1_000_000 } }, deliberation: { maxOutputTokens: 100 } });
     const res = await fetch(`${t.url}/v1/deliberations?wait=true`, {

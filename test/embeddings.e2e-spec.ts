@@ -32,7 +32,19 @@ describe('convergence through embeddings (e2e)', () => {
     ]);
     embeddings = await startEmbeddingsServer({ wire: 'openai', embed: meaning, tokensPerText: 10, ...options });
     t = await startTestApp({
-      adapters: [...panel.adapters, { name: 'emb', kind: 'http', provider: 'openai', baseUrl: embeddings.baseUrl, tier: 'T0', models: { fast: 'text-embedding-3-small', reasoning: 'text-embedding-3-small' }, maxRetries: 0, timeoutMs: 5000 }],
+      adapters: [
+        ...panel.adapters,
+        {
+          name: 'emb',
+          kind: 'http',
+          provider: 'openai',
+          baseUrl: embeddings.baseUrl,
+          tier: 'T0',
+          models: { fast: 'text-embedding-3-small', reasoning: 'text-embedding-3-small' },
+          maxRetries: 0,
+          timeoutMs: 5000,
+        },
+      ],
       deliberation: { convergence: { backend: 'embeddings', embeddings: { adapter: 'emb', model: 'text-embedding-3-small' } } },
     });
   }
@@ -44,7 +56,10 @@ describe('convergence through embeddings (e2e)', () => {
   });
 
   async function deliberate() {
-    const res = await request(t.url).post('/v1/deliberations?wait=true').send({ question: 'Webhooks or polling?', participants: panel.participants(), maxRounds: 4 }).expect(200);
+    const res = await request(t.url)
+      .post('/v1/deliberations?wait=true')
+      .send({ question: 'Webhooks or polling?', participants: panel.participants(), maxRounds: 4 })
+      .expect(200);
     return res.body;
   }
 

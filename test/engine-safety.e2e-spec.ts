@@ -18,7 +18,9 @@ const UNPRICED = { fast: 'house-model-x', reasoning: 'house-model-x' };
 const words = (who: string, round: number, n = 40) => Array.from({ length: n }, (_, i) => `${who}${round}w${i}`).join(' ');
 
 async function post(t: TestApp, body: Record<string, unknown>) {
-  return request(t.url).post('/v1/deliberations').send({ question: QUESTION, ...body });
+  return request(t.url)
+    .post('/v1/deliberations')
+    .send({ question: QUESTION, ...body });
 }
 
 async function started(t: TestApp, body: Record<string, unknown>): Promise<string> {
@@ -206,14 +208,28 @@ describe('engine safety (e2e)', () => {
   describe('the vote-only retry', () => {
     it('should send the question and the own answer only, and store and show what the model replied', async () => {
       const retryReply = `Sticking with my answer. ${voteLine(vote('Webhooks', { continueDebate: false }))}`;
-      const respond = (who: string, voteless: boolean) => (call: ProviderCall): ProviderReply => {
-        if (call.prompt.includes('did not end with a valid vote line')) return { text: retryReply, usage: { input: 40, output: 10 } };
-        const round = Number(/This is round (\d+)/.exec(call.prompt)?.[1]);
-        const text = words(who, round);
-        return { text: voteless && round === 2 ? text : `${text}\n\n${voteLine(vote('Webhooks'))}`, usage: { input: 100, output: 20 } };
-      };
-      servers = [await startProviderServer({ wire: 'openai', respond: respond('a', true) }), await startProviderServer({ wire: 'openai', respond: respond('b', false) })];
-      const adapters = servers.map((s, i) => ({ name: i ? 'beta' : 'alpha', kind: 'http', provider: 'openai', baseUrl: s.baseUrl, tier: 'T2', models: { fast: 'gpt-5-mini', reasoning: 'gpt-5' }, timeoutMs: 5000, maxRetries: 0 }));
+      const respond =
+        (who: string, voteless: boolean) =>
+        (call: ProviderCall): ProviderReply => {
+          if (call.prompt.includes('did not end with a valid vote line')) return { text: retryReply, usage: { input: 40, output: 10 } };
+          const round = Number(/This is round (\d+)/.exec(call.prompt)?.[1]);
+          const text = words(who, round);
+          return { text: voteless && round === 2 ? text : `${text}\n\n${voteLine(vote('Webhooks'))}`, usage: { input: 100, output: 20 } };
+        };
+      servers = [
+        await startProviderServer({ wire: 'openai', respond: respond('a', true) }),
+        await startProviderServer({ wire: 'openai', respond: respond('b', false) }),
+      ];
+      const adapters = servers.map((s, i) => ({
+        name: i ? 'beta' : 'alpha',
+        kind: 'http',
+        provider: 'openai',
+        baseUrl: s.baseUrl,
+        tier: 'T2',
+        models: { fast: 'gpt-5-mini', reasoning: 'gpt-5' },
+        timeoutMs: 5000,
+        maxRetries: 0,
+      }));
       t = await startTestApp({ adapters, deliberation: { retryMissingVote: true } });
 
       const id = await started(t, { participants: [{ adapter: 'alpha' }, { adapter: 'beta' }], maxRounds: 2 });

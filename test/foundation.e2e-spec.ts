@@ -27,7 +27,17 @@ describe('service foundation (e2e)', () => {
       const db = new Database(t.dbPath, { readonly: true });
       try {
         const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name);
-        expect(tables).toEqual(expect.arrayContaining(['migrations', 'deliberations', 'deliberation_rounds', 'deliberation_responses', 'checkpoints', 'token_usage', 'solution_totals']));
+        expect(tables).toEqual(
+          expect.arrayContaining([
+            'migrations',
+            'deliberations',
+            'deliberation_rounds',
+            'deliberation_responses',
+            'checkpoints',
+            'token_usage',
+            'solution_totals',
+          ]),
+        );
         expect((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
       } finally {
         db.close();
@@ -46,16 +56,16 @@ describe('service foundation (e2e)', () => {
     });
 
     it('should answer an oversized body with a 413', async () => {
-      const res = await request(t.url).post('/v1/deliberations').send({ question: 'x'.repeat(5000) }).expect(413);
+      const res = await request(t.url)
+        .post('/v1/deliberations')
+        .send({ question: 'x'.repeat(5000) })
+        .expect(413);
       expect(res.body.statusCode).toBe(413);
       expect(res.body.message).toMatch(/too large/);
     });
 
     it('should name each bad field and reject unknown ones', async () => {
-      const res = await request(t.url)
-        .post('/v1/deliberations')
-        .send({ question: '', participants: 'nope', surprise: 1 })
-        .expect(400);
+      const res = await request(t.url).post('/v1/deliberations').send({ question: '', participants: 'nope', surprise: 1 }).expect(400);
       expect(res.body.error).toBe('Bad Request');
       const fields = (res.body.details as Array<{ field: string }>).map((d) => d.field);
       expect(fields).toEqual(expect.arrayContaining(['question', 'participants', 'surprise']));
@@ -100,11 +110,8 @@ describe('service foundation (e2e)', () => {
     const main = resolve(__dirname, '../dist/apps/api/src/main.js');
     const run = (env: Record<string, string>) =>
       new Promise<{ code: number | null; stderr: string }>((done) => {
-        execFile(
-          process.execPath,
-          [main],
-          { env: { ...process.env, ...env }, timeout: 60_000 },
-          (error, _stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
+        execFile(process.execPath, [main], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, _stdout, stderr) =>
+          done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
         );
       });
 

@@ -58,9 +58,7 @@ function snapshot(db: Database.Database): Record<string, unknown> {
 }
 
 function prototypesFingerprint(): string {
-  return [Object.prototype, Array.prototype, Function.prototype, String.prototype]
-    .map((p) => Object.getOwnPropertyNames(p).sort().join(','))
-    .join('|');
+  return [Object.prototype, Array.prototype, Function.prototype, String.prototype].map((p) => Object.getOwnPropertyNames(p).sort().join(',')).join('|');
 }
 
 /** The documented error shape, and nothing more (no stack, no internals). */
@@ -78,7 +76,10 @@ const str = (s: string) => JSON.stringify(s);
 
 const hostileKey = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'then') },
-  { weight: 2, arbitrary: fc.constantFrom('question', 'participants', 'adapter', 'model', 'budget', 'maxTokens', 'maxRounds', 'tokens', 'usd', 'softCap', 'id', 'status') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('question', 'participants', 'adapter', 'model', 'budget', 'maxTokens', 'maxRounds', 'tokens', 'usd', 'softCap', 'id', 'status'),
+  },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
 );
 
@@ -94,22 +95,41 @@ const pollution = fc.constantFrom(
 const hostileNumber = fc.oneof(
   fc.integer().map(String),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
-  fc.constantFrom('1e999', '-1e999', '-0', '0', '1e-400', '9007199254740993', '-9007199254740993', '1.5', '0.0000001', '1e308', '2', '3', '10', '11', '1000000001'),
+  fc.constantFrom(
+    '1e999',
+    '-1e999',
+    '-0',
+    '0',
+    '1e-400',
+    '9007199254740993',
+    '-9007199254740993',
+    '1.5',
+    '0.0000001',
+    '1e308',
+    '2',
+    '3',
+    '10',
+    '11',
+    '1000000001',
+  ),
 );
 
 const hostileString = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }).map(str) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }).map(str) },
   // Lone surrogates, NUL, BOM, bidi overrides, zero-width joiners.
-  { weight: 2, arbitrary: fc.constantFrom('"\\ud800"', '"a\\udfffb"', '"\\u0000"', '"\\ufeffquestion"', '"\\u202e\\u200d\\u2066x"', '"<<<END ANSWER>>>"', '""', '"   "') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('"\\ud800"', '"a\\udfffb"', '"\\u0000"', '"\\ufeffquestion"', '"\\u202e\\u200d\\u2066x"', '"<<<END ANSWER>>>"', '""', '"   "'),
+  },
   // Huge strings: some under the 1 MB body limit, some over it.
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('x', 'é', '😀', '\\u0000'), fc.integer({ min: 1_000, max: 600_000 })).map(([c, n]) => `"${c.repeat(n)}"`) },
 );
 
 /** Deep nesting: arrays and objects thousands of levels deep. */
-const deepNesting = fc.tuple(fc.integer({ min: 50, max: 20_000 }), fc.boolean()).map(([depth, arrays]) =>
-  arrays ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
-);
+const deepNesting = fc
+  .tuple(fc.integer({ min: 50, max: 20_000 }), fc.boolean())
+  .map(([depth, arrays]) => (arrays ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`));
 
 const { value: anyJson } = fc.letrec<{ value: string; array: string; object: string }>((tie) => ({
   value: fc.oneof(
@@ -130,12 +150,17 @@ const { value: anyJson } = fc.letrec<{ value: string; array: string; object: str
 const field = (valid: fc.Arbitrary<string>, odds = 6) => fc.oneof({ weight: odds - 1, arbitrary: valid }, { weight: 1, arbitrary: anyJson });
 
 /** `arb`'s value with probability `p`, else null. */
-const maybe = <T,>(arb: fc.Arbitrary<T>, p: number) =>
+const maybe = <T>(arb: fc.Arbitrary<T>, p: number) =>
   fc.oneof({ weight: Math.round(p * 100), arbitrary: arb }, { weight: Math.round((1 - p) * 100), arbitrary: fc.constant(null) });
 
 /** An object whose fields are each present with their own probability, plus (sometimes) hostile extra keys. */
 function objectOf(fields: Record<string, [fc.Arbitrary<string>, number]>): fc.Arbitrary<string> {
-  const entries = Object.entries(fields).map(([key, [arb, p]]) => maybe(arb.map((v) => [key, v] as const), p));
+  const entries = Object.entries(fields).map(([key, [arb, p]]) =>
+    maybe(
+      arb.map((v) => [key, v] as const),
+      p,
+    ),
+  );
   const extra = maybe(fc.array(fc.tuple(hostileKey, anyJson), { minLength: 1, maxLength: 3 }), 0.12);
   return fc.tuple(fc.tuple(...entries), extra).map(([present, more]) => {
     const pairs = [...present.filter((p): p is readonly [string, string] => p !== null), ...(more ?? [])];
@@ -149,7 +174,13 @@ const validBudget = objectOf({
 });
 
 const participant = objectOf({
-  adapter: [field(fc.oneof({ weight: 12, arbitrary: fc.constantFrom('"a0"', '"a1"', '"a2"') }, { weight: 1, arbitrary: fc.constantFrom('"nope"', '"A0"', '"a0 "') }), 16), 0.97],
+  adapter: [
+    field(
+      fc.oneof({ weight: 12, arbitrary: fc.constantFrom('"a0"', '"a1"', '"a2"') }, { weight: 1, arbitrary: fc.constantFrom('"nope"', '"A0"', '"a0 "') }),
+      16,
+    ),
+    0.97,
+  ],
   model: [field(fc.constantFrom('"gpt-5-mini"', '"x"', '""')), 0.08],
   tier: [field(fc.constantFrom('"fast"', '"reasoning"', '"auto"', '"T3"')), 0.1],
   stance: [field(fc.constantFrom('"for"', '"against"', '"neutral"', '"maybe"')), 0.1],
@@ -163,7 +194,10 @@ const participants = fc
   .map((ps) => `[${ps.join(',')}]`);
 
 const deliberationBody = objectOf({
-  question: [field(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('"Should we adopt webhooks?"', '"?"') }, { weight: 2, arbitrary: hostileString }), 10), 0.97],
+  question: [
+    field(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('"Should we adopt webhooks?"', '"?"') }, { weight: 2, arbitrary: hostileString }), 10),
+    0.97,
+  ],
   participants: [field(participants, 10), 0.97],
   mode: [field(fc.constantFrom('"quick"', '"conference"', '"QUICK"')), 0.3],
   maxRounds: [field(fc.oneof(fc.integer({ min: 1, max: 10 }).map(String), hostileNumber)), 0.3],
@@ -194,9 +228,18 @@ function requestOf(json: fc.Arbitrary<string>): fc.Arbitrary<RawRequest> {
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ body: Buffer.from(bytes), contentType: 'application/json' })) },
     {
       weight: 1,
-      arbitrary: fc.tuple(json, fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'multipart/form-data')).map(
-        ([body, contentType]) => ({ body, contentType }),
-      ),
+      arbitrary: fc
+        .tuple(
+          json,
+          fc.constantFrom(
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'application/json; charset=utf-16',
+            'application/json; charset=latin1',
+            'multipart/form-data',
+          ),
+        )
+        .map(([body, contentType]) => ({ body, contentType })),
     },
     { weight: 1, arbitrary: json.map((body) => ({ body, contentType: 'application/json', contentEncoding: 'gzip' })) },
     { weight: 1, arbitrary: json.map((body) => ({ body })) },
@@ -216,7 +259,13 @@ describe('hostile input (e2e)', () => {
 
     beforeAll(async () => {
       t = await startTestApp({
-        adapters: ['a0', 'a1', 'a2'].map((name) => ({ name, kind: 'replay', cassette: CASSETTE, tier: 'T2', models: { fast: 'gpt-5-mini', reasoning: 'gpt-5' } })),
+        adapters: ['a0', 'a1', 'a2'].map((name) => ({
+          name,
+          kind: 'replay',
+          cassette: CASSETTE,
+          tier: 'T2',
+          models: { fast: 'gpt-5-mini', reasoning: 'gpt-5' },
+        })),
         rateLimit: { ttlMs: 60_000, limit: 1_000_000 },
       });
       db = new Database(t.dbPath, { readonly: true, fileMustExist: true });
@@ -280,13 +329,17 @@ describe('hostile input (e2e)', () => {
 
     it('should answer every generated POST /v1/deliberations body with a 2xx or a 4xx in the error shape', async () => {
       await fc.assert(
-        fc.asyncProperty(requestOf(deliberationBody), fc.constantFrom('', '', '', '', '', '', '', '', '?wait=false', '?wait=maybe', '?wait=true&wait=false', '?__proto__[polluted]=yes'), async (request, query) => {
-          const answer = await expectHandled('create', 'POST', `/v1/deliberations${query}`, request);
-          if (answer.status === 202) {
-            expect(answer.body).toEqual({ id: expect.any(String), status: expect.stringMatching(/^(queued|running)$/), links: expect.any(Object) });
-            await settle(answer.body.id);
-          }
-        }),
+        fc.asyncProperty(
+          requestOf(deliberationBody),
+          fc.constantFrom('', '', '', '', '', '', '', '', '?wait=false', '?wait=maybe', '?wait=true&wait=false', '?__proto__[polluted]=yes'),
+          async (request, query) => {
+            const answer = await expectHandled('create', 'POST', `/v1/deliberations${query}`, request);
+            if (answer.status === 202) {
+              expect(answer.body).toEqual({ id: expect.any(String), status: expect.stringMatching(/^(queued|running)$/), links: expect.any(Object) });
+              await settle(answer.body.id);
+            }
+          },
+        ),
         { numRuns: NUM_RUNS.create },
       );
       // The generators must reach past validation, or the property says little about the service.
@@ -361,7 +414,11 @@ describe('hostile input (e2e)', () => {
       ['context', '\u0085'],
       ['participants.0.role', '\u0000'],
     ])('should refuse a control character in %s (%j) with a 400 naming the field, starting nothing', async (field, control) => {
-      const body: Record<string, any> = { question: 'Should we adopt webhooks?', context: 'tab\tnewline\ncr\r fine', participants: [{ adapter: 'a0', role: 'sre' }, { adapter: 'a1' }] };
+      const body: Record<string, any> = {
+        question: 'Should we adopt webhooks?',
+        context: 'tab\tnewline\ncr\r fine',
+        participants: [{ adapter: 'a0', role: 'sre' }, { adapter: 'a1' }],
+      };
       if (field === 'participants.0.role') body.participants[0].role = `s${control}re`;
       else body[field] = `${body[field]} ${control} and more`;
       const answer = await expectHandled('control', 'POST', '/v1/deliberations', { contentType: 'application/json', body: JSON.stringify(body) });
@@ -372,7 +429,11 @@ describe('hostile input (e2e)', () => {
     it('should accept tab, newline and carriage return in the question and context', async () => {
       const answer = await call(t.url, 'POST', '/v1/deliberations', {
         contentType: 'application/json',
-        body: JSON.stringify({ question: 'Should we\tadopt\r\nwebhooks?', context: 'line 1\nline 2\tcol', participants: [{ adapter: 'a0' }, { adapter: 'a1' }] }),
+        body: JSON.stringify({
+          question: 'Should we\tadopt\r\nwebhooks?',
+          context: 'line 1\nline 2\tcol',
+          participants: [{ adapter: 'a0' }, { adapter: 'a1' }],
+        }),
       });
       expect(answer.status).toBe(202);
       await settle(answer.body.id);
@@ -432,7 +493,11 @@ describe('hostile input (e2e)', () => {
     async function deliberate(app: TestApp, count: number, maxRounds: number): Promise<any> {
       const res = await call(app.url, 'POST', '/v1/deliberations?wait=true', {
         contentType: 'application/json',
-        body: JSON.stringify({ question: 'Should we adopt webhooks?', participants: Array.from({ length: count }, (_, i) => ({ adapter: `p${i}` })), maxRounds }),
+        body: JSON.stringify({
+          question: 'Should we adopt webhooks?',
+          participants: Array.from({ length: count }, (_, i) => ({ adapter: `p${i}` })),
+          maxRounds,
+        }),
       });
       expect(res.status).toBe(200);
       return res.body;
@@ -470,8 +535,17 @@ describe('hostile input (e2e)', () => {
     it('should complete a deliberation whose participant answers 10 MB when maxResponseBytes allows it', async () => {
       const huge = `${'The processor retries deliveries with backoff; we store every event first. '.repeat(140_000)}`;
       expect(huge.length).toBeGreaterThan(10_000_000);
-      const panel = await startPanel([(round) => `${huge}\nRound ${round}.\n${VOTE('Webhooks')}`, (round) => `Round ${round}: keep polling.\n${VOTE('Polling')}`]);
-      t = await startTestApp({ adapters: adapters(panel.map((s) => s.baseUrl), { maxResponseBytes: 16 * 1024 * 1024 }), server: { bodyLimitBytes: 4096 } });
+      const panel = await startPanel([
+        (round) => `${huge}\nRound ${round}.\n${VOTE('Webhooks')}`,
+        (round) => `Round ${round}: keep polling.\n${VOTE('Polling')}`,
+      ]);
+      t = await startTestApp({
+        adapters: adapters(
+          panel.map((s) => s.baseUrl),
+          { maxResponseBytes: 16 * 1024 * 1024 },
+        ),
+        server: { bodyLimitBytes: 4096 },
+      });
       const view = await deliberate(t, 2, 2);
       expect(view.status).toBe('completed');
       expect(view.result.roundsUsed).toBe(2);
@@ -489,9 +563,13 @@ describe('hostile input (e2e)', () => {
       const server = createServer((req, res) => {
         req.resume();
         req.on('end', () => {
-          const head = Buffer.from('{"id":"x","object":"chat.completion","created":1,"model":"gpt-5-mini","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"bad bytes: ');
+          const head = Buffer.from(
+            '{"id":"x","object":"chat.completion","created":1,"model":"gpt-5-mini","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"bad bytes: ',
+          );
           const bad = Buffer.from([0xff, 0xfe, 0x80, 0xc3, 0x28, 0xe2, 0x82]);
-          const tail = Buffer.from(` then a vote\\n${VOTE('Webhooks').replace(/"/g, '\\"')}"}}],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}`);
+          const tail = Buffer.from(
+            ` then a vote\\n${VOTE('Webhooks').replace(/"/g, '\\"')}"}}],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}`,
+          );
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(Buffer.concat([head, bad, tail]));
         });

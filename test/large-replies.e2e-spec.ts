@@ -39,7 +39,10 @@ describe('huge provider replies (e2e)', () => {
   it('should fail both calls with response_too_large quickly, store no text, and keep /health answering', async () => {
     const heapBefore = process.memoryUsage().heapUsed;
     const started = Date.now();
-    const created = await request(t.url).post('/v1/deliberations').send({ question: 'Webhooks or polling?', mode: 'quick', participants: panel.participants() }).expect(202);
+    const created = await request(t.url)
+      .post('/v1/deliberations')
+      .send({ question: 'Webhooks or polling?', mode: 'quick', participants: panel.participants() })
+      .expect(202);
 
     // /health while the replies arrive and are cut: every answer well under a second.
     let slowest = 0;

@@ -97,7 +97,10 @@ describe('load limits (e2e)', () => {
         wire: 'openai',
         respond: async (call) => {
           if (!call.prompt.includes('Question Z')) await gate;
-          return { text: `${call.prompt.includes('Question A') ? 'A' : 'B'} answer.\nVOTE: {"option": "webhooks", "confidence": 0.8, "rationale": "r", "continue_debate": true}`, usage: { input: 10, output: 5 } };
+          return {
+            text: `${call.prompt.includes('Question A') ? 'A' : 'B'} answer.\nVOTE: {"option": "webhooks", "confidence": 0.8, "rationale": "r", "continue_debate": true}`,
+            usage: { input: 10, output: 5 },
+          };
         },
       });
       t = await startTestApp({
@@ -128,7 +131,11 @@ describe('load limits (e2e)', () => {
     it('should queue past maxRunning, refuse past maxQueued with 429 and Retry-After, and start the queued one when a slot frees', async () => {
       const a = await start('Question A: webhooks?');
       expect(a.status).toBe(202);
-      await until(() => Promise.resolve(provider.calls.length), (n) => n === 2, 'A to call both participants');
+      await until(
+        () => Promise.resolve(provider.calls.length),
+        (n) => n === 2,
+        'A to call both participants',
+      );
       expect(await status(a.body.id)).toBe('running');
 
       const b = await start('Question B: polling?');
@@ -144,7 +151,11 @@ describe('load limits (e2e)', () => {
       expect(provider.calls).toHaveLength(2); // B waits: it has not called anyone
 
       release();
-      await until(() => status(b.body.id), (s) => s === 'completed', 'B to complete');
+      await until(
+        () => status(b.body.id),
+        (s) => s === 'completed',
+        'B to complete',
+      );
       expect(await status(a.body.id)).toBe('completed');
       // B ran after A, never beside it: its calls all come after A's.
       const owners = provider.calls.map((call) => (call.prompt.includes('Question A') ? 'A' : 'B'));
@@ -157,7 +168,11 @@ describe('load limits (e2e)', () => {
     it('should hold the queue to maxQueued when many requests arrive at the same moment', async () => {
       const a = await start('Question A: webhooks?');
       expect(a.status).toBe(202);
-      await until(() => Promise.resolve(provider.calls.length), (n) => n === 2, 'A to call both participants');
+      await until(
+        () => Promise.resolve(provider.calls.length),
+        (n) => n === 2,
+        'A to call both participants',
+      );
 
       const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => start(`Question B${i}: polling?`)));
       const statuses = answers.map((x) => x.status).sort();
@@ -168,11 +183,19 @@ describe('load limits (e2e)', () => {
 
     it('should refuse a resume with 429 when the queue is full, and accept it once there is room', async () => {
       // Z answers at once (the gate holds the others back): a finished deliberation with a checkpoint to fork.
-      const z = await post(t.url, '/v1/deliberations?wait=true', { question: 'Question Z: fork me?', participants: [{ adapter: 'p0' }, { adapter: 'p1' }], mode: 'quick' });
+      const z = await post(t.url, '/v1/deliberations?wait=true', {
+        question: 'Question Z: fork me?',
+        participants: [{ adapter: 'p0' }, { adapter: 'p1' }],
+        mode: 'quick',
+      });
       expect(z.body.status).toBe('completed');
       const checkpointId = z.body.latestCheckpointId as string;
       expect((await start('Question A: webhooks?')).status).toBe(202);
-      await until(() => Promise.resolve(provider.calls.length), (n) => n === 4, 'A to call both participants');
+      await until(
+        () => Promise.resolve(provider.calls.length),
+        (n) => n === 4,
+        'A to call both participants',
+      );
       expect((await start('Question B: polling?')).status).toBe(202);
 
       const refused = await post(t.url, `/v1/checkpoints/${checkpointId}/resume`, { maxRounds: 2 });
@@ -181,7 +204,11 @@ describe('load limits (e2e)', () => {
       expect((await get(t.url, '/v1/deliberations')).items).toHaveLength(3); // no fork was stored
 
       release();
-      await until(async () => (await get(t.url, '/v1/deliberations?status=completed')).items.length, (n) => n === 3, 'A and B to complete');
+      await until(
+        async () => (await get(t.url, '/v1/deliberations?status=completed')).items.length,
+        (n) => n === 3,
+        'A and B to complete',
+      );
       const accepted = await post(t.url, `/v1/checkpoints/${checkpointId}/resume`, { maxRounds: 2 });
       expect(accepted.status).toBe(202);
       expect(accepted.body.parentId).toBe(z.body.id);

@@ -19,7 +19,18 @@ const KEY = 'mcp-e2e-key-0123456789abcdef';
 const MCP_MAIN = resolve(__dirname, '../dist/apps/mcp/src/main.js');
 const CASSETTE = resolve(__dirname, '../demo/cassette.json');
 const QUESTION = 'Should our billing service move from REST polling to webhooks?';
-const TOOLS = ['budget_status', 'cancel', 'deliberate', 'estimate_cost', 'get_deliberation', 'get_transcript', 'list_adapters', 'pause', 'resume', 'token_usage'];
+const TOOLS = [
+  'budget_status',
+  'cancel',
+  'deliberate',
+  'estimate_cost',
+  'get_deliberation',
+  'get_transcript',
+  'list_adapters',
+  'pause',
+  'resume',
+  'token_usage',
+];
 
 const encoder = get_encoding('cl100k_base');
 afterAll(() => encoder.free());
@@ -75,7 +86,10 @@ describe('MCP over streamable HTTP (e2e)', () => {
       { name: 'beta', wire: 'anthropic', script: script('beta', 40) },
       { name: 'gamma', script: script('gamma', 40) },
       // Long answers, for the transcript's pages.
-      { name: 'verbose', script: (round) => turn(prose('verbose', round, 1800), vote('Adopt webhooks', { continueDebate: round < 2 }), { usage: { input: 300, output: 2500 } }) },
+      {
+        name: 'verbose',
+        script: (round) => turn(prose('verbose', round, 1800), vote('Adopt webhooks', { continueDebate: round < 2 }), { usage: { input: 300, output: 2500 } }),
+      },
     ]);
     t = await startTestApp({ server: { apiKey: KEY }, adapters: panel.adapters, rateLimit: { ttlMs: 60_000, limit: 1_000_000 } });
   });
@@ -91,7 +105,10 @@ describe('MCP over streamable HTTP (e2e)', () => {
   it('should refuse a missing or wrong key with HTTP 401 before any MCP handling, and the SDK client with it', async () => {
     const body = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
     for (const headers of [{}, { authorization: 'Bearer wrong-key-wrong-key-wrong-key' }, { authorization: KEY }]) {
-      const res = await request(t.url).post('/mcp').set({ accept: 'application/json, text/event-stream', ...headers }).send(body);
+      const res = await request(t.url)
+        .post('/mcp')
+        .set({ accept: 'application/json, text/event-stream', ...headers })
+        .send(body);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ statusCode: 401, message: 'send the API key as "Authorization: Bearer <key>"' });
       expect(JSON.stringify(res.body)).not.toContain('tools');
@@ -120,7 +137,9 @@ describe('MCP over streamable HTTP (e2e)', () => {
       const deliberate = tools.find((x) => x.name === 'deliberate')!;
       expect(deliberate.description).toMatch(/get_deliberation/);
       const props = deliberate.inputSchema.properties as Record<string, { description?: string }>;
-      expect(Object.keys(props)).toEqual(expect.arrayContaining(['question', 'participants', 'mode', 'maxRounds', 'context', 'budget', 'history', 'chair', 'waitSeconds']));
+      expect(Object.keys(props)).toEqual(
+        expect.arrayContaining(['question', 'participants', 'mode', 'maxRounds', 'context', 'budget', 'history', 'chair', 'waitSeconds']),
+      );
       expect(props.waitSeconds.description).toMatch(/default 50/);
       expect(deliberate.inputSchema.required).toEqual(expect.arrayContaining(['question', 'participants']));
       expect(tools.every((x) => x.outputSchema?.type === 'object')).toBe(true);
@@ -132,7 +151,12 @@ describe('MCP over streamable HTTP (e2e)', () => {
   it.each<Era>(['legacy', 'modern'])('should deliberate to completion with progress notifications (%s protocol era)', async (era) => {
     const client = await httpClient(t.url, era);
     try {
-      const { result, structured, text, notices } = await call(client, 'deliberate', { question: QUESTION, participants: three(), maxRounds: 3, waitSeconds: 30 });
+      const { result, structured, text, notices } = await call(client, 'deliberate', {
+        question: QUESTION,
+        participants: three(),
+        maxRounds: 3,
+        waitSeconds: 30,
+      });
       expect(result.isError).toBeFalsy();
       expect(structured).toMatchObject({ status: 'completed', finished: true, roundsCompleted: 2, maxRounds: 3 });
       expect(structured.result).toMatchObject({ outcome: 'unanimous', winningOption: 'Adopt webhooks' });
@@ -179,7 +203,12 @@ describe('MCP over streamable HTTP (e2e)', () => {
   it('should page a long transcript under the token ceiling, whole and by round', async () => {
     const client = await httpClient(t.url, 'legacy');
     try {
-      const done = await call(client, 'deliberate', { question: QUESTION, participants: [{ adapter: 'alpha' }, { adapter: 'verbose' }], maxRounds: 3, waitSeconds: 30 });
+      const done = await call(client, 'deliberate', {
+        question: QUESTION,
+        participants: [{ adapter: 'alpha' }, { adapter: 'verbose' }],
+        maxRounds: 3,
+        waitSeconds: 30,
+      });
       expect(done.structured.status).toBe('completed');
       const id = done.structured.id as string;
       const markdown = (await request(t.url).get(`/v1/deliberations/${id}/transcript`).set('authorization', `Bearer ${KEY}`).expect(200)).text;
@@ -401,7 +430,13 @@ describe('MCP over stdio: conclave-mcp (e2e)', () => {
     dir = mkdtempSync(join(tmpdir(), 'conclave-mcp-'));
     configPath = join(dir, 'conclave.yaml');
     // JSON is YAML: two replayed participants from the demo cassette.
-    const adapters = ['a0', 'a1', 'a2'].map((name) => ({ name, kind: 'replay', cassette: CASSETTE, tier: 'T2', models: { fast: 'gpt-5-mini', reasoning: 'gpt-5' } }));
+    const adapters = ['a0', 'a1', 'a2'].map((name) => ({
+      name,
+      kind: 'replay',
+      cassette: CASSETTE,
+      tier: 'T2',
+      models: { fast: 'gpt-5-mini', reasoning: 'gpt-5' },
+    }));
     writeFileSync(configPath, JSON.stringify({ server: { logLevel: 'info' }, adapters }));
   });
 
@@ -454,7 +489,9 @@ describe('MCP over stdio: conclave-mcp (e2e)', () => {
     let t: TestApp;
 
     beforeAll(async () => {
-      panel = await startPanel(['p0', 'p1'].map((name) => ({ name, script: (round: number) => turn(prose(name, round), vote('Adopt webhooks', { continueDebate: false })) })));
+      panel = await startPanel(
+        ['p0', 'p1'].map((name) => ({ name, script: (round: number) => turn(prose(name, round), vote('Adopt webhooks', { continueDebate: false })) })),
+      );
       t = await startTestApp({ server: { apiKey: KEY }, adapters: panel.adapters });
     });
 
@@ -467,7 +504,12 @@ describe('MCP over stdio: conclave-mcp (e2e)', () => {
       const { client, stderr, errors } = await stdioClient({ CONCLAVE_URL: t.url, CONCLAVE_API_KEY: KEY });
       try {
         expect(sortedToolNames((await client.listTools()).tools)).toEqual(TOOLS);
-        const { structured, notices } = await call(client, 'deliberate', { question: QUESTION, participants: panel.participants(), maxRounds: 2, waitSeconds: 30 });
+        const { structured, notices } = await call(client, 'deliberate', {
+          question: QUESTION,
+          participants: panel.participants(),
+          maxRounds: 2,
+          waitSeconds: 30,
+        });
         expect(structured).toMatchObject({ status: 'completed' });
         expect(notices.length).toBeGreaterThanOrEqual(1);
         // It ran in the service: REST sees it.

@@ -34,7 +34,14 @@ describe('metrics labels (e2e)', () => {
       const res = await fetch(`${t.url}/v1/deliberations?wait=true`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ question: 'Should we adopt webhooks?', maxRounds: 1, participants: [{ adapter: 'cloud', model: name }, { adapter: 'cloud', stance: 'against' }] }),
+        body: JSON.stringify({
+          question: 'Should we adopt webhooks?',
+          maxRounds: 1,
+          participants: [
+            { adapter: 'cloud', model: name },
+            { adapter: 'cloud', stance: 'against' },
+          ],
+        }),
       });
       expect([200, 400]).toContain(res.status);
       if (res.status === 200) ran += 1;

@@ -7,7 +7,13 @@ import { startTestApp, type TestApp } from './support/test-app';
  * (T1+) calls only, and budgets.onExhausted: local moving the next round to a local (T0) adapter.
  */
 
-const BODY = { question: 'Webhooks or polling?', participants: [{ adapter: 'cloud', stance: 'for' }, { adapter: 'cloud', stance: 'against' }] };
+const BODY = {
+  question: 'Webhooks or polling?',
+  participants: [
+    { adapter: 'cloud', stance: 'for' },
+    { adapter: 'cloud', stance: 'against' },
+  ],
+};
 
 describe('token limits that fall back to local models (e2e)', () => {
   let cloud: ScriptedProvider | undefined;
@@ -22,11 +28,17 @@ describe('token limits that fall back to local models (e2e)', () => {
   });
 
   async function boot(onExhausted: 'pause' | 'local', scope: 'all' | 'paid'): Promise<TestApp> {
-    const reply = (c: { stance: string; round: number }) => ({ text: answer(prose(c.stance as 'for', c.round), 'Adopt webhooks'), usage: { input: 900, output: 40 } });
+    const reply = (c: { stance: string; round: number }) => ({
+      text: answer(prose(c.stance as 'for', c.round), 'Adopt webhooks'),
+      usage: { input: 900, output: 40 },
+    });
     cloud = await startScriptedProvider(reply);
     local = await startScriptedProvider(reply);
     t = await startTestApp({
-      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' }), httpAdapter(local, 'local', 'T0', { fast: 'llama3.2', reasoning: 'qwen2.5:14b' })],
+      adapters: [
+        httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' }),
+        httpAdapter(local, 'local', 'T0', { fast: 'llama3.2', reasoning: 'qwen2.5:14b' }),
+      ],
       // One quick deliberation on the cloud spends 2 × 940 = 1,880 tokens: 96 % of the day's 1,960.
       budgets: { onExhausted, daily: { tokens: 1960, scope } },
       deliberation: { maxOutputTokens: 100 },
@@ -35,7 +47,10 @@ describe('token limits that fall back to local models (e2e)', () => {
   }
 
   async function run(app: TestApp, body: Record<string, unknown>): Promise<any> {
-    const created = await request(app.url).post('/v1/deliberations').send({ ...BODY, ...body }).expect(202);
+    const created = await request(app.url)
+      .post('/v1/deliberations')
+      .send({ ...BODY, ...body })
+      .expect(202);
     return waitForStatus(app.url, created.body.id, ['completed', 'paused', 'failed']);
   }
 

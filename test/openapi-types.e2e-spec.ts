@@ -53,7 +53,11 @@ describe('the web page API types (e2e)', () => {
       expect([name, schemas[name] !== undefined]).toEqual([name, true]);
     }
     const paths = document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
-    expect(paths['/v1/deliberations/{id}'].get.responses['200'].content?.['application/json'].schema).toEqual({ $ref: '#/components/schemas/DeliberationViewDto' });
-    expect(paths['/v1/deliberations/{id}/events'].get.responses['200'].content?.['text/event-stream'].schema).toEqual({ $ref: '#/components/schemas/DeliberationEventDto' });
+    expect(paths['/v1/deliberations/{id}'].get.responses['200'].content?.['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/DeliberationViewDto',
+    });
+    expect(paths['/v1/deliberations/{id}/events'].get.responses['200'].content?.['text/event-stream'].schema).toEqual({
+      $ref: '#/components/schemas/DeliberationEventDto',
+    });
   });
 });

@@ -1,6 +1,16 @@
 import request from 'supertest';
 import type { ProviderUsage } from './fixtures/provider-server';
-import { answer, httpAdapter, prose, readEvents, startScriptedProvider, waitForStatus, type ScriptedCall, type ScriptedProvider, type Stance } from './support/round-script';
+import {
+  answer,
+  httpAdapter,
+  prose,
+  readEvents,
+  startScriptedProvider,
+  waitForStatus,
+  type ScriptedCall,
+  type ScriptedProvider,
+  type Stance,
+} from './support/round-script';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -109,7 +119,10 @@ describe('pause by a person (e2e)', () => {
     const done = await waitForStatus(app.url, id, ['completed']);
     expect(done.rounds.map((r: any) => r.number)).toEqual([1, 2, 3]);
     // Round 2: the cut call was asked twice (once cut, once on resume); the two answers that arrived once each.
-    const round2 = provider!.seen.filter((c) => c.round === 2).map((c) => c.stance).sort();
+    const round2 = provider!.seen
+      .filter((c) => c.round === 2)
+      .map((c) => c.stance)
+      .sort();
     expect(round2).toEqual(['against', 'against', 'for', 'neutral']);
     const tokens = (await request(app.url).get(`/v1/deliberations/${id}/tokens`).expect(200)).body;
     // The cut call reported nothing (its usage is unavailable); every answer is counted once.
@@ -140,7 +153,11 @@ describe('pause by a person (e2e)', () => {
     await waitForStatus(app.url, id, ['completed']);
 
     const finished = await request(app.url).post(`/v1/deliberations/${id}/pause`).expect(409);
-    expect(finished.body).toMatchObject({ statusCode: 409, message: expect.stringContaining('is completed'), details: { code: 'DELIBERATION_NOT_RUNNING', status: 'completed' } });
+    expect(finished.body).toMatchObject({
+      statusCode: 409,
+      message: expect.stringContaining('is completed'),
+      details: { code: 'DELIBERATION_NOT_RUNNING', status: 'completed' },
+    });
 
     await request(app.url).post('/v1/deliberations/1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b/pause').expect(404);
     await request(app.url).post('/v1/deliberations/not-a-uuid/pause').expect(400);

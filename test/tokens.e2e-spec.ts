@@ -50,9 +50,7 @@ function costMicros(row: Row): number {
   const price = PRICES[row.model];
   const pico = (usd: number) => BigInt(Math.round(usd * 1_000_000));
   const total =
-    BigInt(row.input - row.cached) * pico(price.input) +
-    BigInt(row.cached) * pico(price.cachedInput) +
-    BigInt(row.output + row.reasoning) * pico(price.output);
+    BigInt(row.input - row.cached) * pico(price.input) + BigInt(row.cached) * pico(price.cachedInput) + BigInt(row.output + row.reasoning) * pico(price.output);
   return Number((total + 500_000n) / 1_000_000n);
 }
 
@@ -154,7 +152,14 @@ describe('token tracking and cost (e2e)', () => {
     deliberationA = a.body;
     const b = await request(t.url)
       .post('/v1/deliberations?wait=true')
-      .send({ question: 'Should invoices be batched nightly?', participants: [{ adapter: 'oa', model: 'gpt-5' }, { adapter: 'est', model: 'gpt-5-mini' }], mode: 'quick' })
+      .send({
+        question: 'Should invoices be batched nightly?',
+        participants: [
+          { adapter: 'oa', model: 'gpt-5' },
+          { adapter: 'est', model: 'gpt-5-mini' },
+        ],
+        mode: 'quick',
+      })
       .expect(200);
     deliberationB = b.body;
 
@@ -166,7 +171,15 @@ describe('token tracking and cost (e2e)', () => {
       for (const round of d.rounds) {
         for (const r of round.responses) {
           const day = answeredAt.get(r.adapter)!.shift()!.toISOString().slice(0, 10);
-          const base = { deliberationId: d.id, round: round.number, participantIndex: r.participantIndex, adapter: r.adapter, model: r.model, errorKind: r.error?.kind ?? null, day };
+          const base = {
+            deliberationId: d.id,
+            round: round.number,
+            participantIndex: r.participantIndex,
+            adapter: r.adapter,
+            model: r.model,
+            errorKind: r.error?.kind ?? null,
+            day,
+          };
           if (r.error) {
             rows.push({ ...base, input: 0, output: 0, reasoning: 0, cached: 0, accuracy: 'unavailable' });
           } else if (r.adapter === 'est') {
@@ -219,7 +232,11 @@ describe('token tracking and cost (e2e)', () => {
       const responses = d.rounds.flatMap((round: any) => round.responses.map((r: any) => ({ round: round.number, ...r })));
       const expected = rows.filter((r) => r.deliberationId === d.id);
       expect(responses.map((r: any) => [r.round, r.participantIndex, r.tokens])).toEqual(
-        expected.map((r) => [r.round, r.participantIndex, { input: r.input, output: r.output, reasoning: r.reasoning, cachedInput: r.cached, total: totalOf(r), accuracy: r.accuracy }]),
+        expected.map((r) => [
+          r.round,
+          r.participantIndex,
+          { input: r.input, output: r.output, reasoning: r.reasoning, cachedInput: r.cached, total: totalOf(r), accuracy: r.accuracy },
+        ]),
       );
       expect(responses.map((r: any) => r.costUsd)).toEqual(expected.map((r) => costMicros(r) / 1_000_000));
       for (const round of d.rounds) {
@@ -251,7 +268,12 @@ describe('token tracking and cost (e2e)', () => {
     expect(sut.body.deliberationId).toBe(deliberationA.id);
     expect(sut.body.totals).toEqual(figures(mine));
     expect(sut.body.byParticipant).toEqual(
-      [...groupBy(mine, (r) => r.participantIndex).values()].map((g) => ({ participantIndex: g[0].participantIndex, adapter: g[0].adapter, model: g[0].model, ...figures(g) })),
+      [...groupBy(mine, (r) => r.participantIndex).values()].map((g) => ({
+        participantIndex: g[0].participantIndex,
+        adapter: g[0].adapter,
+        model: g[0].model,
+        ...figures(g),
+      })),
     );
     expect(sut.body.byRound).toEqual([...groupBy(mine, (r) => r.round).entries()].map(([round, g]) => ({ round, ...figures(g) })));
     // Spot checks of the derived figures, so a wrong oracle cannot agree with a wrong service.
@@ -383,7 +405,9 @@ describe('token tracking and cost (e2e)', () => {
 
   it('should answer GET /v1/usage/summary with rates, top participants and a suggestion about the biggest spender', async () => {
     const db = new Database(t.dbPath, { readonly: true });
-    const perMinute = db.prepare('SELECT SUBSTR(created_at, 1, 16) AS minute, SUM(total_tokens) AS tokens FROM token_usage GROUP BY minute').all() as Array<{ tokens: number }>;
+    const perMinute = db.prepare('SELECT SUBSTR(created_at, 1, 16) AS minute, SUM(total_tokens) AS tokens FROM token_usage GROUP BY minute').all() as Array<{
+      tokens: number;
+    }>;
     db.close();
     const total = figures(rows).totalTokens;
     const byParticipant = [...groupBy(rows, (r) => `${r.adapter}/${r.model}`).values()]
@@ -471,7 +495,14 @@ describe('token tracking with the vote-only retry (e2e)', () => {
     const d = (
       await request(t.url)
         .post('/v1/deliberations?wait=true')
-        .send({ question: 'Webhooks?', participants: [{ adapter: 'nv', model: 'gpt-5' }, { adapter: 'ok', model: 'gpt-5' }], mode: 'quick' })
+        .send({
+          question: 'Webhooks?',
+          participants: [
+            { adapter: 'nv', model: 'gpt-5' },
+            { adapter: 'ok', model: 'gpt-5' },
+          ],
+          mode: 'quick',
+        })
         .expect(200)
     ).body;
 
@@ -485,10 +516,19 @@ describe('token tracking with the vote-only retry (e2e)', () => {
     expect(answer.costUsd).toBe((1000 * 1.25 + 150 * 10) / 1_000_000);
     // One ledger row per provider call: the answer, its vote retry, and the other participant's answer.
     expect(tokens.body.totals.calls).toBe(3);
-    expect(round.body.calls.filter((c: any) => c.participantIndex === 0).map((c: any) => c.totalTokens).sort((a: number, b: number) => a - b)).toEqual([1120, 1150]);
+    expect(
+      round.body.calls
+        .filter((c: any) => c.participantIndex === 0)
+        .map((c: any) => c.totalTokens)
+        .sort((a: number, b: number) => a - b),
+    ).toEqual([1120, 1150]);
     const nv = tokens.body.byParticipant.find((p: any) => p.participantIndex === 0);
     expect(nv).toMatchObject({ calls: 2, totalTokens: 2270, inputTokens: 2100 });
-    expect(tokens.body.totals).toMatchObject({ totalTokens: 2270 + 990, exactTokens: 3260, inputTokens: 3000, costUsd: (2100 * 1.25 + 170 * 10 + 900 * 1.25 + 90 * 10) / 1_000_000 });
+    expect(tokens.body.totals).toMatchObject({
+      totalTokens: 2270 + 990,
+      exactTokens: 3260,
+      inputTokens: 3000,
+      costUsd: (2100 * 1.25 + 170 * 10 + 900 * 1.25 + 90 * 10) / 1_000_000,
+    });
   });
-
 });

@@ -19,8 +19,16 @@ describe('usage by role (e2e)', () => {
 
   it("should group tokens and cost by the participants' roles, the chair's call as chair, and calls without one as (none)", async () => {
     provider = await startScriptedProvider((c) => ({ text: answer(prose(c.stance, c.round), 'Adopt webhooks'), usage: { input: 100, output: 50 } }));
-    chair = await startProviderServer({ wire: 'openai', respond: () => ({ text: 'CHAIR: {"recommendation": "Adopt webhooks"}', usage: { input: 300, output: 20 } }) });
-    t = await startTestApp({ adapters: [httpAdapter(provider, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' }), httpAdapter(chair, 'chairman', 'T3', { fast: 'gpt-5', reasoning: 'gpt-5' })] });
+    chair = await startProviderServer({
+      wire: 'openai',
+      respond: () => ({ text: 'CHAIR: {"recommendation": "Adopt webhooks"}', usage: { input: 300, output: 20 } }),
+    });
+    t = await startTestApp({
+      adapters: [
+        httpAdapter(provider, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' }),
+        httpAdapter(chair, 'chairman', 'T3', { fast: 'gpt-5', reasoning: 'gpt-5' }),
+      ],
+    });
     const created = await request(t.url)
       .post('/v1/deliberations')
       .send({

@@ -187,13 +187,25 @@ describe('web figures', () => {
     it('should show who is answering in the round in progress, from the events', () => {
       let live = foldEvent(
         emptyLive(),
-        event('round_started', { round: 1, participants: [0, 1, 2].map((i) => ({ participantIndex: i, adapter: `a${i}`, model: 'gpt-5', tier: 'reasoning' })) }),
+        event('round_started', {
+          round: 1,
+          participants: [0, 1, 2].map((i) => ({ participantIndex: i, adapter: `a${i}`, model: 'gpt-5', tier: 'reasoning' })),
+        }),
       );
       live = foldEvent(
         live,
-        event('response_received', { round: 1, participantIndex: 0, tokens: 120, costUsd: 0.001, vote: { option: 'X', confidence: 1, rationale: '', continueDebate: false } }),
+        event('response_received', {
+          round: 1,
+          participantIndex: 0,
+          tokens: 120,
+          costUsd: 0.001,
+          vote: { option: 'X', confidence: 1, rationale: '', continueDebate: false },
+        }),
       );
-      live = foldEvent(live, event('response_received', { round: 1, participantIndex: 2, tokens: 0, costUsd: null, error: { kind: 'timeout', message: 'late' } }));
+      live = foldEvent(
+        live,
+        event('response_received', { round: 1, participantIndex: 2, tokens: 0, costUsd: null, error: { kind: 'timeout', message: 'late' } }),
+      );
       const card = liveCard(deliberation(), live);
       expect(card.round).toBe(1);
       expect(card.chips.map((c) => c.state)).toEqual(['answered', 'answering', 'failed']);
@@ -229,7 +241,16 @@ describe('web figures', () => {
       [
         {
           status: 'running' as const,
-          rounds: [{ number: 1, startedAt: '', completedAt: null, responses: [answer(0, { error: { kind: 'timeout', message: '' } })], convergence: null, decisions: [] }],
+          rounds: [
+            {
+              number: 1,
+              startedAt: '',
+              completedAt: null,
+              responses: [answer(0, { error: { kind: 'timeout', message: '' } })],
+              convergence: null,
+              decisions: [],
+            },
+          ],
         },
         'running · degraded',
       ],
@@ -287,10 +308,31 @@ describe('web figures', () => {
         },
       ];
       const [row] = modelRows(
-        [figures({ key: 'gpt-5', calls: 4, unavailableCalls: 1, exactTokens: 300, estimatedTokens: 100, totalTokens: 400, costUsd: 0.5, costLowerUsd: 0.5, costUpperUsd: 0.5 })],
+        [
+          figures({
+            key: 'gpt-5',
+            calls: 4,
+            unavailableCalls: 1,
+            exactTokens: 300,
+            estimatedTokens: 100,
+            totalTokens: 400,
+            costUsd: 0.5,
+            costLowerUsd: 0.5,
+            costUpperUsd: 0.5,
+          }),
+        ],
         [deliberation({ rounds })],
       );
-      expect(row).toMatchObject({ model: 'gpt-5', calls: 4, exactShare: 0.75, errorRate: 0.25, voteParseFailures: 1, latencyP50: 200, latencyP95: 300, cost: '$0.50' });
+      expect(row).toMatchObject({
+        model: 'gpt-5',
+        calls: 4,
+        exactShare: 0.75,
+        errorRate: 0.25,
+        voteParseFailures: 1,
+        latencyP50: 200,
+        latencyP95: 300,
+        cost: '$0.50',
+      });
     });
   });
 

@@ -32,14 +32,23 @@ const TOPICS: Topic[] = [
       'We need a dead-letter queue for events that fail validation, with an alert on its depth.',
       'The migration can run in shadow mode first: consume webhooks but keep polling as the source of truth.',
     ],
-    risks: ['Signature secrets rotated without coordination break ingestion.', 'A public endpoint widens the attack surface.', 'Ordering bugs surface only under load.'],
-    votes: [['Approve with conditions', 'Approve with conditions'], ['Approve', 'Approve with integration revisions'], ['Approve with revisions', 'Approve with integration-seam revisions'], ['Defer until reconciliation exists', 'Approve with revisions required before implementation']],
+    risks: [
+      'Signature secrets rotated without coordination break ingestion.',
+      'A public endpoint widens the attack surface.',
+      'Ordering bugs surface only under load.',
+    ],
+    votes: [
+      ['Approve with conditions', 'Approve with conditions'],
+      ['Approve', 'Approve with integration revisions'],
+      ['Approve with revisions', 'Approve with integration-seam revisions'],
+      ['Defer until reconciliation exists', 'Approve with revisions required before implementation'],
+    ],
   },
   {
     question: 'REST or GraphQL for the public API of the inventory service?',
     subject: 'the API style',
     claims: [
-      'Our clients mostly fetch whole resources, so GraphQL\'s selective fetching saves little bandwidth.',
+      "Our clients mostly fetch whole resources, so GraphQL's selective fetching saves little bandwidth.",
       'GraphQL moves query cost control onto the server, which needs depth and complexity limits.',
       'REST with HTTP caching fits our CDN setup without extra infrastructure.',
       'The mobile team wants fewer round trips for the product detail screen.',
@@ -49,7 +58,12 @@ const TOPICS: Topic[] = [
       'Observability per operation is harder with a single GraphQL endpoint.',
     ],
     risks: ['A GraphQL endpoint without cost limits invites expensive queries.', 'Two API styles double the support burden.'],
-    votes: [['REST', 'REST'], ['REST with a BFF for mobile', 'REST with a mobile BFF'], ['GraphQL', 'REST'], ['REST', 'Keep REST']],
+    votes: [
+      ['REST', 'REST'],
+      ['REST with a BFF for mobile', 'REST with a mobile BFF'],
+      ['GraphQL', 'REST'],
+      ['REST', 'Keep REST'],
+    ],
   },
   {
     question: 'Approve the design revision for the multi-region failover of the order database?',
@@ -65,7 +79,12 @@ const TOPICS: Topic[] = [
       'The cost of a warm standby region is justified by the revenue lost per hour of outage.',
     ],
     risks: ['Split brain under partition.', 'Silent data loss from replication lag.', 'Failback untested.'],
-    votes: [['Conditional Approve with P0/P1 fixes', 'Conditional Approve with P0/P1 fixes'], ['Conditional approve with P1 fixes', 'Conditional approve with P1 fixes'], ['Reject and Revise', 'Conditional approve with P0 fix required'], ['Conditional approve with P1 blockers', 'Conditional approve with P1 blockers']],
+    votes: [
+      ['Conditional Approve with P0/P1 fixes', 'Conditional Approve with P0/P1 fixes'],
+      ['Conditional approve with P1 fixes', 'Conditional approve with P1 fixes'],
+      ['Reject and Revise', 'Conditional approve with P0 fix required'],
+      ['Conditional approve with P1 blockers', 'Conditional approve with P1 blockers'],
+    ],
   },
   {
     question: 'Should we adopt a monorepo for the twelve front-end packages?',
@@ -80,7 +99,12 @@ const TOPICS: Topic[] = [
       'Git history of each package can be preserved with subtree imports.',
     ],
     risks: ['CI time grows without affected-package detection.', 'Tooling lock-in to one workspace manager.'],
-    votes: [['Yes', 'Yes'], ['Yes, incrementally', 'Yes'], ['No', 'No'], ['Yes', 'Yes']],
+    votes: [
+      ['Yes', 'Yes'],
+      ['Yes, incrementally', 'Yes'],
+      ['No', 'No'],
+      ['Yes', 'Yes'],
+    ],
   },
   {
     question: 'Which option should the data team take for the event pipeline: A (managed Kafka), B (self-hosted Kafka), C (Kinesis), or D (Pub/Sub)?',
@@ -95,7 +119,11 @@ const TOPICS: Topic[] = [
       'The managed option costs about 30% more than self-hosting at our volume but removes the operations burden.',
     ],
     risks: ['Vendor lock-in.', 'Operational load of self-hosting.'],
-    votes: [['Option A', 'Option A'], ['Option B', 'Option A'], ['Option A', 'Option A']],
+    votes: [
+      ['Option A', 'Option A'],
+      ['Option B', 'Option A'],
+      ['Option A', 'Option A'],
+    ],
   },
   {
     question: 'Should the payments team rewrite the settlement job from Python to Go?',
@@ -109,7 +137,11 @@ const TOPICS: Topic[] = [
       'Profiling should come first: without it we are guessing where the time goes.',
     ],
     risks: ['Regressions in settlement arithmetic.', 'Knowledge concentrated in two engineers.'],
-    votes: [['Do not approve as written', 'Do not approve as written'], ['Approve', 'Do not approve as written'], ['Do not approve as written', 'Do not approve as written']],
+    votes: [
+      ['Do not approve as written', 'Do not approve as written'],
+      ['Approve', 'Do not approve as written'],
+      ['Do not approve as written', 'Do not approve as written'],
+    ],
   },
   {
     question: 'Approve the proposal to enforce mandatory code review by two reviewers on all repositories?',
@@ -123,7 +155,12 @@ const TOPICS: Topic[] = [
       'We should measure lead time before and after, and revisit in a quarter.',
     ],
     risks: ['Slower delivery.', 'Rubber-stamp second reviews.'],
-    votes: [['Approve', 'Approve — engine handles asymmetry'], ['Approve', 'Approve'], ['Approve for sensitive paths only', 'Approve — engine handles asymmetry'], ['Reject', 'Approve']],
+    votes: [
+      ['Approve', 'Approve — engine handles asymmetry'],
+      ['Approve', 'Approve'],
+      ['Approve for sensitive paths only', 'Approve — engine handles asymmetry'],
+      ['Reject', 'Approve'],
+    ],
   },
   {
     question: 'Should we cache product prices in Redis with a five-minute TTL?',
@@ -137,7 +174,11 @@ const TOPICS: Topic[] = [
       'The cache key must include currency and region, or customers will see wrong prices.',
     ],
     risks: ['Stale promotional prices.', 'Wrong prices from incomplete cache keys.'],
-    votes: [['Yes with explicit invalidation', 'Yes with explicit invalidation'], ['Yes', 'Yes with explicit invalidation'], ['Yes with explicit invalidation for promotions', 'Yes with explicit invalidation']],
+    votes: [
+      ['Yes with explicit invalidation', 'Yes with explicit invalidation'],
+      ['Yes', 'Yes with explicit invalidation'],
+      ['Yes with explicit invalidation for promotions', 'Yes with explicit invalidation'],
+    ],
   },
   {
     question: 'Should the mobile app drop support for Android versions below 10?',
@@ -151,7 +192,12 @@ const TOPICS: Topic[] = [
       'We should announce the change three months ahead in the app.',
     ],
     risks: ['Losing users in growth markets.', 'Negative store reviews.'],
-    votes: [['Yes, with a web fallback', 'Yes with a web fallback'], ['No', 'Yes, with a web fallback'], ['Yes', 'Yes with a web fallback'], ['Yes with web fallback', 'Yes, with a web fallback']],
+    votes: [
+      ['Yes, with a web fallback', 'Yes with a web fallback'],
+      ['No', 'Yes, with a web fallback'],
+      ['Yes', 'Yes with a web fallback'],
+      ['Yes with web fallback', 'Yes, with a web fallback'],
+    ],
   },
   {
     question: 'Approve moving the internal admin tools behind the company SSO with hardware keys?',
@@ -165,7 +211,11 @@ const TOPICS: Topic[] = [
       'Rollout should start with the tools that can change customer data.',
     ],
     risks: ['Lockout when the identity provider fails.', 'Automation breaking on the cut-over.'],
-    votes: [['Approve', 'Approve'], ['Approve', 'Approve'], ['Approve with break-glass procedure', 'Approve']],
+    votes: [
+      ['Approve', 'Approve'],
+      ['Approve', 'Approve'],
+      ['Approve with break-glass procedure', 'Approve'],
+    ],
   },
 ];
 
@@ -200,10 +250,15 @@ function answer(topic: Topic, rand: () => number, participant: number, round: nu
   const s = (text: string) => text.replaceAll('{s}', topic.subject);
   const parts: string[] = [];
   parts.push(`## ${round === 1 ? 'Position' : `Round ${round}: where I stand now`}`);
-  parts.push(`${round === 1 ? 'My position' : 'After reading the other answers, my position'} is: ${voteOption.toLowerCase()}. ${pick(rand, topic.claims)} ${s(pick(rand, CONNECTIVES))}`);
+  parts.push(
+    `${round === 1 ? 'My position' : 'After reading the other answers, my position'} is: ${voteOption.toLowerCase()}. ${pick(rand, topic.claims)} ${s(pick(rand, CONNECTIVES))}`,
+  );
   if (round > 1 && others.length) {
     parts.push('## Responding to the others');
-    for (const other of others) parts.push(`- I agree with ${other} that ${pick(rand, topic.claims).replace(/^\w/, (c) => c.toLowerCase())} However, ${s(pick(rand, CONNECTIVES)).replace(/^\w/, (c) => c.toLowerCase())}`);
+    for (const other of others)
+      parts.push(
+        `- I agree with ${other} that ${pick(rand, topic.claims).replace(/^\w/, (c) => c.toLowerCase())} However, ${s(pick(rand, CONNECTIVES)).replace(/^\w/, (c) => c.toLowerCase())}`,
+      );
   }
   parts.push('## Analysis');
   while (parts.join('\n\n').length < target - 900) {

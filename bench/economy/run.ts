@@ -66,11 +66,23 @@ async function runOne(dir: string, index: number, participants: number, policy: 
     const res = await fetch(`${url}/v1/deliberations?wait=true`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ question: economyCassettes()[index].question, participants: Array.from({ length: participants }, (_, i) => ({ adapter: `r${i}` })), maxRounds: 3 }),
+      body: JSON.stringify({
+        question: economyCassettes()[index].question,
+        participants: Array.from({ length: participants }, (_, i) => ({ adapter: `r${i}` })),
+        maxRounds: 3,
+      }),
     });
-    const view = (await res.json()) as { id: string; status: string; result: { outcome: string; winningOption: string | null; roundsUsed: number } | null; failure?: string };
-    if (res.status !== 200 || view.status !== 'completed' || !view.result) throw new Error(`cassette ${index} under ${policy}: HTTP ${res.status}, ${JSON.stringify(view).slice(0, 300)}`);
-    const tokens = (await (await fetch(`${url}/v1/deliberations/${view.id}/tokens`)).json()) as { totals: { inputTokens: number; totalTokens: number; costUsd: number } };
+    const view = (await res.json()) as {
+      id: string;
+      status: string;
+      result: { outcome: string; winningOption: string | null; roundsUsed: number } | null;
+      failure?: string;
+    };
+    if (res.status !== 200 || view.status !== 'completed' || !view.result)
+      throw new Error(`cassette ${index} under ${policy}: HTTP ${res.status}, ${JSON.stringify(view).slice(0, 300)}`);
+    const tokens = (await (await fetch(`${url}/v1/deliberations/${view.id}/tokens`)).json()) as {
+      totals: { inputTokens: number; totalTokens: number; costUsd: number };
+    };
     return {
       cassette: index,
       policy,
@@ -123,19 +135,29 @@ async function main(): Promise<void> {
       },
     ]),
   );
-  const goal = { figure: 'digest input tokens ÷ full', goal: '≤ 0.50, same outcome and winner on every cassette', value: summary.digest.inputVsFull, met: summary.digest.inputVsFull <= 0.5 && sameDecision.every(Boolean) };
+  const goal = {
+    figure: 'digest input tokens ÷ full',
+    goal: '≤ 0.50, same outcome and winner on every cassette',
+    value: summary.digest.inputVsFull,
+    met: summary.digest.inputVsFull <= 0.5 && sameDecision.every(Boolean),
+  };
 
   log(`Economy: ${cassettes.length} cassettes × ${POLICIES.join(', ')}`);
   for (const p of POLICIES) {
     const s = summary[p];
-    log(`  ${p.padEnd(7)} input ${String(s.inputTokens).padStart(8)}  total ${String(s.totalTokens).padStart(8)}  $${s.costUsd.toFixed(4)}  input ÷ full ${s.inputVsFull}  per decision: ${s.medianTotalTokensPerDecision} tokens, $${s.medianCostUsdPerDecision}`);
+    log(
+      `  ${p.padEnd(7)} input ${String(s.inputTokens).padStart(8)}  total ${String(s.totalTokens).padStart(8)}  $${s.costUsd.toFixed(4)}  input ÷ full ${s.inputVsFull}  per decision: ${s.medianTotalTokensPerDecision} tokens, $${s.medianCostUsdPerDecision}`,
+    );
   }
   log(`  same outcome, winner and rounds on every cassette: ${sameDecision.every(Boolean)}`);
   log(`  goal ${goal.figure} ${goal.goal}: ${goal.value} → ${goal.met ? 'met' : 'NOT met'}`);
 
   const out = resolve(__dirname, '../../../bench/results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'economy.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, summary, sameDecision, goal, runs }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'economy.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, summary, sameDecision, goal, runs }, null, 2)}\n`,
+  );
   log(`  written: bench/results/economy.json`);
 }
 

@@ -42,7 +42,10 @@ export async function overheadAtDelay(providerUrl: string, participants: number,
       rounds: ROUNDS,
       wallMs: figure(walls, 1),
       engineMs: figure(engine, 0),
-      ratio: figure(walls.map((w) => w / (ROUNDS * delayMs)), 3),
+      ratio: figure(
+        walls.map((w) => w / (ROUNDS * delayMs)),
+        3,
+      ),
     };
   } finally {
     await service.close();

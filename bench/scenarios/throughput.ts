@@ -54,5 +54,13 @@ export async function throughput(providerUrl: string, inFlight: number, total: n
       await service.close();
     }
   }
-  return { inFlight, completed: total, deliberationsPerSec: figure(rates, 1), p50Ms: figure(p50, 1), p95Ms: figure(p95, 1), rssMb: figure(rss, 0), heapUsedMb: figure(heap, 0) };
+  return {
+    inFlight,
+    completed: total,
+    deliberationsPerSec: figure(rates, 1),
+    p50Ms: figure(p50, 1),
+    p95Ms: figure(p95, 1),
+    rssMb: figure(rss, 0),
+    heapUsedMb: figure(heap, 0),
+  };
 }

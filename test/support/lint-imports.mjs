@@ -8,10 +8,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cases = JSON.parse(await new Promise((resolve) => {
-  let text = '';
-  process.stdin.setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () => resolve(text));
-}));
+const cases = JSON.parse(
+  await new Promise((resolve) => {
+    let text = '';
+    process.stdin
+      .setEncoding('utf8')
+      .on('data', (chunk) => (text += chunk))
+      .on('end', () => resolve(text));
+  }),
+);
 const eslint = new ESLint({
   cwd: root,
   ruleFilter: ({ ruleId }) => ruleId === '@typescript-eslint/no-restricted-imports',

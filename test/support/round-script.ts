@@ -46,10 +46,18 @@ export function answer(text: string, option: string, continueDebate = true, conf
 
 const STEMS: Record<Stance, string> = {
   for: 'Webhooks cut wasted polling calls, lower status latency, and an inbox table with idempotent consumers keeps retries harmless while nightly reconciliation catches lost events.',
-  against: 'Polling stays predictable under processor incidents, keeps rate control on our side, and avoids exposing a public endpoint that attackers could probe or flood.',
-  neutral: 'Both designs can work; the deciding factors are operational maturity, signature verification, alerting on lag, and a staged rollout with shadow traffic first.',
+  against:
+    'Polling stays predictable under processor incidents, keeps rate control on our side, and avoids exposing a public endpoint that attackers could probe or flood.',
+  neutral:
+    'Both designs can work; the deciding factors are operational maturity, signature verification, alerting on lag, and a staged rollout with shadow traffic first.',
 };
-const EXTRAS = ['alpha bravo charlie delta echo', 'foxtrot golf hotel india juliet', 'kilo lima mike november oscar', 'papa quebec romeo sierra tango', 'uniform victor whiskey xray yankee'];
+const EXTRAS = [
+  'alpha bravo charlie delta echo',
+  'foxtrot golf hotel india juliet',
+  'kilo lima mike november oscar',
+  'papa quebec romeo sierra tango',
+  'uniform victor whiskey xray yankee',
+];
 
 /**
  * Prose per participant and round: a stable stem plus a round-specific tail, so consecutive answers of
@@ -103,7 +111,8 @@ export async function waitForStatus(url: string, id: string, statuses: string[] 
     const res = await request(url).get(`/v1/deliberations/${id}`);
     last = res.body;
     if (res.status === 200 && statuses.includes(last.status)) return last;
-    if (Date.now() > deadline) throw new Error(`deliberation ${id} did not reach ${statuses.join('|')} within ${timeoutMs} ms; last: ${JSON.stringify(last).slice(0, 600)}`);
+    if (Date.now() > deadline)
+      throw new Error(`deliberation ${id} did not reach ${statuses.join('|')} within ${timeoutMs} ms; last: ${JSON.stringify(last).slice(0, 600)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

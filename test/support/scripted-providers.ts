@@ -149,8 +149,7 @@ export async function startPanel(specs: readonly ScriptedParticipantSpec[]): Pro
   };
   return {
     adapters,
-    participants: (extra = {}) =>
-      specs.map((spec, i) => ({ adapter: spec.name, ...(Array.isArray(extra) ? (extra[i] ?? {}) : extra) })),
+    participants: (extra = {}) => specs.map((spec, i) => ({ adapter: spec.name, ...(Array.isArray(extra) ? (extra[i] ?? {}) : extra) })),
     server,
     calls: (name) => server(name).calls,
     callsInRound: (name, round) => server(name).calls.filter((c) => roundOf(c) === round),

@@ -35,4 +35,3 @@ export async function startTestApp(overrides: Record<string, unknown> = {}, opti
     },
   };
 }
-

@@ -112,7 +112,10 @@ export class ApiClient {
       if (signal?.aborted) throw e;
       // fetch says only "fetch failed"; the cause names what happened (ECONNREFUSED, ENOTFOUND, …).
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new ApiError(0, `cannot reach the service at ${this.url} (${cause?.code ?? cause?.message ?? (e as Error).message}); start it with "npm start", set --url / CONCLAVE_URL, or pass --embedded`);
+      throw new ApiError(
+        0,
+        `cannot reach the service at ${this.url} (${cause?.code ?? cause?.message ?? (e as Error).message}); start it with "npm start", set --url / CONCLAVE_URL, or pass --embedded`,
+      );
     }
   }
 }

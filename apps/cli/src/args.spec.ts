@@ -65,7 +65,9 @@ describe('args', () => {
     });
 
     it('should refuse fewer than two participants, an empty question and --quick with more rounds', () => {
-      expect(() => askBody('Q?', { participant: [{ adapter: 'a' }] })).toThrow(new UsageError('at least two participants are needed, e.g. -p claude -p codex:against'));
+      expect(() => askBody('Q?', { participant: [{ adapter: 'a' }] })).toThrow(
+        new UsageError('at least two participants are needed, e.g. -p claude -p codex:against'),
+      );
       expect(() => askBody('Q?', {})).toThrow(UsageError);
       expect(() => askBody('  ', { participant: two })).toThrow('the question is empty');
       expect(() => askBody('Q?', { participant: two, quick: true, rounds: 3 })).toThrow('--quick is one round');

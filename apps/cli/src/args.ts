@@ -56,7 +56,8 @@ export function collectParticipant(spec: string, previous: ParticipantSpec[] = [
 export function positiveInt(flag: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive whole number, got "${value}"`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${flag} must be a positive whole number, got "${value}"`);
     return n;
   };
 }
@@ -124,7 +125,8 @@ export function usageQuery(o: { from?: string; to?: string; by?: string }): stri
 /** A deliberation or checkpoint id goes into a path: refuse anything that is not a UUID before asking. */
 export function uuidArg(what: string): (value: string) => string {
   return (value) => {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new InvalidArgumentError(`${what} must be an id like 3f1c2a9e-…, got "${value}"`);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value))
+      throw new InvalidArgumentError(`${what} must be an id like 3f1c2a9e-…, got "${value}"`);
     return value;
   };
 }

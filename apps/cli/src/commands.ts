@@ -83,7 +83,9 @@ export async function resume(ctx: Context, checkpoint: string, o: { maxTokens?: 
   if (!ctx.json) {
     ctx.term.out(
       ctx.term.paint.dim(
-        started.forkedFromCheckpointId ? `Forked ${started.id} from checkpoint ${checkpoint} of ${started.parentId ?? 'its deliberation'}` : `Resuming from checkpoint ${checkpoint}`,
+        started.forkedFromCheckpointId
+          ? `Forked ${started.id} from checkpoint ${checkpoint} of ${started.parentId ?? 'its deliberation'}`
+          : `Resuming from checkpoint ${checkpoint}`,
       ),
     );
   }

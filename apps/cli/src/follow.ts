@@ -23,7 +23,9 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
     if (!json) term.out(line);
   };
   show(`${term.paint.bold('Deliberation')} ${start.id}`);
-  show(`${term.paint.bold(`"${oneLine(start.question, 120)}"`)} ${term.paint.dim(`— ${start.participants.length} participants, up to ${start.maxRounds} round${start.maxRounds === 1 ? '' : 's'}`)}`);
+  show(
+    `${term.paint.bold(`"${oneLine(start.question, 120)}"`)} ${term.paint.dim(`— ${start.participants.length} participants, up to ${start.maxRounds} round${start.maxRounds === 1 ? '' : 's'}`)}`,
+  );
 
   const detach = new AbortController();
   let detached = false;

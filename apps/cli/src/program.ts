@@ -19,7 +19,7 @@ export type Runner = (globals: GlobalOptions, action: (ctx: Context) => Promise<
 const ID = '3f1c2a9e-5b7d-4c8e-9f01-23456789abcd';
 
 function example(command: Command, ...lines: string[]): Command {
-  return command.addHelpText('after', `\nExample:\n${lines.map((l) => (l ? `  ${l}` : "")).join('\n')}\n`);
+  return command.addHelpText('after', `\nExample:\n${lines.map((l) => (l ? `  ${l}` : '')).join('\n')}\n`);
 }
 
 /** The flags `ask` and `estimate` share: the same request body. */
@@ -27,7 +27,7 @@ function deliberationFlags(command: Command): Command {
   return command
     .argument('<question>', 'what to decide')
     .option('-p, --participant <adapter[:stance][:role][@model]>', 'a participant; give two or more (stance: for, against, neutral)', collectParticipant)
-    .option('--rounds <n>', 'at most this many rounds (1-10; default: the service\'s, 3)', positiveInt('--rounds'))
+    .option('--rounds <n>', "at most this many rounds (1-10; default: the service's, 3)", positiveInt('--rounds'))
     .option('--quick', 'one round only (mode quick)')
     .option('--context-file <file>', 'background the question needs, read from a file')
     .option('--max-tokens <n>', "this deliberation's token limit", positiveInt('--max-tokens'))
@@ -65,17 +65,20 @@ export function buildProgram(run: Runner): Command {
       return run(command.optsWithGlobals<GlobalOptions>(), (ctx) => fn(ctx, ...(args.slice(0, -1) as A)));
     };
 
-  example(deliberationFlags(program.command('ask').description('start a deliberation and follow it live (Ctrl-C: pause, cancel or detach)')), 'conclave ask "Should we adopt webhooks?" -p claude:for -p codex:against -p local:security --rounds 3 --max-usd 0.50').action(
-    action(commands.ask),
-  );
+  example(
+    deliberationFlags(program.command('ask').description('start a deliberation and follow it live (Ctrl-C: pause, cancel or detach)')),
+    'conclave ask "Should we adopt webhooks?" -p claude:for -p codex:against -p local:security --rounds 3 --max-usd 0.50',
+  ).action(action(commands.ask));
 
-  example(deliberationFlags(program.command('estimate').description('predict the tokens and cost of an ask (nothing is called or stored)')), 'conclave estimate "Should we adopt webhooks?" -p claude -p codex:against --rounds 3').action(
-    action(commands.estimate),
-  );
+  example(
+    deliberationFlags(program.command('estimate').description('predict the tokens and cost of an ask (nothing is called or stored)')),
+    'conclave estimate "Should we adopt webhooks?" -p claude -p codex:against --rounds 3',
+  ).action(action(commands.estimate));
 
-  example(program.command('watch').description('follow a deliberation: what already happened, then live').argument('<id>', 'a deliberation id', uuidArg('the id')), `conclave watch ${ID}`).action(
-    action(commands.watch),
-  );
+  example(
+    program.command('watch').description('follow a deliberation: what already happened, then live').argument('<id>', 'a deliberation id', uuidArg('the id')),
+    `conclave watch ${ID}`,
+  ).action(action(commands.watch));
 
   example(
     program
@@ -104,9 +107,10 @@ export function buildProgram(run: Runner): Command {
     `conclave pause ${ID}`,
   ).action(action(commands.pause));
 
-  example(program.command('cancel').description('stop a deliberation for good (what it stored is kept)').argument('<id>', 'a deliberation id', uuidArg('the id')), `conclave cancel ${ID}`).action(
-    action(commands.cancel),
-  );
+  example(
+    program.command('cancel').description('stop a deliberation for good (what it stored is kept)').argument('<id>', 'a deliberation id', uuidArg('the id')),
+    `conclave cancel ${ID}`,
+  ).action(action(commands.cancel));
 
   example(
     program
@@ -129,9 +133,13 @@ export function buildProgram(run: Runner): Command {
     'conclave usage --from 2026-12-01 --by model',
   ).action(action(commands.usage));
 
-  example(program.command('budgets').description('each budget window: bar, zone, spent, reserved, limit, time to exhaustion'), 'conclave budgets').action(action(commands.budgets));
+  example(program.command('budgets').description('each budget window: bar, zone, spent, reserved, limit, time to exhaustion'), 'conclave budgets').action(
+    action(commands.budgets),
+  );
 
-  example(program.command('adapters').description('the configured adapters: kind, tier, models, reachable or not'), 'conclave --embedded adapters').action(action(commands.adapters));
+  example(program.command('adapters').description('the configured adapters: kind, tier, models, reachable or not'), 'conclave --embedded adapters').action(
+    action(commands.adapters),
+  );
 
   return program;
 }

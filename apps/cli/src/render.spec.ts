@@ -1,5 +1,17 @@
 import type { DeliberationResult } from '@app/deliberation';
-import { adapterLines, answerLine, budgetLines, costText, estimateLines, listLines, progressLine, resultLines, roundLine, stoppedLines, usageLines } from './render';
+import {
+  adapterLines,
+  answerLine,
+  budgetLines,
+  costText,
+  estimateLines,
+  listLines,
+  progressLine,
+  resultLines,
+  roundLine,
+  stoppedLines,
+  usageLines,
+} from './render';
 import type { BudgetWindow, Estimate, TokenFigures } from './wire';
 
 const figures = (over: Partial<TokenFigures> = {}): TokenFigures => ({
@@ -36,13 +48,19 @@ const answer = {
 describe('render', () => {
   describe(answerLine.name, () => {
     it('should say who answered (stance, role, model), the vote and confidence, tokens and latency', () => {
-      expect(answerLine(answer, { stance: 'against', role: 'security' } as never)).toBe('  #1 codex (against, security) gpt-5  "Keep polling" 80%  1,500 tokens · 1.2 s');
+      expect(answerLine(answer, { stance: 'against', role: 'security' } as never)).toBe(
+        '  #1 codex (against, security) gpt-5  "Keep polling" 80%  1,500 tokens · 1.2 s',
+      );
       expect(answerLine(answer, { stance: 'neutral', role: null } as never)).toBe('  #1 codex gpt-5  "Keep polling" 80%  1,500 tokens · 1.2 s');
     });
 
     it('should say a missing vote, a failed call, a cut answer and a vote asked again', () => {
-      expect(answerLine({ ...answer, vote: null, voteError: 'no_vote_marker' }, undefined)).toBe('  #1 codex gpt-5  no vote (no_vote_marker)  1,500 tokens · 1.2 s');
-      expect(answerLine({ ...answer, vote: null, error: { kind: 'timeout', message: 'no answer\nin 5 s' } }, undefined)).toBe('  #1 codex gpt-5  failed: timeout no answer in 5 s');
+      expect(answerLine({ ...answer, vote: null, voteError: 'no_vote_marker' }, undefined)).toBe(
+        '  #1 codex gpt-5  no vote (no_vote_marker)  1,500 tokens · 1.2 s',
+      );
+      expect(answerLine({ ...answer, vote: null, error: { kind: 'timeout', message: 'no answer\nin 5 s' } }, undefined)).toBe(
+        '  #1 codex gpt-5  failed: timeout no answer in 5 s',
+      );
       expect(answerLine({ ...answer, truncated: true, voteRetry: { text: 'x', errorKind: null, tokens: 40 } }, undefined)).toBe(
         '  #1 codex gpt-5  "Keep polling" 80%  1,540 tokens · 1.2 s  cut at the output limit vote asked again',
       );
@@ -51,7 +69,9 @@ describe('render', () => {
 
   it('should print a round with its convergence and what was spent so far', () => {
     expect(roundLine(1, null, { totalTokens: 3000, costUsd: 0.0159 })).toBe('  round 1 done: convergence — (first round) · so far 3,000 tokens, $0.0159');
-    expect(roundLine(2, { score: 0.876, status: 'converged' }, { totalTokens: 9021, costUsd: null })).toBe('  round 2 done: convergence 0.88 (converged) · so far 9,021 tokens, unpriced');
+    expect(roundLine(2, { score: 0.876, status: 'converged' }, { totalTokens: 9021, costUsd: null })).toBe(
+      '  round 2 done: convergence 0.88 (converged) · so far 9,021 tokens, unpriced',
+    );
     expect(roundLine(2, { score: 0.5, status: 'refining' }, null)).toBe('  round 2 done: convergence 0.50 (refining)');
   });
 
@@ -119,18 +139,25 @@ describe('render', () => {
       expect(lines).toContain('  disputed: Rollout speed');
       expect(lines).toContain('  dissent: #1 prefers polling');
       expect(lines).toContain('  as the chair reads the votes: unanimous — "Adopt webhooks"');
-      expect(resultLines({ ...result, synthesis: null, synthesisError: 'skipped: over budget' } as DeliberationResult)).toContain('No synthesis: skipped: over budget');
+      expect(resultLines({ ...result, synthesis: null, synthesisError: 'skipped: over budget' } as DeliberationResult)).toContain(
+        'No synthesis: skipped: over budget',
+      );
     });
   });
 
   it('should say why a deliberation stopped and the command that resumes it', () => {
     const base = { id: 'd1', failure: null, latestCheckpointId: 'cp1' };
-    expect(stoppedLines({ ...base, status: 'paused', pause: { reason: 'budget', limit: 'deliberation.tokens', used: 1, nextRoundEstimateTokens: 2 } })).toEqual([
-      'Paused: budget (deliberation.tokens)',
-      'Resume it with: conclave resume cp1 --max-tokens N (or --max-usd X)',
+    expect(stoppedLines({ ...base, status: 'paused', pause: { reason: 'budget', limit: 'deliberation.tokens', used: 1, nextRoundEstimateTokens: 2 } })).toEqual(
+      ['Paused: budget (deliberation.tokens)', 'Resume it with: conclave resume cp1 --max-tokens N (or --max-usd X)'],
+    );
+    expect(stoppedLines({ ...base, status: 'paused', pause: { reason: 'person', limit: 'person', used: 0, nextRoundEstimateTokens: 0 } })).toEqual([
+      'Paused: person (person)',
+      'Resume it with: conclave resume cp1',
     ]);
-    expect(stoppedLines({ ...base, status: 'paused', pause: { reason: 'person', limit: 'person', used: 0, nextRoundEstimateTokens: 0 } })).toEqual(['Paused: person (person)', 'Resume it with: conclave resume cp1']);
-    expect(stoppedLines({ ...base, status: 'failed', pause: null, failure: 'fewer than 2 answers' })).toEqual(['Failed: fewer than 2 answers', 'Resume it once the cause is fixed: conclave resume cp1']);
+    expect(stoppedLines({ ...base, status: 'failed', pause: null, failure: 'fewer than 2 answers' })).toEqual([
+      'Failed: fewer than 2 answers',
+      'Resume it once the cause is fixed: conclave resume cp1',
+    ]);
     expect(stoppedLines({ ...base, status: 'cancelled', pause: null })).toEqual(['Cancelled.']);
     expect(stoppedLines({ ...base, status: 'running', pause: null })).toEqual(['Still running. Follow it with: conclave watch d1']);
     expect(stoppedLines({ ...base, status: 'interrupted', pause: null }, undefined, 'conclave --embedded')).toEqual([
@@ -222,7 +249,15 @@ describe('render', () => {
   });
 
   it('should list adapters with their state, and say when there is nothing to list', () => {
-    const adapter = { name: 'claude', kind: 'http', provider: 'anthropic', tier: 'T3', models: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' }, enabled: true, reachable: false };
+    const adapter = {
+      name: 'claude',
+      kind: 'http',
+      provider: 'anthropic',
+      tier: 'T3',
+      models: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' },
+      enabled: true,
+      reachable: false,
+    };
     expect(adapterLines([adapter, { ...adapter, name: 'off', enabled: false }])).toEqual([
       'adapter  kind  provider   tier  fast model        reasoning model    state',
       '───────  ────  ─────────  ────  ────────────────  ─────────────────  ───────────',

@@ -58,7 +58,9 @@ export function progressLine(answered: number, asked: number, spent: { totalToke
 
 export function costText(t: Pick<TokenFigures, 'totalTokens' | 'costUsd' | 'costLowerUsd' | 'costUpperUsd' | 'calls'>): string {
   const range =
-    t.costLowerUsd !== null && t.costUpperUsd !== null && t.costLowerUsd !== t.costUpperUsd ? ` (between ${usd(t.costLowerUsd)} and ${usd(t.costUpperUsd)})` : '';
+    t.costLowerUsd !== null && t.costUpperUsd !== null && t.costLowerUsd !== t.costUpperUsd
+      ? ` (between ${usd(t.costLowerUsd)} and ${usd(t.costUpperUsd)})`
+      : '';
   return `${tokens(t.totalTokens)} tokens in ${t.calls} call${t.calls === 1 ? '' : 's'}, ${usd(t.costUsd)}${range}`;
 }
 
@@ -70,7 +72,9 @@ export function resultLines(result: DeliberationResult, paint: Paint = plain): s
   const outcome = ['unanimous', 'majority'].includes(result.outcome) ? paint.green(result.outcome) : paint.yellow(result.outcome);
   const lines = [
     `${paint.bold('Outcome:')} ${outcome} — ${winner}`,
-    paint.dim(`  stopped: ${result.stopReason} after ${result.roundsUsed} round${result.roundsUsed === 1 ? '' : 's'} in ${elapsed(result.durationMs)}${result.degraded ? ' (degraded: some calls failed)' : ''}`),
+    paint.dim(
+      `  stopped: ${result.stopReason} after ${result.roundsUsed} round${result.roundsUsed === 1 ? '' : 's'} in ${elapsed(result.durationMs)}${result.degraded ? ' (degraded: some calls failed)' : ''}`,
+    ),
     paint.bold('Tally:'),
   ];
   for (const entry of result.tally) {
@@ -106,11 +110,18 @@ export function pauseText(pause: PauseInfo | null): string {
 }
 
 /** How a deliberation ended, for every status that is not completed, with the next step (`cli`: the command as typed, --embedded kept). */
-export function stoppedLines(view: Pick<DeliberationView, 'id' | 'status' | 'pause' | 'failure' | 'latestCheckpointId'>, paint: Paint = plain, cli = 'conclave'): string[] {
+export function stoppedLines(
+  view: Pick<DeliberationView, 'id' | 'status' | 'pause' | 'failure' | 'latestCheckpointId'>,
+  paint: Paint = plain,
+  cli = 'conclave',
+): string[] {
   const resume = view.latestCheckpointId ? `${cli} resume ${view.latestCheckpointId}` : null;
   switch (view.status) {
     case 'paused':
-      return [paint.yellow(`Paused: ${pauseText(view.pause)}`), ...(resume ? [`Resume it with: ${resume}${view.pause?.reason === 'budget' ? ' --max-tokens N (or --max-usd X)' : ''}`] : [])];
+      return [
+        paint.yellow(`Paused: ${pauseText(view.pause)}`),
+        ...(resume ? [`Resume it with: ${resume}${view.pause?.reason === 'budget' ? ' --max-tokens N (or --max-usd X)' : ''}`] : []),
+      ];
     case 'interrupted':
       return [paint.yellow('Interrupted (the service stopped while it ran).'), ...(resume ? [`Resume it with: ${resume}`] : [])];
     case 'failed':
@@ -163,13 +174,29 @@ export function listLines(items: DeliberationView[]): string[] {
   if (items.length === 0) return ['No deliberations.'];
   return table(
     ['id', 'status', 'rounds', 'outcome', 'created', 'question'],
-    items.map((d) => [d.id, d.status, `${d.rounds.length}/${d.maxRounds}`, d.result?.outcome ?? '', d.createdAt.slice(0, 16).replace('T', ' '), oneLine(d.question, 60)]),
+    items.map((d) => [
+      d.id,
+      d.status,
+      `${d.rounds.length}/${d.maxRounds}`,
+      d.result?.outcome ?? '',
+      d.createdAt.slice(0, 16).replace('T', ' '),
+      oneLine(d.question, 60),
+    ]),
   );
 }
 
 /** `conclave usage`: one row per group and a total, every figure as GET /v1/usage gives it. */
 export function usageLines(report: UsageReport, paint: Paint = plain): string[] {
-  const row = (key: string, g: TokenFigures) => [key, g.calls, g.inputTokens, g.outputTokens, g.reasoningTokens, g.totalTokens, usd(g.costUsd), percent(g.costConfidence)];
+  const row = (key: string, g: TokenFigures) => [
+    key,
+    g.calls,
+    g.inputTokens,
+    g.outputTokens,
+    g.reasoningTokens,
+    g.totalTokens,
+    usd(g.costUsd),
+    percent(g.costConfidence),
+  ];
   const header = [report.groupBy, 'calls', 'input', 'output', 'reasoning', 'total', 'cost', 'exact'];
   const lines = [paint.dim(`Usage from ${report.from} to ${report.to}, by ${report.groupBy}`)];
   if (report.groups.length === 0) return [...lines, 'No calls in this window.'];
@@ -209,7 +236,8 @@ export function budgetLines(windows: BudgetWindow[], paint: Paint = plain): stri
     ]),
   );
   for (const w of windows) {
-    if (w.overshoot.tokens > 0 || w.overshoot.usd > 0) lines.push(paint.red(`${w.window}: ${tokens(w.overshoot.tokens)} tokens, ${usd(w.overshoot.usd)} past the hard cap`));
+    if (w.overshoot.tokens > 0 || w.overshoot.usd > 0)
+      lines.push(paint.red(`${w.window}: ${tokens(w.overshoot.tokens)} tokens, ${usd(w.overshoot.usd)} past the hard cap`));
     if (w.zone !== 'GREEN' || w.forecast.zone !== 'GREEN') lines.push(paint.yellow(`${w.window}: ${w.forecast.recommendation}`));
   }
   return lines;
@@ -219,11 +247,20 @@ export function adapterLines(adapters: AdapterInfo[], paint: Paint = plain): str
   if (adapters.length === 0) return ['No adapters configured.'];
   return table(
     ['adapter', 'kind', 'provider', 'tier', 'fast model', 'reasoning model', 'state'],
-    adapters.map((a) => [a.name, a.kind, a.provider, a.tier, a.models.fast, a.models.reasoning, !a.enabled ? paint.dim('disabled') : a.reachable ? paint.green('reachable') : paint.red('unreachable')]),
+    adapters.map((a) => [
+      a.name,
+      a.kind,
+      a.provider,
+      a.tier,
+      a.models.fast,
+      a.models.reasoning,
+      !a.enabled ? paint.dim('disabled') : a.reachable ? paint.green('reachable') : paint.red('unreachable'),
+    ]),
   );
 }
 
-const range = (r: { low: number; expected: number; high: number } | null, f: (n: number) => string) => (r ? [f(r.low), f(r.expected), f(r.high)] : ['unpriced', 'unpriced', 'unpriced']);
+const range = (r: { low: number; expected: number; high: number } | null, f: (n: number) => string) =>
+  r ? [f(r.low), f(r.expected), f(r.high)] : ['unpriced', 'unpriced', 'unpriced'];
 
 /** `conclave estimate`: per round and in total, low / expected / high, and whether it fits each limit. */
 export function estimateLines(e: Estimate, paint: Paint = plain): string[] {
@@ -242,7 +279,8 @@ export function estimateLines(e: Estimate, paint: Paint = plain): string[] {
   ];
   const fit = (ok: boolean) => (ok ? paint.green('fits') : paint.red('does not fit'));
   const own = e.budget.deliberation;
-  if (own.maxTokens !== null || own.maxCostUsd !== null) lines.push(`Own budget (${limitText({ tokens: own.maxTokens, usd: own.maxCostUsd })}): ${fit(own.fits)}`);
+  if (own.maxTokens !== null || own.maxCostUsd !== null)
+    lines.push(`Own budget (${limitText({ tokens: own.maxTokens, usd: own.maxCostUsd })}): ${fit(own.fits)}`);
   for (const w of e.budget.windows) {
     const room = w.remaining.tokens === null && w.remaining.usd === null ? 'no limit' : `${limitText(w.remaining)} left`;
     lines.push(`${w.window} window (${room}): ${fit(w.fits)}`);

@@ -24,7 +24,14 @@ export class Terminal {
     const tty = process.stdout.isTTY === true;
     const colour = options.color && tty && !('NO_COLOR' in env && env.NO_COLOR !== '');
     const c = createColors(colour);
-    return new Terminal(process.stdout, process.stderr, tty && !options.json, { bold: c.bold, dim: c.dim, green: c.green, yellow: c.yellow, red: c.red, cyan: c.cyan });
+    return new Terminal(process.stdout, process.stderr, tty && !options.json, {
+      bold: c.bold,
+      dim: c.dim,
+      green: c.green,
+      yellow: c.yellow,
+      red: c.red,
+      cyan: c.cyan,
+    });
   }
 
   out(line = ''): void {

@@ -44,15 +44,43 @@ describe(AdapterRegistry.name, () => {
 
   describe('construction', () => {
     it.each([
-      ['a CLI command missing from PATH', { name: 'codex-x', kind: 'cli', provider: 'codex', command: 'definitely-not-installed-cli', tier: 'T3', models }, /adapter "codex-x".*not found on PATH/],
-      ['a CLI absolute path that does not exist', { name: 'abs', kind: 'cli', provider: 'claude', command: '/nonexistent/claude', tier: 'T3', models }, /adapter "abs".*not an executable file/],
-      ['a relative CLI path', { name: 'rel', kind: 'cli', provider: 'claude', command: './bin/claude', tier: 'T3', models }, /adapter "rel".*absolute path or a bare name/],
+      [
+        'a CLI command missing from PATH',
+        { name: 'codex-x', kind: 'cli', provider: 'codex', command: 'definitely-not-installed-cli', tier: 'T3', models },
+        /adapter "codex-x".*not found on PATH/,
+      ],
+      [
+        'a CLI absolute path that does not exist',
+        { name: 'abs', kind: 'cli', provider: 'claude', command: '/nonexistent/claude', tier: 'T3', models },
+        /adapter "abs".*not an executable file/,
+      ],
+      [
+        'a relative CLI path',
+        { name: 'rel', kind: 'cli', provider: 'claude', command: './bin/claude', tier: 'T3', models },
+        /adapter "rel".*absolute path or a bare name/,
+      ],
       ['a base URL that is not http', { name: 'ftp', kind: 'http', provider: 'openai', baseUrl: 'ftp://x.test', tier: 'T2', models }, /adapter "ftp"/],
-      ['a base URL with credentials', { name: 'creds', kind: 'http', provider: 'openai', baseUrl: 'https://u:p@x.test/v1', tier: 'T2', models }, /adapter "creds".*credentials/],
+      [
+        'a base URL with credentials',
+        { name: 'creds', kind: 'http', provider: 'openai', baseUrl: 'https://u:p@x.test/v1', tier: 'T2', models },
+        /adapter "creds".*credentials/,
+      ],
       ['an unknown provider', { name: 'weird', kind: 'http', provider: 'mystery', tier: 'T2', models }, /adapter "weird".*unknown HTTP provider "mystery"/],
-      ['an unsafe name in allowedModels', { name: 'gem', kind: 'http', provider: 'gemini', tier: 'T2', models, allowedModels: ['gemini-pro', '--yolo'] }, /adapter "gem".*allowedModels: "--yolo"/],
-      ['a path in a CLI allowedModels', { name: 'llama', kind: 'cli', provider: 'llamacpp', command: '/bin/sh', tier: 'T1', models, allowedModels: ['/etc/passwd'] }, /adapter "llama".*allowedModels/],
-      ['api: responses on another provider', { name: 'router', kind: 'http', provider: 'openrouter', api: 'responses', tier: 'T2', models }, /adapter "router".*api: responses is only for provider openai/],
+      [
+        'an unsafe name in allowedModels',
+        { name: 'gem', kind: 'http', provider: 'gemini', tier: 'T2', models, allowedModels: ['gemini-pro', '--yolo'] },
+        /adapter "gem".*allowedModels: "--yolo"/,
+      ],
+      [
+        'a path in a CLI allowedModels',
+        { name: 'llama', kind: 'cli', provider: 'llamacpp', command: '/bin/sh', tier: 'T1', models, allowedModels: ['/etc/passwd'] },
+        /adapter "llama".*allowedModels/,
+      ],
+      [
+        'api: responses on another provider',
+        { name: 'router', kind: 'http', provider: 'openrouter', api: 'responses', tier: 'T2', models },
+        /adapter "router".*api: responses is only for provider openai/,
+      ],
     ])('should refuse %s, naming the adapter', (_what, adapter, message) => {
       // Defaults from the schema where it accepts the adapter; the raw object where the schema would catch
       // the problem first, because the registry must hold on its own (tests and tools build configs in code).
@@ -66,7 +94,10 @@ describe(AdapterRegistry.name, () => {
     });
 
     it('should accept a disabled CLI adapter whose command is missing, and report it unreachable', async () => {
-      const sut = new AdapterRegistry(config([{ name: 'off', kind: 'cli', provider: 'droid', command: 'not-installed-droid', enabled: false, tier: 'T1', models }]), tokenizer);
+      const sut = new AdapterRegistry(
+        config([{ name: 'off', kind: 'cli', provider: 'droid', command: 'not-installed-droid', enabled: false, tier: 'T1', models }]),
+        tokenizer,
+      );
 
       const [view] = await sut.describe();
 

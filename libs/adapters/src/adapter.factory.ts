@@ -18,7 +18,10 @@ import type { RetryPolicy } from './rules/retry-policy';
 /** A configured adapter that cannot work; the message names it, and the app refuses to start. */
 export class AdapterConfigError extends Error {
   override readonly name = 'AdapterConfigError';
-  constructor(readonly adapter: string, problem: string) {
+  constructor(
+    readonly adapter: string,
+    problem: string,
+  ) {
     super(`adapter "${adapter}": ${problem}`);
   }
 }
@@ -60,10 +63,13 @@ export function createAdapter(config: AdapterConfig, deps: AdapterFactoryDeps): 
 
 /** allowedModels may hold only names a request could pass anyway: "*" or safe names ("/" only where the provider uses it). */
 function checkAllowedModels(config: AdapterConfig): void {
-  const slash = config.kind === 'http' ? MODEL_NAMES_WITH_SLASH[config.provider as HttpProvider] ?? false : config.kind === 'replay';
+  const slash = config.kind === 'http' ? (MODEL_NAMES_WITH_SLASH[config.provider as HttpProvider] ?? false) : config.kind === 'replay';
   for (const name of config.allowedModels ?? []) {
     if (name !== ANY_SAFE_MODEL && !isSafeModelName(name, { slash })) {
-      throw new AdapterConfigError(config.name, `allowedModels: ${JSON.stringify(name)} is not a safe model name (letters, digits, ".", "_", ":", "@", "-", "[", "]"${slash ? ', "/" between parts' : ''}; starting with a letter or digit; at most 128)`);
+      throw new AdapterConfigError(
+        config.name,
+        `allowedModels: ${JSON.stringify(name)} is not a safe model name (letters, digits, ".", "_", ":", "@", "-", "[", "]"${slash ? ', "/" between parts' : ''}; starting with a letter or digit; at most 128)`,
+      );
     }
   }
 }
@@ -77,7 +83,11 @@ function createCliAdapter(config: CliAdapterConfig, deps: AdapterFactoryDeps): C
   if (!executable) {
     // A disabled adapter may name a tool that is not installed here; it is reported unreachable instead.
     if (!config.enabled) return new CliAdapter(config, { tokenizer: deps.tokenizer, executable: command });
-    const where = isAbsolute(command) ? 'is not an executable file' : command.includes('/') ? 'must be an absolute path or a bare name found on PATH' : 'was not found on PATH';
+    const where = isAbsolute(command)
+      ? 'is not an executable file'
+      : command.includes('/')
+        ? 'must be an absolute path or a bare name found on PATH'
+        : 'was not found on PATH';
     throw new AdapterConfigError(config.name, `command "${command}" ${where}`);
   }
   return new CliAdapter(config, { tokenizer: deps.tokenizer, executable });
@@ -98,7 +108,8 @@ function createHttpAdapter(config: HttpAdapterConfig, deps: AdapterFactoryDeps):
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AdapterConfigError(config.name, `baseUrl "${baseUrl}" must be http or https`);
   if (url.username || url.password) throw new AdapterConfigError(config.name, 'baseUrl must not hold credentials; name an apiKeyEnv instead');
   if (url.search || url.hash) throw new AdapterConfigError(config.name, `baseUrl "${baseUrl}" must not have a query or fragment`);
-  if (config.api === 'responses' && provider !== 'openai') throw new AdapterConfigError(config.name, `api: responses is only for provider openai (this one is ${provider})`);
+  if (config.api === 'responses' && provider !== 'openai')
+    throw new AdapterConfigError(config.name, `api: responses is only for provider openai (this one is ${provider})`);
   const options: HttpAdapterOptions = {
     tokenizer: deps.tokenizer,
     baseUrl,

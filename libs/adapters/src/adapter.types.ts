@@ -52,7 +52,8 @@ export interface ModelAdapter {
   probe(): Promise<boolean>;
 }
 
-export type AdapterErrorKind = 'timeout' | 'rate_limited' | 'http_status' | 'process_exit' | 'bad_response' | 'cancelled' | 'response_too_large' | 'model_refused';
+export type AdapterErrorKind =
+  'timeout' | 'rate_limited' | 'http_status' | 'process_exit' | 'bad_response' | 'cancelled' | 'response_too_large' | 'model_refused';
 
 /** A failed call. Its usage is always `unavailable` with zero counts. */
 export class AdapterError extends Error {

@@ -37,7 +37,12 @@ const adapterCommon = {
 };
 
 /** Largest reply read from a provider or CLI; past it the call fails (response_too_large). 1 MiB by default. */
-const maxResponseBytes = z.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024);
+const maxResponseBytes = z
+  .number()
+  .int()
+  .min(1024)
+  .max(256 * 1024 * 1024)
+  .default(1024 * 1024);
 
 export const cliAdapterSchema = z.strictObject({
   ...adapterCommon,
@@ -53,7 +58,10 @@ export const httpAdapterSchema = z.strictObject({
   kind: z.literal('http'),
   provider: z.enum(HTTP_PROVIDERS),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+    .optional(),
   maxResponseBytes,
   /** openai provider only: Chat Completions (`/chat/completions`) or the Responses API (`/responses`). */
   api: z.enum(['chat', 'responses']).default('chat'),
@@ -159,9 +167,7 @@ export const configSchema = z.strictObject({
            * The convergence threshold as the budget zone worsens (the lower of this and `threshold`
            * applies); in ORANGE and RED a unanimous round also stops the deliberation (budget_consensus).
            */
-          zoneThresholds: z
-            .strictObject({ YELLOW: fraction.default(0.8), ORANGE: fraction.default(0.75), RED: fraction.default(0.7) })
-            .prefault({}),
+          zoneThresholds: z.strictObject({ YELLOW: fraction.default(0.8), ORANGE: fraction.default(0.75), RED: fraction.default(0.7) }).prefault({}),
           backend: z.enum(['tfidf', 'jaccard', 'embeddings']).default('tfidf'),
           /** The HTTP adapter and model that embed answers when backend is "embeddings". */
           embeddings: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1) }).optional(),
@@ -186,13 +192,9 @@ export const configSchema = z.strictObject({
       daily: budgetWindow.optional(),
       weekly: budgetWindow.optional(),
       monthly: budgetWindow.optional(),
-      zones: z
-        .strictObject({ yellow: fraction.default(0.7), orange: fraction.default(0.85), red: fraction.default(0.95) })
-        .prefault({}),
+      zones: z.strictObject({ yellow: fraction.default(0.7), orange: fraction.default(0.85), red: fraction.default(0.95) }).prefault({}),
       /** Fractions of any limit at which a deliberation warns, is forced to fast models, and pauses. */
-      thresholds: z
-        .strictObject({ warn: fraction.default(0.7), forceFast: fraction.default(0.85), pause: fraction.default(0.95) })
-        .prefault({}),
+      thresholds: z.strictObject({ warn: fraction.default(0.7), forceFast: fraction.default(0.85), pause: fraction.default(0.95) }).prefault({}),
     })
     .prefault({}),
   tiering: z
@@ -211,9 +213,7 @@ export const configSchema = z.strictObject({
       resumeInterruptedOnStart: z.boolean().default(false),
     })
     .prefault({}),
-  rateLimit: z
-    .strictObject({ ttlMs: positiveInt.default(60_000), limit: positiveInt.default(60) })
-    .prefault({}),
+  rateLimit: z.strictObject({ ttlMs: positiveInt.default(60_000), limit: positiveInt.default(60) }).prefault({}),
   metrics: z
     .strictObject({
       /** When true (and server.apiKey is set), GET /metrics needs the bearer key like the /v1 routes. */

@@ -19,7 +19,14 @@ describe(loadConfig.name, () => {
 
   it('should let the environment win over the file', () => {
     const path = file('server:\n  port: 4000\n  host: 0.0.0.0\ndatabase:\n  path: ./x.sqlite\n');
-    const config = loadConfig({ CONCLAVE_CONFIG: path, PORT: '5000', HOST: '127.0.0.2', CONCLAVE_DB: ':memory:', CONCLAVE_API_KEY: 'k'.repeat(20), LOG_LEVEL: 'debug' });
+    const config = loadConfig({
+      CONCLAVE_CONFIG: path,
+      PORT: '5000',
+      HOST: '127.0.0.2',
+      CONCLAVE_DB: ':memory:',
+      CONCLAVE_API_KEY: 'k'.repeat(20),
+      LOG_LEVEL: 'debug',
+    });
     expect(config.server).toMatchObject({ port: 5000, host: '127.0.0.2', apiKey: 'k'.repeat(20), logLevel: 'debug' });
     expect(config.database.path).toBe(':memory:');
   });
@@ -29,7 +36,11 @@ describe(loadConfig.name, () => {
     ['an unknown nested key', 'budgets:\n  daily:\n    tokns: 5\n', /budgets\.daily\.tokns: unknown key/],
     ['a value out of range', 'server:\n  port: 70000\n', /server\.port: got 70000; .*65535/],
     ['a wrong type', 'deliberation:\n  maxRunning: "many"\n', /deliberation\.maxRunning: got "many"; .*number/],
-    ['an unknown provider', 'adapters:\n  - { name: a, kind: http, provider: nope, tier: T0, models: { fast: m, reasoning: m } }\n', /adapters\.0\.provider: got "nope"/],
+    [
+      'an unknown provider',
+      'adapters:\n  - { name: a, kind: http, provider: nope, tier: T0, models: { fast: m, reasoning: m } }\n',
+      /adapters\.0\.provider: got "nope"/,
+    ],
     ['invalid YAML', 'server: [\n', /Invalid YAML/],
   ])('should reject %s with the key, the value and what is allowed', (_what, yaml, message) => {
     const path = file(yaml);
@@ -70,16 +81,26 @@ describe(loadConfig.name, () => {
 `;
     const backend = (adapter?: string) =>
       `deliberation:\n  convergence:\n    backend: embeddings\n${adapter ? `    embeddings: { adapter: ${adapter}, model: nomic-embed-text }\n` : ''}`;
-    expect(loadConfig({ CONCLAVE_CONFIG: file(adapters + backend('emb')) }).deliberation.convergence.embeddings).toEqual({ adapter: 'emb', model: 'nomic-embed-text' });
+    expect(loadConfig({ CONCLAVE_CONFIG: file(adapters + backend('emb')) }).deliberation.convergence.embeddings).toEqual({
+      adapter: 'emb',
+      model: 'nomic-embed-text',
+    });
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + backend()) })).toThrow(/convergence\.embeddings: backend "embeddings" needs/);
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + backend('claude')) })).toThrow(/embeddings\.adapter: got "claude"/);
   });
 
   it('should accept a configured chair only when it names a configured adapter, and stop at start-up otherwise', () => {
     const adapters = 'adapters:\n  - { name: claude, kind: http, provider: anthropic, tier: T3, models: { fast: m, reasoning: m } }\n';
-    expect(loadConfig({ CONCLAVE_CONFIG: file(`${adapters}deliberation:\n  chair: { adapter: claude, tier: fast }\n`) }).deliberation.chair).toEqual({ adapter: 'claude', tier: 'fast' });
-    expect(() => loadConfig({ CONCLAVE_CONFIG: file(`${adapters}deliberation:\n  chair: { adapter: nobody }\n`) })).toThrow(/deliberation\.chair\.adapter: got "nobody"; must name a configured adapter \(claude\)/);
-    expect(() => loadConfig({ CONCLAVE_CONFIG: file(`${adapters}deliberation:\n  chair: { adapter: claude, tier: huge }\n`) })).toThrow(/deliberation\.chair\.tier/);
+    expect(loadConfig({ CONCLAVE_CONFIG: file(`${adapters}deliberation:\n  chair: { adapter: claude, tier: fast }\n`) }).deliberation.chair).toEqual({
+      adapter: 'claude',
+      tier: 'fast',
+    });
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(`${adapters}deliberation:\n  chair: { adapter: nobody }\n`) })).toThrow(
+      /deliberation\.chair\.adapter: got "nobody"; must name a configured adapter \(claude\)/,
+    );
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(`${adapters}deliberation:\n  chair: { adapter: claude, tier: huge }\n`) })).toThrow(
+      /deliberation\.chair\.tier/,
+    );
   });
 
   it.each([

@@ -34,7 +34,10 @@ function redactSecrets(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(redactSecrets);
   return Object.fromEntries(
-    Object.entries(value).map(([key, v]) => [key, SECRET_KEY.test(key) ? `(hidden, ${typeof v === 'string' ? `${v.length} characters` : typeof v})` : redactSecrets(v)]),
+    Object.entries(value).map(([key, v]) => [
+      key,
+      SECRET_KEY.test(key) ? `(hidden, ${typeof v === 'string' ? `${v.length} characters` : typeof v})` : redactSecrets(v),
+    ]),
   );
 }
 
@@ -106,7 +109,9 @@ export function loadConfig(env: ConfigEnv): ConclaveConfig {
   assertEmbeddingsBackend(parsed.data);
   const digester = parsed.data.deliberation.digestAdapter;
   if (digester && !names.has(digester.adapter)) {
-    throw new ConfigError(`deliberation.digestAdapter.adapter: got "${digester.adapter}"; must name a configured adapter (${[...names].join(', ') || 'none configured'})`);
+    throw new ConfigError(
+      `deliberation.digestAdapter.adapter: got "${digester.adapter}"; must name a configured adapter (${[...names].join(', ') || 'none configured'})`,
+    );
   }
   const chair = parsed.data.deliberation.chair;
   if (chair && !names.has(chair.adapter)) {
@@ -125,6 +130,8 @@ function assertEmbeddingsBackend(config: ConclaveConfig): void {
   if (!convergence.embeddings) throw new ConfigError(`${key}: backend "embeddings" needs { adapter, model } naming an HTTP adapter that serves embeddings`);
   const adapter = config.adapters.find((a) => a.name === convergence.embeddings!.adapter);
   if (!adapter || adapter.kind !== 'http' || !EMBEDDING_PROVIDERS.includes(adapter.provider)) {
-    throw new ConfigError(`${key}.adapter: got "${convergence.embeddings.adapter}"; must name a configured http adapter with provider ${EMBEDDING_PROVIDERS.join(' | ')}`);
+    throw new ConfigError(
+      `${key}.adapter: got "${convergence.embeddings.adapter}"; must name a configured http adapter with provider ${EMBEDDING_PROVIDERS.join(' | ')}`,
+    );
   }
 }

@@ -99,12 +99,19 @@ export class DeliberationService {
   resolveParticipants(participants: StartDeliberation['participants']): ParticipantSpec[] {
     return participants.map((p, index) => {
       if (!this.registry.has(p.adapter)) {
-        throw new DomainError('invalid', 'UNKNOWN_ADAPTER', `participants.${index}.adapter: no adapter named "${p.adapter}" is configured (see GET /v1/adapters)`, {
-          field: `participants.${index}.adapter`,
-        });
+        throw new DomainError(
+          'invalid',
+          'UNKNOWN_ADAPTER',
+          `participants.${index}.adapter: no adapter named "${p.adapter}" is configured (see GET /v1/adapters)`,
+          {
+            field: `participants.${index}.adapter`,
+          },
+        );
       }
       if (!this.registry.get(p.adapter).enabled) {
-        throw new DomainError('invalid', 'ADAPTER_DISABLED', `participants.${index}.adapter: adapter "${p.adapter}" is disabled`, { field: `participants.${index}.adapter` });
+        throw new DomainError('invalid', 'ADAPTER_DISABLED', `participants.${index}.adapter: adapter "${p.adapter}" is disabled`, {
+          field: `participants.${index}.adapter`,
+        });
       }
       // null and absent both mean "the tier's model" (the DTO's IsOptional lets null through).
       if (p.model) {
@@ -112,12 +119,20 @@ export class DeliberationService {
         const check = this.registry.checkModel(p.adapter, p.model);
         if (!check.ok) {
           const allowed = check.allowed.map((m) => (m === '*' ? '"*" (any safe name)' : m)).join(', ');
-          const why = check.reason === 'unsafe' ? 'is not a safe model name (letters, digits and . _ : @ - [ ], starting with a letter or digit, at most 128)' : 'is not allowed';
-          throw new DomainError('invalid', 'MODEL_NOT_ALLOWED', `participants.${index}.model: ${JSON.stringify(p.model)} ${why} for adapter "${p.adapter}"; allowed: ${allowed}`, {
-            field: `participants.${index}.model`,
-            adapter: p.adapter,
-            allowed: [...check.allowed],
-          });
+          const why =
+            check.reason === 'unsafe'
+              ? 'is not a safe model name (letters, digits and . _ : @ - [ ], starting with a letter or digit, at most 128)'
+              : 'is not allowed';
+          throw new DomainError(
+            'invalid',
+            'MODEL_NOT_ALLOWED',
+            `participants.${index}.model: ${JSON.stringify(p.model)} ${why} for adapter "${p.adapter}"; allowed: ${allowed}`,
+            {
+              field: `participants.${index}.model`,
+              adapter: p.adapter,
+              allowed: [...check.allowed],
+            },
+          );
         }
       }
       return {
@@ -177,17 +192,24 @@ export class DeliberationService {
   private resolveChair(input: StartDeliberation['chair']): ChairSpec | undefined {
     if (!input) return undefined;
     if (!this.registry.has(input.adapter) || !this.registry.get(input.adapter).enabled) {
-      throw new DomainError('invalid', 'UNKNOWN_ADAPTER', `chair.adapter: no enabled adapter named "${input.adapter}" is configured (see GET /v1/adapters)`, { field: 'chair.adapter' });
+      throw new DomainError('invalid', 'UNKNOWN_ADAPTER', `chair.adapter: no enabled adapter named "${input.adapter}" is configured (see GET /v1/adapters)`, {
+        field: 'chair.adapter',
+      });
     }
     const tier = input.tier ?? 'reasoning';
     if (input.model) {
       const check = this.registry.checkModel(input.adapter, input.model);
       if (!check.ok) {
-        throw new DomainError('invalid', 'MODEL_NOT_ALLOWED', `chair.model: ${JSON.stringify(input.model)} is not allowed for adapter "${input.adapter}"; allowed: ${check.allowed.join(', ')}`, {
-          field: 'chair.model',
-          adapter: input.adapter,
-          allowed: [...check.allowed],
-        });
+        throw new DomainError(
+          'invalid',
+          'MODEL_NOT_ALLOWED',
+          `chair.model: ${JSON.stringify(input.model)} is not allowed for adapter "${input.adapter}"; allowed: ${check.allowed.join(', ')}`,
+          {
+            field: 'chair.model',
+            adapter: input.adapter,
+            allowed: [...check.allowed],
+          },
+        );
       }
     }
     return { adapter: input.adapter, model: input.model ?? this.registry.get(input.adapter).models[tier], tier };
@@ -197,7 +219,12 @@ export class DeliberationService {
   assertRoundsAllowed(request: DeliberationRequest): void {
     const { minRounds } = this.config.deliberation;
     if (request.mode === 'conference' && request.maxRounds < minRounds) {
-      throw new DomainError('invalid', 'MAX_ROUNDS_BELOW_MIN_ROUNDS', `maxRounds: ${request.maxRounds} is below the configured deliberation.minRounds (${minRounds})`, { field: 'maxRounds' });
+      throw new DomainError(
+        'invalid',
+        'MAX_ROUNDS_BELOW_MIN_ROUNDS',
+        `maxRounds: ${request.maxRounds} is below the configured deliberation.minRounds (${minRounds})`,
+        { field: 'maxRounds' },
+      );
     }
   }
 
@@ -252,7 +279,12 @@ export class DeliberationService {
   async pause(id: string, options: { now: boolean; wait: boolean }): Promise<DeliberationView> {
     const view = await this.get(id);
     if (!(await this.runs.pause(id, options.now))) {
-      throw new DomainError('conflict', 'DELIBERATION_NOT_RUNNING', `deliberation ${id} is ${view.status}; only a queued or running deliberation can be paused`, { status: view.status });
+      throw new DomainError(
+        'conflict',
+        'DELIBERATION_NOT_RUNNING',
+        `deliberation ${id} is ${view.status}; only a queued or running deliberation can be paused`,
+        { status: view.status },
+      );
     }
     if (options.wait) await this.runs.whenDone(id);
     return this.get(id);

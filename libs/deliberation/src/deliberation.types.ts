@@ -2,7 +2,6 @@ import type { AdapterTier, ModelClass } from '@app/config';
 
 import type { TokenFigures, TokenUsage } from '@app/tokens';
 
-
 /** The deliberation's domain model. It is plain data: stored, checkpointed and sent as JSON. */
 
 export type DeliberationStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';

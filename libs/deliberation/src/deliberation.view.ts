@@ -78,7 +78,9 @@ export function responseView(row: ResponseEntity): ResponseView {
     costUsd: row.costUsd,
     // SQLite hands booleans back as 0/1.
     truncated: row.truncated === true || (row.truncated as unknown) === 1,
-    voteRetry: row.voteRetry ? { text: row.voteRetry.text, errorKind: row.voteRetry.errorKind, tokens: row.voteRetry.usage.totalTokens, costUsd: row.voteRetry.costUsd } : null,
+    voteRetry: row.voteRetry
+      ? { text: row.voteRetry.text, errorKind: row.voteRetry.errorKind, tokens: row.voteRetry.usage.totalTokens, costUsd: row.voteRetry.costUsd }
+      : null,
   };
 }
 

@@ -23,8 +23,7 @@ export interface ResumeChanges {
 }
 
 export type ResumeAnswer =
-  | { id: string; status: string; resumedFromCheckpointId: string }
-  | { id: string; status: string; parentId: string; forkedFromCheckpointId: string };
+  { id: string; status: string; resumedFromCheckpointId: string } | { id: string; status: string; parentId: string; forkedFromCheckpointId: string };
 
 /**
  * Resume from a checkpoint id. The latest checkpoint of a paused, interrupted or failed deliberation
@@ -88,7 +87,16 @@ export class ResumeService {
     const id = randomUUID();
     await this.dataSource.transaction(async (manager) => {
       await this.repository.create(
-        { id, request, status: 'queued', now, parentId: row.id, forkedFromCheckpointId: checkpointId, latestCheckpointId: checkpointId, runtime: state.runtime },
+        {
+          id,
+          request,
+          status: 'queued',
+          now,
+          parentId: row.id,
+          forkedFromCheckpointId: checkpointId,
+          latestCheckpointId: checkpointId,
+          runtime: state.runtime,
+        },
         manager,
       );
       await this.rounds.copy(manager, row.id, id, checkpoint.round);

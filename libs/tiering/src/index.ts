@@ -33,4 +33,9 @@ export type { Allocation, AllocationQuery, AllocationStats, NewAllocation } from
 export { TieringModule } from './tiering.module';
 
 export const tieringEntities = [BudgetWindowEntity, BudgetSettingEntity, AllocationEntity, BudgetAuditEntity];
-export const tieringMigrations = [CreateBudgetWindows1763900002000, CreateBudgetSettings1763900002001, CreateAllocations1763900002002, CreateBudgetAudit1763900002003];
+export const tieringMigrations = [
+  CreateBudgetWindows1763900002000,
+  CreateBudgetSettings1763900002001,
+  CreateAllocations1763900002002,
+  CreateBudgetAudit1763900002003,
+];

@@ -9,12 +9,7 @@ import { BudgetWindowRepository } from './budget/budget-window.repository';
  * `tieringMigrations`) and CONCLAVE_CONFIG; the scheduler (ScheduleModule.forRoot) is the app's.
  */
 @Module({
-  providers: [
-    BudgetWindowRepository,
-    BudgetLedger,
-    BudgetRolloverJob,
-    AllocationAudit,
-  ],
+  providers: [BudgetWindowRepository, BudgetLedger, BudgetRolloverJob, AllocationAudit],
   exports: [BudgetLedger, AllocationAudit],
 })
 export class TieringModule {}

@@ -71,7 +71,7 @@ export class TokenizerService implements OnModuleDestroy {
   async countAsync(text: string, model = ''): Promise<number> {
     if (text.length <= ASYNC_COUNT_THRESHOLD_CHARS) return this.count(text, model);
     let total = 0;
-    for (let start = 0; start < text.length; ) {
+    for (let start = 0; start < text.length;) {
       const end = sliceEnd(text, start, start + COUNT_SLICE_CHARS);
       total += this.count(text.slice(start, end), model);
       start = end;

@@ -18,7 +18,10 @@ export class AdapterViewDto implements AdapterView {
   @ApiProperty({ enum: ['cli', 'http', 'replay'] })
   kind: 'cli' | 'http' | 'replay';
 
-  @ApiProperty({ example: 'anthropic', description: 'claude | codex | gemini | droid | llamacpp | ollama | openai | openrouter | lmstudio | anthropic | replay' })
+  @ApiProperty({
+    example: 'anthropic',
+    description: 'claude | codex | gemini | droid | llamacpp | ollama | openai | openrouter | lmstudio | anthropic | replay',
+  })
   provider: string;
 
   @ApiProperty({ enum: TIERS, description: 'T0 local_cheap, T1 local_strong, T2 cheap_cloud, T3 expensive_cloud' })

@@ -17,7 +17,15 @@ describe('GET /v1/adapters', () => {
     process.env.CONCLAVE_TEST_GEMINI_KEY = KEY;
     const config = configSchema.parse({
       adapters: [
-        { name: 'gem', kind: 'http', provider: 'gemini', baseUrl: server.baseUrl, apiKeyEnv: 'CONCLAVE_TEST_GEMINI_KEY', tier: 'T2', models: { fast: 'gemini-flash', reasoning: 'gemini-pro' } },
+        {
+          name: 'gem',
+          kind: 'http',
+          provider: 'gemini',
+          baseUrl: server.baseUrl,
+          apiKeyEnv: 'CONCLAVE_TEST_GEMINI_KEY',
+          tier: 'T2',
+          models: { fast: 'gemini-flash', reasoning: 'gemini-pro' },
+        },
         { name: 'demo', kind: 'replay', cassette: 'demo/cassette.json', tier: 'T0', models: { fast: 'replay', reasoning: 'replay' } },
       ],
     });

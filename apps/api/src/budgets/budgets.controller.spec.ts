@@ -101,7 +101,12 @@ describe('BudgetsController and AllocationsController', () => {
 
     it('should give stats', async () => {
       const res = await request(app.getHttpServer()).get('/v1/allocations/stats').expect(200);
-      expect(res.body).toEqual({ total: 1, overrideRate: 0, byTier: [{ tier: 'reasoning', calls: 1, share: 1 }], byAdapterTier: [{ tier: 'T2', calls: 1, share: 1 }] });
+      expect(res.body).toEqual({
+        total: 1,
+        overrideRate: 0,
+        byTier: [{ tier: 'reasoning', calls: 1, share: 1 }],
+        byAdapterTier: [{ tier: 'T2', calls: 1, share: 1 }],
+      });
     });
 
     it.each<[string, string]>([

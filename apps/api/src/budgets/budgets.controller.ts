@@ -2,7 +2,16 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/commo
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BudgetLedger } from '@app/tiering';
 import { ApiErrorBody } from '../http/api-error';
-import { BudgetAuditDto, EnforcementDto, EnforcementView, ReasonDto, UpdateBudgetWindowDto, WindowHistoryDto, WindowParamDto, WindowStatusDto } from './budget.dto';
+import {
+  BudgetAuditDto,
+  EnforcementDto,
+  EnforcementView,
+  ReasonDto,
+  UpdateBudgetWindowDto,
+  WindowHistoryDto,
+  WindowParamDto,
+  WindowStatusDto,
+} from './budget.dto';
 
 @ApiTags('budgets')
 @Controller('v1/budgets')
@@ -18,7 +27,9 @@ export class BudgetsController {
 
   // Declared before ':window', which would otherwise take "enforcement" as a window name.
   @Put('enforcement')
-  @ApiOperation({ summary: "Switch the windows' enforcement on or off (audited with the reason); off, usage still counts and a deliberation's own budget still holds" })
+  @ApiOperation({
+    summary: "Switch the windows' enforcement on or off (audited with the reason); off, usage still counts and a deliberation's own budget still holds",
+  })
   @ApiOkResponse({ type: EnforcementView })
   enforcement(@Body() body: EnforcementDto): Promise<EnforcementView> {
     return this.ledger.setEnforcement(body.enabled, body.reason);
@@ -32,7 +43,7 @@ export class BudgetsController {
 
   @Post(':window/reset')
   @HttpCode(200)
-  @ApiOperation({ summary: "Reset a window by hand: its open period counts from zero again (audited with the reason and what was used)" })
+  @ApiOperation({ summary: 'Reset a window by hand: its open period counts from zero again (audited with the reason and what was used)' })
   @ApiOkResponse({ type: WindowStatusDto })
   @ApiBadRequestResponse({ type: ApiErrorBody, description: 'Unknown window, or no reason' })
   reset(@Param() params: WindowParamDto, @Body() body: ReasonDto): Promise<WindowStatusDto> {

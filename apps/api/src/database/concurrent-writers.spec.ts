@@ -99,7 +99,9 @@ describe(serializeTransactions.name, () => {
         ),
       );
 
-      expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message)).toEqual([3, 13, 23, 33, 43].map((i) => `writer ${i} failed`));
+      expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message)).toEqual(
+        [3, 13, 23, 33, 43].map((i) => `writer ${i} failed`),
+      );
       expect(await dataSource.getRepository(TokenUsageEntity).count()).toBe(45);
       expect(await dataSource.getRepository(SolutionTotalsEntity).findOneBy({ adapter: 'claude' })).toMatchObject({ calls: 45 });
     });
@@ -108,7 +110,14 @@ describe(serializeTransactions.name, () => {
   describe('a transaction inside another', () => {
     it('should be refused at once with a message naming the mistake, and the outer one rolled back', async () => {
       const at = new Date('2025-11-20T10:00:00.000Z');
-      const call: UsageEntry = { deliberationId: 'd1', round: 1, participantIndex: 0, tier: 'fast', usage: makeUsage({ adapter: 'claude', provider: 'anthropic', model: 'claude-haiku-4-5', timestamp: at }, { inputTokens: 1, outputTokens: 1 }, 'exact'), latencyMs: 1 };
+      const call: UsageEntry = {
+        deliberationId: 'd1',
+        round: 1,
+        participantIndex: 0,
+        tier: 'fast',
+        usage: makeUsage({ adapter: 'claude', provider: 'anthropic', model: 'claude-haiku-4-5', timestamp: at }, { inputTokens: 1, outputTokens: 1 }, 'exact'),
+        latencyMs: 1,
+      };
 
       const outer = dataSource.transaction(async (manager) => {
         await ledger.recordUsage(manager, call);

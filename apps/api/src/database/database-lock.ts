@@ -50,7 +50,8 @@ export class DatabaseLock implements OnApplicationShutdown {
         return new DatabaseLock(lockPath);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST') throw new DatabaseStartError(dbPath, `cannot create the lock file ${lockPath} (${code ?? (e as Error).message}); its folder must be writable`);
+        if (code !== 'EEXIST')
+          throw new DatabaseStartError(dbPath, `cannot create the lock file ${lockPath} (${code ?? (e as Error).message}); its folder must be writable`);
       }
       const holder = readPid(lockPath);
       if (holder !== null && isAlive(holder)) {

@@ -17,7 +17,11 @@ export function serializeTransactions(dataSource: DataSource): DataSource {
   let tail: Promise<unknown> = Promise.resolve();
   const queued = (...args: unknown[]): Promise<unknown> => {
     if (transactionScope.getStore()?.open) {
-      return Promise.reject(new Error('nested transaction: a transaction was opened inside another one; pass its EntityManager down instead (transactions run one at a time, so this would wait forever)'));
+      return Promise.reject(
+        new Error(
+          'nested transaction: a transaction was opened inside another one; pass its EntityManager down instead (transactions run one at a time, so this would wait forever)',
+        ),
+      );
     }
     // (isolation?, work): DataSource.transaction passes both, the second undefined when there is no isolation level.
     const at = args.findIndex((a) => typeof a === 'function');

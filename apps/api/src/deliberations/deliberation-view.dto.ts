@@ -218,11 +218,16 @@ class EventConvergenceDto {
 /** The fields of each event type's data, all optional here: which ones are set depends on `type`. */
 class DeliberationEventDataDto {
   @ApiPropertyOptional({ description: 'round_started, response_received, round_completed, budget_warning, tier_escalated' }) round?: number;
-  @ApiPropertyOptional({ type: EventParticipantDto, isArray: true, description: "round_started: who is asked, on which model (deliberation_started: the request's participants)" })
+  @ApiPropertyOptional({
+    type: EventParticipantDto,
+    isArray: true,
+    description: "round_started: who is asked, on which model (deliberation_started: the request's participants)",
+  })
   participants?: EventParticipantDto[];
   @ApiPropertyOptional({ description: 'response_received, tier_escalated' }) participantIndex?: number;
   @ApiPropertyOptional({ type: VoteDto, nullable: true, description: 'response_received' }) vote?: VoteDto | null;
-  @ApiPropertyOptional({ type: CallErrorDto, nullable: true, description: 'response_received (synthesis: a string, why there is none)' }) error?: CallErrorDto | null;
+  @ApiPropertyOptional({ type: CallErrorDto, nullable: true, description: 'response_received (synthesis: a string, why there is none)' })
+  error?: CallErrorDto | null;
   @ApiPropertyOptional({ description: "response_received: the answer's tokens" }) tokens?: number;
   @ApiPropertyOptional({ type: Number, nullable: true, description: "response_received: its cost with its vote retry's" }) costUsd?: number | null;
   @ApiPropertyOptional({ type: EventConvergenceDto, nullable: true, description: 'round_completed' }) convergence?: EventConvergenceDto | null;
@@ -231,8 +236,10 @@ class DeliberationEventDataDto {
   @ApiPropertyOptional({ description: 'budget_warning: which limit' }) limit?: string;
   @ApiPropertyOptional({ description: 'budget_warning: the fraction used' }) fraction?: number;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'tier_escalated: why; failed: the failure' }) reason?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'paused, interrupted, failed: the checkpoint to resume from' }) latestCheckpointId?: string | null;
-  @ApiPropertyOptional({ type: () => DeliberationResultDto, nullable: true, description: 'completed, failed, cancelled' }) result?: DeliberationResultDto | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'paused, interrupted, failed: the checkpoint to resume from' }) latestCheckpointId?:
+    string | null;
+  @ApiPropertyOptional({ type: () => DeliberationResultDto, nullable: true, description: 'completed, failed, cancelled' })
+  result?: DeliberationResultDto | null;
   @ApiPropertyOptional({ description: 'set on events told again from stored state' }) replayed?: boolean;
 }
 

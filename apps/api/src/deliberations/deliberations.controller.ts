@@ -1,5 +1,15 @@
 import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, Sse, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { DeliberationService, EstimateService } from '@app/deliberation';
 import type { Response } from 'express';
@@ -43,7 +53,7 @@ export class DeliberationsController {
   @HttpCode(200)
   @ApiOkResponse({
     description:
-      'Predicted tokens and cost per round and in total (low / expected / high) for the same body as a create, with the budget windows\' room and whether it fits. Nothing is called or stored.',
+      "Predicted tokens and cost per round and in total (low / expected / high) for the same body as a create, with the budget windows' room and whether it fits. Nothing is called or stored.",
   })
   estimate(@Body() body: CreateDeliberationDto) {
     return this.estimates.estimate(body);
@@ -73,7 +83,10 @@ export class DeliberationsController {
 
   @Sse(':id/events')
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ type: DeliberationEventDto, description: 'Server-Sent Events (each data line one event); a late subscriber first gets what already happened' })
+  @ApiOkResponse({
+    type: DeliberationEventDto,
+    description: 'Server-Sent Events (each data line one event); a late subscriber first gets what already happened',
+  })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   async events(@Param('id', new ParseUUIDPipe()) id: string): Promise<Observable<SseMessage>> {
     const events = await this.deliberations.events(id);

@@ -1,12 +1,19 @@
 import { isDateQuery } from './date-range';
 
 describe(isDateQuery.name, () => {
-  it.each(['2025', '2025-11', '2025-11-01', '2024-02-29', '2025-11-01T00:00Z', '2025-11-01T00:00:00Z', '2025-11-01T00:00:00.123Z', '2025-11-01T10:00:00+05:30', '2025-11-01T10:00:00-0800'])(
-    'should accept %s',
-    (value) => {
-      expect(isDateQuery(value)).toBe(true);
-    },
-  );
+  it.each([
+    '2025',
+    '2025-11',
+    '2025-11-01',
+    '2024-02-29',
+    '2025-11-01T00:00Z',
+    '2025-11-01T00:00:00Z',
+    '2025-11-01T00:00:00.123Z',
+    '2025-11-01T10:00:00+05:30',
+    '2025-11-01T10:00:00-0800',
+  ])('should accept %s', (value) => {
+    expect(isDateQuery(value)).toBe(true);
+  });
 
   it.each([
     ['a week date', '2025-W01'],

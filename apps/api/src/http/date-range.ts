@@ -10,12 +10,7 @@ const DATE_TIME = /^\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})
 
 /** Whether `value` is a date `new Date(value)` reads exactly: the form above, a real calendar day, in Date's range. */
 export function isDateQuery(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    DATE_TIME.test(value) &&
-    isISO8601(value, { strict: true, strictSeparator: true }) &&
-    Number.isFinite(Date.parse(value))
-  );
+  return typeof value === 'string' && DATE_TIME.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) && Number.isFinite(Date.parse(value));
 }
 
 /** A `from`/`to` query parameter: only what `isDateQuery` accepts; `example` goes into the message. */

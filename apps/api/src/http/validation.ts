@@ -23,7 +23,9 @@ const CONTROL = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$/;
  * control, not content. Refused at the edge, naming the field.
  */
 export const IsPlainText = (): PropertyDecorator =>
-  Matches(CONTROL, { message: ({ property }) => `${property} must not contain control characters (NUL, ESC, ...) other than tab, newline and carriage return` });
+  Matches(CONTROL, {
+    message: ({ property }) => `${property} must not contain control characters (NUL, ESC, ...) other than tab, newline and carriage return`,
+  });
 
 /** Deepest nesting of objects and arrays a request may send; the DTOs need four levels. */
 export const MAX_INPUT_DEPTH = 32;

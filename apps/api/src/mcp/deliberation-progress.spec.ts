@@ -6,7 +6,13 @@ function event<T extends DeliberationEvent['type']>(type: T, data: Extract<Delib
   return { seq: ++seq, type, deliberationId: 'd1', at: '2026-01-01T00:00:00Z', data } as DeliberationEvent;
 }
 
-function answer(round: number, participantIndex: number, option: string | null, tokens = 100, error: { kind: string; message: string } | null = null): DeliberationEvent {
+function answer(
+  round: number,
+  participantIndex: number,
+  option: string | null,
+  tokens = 100,
+  error: { kind: string; message: string } | null = null,
+): DeliberationEvent {
   return event('response_received', {
     round,
     participantIndex,
@@ -93,7 +99,17 @@ describe('deliberation progress', () => {
 
   it('votesSoFar should order by votes then name and clip long options', () => {
     const long = 'x'.repeat(80);
-    expect(votesSoFar(new Map<number, string | null>([[0, 'b'], [1, 'a'], [2, 'b'], [3, long], [4, null]]))).toBe(`b 2, a 1, ${'x'.repeat(57)}... 1`);
+    expect(
+      votesSoFar(
+        new Map<number, string | null>([
+          [0, 'b'],
+          [1, 'a'],
+          [2, 'b'],
+          [3, long],
+          [4, null],
+        ]),
+      ),
+    ).toBe(`b 2, a 1, ${'x'.repeat(57)}... 1`);
     expect(votesSoFar(new Map())).toBe('none yet');
   });
 });

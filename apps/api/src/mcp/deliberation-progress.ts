@@ -91,5 +91,9 @@ export function progressNotice(state: ProgressState): { progress: number; total:
     : state.round === 0
       ? `${state.status}, round 1 of ${state.maxRounds} not started`
       : `round ${state.round} of ${state.maxRounds}: ${Math.min(state.answersThisRound, state.participants)} of ${state.participants} answers`;
-  return { progress, total: state.maxRounds, message: `${where}; votes so far: ${votesSoFar(state.positions)}; ${state.tokens.toLocaleString('en-US')} tokens, ${cost}` };
+  return {
+    progress,
+    total: state.maxRounds,
+    message: `${where}; votes so far: ${votesSoFar(state.positions)}; ${state.tokens.toLocaleString('en-US')} tokens, ${cost}`,
+  };
 }

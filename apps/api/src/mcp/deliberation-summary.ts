@@ -15,7 +15,9 @@ export function clip(text: string, max: number): string {
 
 export function nextStep(view: Pick<DeliberationView, 'id' | 'status' | 'latestCheckpointId' | 'pause'>): string {
   const id = JSON.stringify({ id: view.id });
-  const resume = view.latestCheckpointId ? `resume ${JSON.stringify({ checkpointId: view.latestCheckpointId })} (a new budget or maxRounds may be given)` : null;
+  const resume = view.latestCheckpointId
+    ? `resume ${JSON.stringify({ checkpointId: view.latestCheckpointId })} (a new budget or maxRounds may be given)`
+    : null;
   switch (view.status) {
     case 'queued':
     case 'running':
@@ -66,7 +68,12 @@ export function summarize(view: DeliberationView, tokens: TokenFigures) {
           roundsUsed: result.roundsUsed,
           degraded: result.degraded,
           summary: clip(result.summary, 4000),
-          tally: result.tally.map((t) => ({ option: clip(t.option, 200), votes: t.votes, averageConfidence: t.averageConfidence, participants: t.participants })),
+          tally: result.tally.map((t) => ({
+            option: clip(t.option, 200),
+            votes: t.votes,
+            averageConfidence: t.averageConfidence,
+            participants: t.participants,
+          })),
           synthesis: result.synthesis
             ? {
                 chair: `${result.synthesis.chairAdapter} (${result.synthesis.chairModel})`,

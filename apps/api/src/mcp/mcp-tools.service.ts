@@ -95,7 +95,8 @@ export class McpToolsService {
       'get_deliberation',
       {
         title: 'Deliberation status',
-        description: "A deliberation's status, each round's votes and convergence, the result (outcome, tally, synthesis), tokens and cost, and what to call next. Answers at once.",
+        description:
+          "A deliberation's status, each round's votes and convergence, the result (outcome, tally, synthesis), tokens and cost, and what to call next. Answers at once.",
         inputSchema: idInput,
         outputSchema: deliberationOutput,
         annotations: { readOnlyHint: true },
@@ -166,7 +167,7 @@ export class McpToolsService {
       {
         title: 'Token usage',
         description:
-          "Tokens and cost (exact vs estimated) of one deliberation (by participant and by round; with round: call by call), or over a time range grouped by adapter, model, day or deliberation.",
+          'Tokens and cost (exact vs estimated) of one deliberation (by participant and by round; with round: call by call), or over a time range grouped by adapter, model, day or deliberation.',
         inputSchema: tokenUsageInput,
         outputSchema: tokenUsageOutput,
         annotations: { readOnlyHint: true },
@@ -177,7 +178,8 @@ export class McpToolsService {
       'budget_status',
       {
         title: 'Budget windows',
-        description: 'Each budget window (daily, weekly, monthly): limits, used, reserved, remaining, zone (green/yellow/orange/red), burn rate, forecast of exhaustion, next reset.',
+        description:
+          'Each budget window (daily, weekly, monthly): limits, used, reserved, remaining, zone (green/yellow/orange/red), burn rate, forecast of exhaustion, next reset.',
         inputSchema: noInput,
         outputSchema: budgetStatusOutput,
         annotations: { readOnlyHint: true },
@@ -188,7 +190,8 @@ export class McpToolsService {
       'list_adapters',
       {
         title: 'Adapters',
-        description: 'The configured adapters participants can use: kind, provider, cost tier (T0 local … T3), fast and reasoning models, enabled, reachable now.',
+        description:
+          'The configured adapters participants can use: kind, provider, cost tier (T0 local … T3), fast and reasoning models, enabled, reachable now.',
         inputSchema: noInput,
         outputSchema: adaptersOutput,
         annotations: { readOnlyHint: true },
@@ -299,7 +302,12 @@ export class McpToolsService {
     if (args.round !== undefined) {
       const section = sections.rounds.get(args.round);
       if (section === undefined) {
-        throw new DomainError('not_found', 'ROUND_NOT_FOUND', `round: deliberation ${args.id} has no round ${args.round} (rounds: ${rounds.join(', ') || 'none yet'})`, { field: 'round' });
+        throw new DomainError(
+          'not_found',
+          'ROUND_NOT_FOUND',
+          `round: deliberation ${args.id} has no round ${args.round} (rounds: ${rounds.join(', ') || 'none yet'})`,
+          { field: 'round' },
+        );
       }
       source = section;
     }
@@ -309,7 +317,12 @@ export class McpToolsService {
       throw new DomainError('invalid', 'PAGE_OUT_OF_RANGE', `page: ${page} is past the last page (${pages.length})`, { field: 'page', pages: pages.length });
     }
     const nextRound = args.round === undefined ? undefined : rounds.find((n) => n > args.round!);
-    const next = page < pages.length ? { ...(args.round === undefined ? {} : { round: args.round }), page: page + 1 } : nextRound !== undefined ? { round: nextRound, page: 1 } : null;
+    const next =
+      page < pages.length
+        ? { ...(args.round === undefined ? {} : { round: args.round }), page: page + 1 }
+        : nextRound !== undefined
+          ? { round: nextRound, page: 1 }
+          : null;
     const structured = { deliberationId: args.id, round: args.round ?? null, page, pages: pages.length, rounds, markdown: pages[page - 1], next };
     const footer = `\n---\nPage ${page} of ${pages.length}${args.round === undefined ? '' : ` of round ${args.round}`}. ${next ? `Next: get_transcript ${JSON.stringify({ id: args.id, ...next })}` : 'End of the transcript.'}`;
     return this.result(structured, `${pages[page - 1]}${footer}`);
@@ -318,7 +331,9 @@ export class McpToolsService {
   private async estimate(args: z.infer<typeof estimateInput>): Promise<CallToolResult> {
     const estimate = this.estimates.estimate(await this.validate(CreateDeliberationDto, args));
     const { tokens, costUsd } = estimate.total;
-    const cost = costUsd ? `$${costUsd.low.toFixed(4)}–$${costUsd.high.toFixed(4)} (expected $${costUsd.expected.toFixed(4)})` : 'cost unknown (unpriced models)';
+    const cost = costUsd
+      ? `$${costUsd.low.toFixed(4)}–$${costUsd.high.toFixed(4)} (expected $${costUsd.expected.toFixed(4)})`
+      : 'cost unknown (unpriced models)';
     const text = `Up to ${estimate.maxRounds} rounds: ${tokens.low.toLocaleString('en-US')}–${tokens.high.toLocaleString('en-US')} tokens (expected ${tokens.expected.toLocaleString('en-US')}), ${cost}. Fits the budgets: ${estimate.budget.fits ? 'yes' : 'no'}.`;
     return this.result({ ...estimate }, text);
   }
@@ -333,30 +348,53 @@ export class McpToolsService {
       const groups = usage.groups.slice(0, MAX_USAGE_GROUPS);
       const structured = { scope: 'range' as const, ...usage, groups, groupsLeftOut: usage.groups.length - groups.length };
       const lines = groups.slice(0, 20).map((g) => `- ${g.key}: ${g.totalTokens.toLocaleString('en-US')} tokens, ${costText(g.costUsd)}`);
-      const more = usage.groups.length > 20 ? [`(${usage.groups.length - 20} more groups in the structured content${structured.groupsLeftOut ? `, ${structured.groupsLeftOut} left out` : ''})`] : [];
-      return this.result(structured, [`${usage.from} to ${usage.to} by ${usage.groupBy}: ${usage.totals.totalTokens.toLocaleString('en-US')} tokens, ${costText(usage.totals.costUsd)}`, ...lines, ...more].join('\n'));
+      const more =
+        usage.groups.length > 20
+          ? [`(${usage.groups.length - 20} more groups in the structured content${structured.groupsLeftOut ? `, ${structured.groupsLeftOut} left out` : ''})`]
+          : [];
+      return this.result(
+        structured,
+        [
+          `${usage.from} to ${usage.to} by ${usage.groupBy}: ${usage.totals.totalTokens.toLocaleString('en-US')} tokens, ${costText(usage.totals.costUsd)}`,
+          ...lines,
+          ...more,
+        ].join('\n'),
+      );
     }
     const field = (['from', 'to', 'groupBy'] as const).find((key) => range[key] !== undefined);
-    if (field) throw new DomainError('invalid', 'INVALID_ARGUMENTS', `${field}: only without deliberationId (a time range covers every deliberation)`, { field });
-    const mine = <T extends { participantIndex: number }>(rows: T[]) => (participantIndex === undefined ? rows : rows.filter((r) => r.participantIndex === participantIndex));
+    if (field)
+      throw new DomainError('invalid', 'INVALID_ARGUMENTS', `${field}: only without deliberationId (a time range covers every deliberation)`, { field });
+    const mine = <T extends { participantIndex: number }>(rows: T[]) =>
+      participantIndex === undefined ? rows : rows.filter((r) => r.participantIndex === participantIndex);
     if (round !== undefined) {
       const figures = await this.deliberations.roundTokens(deliberationId, round);
       const calls = mine(figures.calls);
-      const lines = calls.map((c) => `- #${c.participantIndex} ${c.adapter} (${c.model}): ${c.totalTokens.toLocaleString('en-US')} tokens (${c.accuracy}), ${costText(c.costUsd)}${c.errorKind ? `, ${c.errorKind}` : ''}`);
+      const lines = calls.map(
+        (c) =>
+          `- #${c.participantIndex} ${c.adapter} (${c.model}): ${c.totalTokens.toLocaleString('en-US')} tokens (${c.accuracy}), ${costText(c.costUsd)}${c.errorKind ? `, ${c.errorKind}` : ''}`,
+      );
       return this.result(
         { scope: 'round', ...figures, calls },
-        [`Round ${round} of ${deliberationId}: ${figures.totals.totalTokens.toLocaleString('en-US')} tokens, ${costText(figures.totals.costUsd)}`, ...lines].join('\n'),
+        [
+          `Round ${round} of ${deliberationId}: ${figures.totals.totalTokens.toLocaleString('en-US')} tokens, ${costText(figures.totals.costUsd)}`,
+          ...lines,
+        ].join('\n'),
       );
     }
     const figures = await this.deliberations.tokens(deliberationId);
     const byParticipant = mine(figures.byParticipant);
     const lines = [
-      ...byParticipant.map((p) => `- #${p.participantIndex} ${p.adapter} (${p.model}): ${p.totalTokens.toLocaleString('en-US')} tokens, ${costText(p.costUsd)}`),
+      ...byParticipant.map(
+        (p) => `- #${p.participantIndex} ${p.adapter} (${p.model}): ${p.totalTokens.toLocaleString('en-US')} tokens, ${costText(p.costUsd)}`,
+      ),
       ...figures.byRound.map((r) => `- round ${r.round}: ${r.totalTokens.toLocaleString('en-US')} tokens, ${costText(r.costUsd)}`),
     ];
     return this.result(
       { scope: 'deliberation', ...figures, byParticipant },
-      [`Deliberation ${deliberationId}: ${figures.totals.totalTokens.toLocaleString('en-US')} tokens (${figures.totals.exactTokens.toLocaleString('en-US')} exact), ${costText(figures.totals.costUsd)}`, ...lines].join('\n'),
+      [
+        `Deliberation ${deliberationId}: ${figures.totals.totalTokens.toLocaleString('en-US')} tokens (${figures.totals.exactTokens.toLocaleString('en-US')} exact), ${costText(figures.totals.costUsd)}`,
+        ...lines,
+      ].join('\n'),
     );
   }
 
@@ -372,7 +410,8 @@ export class McpToolsService {
   private async listAdapters(): Promise<CallToolResult> {
     const adapters = await this.registry.describe();
     const lines = adapters.map(
-      (a) => `- ${a.name} (${a.kind} ${a.provider}, ${a.tier}): fast ${a.models.fast}, reasoning ${a.models.reasoning}${a.enabled ? '' : ', disabled'}, ${a.reachable ? 'reachable' : 'not reachable'}`,
+      (a) =>
+        `- ${a.name} (${a.kind} ${a.provider}, ${a.tier}): fast ${a.models.fast}, reasoning ${a.models.reasoning}${a.enabled ? '' : ', disabled'}, ${a.reachable ? 'reachable' : 'not reachable'}`,
     );
     return this.result({ adapters }, ['Adapters:', ...lines].join('\n'));
   }

@@ -37,7 +37,10 @@ export const deliberationRequestShape = {
   critical: z.boolean().optional().describe('Critical deliberations get a minimum model tier'),
   budget: budget.optional().describe('Limits of this deliberation; when reached it pauses with a checkpoint to resume from'),
   convergence: z.strictObject({ threshold: z.number().min(0).max(1).optional().describe('Similarity at which answers count as converged') }).optional(),
-  history: z.enum(['full', 'latest', 'digest']).optional().describe("What participants re-read from earlier rounds: full, latest, or digest (own latest whole, others' digested; default)"),
+  history: z
+    .enum(['full', 'latest', 'digest'])
+    .optional()
+    .describe("What participants re-read from earlier rounds: full, latest, or digest (own latest whole, others' digested; default)"),
   chair: z
     .strictObject({
       adapter: z.string().min(1).max(64).describe('The adapter that writes the synthesis'),
@@ -54,7 +57,9 @@ const waitSeconds = z
   .min(0)
   .max(MAX_WAIT_SECONDS)
   .optional()
-  .describe(`How long to wait for the end, sending progress notifications (default ${DEFAULT_WAIT_SECONDS}; keep it under your client's tool timeout, ~60 s). 0 returns at once.`);
+  .describe(
+    `How long to wait for the end, sending progress notifications (default ${DEFAULT_WAIT_SECONDS}; keep it under your client's tool timeout, ~60 s). 0 returns at once.`,
+  );
 
 export const deliberateInput = z.strictObject({ ...deliberationRequestShape, waitSeconds });
 export const estimateInput = z.strictObject(deliberationRequestShape);
@@ -88,7 +93,10 @@ export const tokenUsageInput = z.strictObject({
   participantIndex: z.number().int().min(0).max(7).optional().describe('With deliberationId: only this participant'),
   from: z.string().max(64).optional().describe('Without deliberationId: start of the time range, ISO-8601, inclusive (default 30 days before to)'),
   to: z.string().max(64).optional().describe('Without deliberationId: end of the time range, ISO-8601, exclusive (default now)'),
-  groupBy: z.enum(['adapter', 'model', 'day', 'deliberation', 'role']).optional().describe('Without deliberationId: how the range is grouped (default adapter)'),
+  groupBy: z
+    .enum(['adapter', 'model', 'day', 'deliberation', 'role'])
+    .optional()
+    .describe('Without deliberationId: how the range is grouped (default adapter)'),
 });
 
 export const noInput = z.strictObject({});

@@ -122,13 +122,7 @@ function cutBlock(block: string, max: number, count: CountTokens): string[] {
   return chunks.map((chunk, i) => {
     const first = i === 0;
     const last = i === chunks.length - 1;
-    return [
-      ...(first ? before : ['_(continued)_']),
-      opener,
-      chunk,
-      fence,
-      ...(last ? after : ['_(continued on the next page)_']),
-    ].join('\n');
+    return [...(first ? before : ['_(continued)_']), opener, chunk, fence, ...(last ? after : ['_(continued on the next page)_'])].join('\n');
   });
 }
 

@@ -62,7 +62,8 @@ class SpreadDto {
 class DecisionGroupDto {
   @ApiProperty() decisions: number;
   @ApiProperty({ type: SpreadDto }) tokensPerDecision: SpreadDto;
-  @ApiProperty({ type: SpreadDto, nullable: true, description: 'Null when any decision in the group had an unpriced call' }) costUsdPerDecision: SpreadDto | null;
+  @ApiProperty({ type: SpreadDto, nullable: true, description: 'Null when any decision in the group had an unpriced call' })
+  costUsdPerDecision: SpreadDto | null;
 }
 
 class DecisionsByModeDto extends DecisionGroupDto {

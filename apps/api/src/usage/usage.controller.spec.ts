@@ -18,7 +18,9 @@ describe('usage and metrics HTTP contract', () => {
   beforeAll(async () => {
     const config = configSchema.parse({
       database: { path: ':memory:' },
-      adapters: [{ name: 'claude', kind: 'cli', provider: 'claude', enabled: false, tier: 'T2', models: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' } }],
+      adapters: [
+        { name: 'claude', kind: 'cli', provider: 'claude', enabled: false, tier: 'T2', models: { fast: 'claude-haiku-4-5', reasoning: 'claude-sonnet-4-6' } },
+      ],
     });
     const moduleRef = await Test.createTestingModule({
       imports: [

@@ -40,7 +40,8 @@ export class UsageController {
 
   @Get('summary')
   @ApiOperation({
-    summary: 'Tokens per minute now and at peak, top participants, tokens after convergence, suggestions, and tokens and cost per decision with the savings of history policy and early stops (last 7 days)',
+    summary:
+      'Tokens per minute now and at peak, top participants, tokens after convergence, suggestions, and tokens and cost per decision with the savings of history policy and early stops (last 7 days)',
   })
   @ApiOkResponse({ type: UsageSummaryDto })
   summary(): Promise<UsageSummaryDto> {

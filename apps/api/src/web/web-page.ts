@@ -26,7 +26,8 @@ export const WEB_DIR = join(projectRoot(), 'dist', 'web');
  * No external origin may be reached (no CDN, no font host: many servers have no internet), scripts only
  * from the service; uPlot sets inline styles, so those are allowed.
  */
-const CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Conclave</title>
 <p>The Conclave web page has not been built. Run <code>npm run build</code> (it writes <code>dist/web/</code>) and reload.</p>

@@ -230,7 +230,8 @@ export function liveCard(d: Deliberation, live: LiveRound): LiveCard {
   // null (unpriced) only when nothing could be priced; a partly priced spend shows what is known.
   const spentUsd = costs.length > 0 && costs.every((c) => c === null) ? null : costs.reduce<number>((a, c) => a + (c ?? 0), 0);
   const nextRoundTokens =
-    d.pause?.nextRoundEstimateTokens ?? (done.length > 0 ? Math.round(done.reduce((a, r) => a + r.responses.reduce((b, x) => b + x.tokens.total, 0), 0) / done.length) : null);
+    d.pause?.nextRoundEstimateTokens ??
+    (done.length > 0 ? Math.round(done.reduce((a, r) => a + r.responses.reduce((b, x) => b + x.tokens.total, 0), 0) / done.length) : null);
   return {
     round,
     maxRounds: d.maxRounds,
@@ -248,7 +249,9 @@ export function liveCard(d: Deliberation, live: LiveRound): LiveCard {
 export function sparkPoints(values: readonly number[], width: number, height: number): string {
   if (values.length === 0) return '';
   const step = values.length > 1 ? width / (values.length - 1) : 0;
-  return values.map((v, i) => `${(values.length > 1 ? i * step : width / 2).toFixed(1)},${(height - Math.max(0, Math.min(1, v)) * height).toFixed(1)}`).join(' ');
+  return values
+    .map((v, i) => `${(values.length > 1 ? i * step : width / 2).toFixed(1)},${(height - Math.max(0, Math.min(1, v)) * height).toFixed(1)}`)
+    .join(' ');
 }
 
 // ---------------------------------------------------------------- a deliberation's tokens
@@ -265,7 +268,14 @@ export interface RoundBar {
 export function roundBars(byRound: ReadonlyArray<S['DeliberationRoundTokensDto']>): RoundBar[] {
   return byRound
     .filter((r) => r.round > 0)
-    .map((r) => ({ round: r.round, input: r.inputTokens, output: r.outputTokens, reasoning: r.reasoningTokens, exact: r.exactTokens, estimated: r.estimatedTokens }));
+    .map((r) => ({
+      round: r.round,
+      input: r.inputTokens,
+      output: r.outputTokens,
+      reasoning: r.reasoningTokens,
+      exact: r.exactTokens,
+      estimated: r.estimatedTokens,
+    }));
 }
 
 // ---------------------------------------------------------------- spend
@@ -280,7 +290,11 @@ export function lastDays(now: Date, days: number): string[] {
  * Spend per day stacked by model: for each model (most expensive first) the running sum of the models
  * below it and itself, so each series draws as the top of its band.
  */
-export function stackByModel(perDay: ReadonlyArray<{ day: string; groups: ReadonlyArray<S['UsageGroupDto']> }>): { days: string[]; models: string[]; stacked: number[][] } {
+export function stackByModel(perDay: ReadonlyArray<{ day: string; groups: ReadonlyArray<S['UsageGroupDto']> }>): {
+  days: string[];
+  models: string[];
+  stacked: number[][];
+} {
   const totals = new Map<string, number>();
   for (const d of perDay) for (const g of d.groups) totals.set(g.key, (totals.get(g.key) ?? 0) + (g.costUsd ?? 0));
   const models = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([m]) => m);

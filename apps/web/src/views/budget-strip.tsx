@@ -40,7 +40,10 @@ function WindowCard({ w, now }: { w: WindowStatus; now: Date }) {
         resets in {formatDuration(new Date(w.nextReset).getTime() - now.getTime())} · {forecastText(w, now)}
       </p>
       {coverage && coverage.tokens > 0 && usage.data && (
-        <p class="muted coverage" title="Share of this window's tokens counted exactly by the provider, estimated with the tokenizer, or on a model without a price">
+        <p
+          class="muted coverage"
+          title="Share of this window's tokens counted exactly by the provider, estimated with the tokenizer, or on a model without a price"
+        >
           {pct(coverage.exact)} exact · {pct(coverage.estimated)} est. · {pct(coverage.unpriced)} unpriced · cost {costRange(usage.data.totals)}
         </p>
       )}

@@ -70,8 +70,8 @@ export function RoundTokenChart({ bars }: { bars: RoundBar[] }) {
         </g>
       </svg>
       <figcaption>
-        <span class="key bar-input" /> input <span class="key bar-output" /> output <span class="key bar-reasoning" /> reasoning · under each bar: <span class="key bar-exact" />{' '}
-        exact <span class="key bar-estimated" /> estimated
+        <span class="key bar-input" /> input <span class="key bar-output" /> output <span class="key bar-reasoning" /> reasoning · under each bar:{' '}
+        <span class="key bar-exact" /> exact <span class="key bar-estimated" /> estimated
       </figcaption>
     </figure>
   );
@@ -81,7 +81,17 @@ const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948
 const ZONE_COLOURS: Record<string, string> = { YELLOW: '#c9a400', ORANGE: '#e07b00', RED: '#c62828' };
 
 /** Spend per day stacked by model (uPlot), with the daily limit's zone lines. */
-export function SpendChart({ days, models, stacked, zones }: { days: string[]; models: string[]; stacked: number[][]; zones: Array<{ zone: string; usd: number }> }) {
+export function SpendChart({
+  days,
+  models,
+  stacked,
+  zones,
+}: {
+  days: string[];
+  models: string[];
+  stacked: number[][];
+  zones: Array<{ zone: string; usd: number }>;
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -96,7 +106,14 @@ export function SpendChart({ days, models, stacked, zones }: { days: string[]; m
       data.push(stacked[i]);
     }
     for (const z of zones) {
-      series.push({ label: `${z.zone} zone`, stroke: ZONE_COLOURS[z.zone], dash: [6, 4], width: 1, points: { show: false }, value: (_u, v) => (v === null ? '' : formatUsd(v)) });
+      series.push({
+        label: `${z.zone} zone`,
+        stroke: ZONE_COLOURS[z.zone],
+        dash: [6, 4],
+        width: 1,
+        points: { show: false },
+        value: (_u, v) => (v === null ? '' : formatUsd(v)),
+      });
       data.push(xs.map(() => z.usd));
     }
     const plot = new uPlot(

@@ -36,7 +36,8 @@ function Answer({ r, d }: { r: Response; d: Deliberation }) {
       </summary>
       <pre class="text">{r.error ? r.error.message : r.text}</pre>
       <small class="muted">
-        {formatTokens(r.tokens.total)} tok ({r.tokens.accuracy}) · {r.costUsd === null ? 'unpriced' : formatUsd(r.costUsd)} · {r.latencyMs} ms{r.truncated ? ' · cut off' : ''}
+        {formatTokens(r.tokens.total)} tok ({r.tokens.accuracy}) · {r.costUsd === null ? 'unpriced' : formatUsd(r.costUsd)} · {r.latencyMs} ms
+        {r.truncated ? ' · cut off' : ''}
       </small>
     </details>
   );

@@ -15,7 +15,11 @@ function LimitForm({ w }: { w: WindowStatus }) {
     setSaved(false);
     // An empty field removes that limit (null), as PUT /v1/budgets/:window reads it.
     act(async () => {
-      await api.setBudget(w.window, { tokens: tokens.trim() === '' ? null : Number(tokens), usd: usd.trim() === '' ? null : Number(usd), softCap: Number(softCap) });
+      await api.setBudget(w.window, {
+        tokens: tokens.trim() === '' ? null : Number(tokens),
+        usd: usd.trim() === '' ? null : Number(usd),
+        softCap: Number(softCap),
+      });
       setSaved(true);
     });
   };
@@ -44,14 +48,16 @@ export function GovernanceView() {
   const stats = useLoad(() => api.allocationStats(), [], { everyMs: 15_000 });
   const stopped = useLoad(() => api.deliberations('status=paused&limit=50'), [], { everyMs: 15_000 });
   const recent = useLoad(() => api.deliberations('limit=50'), [], { everyMs: 15_000 });
-  const escalations = (recent.data?.items ?? []).flatMap((d) => d.rounds.flatMap((r) => r.decisions.filter((x) => x.escalated).map((x) => ({ d, round: r.number, x }))));
+  const escalations = (recent.data?.items ?? []).flatMap((d) =>
+    d.rounds.flatMap((r) => r.decisions.filter((x) => x.escalated).map((x) => ({ d, round: r.number, x }))),
+  );
   const rows = (allocations.data ?? []).slice(0, 200);
   return (
     <div class="view" data-view="governance">
       <h2>The chairman's controls</h2>
       <p class="muted">
-        A window's limits win over the config and survive restarts; an empty field removes the limit. To keep a model despite the zone, start a deliberation with a force reason
-        (Live view).
+        A window's limits win over the config and survive restarts; an empty field removes the limit. To keep a model despite the zone, start a deliberation
+        with a force reason (Live view).
       </p>
       <div class="limits-grid">
         {budgets.data?.map((w) => (
@@ -62,7 +68,8 @@ export function GovernanceView() {
       <ul>
         {(stopped.data?.items ?? []).map((d) => (
           <li key={d.id}>
-            <a href={`#/d/${d.id}`}>{d.question}</a> — {d.pause?.reason} ({d.pause?.limit}, used {d.pause?.used}, next round ≈ {d.pause?.nextRoundEstimateTokens} tok)
+            <a href={`#/d/${d.id}`}>{d.question}</a> — {d.pause?.reason} ({d.pause?.limit}, used {d.pause?.used}, next round ≈{' '}
+            {d.pause?.nextRoundEstimateTokens} tok)
           </li>
         ))}
         {stopped.data?.items.length === 0 && <li class="muted">No paused deliberation.</li>}

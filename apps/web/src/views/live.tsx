@@ -124,13 +124,19 @@ function StartForm() {
   return (
     <form class="card start" onSubmit={submit}>
       <label>
-        Question <input name="question" value={question} onInput={(e) => setQuestion(e.currentTarget.value)} required minLength={3} placeholder="Should we …?" />
+        Question{' '}
+        <input name="question" value={question} onInput={(e) => setQuestion(e.currentTarget.value)} required minLength={3} placeholder="Should we …?" />
       </label>
       <fieldset>
         <legend>Participants</legend>
         {names.map((n) => (
           <label key={n} class="inline">
-            <input type="checkbox" checked={picked.includes(n)} onChange={(e) => setChosen(e.currentTarget.checked ? [...picked, n] : picked.filter((x) => x !== n))} /> {n}
+            <input
+              type="checkbox"
+              checked={picked.includes(n)}
+              onChange={(e) => setChosen(e.currentTarget.checked ? [...picked, n] : picked.filter((x) => x !== n))}
+            />{' '}
+            {n}
           </label>
         ))}
       </fieldset>
@@ -139,7 +145,12 @@ function StartForm() {
       </label>
       <label>
         Force the chosen models (reason){' '}
-        <input name="forceReason" value={forceReason} onInput={(e) => setForceReason(e.currentTarget.value)} placeholder="optional: why the budget zone may not downgrade them" />
+        <input
+          name="forceReason"
+          value={forceReason}
+          onInput={(e) => setForceReason(e.currentTarget.value)}
+          placeholder="optional: why the budget zone may not downgrade them"
+        />
       </label>
       <button type="submit" disabled={picked.length < 2 || question.trim().length < 3}>
         Start deliberation

@@ -16,7 +16,9 @@ export function SpendView() {
       // One read per UTC day grouped by model: the usage route groups by one key at a time.
       const days = lastDays(new Date(), DAYS);
       const next = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
-      return Promise.all(days.map(async (day) => ({ day, groups: (await api.usage(`groupBy=model&from=${day}T00:00:00Z&to=${encodeURIComponent(next(day))}`)).groups })));
+      return Promise.all(
+        days.map(async (day) => ({ day, groups: (await api.usage(`groupBy=model&from=${day}T00:00:00Z&to=${encodeURIComponent(next(day))}`)).groups })),
+      );
     },
     [],
     { everyMs: 30_000 },
@@ -104,7 +106,8 @@ export function SpendView() {
         </table>
       </div>
       <p class="muted">
-        Latency and vote-parse failures are read from the answers of the last {recent.data?.items.length ?? 0} deliberations; the other columns from the token ledger.
+        Latency and vote-parse failures are read from the answers of the last {recent.data?.items.length ?? 0} deliberations; the other columns from the token
+        ledger.
         {models.data && (
           <>
             {' '}

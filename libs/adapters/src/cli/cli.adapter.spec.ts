@@ -199,15 +199,21 @@ describe('CliAdapter against real scripts', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
-  it.each(['--yolo', '/etc/passwd', '-c model_provider=evil', 'a b', 'x\u0000y'])('should refuse the unsafe model %p without starting the CLI', async (model) => {
-    const marker = join(scripts.dir, `ran-${Math.random().toString(36).slice(2)}`);
-    const sut = adapter(scripts.write(`marker-${Math.random().toString(36).slice(2)}`, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');`), 'gemini');
+  it.each(['--yolo', '/etc/passwd', '-c model_provider=evil', 'a b', 'x\u0000y'])(
+    'should refuse the unsafe model %p without starting the CLI',
+    async (model) => {
+      const marker = join(scripts.dir, `ran-${Math.random().toString(36).slice(2)}`);
+      const sut = adapter(
+        scripts.write(`marker-${Math.random().toString(36).slice(2)}`, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');`),
+        'gemini',
+      );
 
-    const error = await failure(sut.invoke(request({ model })));
+      const error = await failure(sut.invoke(request({ model })));
 
-    expect(error.kind).toBe('model_refused');
-    expect(existsSync(marker)).toBe(false);
-  });
+      expect(error.kind).toBe('model_refused');
+      expect(existsSync(marker)).toBe(false);
+    },
+  );
 
   it('should report the executable as reachable', async () => {
     await expect(adapter(scripts.normal('x')).probe()).resolves.toBe(true);

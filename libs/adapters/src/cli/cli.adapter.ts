@@ -11,7 +11,6 @@ import { safeExcerpt } from '../rules/excerpt';
 import { isSafeModelName, modelPolicyFor, type ModelPolicy } from '../rules/model-name';
 import { isExecutable } from './find-executable';
 
-
 export interface CliAdapterOptions {
   tokenizer: TokenizerService;
   /** The resolved absolute path of the executable (see findExecutable). */
@@ -72,7 +71,13 @@ export class CliAdapter implements ModelAdapter {
     if (!this.modelPolicy.own.includes(request.model) && !isSafeModelName(request.model, { slash: false })) {
       throw this.fail('model_refused', `${this.name}: model ${JSON.stringify(request.model)} is not a safe model name`, request.model);
     }
-    const call = { model: request.model, prompt: request.prompt, systemPrompt: request.systemPrompt, maxOutputTokens: request.maxOutputTokens, extraArgs: this.extraArgs };
+    const call = {
+      model: request.model,
+      prompt: request.prompt,
+      systemPrompt: request.systemPrompt,
+      maxOutputTokens: request.maxOutputTokens,
+      extraArgs: this.extraArgs,
+    };
     let invocation = cliInvocation(this.provider, call);
     let tempDir: string | undefined;
     try {
@@ -146,7 +151,13 @@ export class CliAdapter implements ModelAdapter {
         if (outBytes > this.maxResponseBytes) {
           killGroup();
           out.length = 0;
-          finish(this.fail('response_too_large', `${this.name}: output passed maxResponseBytes (${this.maxResponseBytes} bytes); the process was stopped`, request.model));
+          finish(
+            this.fail(
+              'response_too_large',
+              `${this.name}: output passed maxResponseBytes (${this.maxResponseBytes} bytes); the process was stopped`,
+              request.model,
+            ),
+          );
           return;
         }
         out.push(chunk);
@@ -164,7 +175,11 @@ export class CliAdapter implements ModelAdapter {
         if (code === 0) return finish(undefined, Buffer.concat(out).toString('utf8'));
         const stderr = stripAnsi(Buffer.concat(err).toString('utf8'));
         const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
-        finish(this.fail('process_exit', `${this.name}: ${this.executable} ${how}`, request.model, { excerpt: stderr || stripAnsi(Buffer.concat(out).toString('utf8')) }));
+        finish(
+          this.fail('process_exit', `${this.name}: ${this.executable} ${how}`, request.model, {
+            excerpt: stderr || stripAnsi(Buffer.concat(out).toString('utf8')),
+          }),
+        );
       });
       if (invocation.stdin !== undefined && child.stdin) {
         // A CLI that exits before reading all of stdin raises EPIPE here; its exit code tells the story.

@@ -58,6 +58,9 @@ describe('HTTP adapters: embeddings', () => {
   it('should say so when the provider has no embeddings endpoint here', async () => {
     const sut = createAdapter(httpConfig({ provider: 'gemini', baseUrl: 'http://127.0.0.1:9' }), { tokenizer, env: {} });
 
-    await expect(sut.embed!({ texts: ['x'], model: 'm', signal: new AbortController().signal })).rejects.toMatchObject({ kind: 'bad_response', message: expect.stringMatching(/embeddings are not supported/) });
+    await expect(sut.embed!({ texts: ['x'], model: 'm', signal: new AbortController().signal })).rejects.toMatchObject({
+      kind: 'bad_response',
+      message: expect.stringMatching(/embeddings are not supported/),
+    });
   });
 });

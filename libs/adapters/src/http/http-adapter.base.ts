@@ -1,6 +1,14 @@
 import type { HttpAdapterConfig, AdapterTier } from '@app/config';
 import { makeUsage, unavailableUsage, type TokenizerService, type UsageCounts } from '@app/tokens';
-import { AdapterError, type AdapterErrorKind, type EmbedRequest, type EmbedResult, type InvokeRequest, type InvokeResult, type ModelAdapter } from '../adapter.types';
+import {
+  AdapterError,
+  type AdapterErrorKind,
+  type EmbedRequest,
+  type EmbedResult,
+  type InvokeRequest,
+  type InvokeResult,
+  type ModelAdapter,
+} from '../adapter.types';
 import { safeExcerpt } from '../rules/excerpt';
 import { isSafeModelName, modelPolicyFor, type ModelPolicy } from '../rules/model-name';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from '../rules/retry-policy';
@@ -108,7 +116,11 @@ export abstract class HttpAdapter implements ModelAdapter {
     return this.withRetries(request.model, request.signal, async (signal, started) => {
       const reply = await send(request.texts, request.model, signal);
       if (reply.vectors.length !== request.texts.length || reply.vectors.some((v) => !Array.isArray(v) || v.some((x) => typeof x !== 'number'))) {
-        throw this.badResponse(`${this.provider} sent ${reply.vectors.length} embeddings for ${request.texts.length} texts, or non-numeric ones`, '', request.model);
+        throw this.badResponse(
+          `${this.provider} sent ${reply.vectors.length} embeddings for ${request.texts.length} texts, or non-numeric ones`,
+          '',
+          request.model,
+        );
       }
       const source = { adapter: this.name, provider: this.provider, model: request.model };
       const usage =
@@ -226,7 +238,11 @@ export abstract class HttpAdapter implements ModelAdapter {
     if (e instanceof AdapterError) return e;
     if (e instanceof ResponseTooLargeError || (e instanceof Error && e.cause instanceof ResponseTooLargeError)) {
       // Final: the same request would get the same reply. Nothing of it is kept.
-      return this.fail('response_too_large', `${this.name}: the ${this.provider} reply passed maxResponseBytes (${this.maxResponseBytes} bytes); reading stopped there`, model);
+      return this.fail(
+        'response_too_large',
+        `${this.name}: the ${this.provider} reply passed maxResponseBytes (${this.maxResponseBytes} bytes); reading stopped there`,
+        model,
+      );
     }
     const sdk = sdkStatus(e);
     if (sdk) return this.statusError(sdk.status, sdk.body, sdk.retryAfter, model);

@@ -39,7 +39,13 @@ describe('HTTP adapters against loopback provider servers', () => {
   }
 
   function request(fields: Partial<InvokeRequest> = {}): InvokeRequest {
-    return { prompt: 'Should billing move to webhooks?', systemPrompt: 'You are an architect.', model: 'model-x', signal: new AbortController().signal, ...fields };
+    return {
+      prompt: 'Should billing move to webhooks?',
+      systemPrompt: 'You are an architect.',
+      model: 'model-x',
+      signal: new AbortController().signal,
+      ...fields,
+    };
   }
 
   async function failure(promise: Promise<unknown>): Promise<AdapterError> {
@@ -182,9 +188,13 @@ describe('HTTP adapters against loopback provider servers', () => {
 
   describe('429 with Retry-After', () => {
     it.each(['openai', 'ollama'] as ProviderWire[])('should wait the Retry-After seconds, then succeed (%s)', async (wire) => {
-      const { sut, server } = await setup(wire, (n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { text: 'ok', usage: { input: 1, output: 1 } }), {
-        timeoutMs: 5000,
-      });
+      const { sut, server } = await setup(
+        wire,
+        (n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { text: 'ok', usage: { input: 1, output: 1 } }),
+        {
+          timeoutMs: 5000,
+        },
+      );
       const started = Date.now();
 
       const result = await sut.invoke(request());
@@ -208,11 +218,27 @@ describe('HTTP adapters against loopback provider servers', () => {
   describe('usage details', () => {
     it.each([
       // wire, reply usage, expected counts
-      ['openai', { input: 120, output: 30, reasoning: 12, cached: 40 }, { inputTokens: 120, outputTokens: 30, reasoningTokens: 12, cachedInputTokens: 40, totalTokens: 162 }],
-      ['anthropic', { input: 120, output: 30, reasoning: 12, cached: 40, cacheWrite: 10 }, { inputTokens: 120, outputTokens: 42, reasoningTokens: 0, cachedInputTokens: 40, totalTokens: 162 }],
+      [
+        'openai',
+        { input: 120, output: 30, reasoning: 12, cached: 40 },
+        { inputTokens: 120, outputTokens: 30, reasoningTokens: 12, cachedInputTokens: 40, totalTokens: 162 },
+      ],
+      [
+        'anthropic',
+        { input: 120, output: 30, reasoning: 12, cached: 40, cacheWrite: 10 },
+        { inputTokens: 120, outputTokens: 42, reasoningTokens: 0, cachedInputTokens: 40, totalTokens: 162 },
+      ],
       ['ollama', { input: 120, output: 30, reasoning: 12 }, { inputTokens: 120, outputTokens: 42, reasoningTokens: 0, cachedInputTokens: 0, totalTokens: 162 }],
-      ['gemini', { input: 120, output: 30, reasoning: 12, cached: 40 }, { inputTokens: 120, outputTokens: 30, reasoningTokens: 12, cachedInputTokens: 40, totalTokens: 162 }],
-      ['openai-responses', { input: 120, output: 30, reasoning: 12, cached: 40 }, { inputTokens: 120, outputTokens: 30, reasoningTokens: 12, cachedInputTokens: 40, totalTokens: 162 }],
+      [
+        'gemini',
+        { input: 120, output: 30, reasoning: 12, cached: 40 },
+        { inputTokens: 120, outputTokens: 30, reasoningTokens: 12, cachedInputTokens: 40, totalTokens: 162 },
+      ],
+      [
+        'openai-responses',
+        { input: 120, output: 30, reasoning: 12, cached: 40 },
+        { inputTokens: 120, outputTokens: 30, reasoningTokens: 12, cachedInputTokens: 40, totalTokens: 162 },
+      ],
     ] as const)('should read reasoning and cached tokens from the %s wire without double counting', async (wire, usage, expected) => {
       const { sut } = await setup(wire, () => ({ text: 'answer', usage }));
 
@@ -222,8 +248,10 @@ describe('HTTP adapters against loopback provider servers', () => {
     });
   });
 
-  it('should keep Ollama\'s eval_count and estimate the input when prompt_eval_count is missing (prompt served from cache)', async () => {
-    const { sut } = await setup('ollama', () => ({ rawBody: JSON.stringify({ model: 'model-x', message: { role: 'assistant', content: 'cached answer' }, done: true, eval_count: 17 }) }));
+  it("should keep Ollama's eval_count and estimate the input when prompt_eval_count is missing (prompt served from cache)", async () => {
+    const { sut } = await setup('ollama', () => ({
+      rawBody: JSON.stringify({ model: 'model-x', message: { role: 'assistant', content: 'cached answer' }, done: true, eval_count: 17 }),
+    }));
 
     const result = await sut.invoke(request());
 
@@ -323,19 +351,22 @@ describe('HTTP adapters against loopback provider servers', () => {
       expect(Date.now() - started).toBeLessThan(3000);
     });
 
-    it.each(['openai', 'anthropic', 'ollama', 'gemini', 'openai-responses'] as const)('should cut a reply that never ends once the cap is read (%s)', async (wire) => {
-      const { sut, server } = await setup(wire, () => ({ endless: true }), { timeoutMs: 20_000, maxResponseBytes: 256 * 1024 });
-      const heapBefore = process.memoryUsage().heapUsed;
-      const started = Date.now();
+    it.each(['openai', 'anthropic', 'ollama', 'gemini', 'openai-responses'] as const)(
+      'should cut a reply that never ends once the cap is read (%s)',
+      async (wire) => {
+        const { sut, server } = await setup(wire, () => ({ endless: true }), { timeoutMs: 20_000, maxResponseBytes: 256 * 1024 });
+        const heapBefore = process.memoryUsage().heapUsed;
+        const started = Date.now();
 
-      const error = await failure(sut.invoke(request()));
+        const error = await failure(sut.invoke(request()));
 
-      // Long before the 20 s deadline: reading stopped at the cap, and the connection was dropped.
-      expect(error.kind).toBe('response_too_large');
-      expect(Date.now() - started).toBeLessThan(3000);
-      expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
-      expect(await waitUntil(() => server.calls[0].clientGone.aborted, 2000)).toBe(true);
-    });
+        // Long before the 20 s deadline: reading stopped at the cap, and the connection was dropped.
+        expect(error.kind).toBe('response_too_large');
+        expect(Date.now() - started).toBeLessThan(3000);
+        expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
+        expect(await waitUntil(() => server.calls[0].clientGone.aborted, 2000)).toBe(true);
+      },
+    );
 
     it('should take an answer just under the cap', async () => {
       const text = 'w'.repeat(4000);
@@ -363,7 +394,14 @@ describe('HTTP adapters against loopback provider servers', () => {
       status: 'completed',
       output: [
         { type: 'reasoning', summary: [{ type: 'summary_text', text: 'thinking aloud' }] },
-        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Use ' }, { type: 'refusal', refusal: 'no.' }] },
+        {
+          type: 'message',
+          role: 'assistant',
+          content: [
+            { type: 'output_text', text: 'Use ' },
+            { type: 'refusal', refusal: 'no.' },
+          ],
+        },
       ],
       usage: { input_tokens: 10, output_tokens: 5, output_tokens_details: { reasoning_tokens: 2 }, input_tokens_details: { cached_tokens: 0 } },
     };

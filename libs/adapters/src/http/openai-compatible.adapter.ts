@@ -70,7 +70,13 @@ export class OpenAiCompatibleAdapter extends HttpAdapter {
     const parts = items
       .filter((item) => item.type === 'message' && Array.isArray(item.content))
       .flatMap((item) => item.content as Array<{ type?: unknown; text?: unknown; refusal?: unknown }>)
-      .map((part) => (part.type === 'output_text' && typeof part.text === 'string' ? part.text : part.type === 'refusal' && typeof part.refusal === 'string' ? part.refusal : undefined))
+      .map((part) =>
+        part.type === 'output_text' && typeof part.text === 'string'
+          ? part.text
+          : part.type === 'refusal' && typeof part.refusal === 'string'
+            ? part.refusal
+            : undefined,
+      )
       .filter((t): t is string => t !== undefined);
     if (parts.length === 0 && !truncated) throw this.badResponse('the response has no output text', text, request.model);
     return { text: parts.join(''), counts: responsesUsage(json.usage), truncated };

@@ -2,10 +2,19 @@ import { anthropicUsage, geminiUsage, ollamaUsage, openAiUsage } from './wire-us
 
 describe('wire usage', () => {
   it.each([
-    [{ prompt_tokens: 100, completion_tokens: 50, completion_tokens_details: { reasoning_tokens: 20 }, prompt_tokens_details: { cached_tokens: 30 } }, { inputTokens: 100, outputTokens: 30, reasoningTokens: 20, cachedInputTokens: 30 }],
-    [{ prompt_tokens: 10, completion_tokens: 5 }, { inputTokens: 10, outputTokens: 5, reasoningTokens: 0, cachedInputTokens: 0 }],
+    [
+      { prompt_tokens: 100, completion_tokens: 50, completion_tokens_details: { reasoning_tokens: 20 }, prompt_tokens_details: { cached_tokens: 30 } },
+      { inputTokens: 100, outputTokens: 30, reasoningTokens: 20, cachedInputTokens: 30 },
+    ],
+    [
+      { prompt_tokens: 10, completion_tokens: 5 },
+      { inputTokens: 10, outputTokens: 5, reasoningTokens: 0, cachedInputTokens: 0 },
+    ],
     // A server claiming more reasoning than completion cannot produce negative output.
-    [{ prompt_tokens: 10, completion_tokens: 5, completion_tokens_details: { reasoning_tokens: 9 } }, { inputTokens: 10, outputTokens: 0, reasoningTokens: 5, cachedInputTokens: 0 }],
+    [
+      { prompt_tokens: 10, completion_tokens: 5, completion_tokens_details: { reasoning_tokens: 9 } },
+      { inputTokens: 10, outputTokens: 0, reasoningTokens: 5, cachedInputTokens: 0 },
+    ],
   ])('should read OpenAI usage %j', (usage, expected) => {
     expect(openAiUsage(usage)).toEqual(expected);
   });

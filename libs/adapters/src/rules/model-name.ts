@@ -46,7 +46,10 @@ export function checkModelName(model: string, policy: ModelPolicy): ModelCheck {
  * program with flags and files; nothing else is worth the risk); HTTP and replay adapters take any safe
  * name (the provider rejects names it does not serve).
  */
-export function modelPolicyFor(config: { kind: 'cli' | 'http' | 'replay'; models: { fast: string; reasoning: string }; allowedModels?: readonly string[] }, slash: boolean): ModelPolicy {
+export function modelPolicyFor(
+  config: { kind: 'cli' | 'http' | 'replay'; models: { fast: string; reasoning: string }; allowedModels?: readonly string[] },
+  slash: boolean,
+): ModelPolicy {
   const own = [...new Set([config.models.fast, config.models.reasoning])];
   const allowed = config.allowedModels ?? (config.kind === 'cli' ? own : [ANY_SAFE_MODEL]);
   return { own, allowed, slash: config.kind === 'cli' ? false : slash };

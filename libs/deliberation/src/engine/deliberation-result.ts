@@ -18,7 +18,12 @@ export function finalVotes(rounds: RoundState[], participants: ParticipantSpec[]
  * participant's latest valid vote), per-round tallies, failures, scores and a summary.
  * `group` merges options that mean the same (the convergence backend's similarity).
  */
-export function buildResult(state: EngineState, stopReason: StopReason, durationMs: number, group: (options: string[]) => Map<string, string>): DeliberationResult {
+export function buildResult(
+  state: EngineState,
+  stopReason: StopReason,
+  durationMs: number,
+  group: (options: string[]) => Map<string, string>,
+): DeliberationResult {
   const participants = state.request.participants;
   const finals = finalVotes(state.rounds, participants);
   const grouping = group(finals.flatMap((f) => (f.vote ? [f.vote.option] : [])));
@@ -28,7 +33,10 @@ export function buildResult(state: EngineState, stopReason: StopReason, duration
   );
   const summary = summarizePositions(
     participants.map((p) => {
-      const latest = [...state.rounds].reverse().flatMap((r) => r.responses).find((x) => x.participantIndex === p.index && !x.error);
+      const latest = [...state.rounds]
+        .reverse()
+        .flatMap((r) => r.responses)
+        .find((x) => x.participantIndex === p.index && !x.error);
       return {
         participantIndex: p.index,
         adapter: latest?.adapter ?? p.adapter,
@@ -49,7 +57,9 @@ export function buildResult(state: EngineState, stopReason: StopReason, duration
     summary,
     degraded: failures.length > 0,
     failures,
-    ...(state.ballot && state.ballot.entries.length > 0 ? { ballot: state.ballot.entries.map((entry) => ({ ...entry, variants: entry.variants.map((v) => ({ ...v })) })) } : {}),
+    ...(state.ballot && state.ballot.entries.length > 0
+      ? { ballot: state.ballot.entries.map((entry) => ({ ...entry, variants: entry.variants.map((v) => ({ ...v })) })) }
+      : {}),
     roundScores: state.rounds.map((r) => ({ round: r.number, score: r.convergence?.score ?? null, status: r.convergence?.status ?? null })),
     roundTallies: state.rounds.map((r) => {
       // Each round counted on its own: a participant without a valid vote that round abstains in it.

@@ -11,7 +11,6 @@ import type { BudgetZone } from '@app/tiering';
 import type { EngineState, RoundState } from '../state/engine-state';
 import type { DeliberationEventData } from '../deliberation-events';
 
-
 export interface PauseInfo {
   /** unpriced_model: a USD limit applies and the next call's model has no price, so its cost could not be held to it. */
   reason: 'budget' | 'budget_floor' | 'person' | 'unpriced_model';

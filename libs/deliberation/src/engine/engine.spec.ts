@@ -79,7 +79,14 @@ function fakePorts(
     countTokens: (text) => Math.ceil(text.length / 4),
     contextTokens: () => 32_000,
     planRound: async (state) => ({
-      decisions: state.request.participants.map((p) => ({ participantIndex: p.index, tier: 'fast', adapter: p.adapter, adapterTier: 'T2', model: `${p.adapter}-model`, reason: 'fixed' })),
+      decisions: state.request.participants.map((p) => ({
+        participantIndex: p.index,
+        tier: 'fast',
+        adapter: p.adapter,
+        adapterTier: 'T2',
+        model: `${p.adapter}-model`,
+        reason: 'fixed',
+      })),
     }),
     checkLimits: options.checkLimits ?? (() => ({ warnings: [], forceFast: false, localOnly: false, pause: null })),
     reserve: (_state, calls) => {
@@ -112,7 +119,8 @@ function fakePorts(
         });
       }
       if (reply instanceof Error) throw reply;
-      const { text, usage, delayMs, truncated } = typeof reply === 'string' ? { text: reply, usage: undefined, delayMs: undefined, truncated: undefined } : reply;
+      const { text, usage, delayMs, truncated } =
+        typeof reply === 'string' ? { text: reply, usage: undefined, delayMs: undefined, truncated: undefined } : reply;
       if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
       clock.ms += options.msPerCall ?? 0;
       return {
@@ -125,7 +133,12 @@ function fakePorts(
     // As the CallRecorder does: the retry's call recorded first, then the answer; each priced at $1 per million tokens.
     record: async (state, round, response, afterConvergence) => {
       if (response.voteRetry) {
-        recorded.calls.push({ round, participantIndex: response.participantIndex, totalTokens: response.voteRetry.usage.totalTokens, errorKind: response.voteRetry.errorKind });
+        recorded.calls.push({
+          round,
+          participantIndex: response.participantIndex,
+          totalTokens: response.voteRetry.usage.totalTokens,
+          errorKind: response.voteRetry.errorKind,
+        });
         response.voteRetry.costUsd = response.voteRetry.usage.totalTokens / 1_000_000;
       }
       response.costUsd = response.usage.totalTokens / 1_000_000;
@@ -166,7 +179,11 @@ describe(DeliberationEngine.name, () => {
 
       const escalations = fake.recorded.events.filter((e) => e.type === 'tier_escalated');
       expect(escalations).toEqual([
-        { deliberationId: 'd-1', type: 'tier_escalated', data: { round: 1, participantIndex: 1, adapter: 'cloud', adapterTier: 'T2', model: 'm', reason: 'escalated after 3 timeouts' } },
+        {
+          deliberationId: 'd-1',
+          type: 'tier_escalated',
+          data: { round: 1, participantIndex: 1, adapter: 'cloud', adapterTier: 'T2', model: 'm', reason: 'escalated after 3 timeouts' },
+        },
       ]);
       expect(fake.recorded.invokes.map((i) => i.adapter).sort()).toEqual(['a0', 'cloud']);
     });
@@ -180,7 +197,14 @@ describe(DeliberationEngine.name, () => {
 
       expect(outcome.kind).toBe('completed');
       if (outcome.kind !== 'completed') return;
-      expect(outcome.result).toMatchObject({ stopReason: 'converged', roundsUsed: 3, outcome: 'unanimous', winningOption: 'Webhooks', degraded: false, failures: [] });
+      expect(outcome.result).toMatchObject({
+        stopReason: 'converged',
+        roundsUsed: 3,
+        outcome: 'unanimous',
+        winningOption: 'Webhooks',
+        degraded: false,
+        failures: [],
+      });
       expect(state.rounds.map((r) => r.convergence?.status ?? null)).toEqual([null, 'refining', 'converged']);
       expect(fake.recorded.invokes).toHaveLength(6);
     });
@@ -263,7 +287,9 @@ describe(DeliberationEngine.name, () => {
 
     it('should go on without a failed participant and report the result as degraded', async () => {
       const fake = fakePorts((p, round, request) =>
-        p === 2 ? new AdapterError('http_status', 'a2: HTTP 500', unavailableUsage({ adapter: 'a2', provider: 'fake', model: request.model })) : answer(prose(p, round), 'A'),
+        p === 2
+          ? new AdapterError('http_status', 'a2: HTTP 500', unavailableUsage({ adapter: 'a2', provider: 'fake', model: request.model }))
+          : answer(prose(p, round), 'A'),
       );
       const sut = new DeliberationEngine(fake.ports, SETTINGS);
       const state = makeState({ maxRounds: 2 }, 3);
@@ -302,13 +328,19 @@ describe(DeliberationEngine.name, () => {
 
     it('should fail with a result from the completed rounds when a later round loses its participants', async () => {
       const fake = fakePorts((p, round, request) =>
-        round === 2 && p === 1 ? new AdapterError('timeout', 'slow', unavailableUsage({ adapter: 'a1', provider: 'fake', model: request.model })) : answer(prose(p, round), 'A'),
+        round === 2 && p === 1
+          ? new AdapterError('timeout', 'slow', unavailableUsage({ adapter: 'a1', provider: 'fake', model: request.model }))
+          : answer(prose(p, round), 'A'),
       );
       const sut = new DeliberationEngine(fake.ports, SETTINGS);
 
       const outcome = await run(sut, makeState());
 
-      expect(outcome).toMatchObject({ kind: 'failed', reason: 'only 1 participant(s) answered in round 2; at least two are needed', result: { stopReason: 'error', roundsUsed: 1 } });
+      expect(outcome).toMatchObject({
+        kind: 'failed',
+        reason: 'only 1 participant(s) answered in round 2; at least two are needed',
+        result: { stopReason: 'error', roundsUsed: 1 },
+      });
     });
 
     it('should cut off only the participants slower than the round timeout', async () => {
@@ -374,7 +406,13 @@ describe(DeliberationEngine.name, () => {
       ]);
       expect(fake.recorded.events.every((e) => e.deliberationId === 'd-1')).toBe(true);
       expect(fake.recorded.events[3].data).toEqual({ round: 1, convergence: null, checkpointId: 'cp-1', budgetZone: 'GREEN', threshold: 0.85 });
-      expect(fake.recorded.events[7].data).toEqual({ round: 2, convergence: { score: expect.any(Number), status: 'diverging' }, checkpointId: 'cp-2', budgetZone: 'GREEN', threshold: 0.85 });
+      expect(fake.recorded.events[7].data).toEqual({
+        round: 2,
+        convergence: { score: expect.any(Number), status: 'diverging' },
+        checkpointId: 'cp-2',
+        budgetZone: 'GREEN',
+        threshold: 0.85,
+      });
       expect(fake.recorded.events[1].data).toMatchObject({ round: 1, vote: { option: 'A' }, voteError: null, error: null, tokens: 110 });
     });
 
@@ -480,7 +518,8 @@ describe(DeliberationEngine.name, () => {
 
     it('should keep the error kind of a failed retry, and no text', async () => {
       const fake = fakePorts((p, round, request) => {
-        if (request.prompt.includes('did not end with a valid vote line')) return new AdapterError('http_status', 'boom', unavailableUsage({ adapter: 'a0', provider: 'fake', model: 'm' }));
+        if (request.prompt.includes('did not end with a valid vote line'))
+          return new AdapterError('http_status', 'boom', unavailableUsage({ adapter: 'a0', provider: 'fake', model: 'm' }));
         return answer(prose(p, round), p === 0 ? null : 'A');
       });
       const sut = new DeliberationEngine(fake.ports, { ...SETTINGS, retryMissingVote: true });
@@ -488,7 +527,12 @@ describe(DeliberationEngine.name, () => {
 
       await run(sut, state);
 
-      expect(state.rounds[0].responses[0].voteRetry).toEqual({ usage: expect.objectContaining({ totalTokens: 0 }), costUsd: 0, latencyMs: 0, errorKind: 'http_status' });
+      expect(state.rounds[0].responses[0].voteRetry).toEqual({
+        usage: expect.objectContaining({ totalTokens: 0 }),
+        costUsd: 0,
+        latencyMs: 0,
+        errorKind: 'http_status',
+      });
       expect(state.rounds[0].responses[0].vote).toBeNull();
     });
 
@@ -502,12 +546,19 @@ describe(DeliberationEngine.name, () => {
       expect(state.rounds[0].responses.map((r) => r.truncated === true)).toEqual([false, true]);
       expect(fake.recorded.responses.map((r) => r.response.truncated === true)).toEqual(expect.arrayContaining([false, true]));
       const events = fake.recorded.events.filter((e) => e.type === 'response_received').map((e) => [e.data.participantIndex, e.data.truncated]);
-      expect(events).toEqual(expect.arrayContaining([[0, false], [1, true]]));
+      expect(events).toEqual(
+        expect.arrayContaining([
+          [0, false],
+          [1, true],
+        ]),
+      );
     });
 
     it('should stop the round at once, cutting off the calls in flight, when a call pushed a hard cap past its limit', async () => {
       const overshoot: PauseInfo = { reason: 'budget', limit: 'daily.tokens', used: 3100, nextRoundEstimateTokens: 0, detail: 'over' };
-      const fake = fakePorts((p, round) => (p === 2 ? 'hang' : answer(prose(p, round), 'A')), { settle: (participantIndex) => (participantIndex === 0 ? overshoot : null) });
+      const fake = fakePorts((p, round) => (p === 2 ? 'hang' : answer(prose(p, round), 'A')), {
+        settle: (participantIndex) => (participantIndex === 0 ? overshoot : null),
+      });
       const sut = new DeliberationEngine(fake.ports, SETTINGS);
       const state = makeState({ maxRounds: 3 }, 3);
 
@@ -524,7 +575,11 @@ describe(DeliberationEngine.name, () => {
 
     it('should not stop on continue_debate votes when model consensus is turned off, nor on anything before minRounds', async () => {
       const fake = fakePorts((p) => answer(prose(p, 1), 'A', false));
-      const sut = new DeliberationEngine(fake.ports, { ...SETTINGS, minRounds: 3, convergence: { ...SETTINGS.convergence, modelConsensus: false, consecutive: 1 } });
+      const sut = new DeliberationEngine(fake.ports, {
+        ...SETTINGS,
+        minRounds: 3,
+        convergence: { ...SETTINGS.convergence, modelConsensus: false, consecutive: 1 },
+      });
       const state = makeState({ maxRounds: 5 });
 
       const outcome = await run(sut, state);
@@ -605,7 +660,10 @@ describe(DeliberationEngine.name, () => {
 
     describe('ballot', () => {
       it('should carry the ballot from round 2 on, resolve label votes to their option and checkpoint the ballot with each round', async () => {
-        const votes: Record<number, string[]> = { 1: ['Approve — engine handles asymmetry', 'Do not approve as written', 'Approve'], 2: ['A', '(B)', 'Option A'] };
+        const votes: Record<number, string[]> = {
+          1: ['Approve — engine handles asymmetry', 'Do not approve as written', 'Approve'],
+          2: ['A', '(B)', 'Option A'],
+        };
         const fake = fakePorts((p, round) => answer(prose(p, round), votes[round][p]));
         const checkpointed: unknown[] = [];
         fake.ports.roundCompleted = async (state, round) => {
@@ -628,7 +686,15 @@ describe(DeliberationEngine.name, () => {
         expect(checkpointed[0]).toEqual({
           scheme: 'letters',
           entries: [
-            { label: 'A', option: 'Approve — engine handles asymmetry', round: 1, variants: [{ option: 'Approve — engine handles asymmetry', votes: 1 }, { option: 'Approve', votes: 1 }] },
+            {
+              label: 'A',
+              option: 'Approve — engine handles asymmetry',
+              round: 1,
+              variants: [
+                { option: 'Approve — engine handles asymmetry', votes: 1 },
+                { option: 'Approve', votes: 1 },
+              ],
+            },
             { label: 'B', option: 'Do not approve as written', round: 1, variants: [{ option: 'Do not approve as written', votes: 1 }] },
           ],
         });
@@ -656,7 +722,9 @@ describe(DeliberationEngine.name, () => {
         const state = makeState({ maxRounds: 2 });
         await run(sut, makeState({ maxRounds: 1 })).then(() => undefined);
         state.rounds = [structuredClone(fake.recorded.completed[0])];
-        state.rounds[0].responses.forEach((r, i) => (r.vote = { option: ['Keep polling', 'Adopt webhooks'][i], confidence: 0.8, rationale: '', continueDebate: true }));
+        state.rounds[0].responses.forEach(
+          (r, i) => (r.vote = { option: ['Keep polling', 'Adopt webhooks'][i], confidence: 0.8, rationale: '', continueDebate: true }),
+        );
         expect(state.ballot).toBeUndefined();
         fake.recorded.invokes.length = 0;
 
@@ -668,7 +736,9 @@ describe(DeliberationEngine.name, () => {
     });
 
     it('should keep state per deliberation: two runs on one engine do not share streaks or votes', async () => {
-      const fake = fakePorts((p, round, request) => (request.prompt.includes('Converging question') ? answer(prose(p, 1), 'A') : answer(prose(p, round), p === 0 ? 'A' : 'B')));
+      const fake = fakePorts((p, round, request) =>
+        request.prompt.includes('Converging question') ? answer(prose(p, 1), 'A') : answer(prose(p, round), p === 0 ? 'A' : 'B'),
+      );
       const sut = new DeliberationEngine(fake.ports, SETTINGS);
       const converging = makeState({ question: 'Converging question', maxRounds: 4 }, 2, 'd-conv');
       const moving = makeState({ question: 'Moving question', maxRounds: 3 }, 2, 'd-move');
@@ -748,7 +818,13 @@ describe(DeliberationEngine.name, () => {
       expect(chairCalls[0].request.prompt).toContain(prose(0, 1));
       expect(chairCalls[0].request.prompt).toContain("The engine's tally of the final votes");
       const result = (outcome as { result: any }).result;
-      expect(result.synthesis).toMatchObject({ recommendation: 'Adopt webhooks', agreements: ['signed payloads'], chairAdapter: 'chair', chairModel: 'chair-model', text: 'Both see webhooks as sound.' });
+      expect(result.synthesis).toMatchObject({
+        recommendation: 'Adopt webhooks',
+        agreements: ['signed payloads'],
+        chairAdapter: 'chair',
+        chairModel: 'chair-model',
+        text: 'Both see webhooks as sound.',
+      });
       expect(result.outcomeBy).toBe('engine');
       // Reserved, recorded (a ledger call of its own) and settled like any call.
       expect(fake.recorded.reserved.at(-1)).toEqual([expect.objectContaining({ participantIndex: -2, adapter: 'chair', model: 'chair-model' })]);
@@ -757,7 +833,7 @@ describe(DeliberationEngine.name, () => {
       expect(fake.recorded.events.at(-1)).toMatchObject({ type: 'synthesis', data: { synthesis: { recommendation: 'Adopt webhooks' } } });
     });
 
-    it('should say the outcome is the chair\'s when its mapping of paraphrased votes changes it, and keep the engine\'s tally', async () => {
+    it("should say the outcome is the chair's when its mapping of paraphrased votes changes it, and keep the engine's tally", async () => {
       const mapping = { 'Ship the feature in May': 'Ship in May', 'Release the feature during May': 'Ship in May', 'Hold the release': 'Hold' };
       const options = ['Ship the feature in May', 'Release the feature during May', 'Hold the release'];
       const fake = fakePorts((p, round) => (p === -2 ? chairBlock(mapping) : answer(prose(p, round), options[p], false)));
@@ -773,7 +849,10 @@ describe(DeliberationEngine.name, () => {
 
     it('should skip the chair, and say so, when its call does not fit the budget: nothing is called', async () => {
       const fake = fakePorts((p, round) => answer(prose(p, round), 'A', false), {
-        reserve: (calls) => (calls[0].participantIndex === -2 ? { ok: false, pause: { reason: 'budget', limit: 'deliberation.tokens', used: 900, nextRoundEstimateTokens: 0 } } : null),
+        reserve: (calls) =>
+          calls[0].participantIndex === -2
+            ? { ok: false, pause: { reason: 'budget', limit: 'deliberation.tokens', used: 900, nextRoundEstimateTokens: 0 } }
+            : null,
       });
       const sut = new DeliberationEngine(fake.ports, SETTINGS);
 
@@ -787,7 +866,11 @@ describe(DeliberationEngine.name, () => {
 
     it.each([
       ['an answer without a CHAIR block', () => 'I think webhooks.', 'without a CHAIR: line'],
-      ['a failed call', () => new AdapterError('http_status', 'HTTP 500', unavailableUsage({ adapter: 'chair', provider: 'fake', model: 'chair-model' })), "the chair's call failed (http_status)"],
+      [
+        'a failed call',
+        () => new AdapterError('http_status', 'HTTP 500', unavailableUsage({ adapter: 'chair', provider: 'fake', model: 'chair-model' })),
+        "the chair's call failed (http_status)",
+      ],
     ])('should leave the result without synthesis and say why after %s; the tally stands', async (_name, reply, error) => {
       const fake = fakePorts((p, round) => (p === -2 ? reply() : answer(prose(p, round), 'A', false)));
       const sut = new DeliberationEngine(fake.ports, SETTINGS);
@@ -842,9 +925,16 @@ describe(DeliberationEngine.name, () => {
         (p, round) => {
           if (p !== -3) return answer(long(p, round), 'A');
           digests++;
-          return digests === 1 ? new AdapterError('http_status', 'HTTP 503', unavailableUsage({ adapter: 'digester', provider: 'fake', model: 'small-model' })) : long(9, 9);
+          return digests === 1
+            ? new AdapterError('http_status', 'HTTP 503', unavailableUsage({ adapter: 'digester', provider: 'fake', model: 'small-model' }))
+            : long(9, 9);
         },
-        { reserve: (calls) => (calls[0].participantIndex === -3 && digests >= 2 ? { ok: false, pause: { reason: 'budget', limit: 'daily.tokens', used: 0, nextRoundEstimateTokens: 0 } } : null) },
+        {
+          reserve: (calls) =>
+            calls[0].participantIndex === -3 && digests >= 2
+              ? { ok: false, pause: { reason: 'budget', limit: 'daily.tokens', used: 0, nextRoundEstimateTokens: 0 } }
+              : null,
+        },
       );
       const sut = new DeliberationEngine(fake.ports, DIGESTING);
       const state = makeState({ maxRounds: 3, history: 'digest' });

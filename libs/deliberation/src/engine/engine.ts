@@ -1,7 +1,16 @@
 import { AdapterError, type InvokeResult } from '@app/adapters';
 import type { BudgetZone } from '@app/tiering';
 import { unavailableUsage } from '@app/tokens';
-import type { ConvergenceAssessment, DeliberationEconomy, DeliberationResult, HistoryPolicy, Vote, ParticipantResponse, StopReason, TierDecisionRecord } from '../deliberation.types';
+import type {
+  ConvergenceAssessment,
+  DeliberationEconomy,
+  DeliberationResult,
+  HistoryPolicy,
+  Vote,
+  ParticipantResponse,
+  StopReason,
+  TierDecisionRecord,
+} from '../deliberation.types';
 import {
   assessConvergence,
   ballotScheme,
@@ -48,7 +57,6 @@ interface PreparedCall {
   estimateTokens: number;
 }
 
-
 export interface EngineSettings {
   maxOutputTokens: number;
   roundTimeoutMs: number;
@@ -81,8 +89,6 @@ export interface EngineSettings {
 
 /** Digests are capped in cl100k tokens, the encoding of the default model family. */
 const DIGEST_ENCODING_MODEL = 'gpt-4';
-
-
 
 /**
  * Runs a deliberation's rounds from wherever its state stands until it stops, pauses or fails.
@@ -143,13 +149,18 @@ export class DeliberationEngine {
       const plan = await this.ports.planRound(state, roundNumber, { forceFast: limits.forceFast, localOnly: limits.localOnly });
       if ('pause' in plan) return settle({ kind: 'paused', pause: plan.pause });
       for (const d of plan.decisions.filter((x) => x.escalated)) {
-        this.ports.emit(state.id, 'tier_escalated', { round: roundNumber, participantIndex: d.participantIndex, adapter: d.adapter, adapterTier: d.adapterTier, model: d.model, reason: d.reason });
+        this.ports.emit(state.id, 'tier_escalated', {
+          round: roundNumber,
+          participantIndex: d.participantIndex,
+          adapter: d.adapter,
+          adapterTier: d.adapterTier,
+          model: d.model,
+          reason: d.reason,
+        });
       }
 
       const answered = new Set(state.partial.filter((r) => !r.error).map((r) => r.participantIndex));
-      const calls = plan.decisions
-        .filter((d) => !answered.has(d.participantIndex))
-        .map((decision) => this.prepareCall(state, roundNumber, decision));
+      const calls = plan.decisions.filter((d) => !answered.has(d.participantIndex)).map((decision) => this.prepareCall(state, roundNumber, decision));
       const planned: PlannedCall[] = calls.map((c) => ({
         participantIndex: c.decision.participantIndex,
         adapter: c.decision.adapter,
@@ -267,12 +278,21 @@ export class DeliberationEngine {
       question: state.request.question,
       context: state.request.context,
       finals: state.request.participants.flatMap((p) => {
-        const latest = [...state.rounds].reverse().flatMap((r) => r.responses.filter((x) => x.participantIndex === p.index && !x.error).map((x) => ({ r, x })))[0];
+        const latest = [...state.rounds]
+          .reverse()
+          .flatMap((r) => r.responses.filter((x) => x.participantIndex === p.index && !x.error).map((x) => ({ r, x })))[0];
         if (!latest) return [];
         const vote = finals.find((f) => f.participantIndex === p.index)?.vote ?? null;
         // A long answer reaches the chair as its digest: the chair weighs positions, not every line.
         const long = this.ports.countTokens(latest.x.text, DIGEST_ENCODING_MODEL) > 2 * this.settings.digestTokens;
-        return [{ label: participantLabel(p), round: latest.r.number, text: long ? this.digestOf(latest.x.text, latest.x.vote) : latest.x.text, vote: vote?.option ?? null }];
+        return [
+          {
+            label: participantLabel(p),
+            round: latest.r.number,
+            text: long ? this.digestOf(latest.x.text, latest.x.vote) : latest.x.text,
+            vote: vote?.option ?? null,
+          },
+        ];
       }),
       tally: result.tally.map((t) => ({ option: t.option, votes: t.votes })),
       outcome: result.outcome,
@@ -291,7 +311,12 @@ export class DeliberationEngine {
       response = await this.callOne(
         state,
         round,
-        { decision: { participantIndex: CHAIR_PARTICIPANT, tier: chair.tier, adapter: chair.adapter, adapterTier: 'T0', model: chair.model, reason: 'chair' }, system, prompt, estimateTokens },
+        {
+          decision: { participantIndex: CHAIR_PARTICIPANT, tier: chair.tier, adapter: chair.adapter, adapterTier: 'T0', model: chair.model, reason: 'chair' },
+          system,
+          prompt,
+          estimateTokens,
+        },
         signal,
         signal,
         { askForVote: false },
@@ -360,9 +385,12 @@ export class DeliberationEngine {
     if (!digester || (state.request.history ?? this.settings.history) !== 'digest' || state.rounds.length === 0) return;
     const written = (state.modelDigests ??= {});
     const latest = new Map<number, { round: number; response: ParticipantResponse }>();
-    for (const done of state.rounds) for (const response of done.responses) if (!response.error) latest.set(response.participantIndex, { round: done.number, response });
+    for (const done of state.rounds)
+      for (const response of done.responses) if (!response.error) latest.set(response.participantIndex, { round: done.number, response });
     const count = (text: string) => this.ports.countTokens(text, DIGEST_ENCODING_MODEL);
-    const wanted = [...latest.values()].filter(({ round, response }) => written[`${round}:${response.participantIndex}`] === undefined && count(response.text) > this.settings.digestTokens);
+    const wanted = [...latest.values()].filter(
+      ({ round, response }) => written[`${round}:${response.participantIndex}`] === undefined && count(response.text) > this.settings.digestTokens,
+    );
     const system = digestSystemPrompt();
     await Promise.all(
       wanted.map(async ({ round, response }) => {
@@ -370,8 +398,17 @@ export class DeliberationEngine {
         if (!participant) return;
         const prompt = digestPrompt(textBeforeVote(response.text), participantLabel(participant), round, this.settings.digestTokens);
         const estimateTokens = this.ports.countTokens(`${system}\n${prompt}`, digester.model) + this.settings.digestTokens * 2;
-        const decision = { participantIndex: DIGEST_PARTICIPANT, tier: 'fast' as const, adapter: digester.adapter, adapterTier: 'T0' as const, model: digester.model, reason: 'digest' };
-        const reserved = this.ports.reserve(state, [{ participantIndex: DIGEST_PARTICIPANT, adapter: digester.adapter, model: digester.model, estimateTokens }]);
+        const decision = {
+          participantIndex: DIGEST_PARTICIPANT,
+          tier: 'fast' as const,
+          adapter: digester.adapter,
+          adapterTier: 'T0' as const,
+          model: digester.model,
+          reason: 'digest',
+        };
+        const reserved = this.ports.reserve(state, [
+          { participantIndex: DIGEST_PARTICIPANT, adapter: digester.adapter, model: digester.model, estimateTokens },
+        ]);
         if (!reserved.ok) return;
         try {
           const call = await this.callOne(state, round, { decision, system, prompt, estimateTokens }, signal, signal, { askForVote: false });
@@ -379,7 +416,8 @@ export class DeliberationEngine {
           const { tokens, usd } = callSpend(call);
           reserved.reservation.settle(DIGEST_PARTICIPANT, tokens, usd);
           const text = call.text.trim();
-          if (!call.error && text && count(text) <= this.settings.digestTokens * 1.25) written[`${round}:${response.participantIndex}`] = `${digestVoteLine(response.vote)}\n${text}`;
+          if (!call.error && text && count(text) <= this.settings.digestTokens * 1.25)
+            written[`${round}:${response.participantIndex}`] = `${digestVoteLine(response.vote)}\n${text}`;
         } finally {
           reserved.reservation.release();
         }
@@ -389,7 +427,12 @@ export class DeliberationEngine {
 
   /** A person asked for the pause: what was spent, and what the next round is expected to need. */
   private personPause(state: EngineState): PauseInfo {
-    return { reason: 'person', limit: 'person', used: spentSoFar(state).tokens, nextRoundEstimateTokens: nextRoundEstimate(state, this.settings.maxOutputTokens) };
+    return {
+      reason: 'person',
+      limit: 'person',
+      used: spentSoFar(state).tokens,
+      nextRoundEstimateTokens: nextRoundEstimate(state, this.settings.maxOutputTokens),
+    };
   }
 
   /** Every participant answered this round with a valid vote, all for one option once grouped. */
@@ -411,9 +454,16 @@ export class DeliberationEngine {
       previous,
       current,
       history: state.rounds.flatMap((r) => (r.convergence ? [{ score: r.convergence.score, status: r.convergence.status }] : [])),
-      finalVotesSplit: votesSplit(finals.map((f) => f.vote), grouping),
+      finalVotesSplit: votesSplit(
+        finals.map((f) => f.vote),
+        grouping,
+      ),
       settings: { ...this.settings.convergence, backend: this.lexicalBackend, threshold },
-      similarity: await this.semanticSimilarity(state, round, [...previous, ...current].map((a) => a.text)),
+      similarity: await this.semanticSimilarity(
+        state,
+        round,
+        [...previous, ...current].map((a) => a.text),
+      ),
     });
   }
 
@@ -573,7 +623,9 @@ export class DeliberationEngine {
         signal: roundSignal,
         position: { participantIndex: decision.participantIndex, round },
       });
-      const { parsed, retry } = options.askForVote ? await this.withVote({ state, decision, round, signal: roundSignal, first: result }) : { parsed: { vote: null, error: null }, retry: null };
+      const { parsed, retry } = options.askForVote
+        ? await this.withVote({ state, decision, round, signal: roundSignal, first: result })
+        : { parsed: { vote: null, error: null }, retry: null };
       return {
         ...base,
         text: result.text,

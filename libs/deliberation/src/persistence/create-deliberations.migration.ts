@@ -42,7 +42,10 @@ export class CreateDeliberations1763900004000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('deliberation_rounds', new TableIndex({ name: 'uq_rounds_deliberation_number', columnNames: ['deliberation_id', 'number'], isUnique: true }));
+    await queryRunner.createIndex(
+      'deliberation_rounds',
+      new TableIndex({ name: 'uq_rounds_deliberation_number', columnNames: ['deliberation_id', 'number'], isUnique: true }),
+    );
     await queryRunner.createTable(
       new Table({
         name: 'deliberation_responses',

@@ -93,10 +93,9 @@ export class DeliberationRepository {
   async addResume(id: string, resume: ResumeEntry, request: DeliberationRequest): Promise<void> {
     const row = await this.find(id);
     if (!row) return;
-    await this.dataSource.getRepository(DeliberationEntity).update(
-      { id },
-      { resumes: [...(row.resumes ?? []), resume], request, participants: request.participants, maxRounds: request.maxRounds, pause: null },
-    );
+    await this.dataSource
+      .getRepository(DeliberationEntity)
+      .update({ id }, { resumes: [...(row.resumes ?? []), resume], request, participants: request.participants, maxRounds: request.maxRounds, pause: null });
   }
 
   async idsWithStatus(statuses: DeliberationStatus[]): Promise<string[]> {
@@ -131,7 +130,11 @@ export class DeliberationRepository {
     if (query.cursor) {
       qb.andWhere('(d.created_at < :c OR (d.created_at = :c AND d.id < :cid))', { c: query.cursor.createdAt, cid: query.cursor.id });
     }
-    const rows = await qb.orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').take(query.limit + 1).getMany();
+    const rows = await qb
+      .orderBy('d.created_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .take(query.limit + 1)
+      .getMany();
     return { rows: rows.slice(0, query.limit), more: rows.length > query.limit };
   }
 }

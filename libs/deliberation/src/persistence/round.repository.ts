@@ -61,7 +61,12 @@ export class RoundRepository {
   /** A participant re-called after a failure (or after a crash) replaces its failed answer. */
   async saveResponse(manager: EntityManager, deliberationId: string, round: number, response: ParticipantResponse, now: Date): Promise<void> {
     const voteRetry = response.voteRetry
-      ? { text: response.voteRetry.text ?? null, errorKind: response.voteRetry.errorKind ?? null, usage: response.voteRetry.usage, costUsd: response.voteRetry.costUsd }
+      ? {
+          text: response.voteRetry.text ?? null,
+          errorKind: response.voteRetry.errorKind ?? null,
+          usage: response.voteRetry.usage,
+          costUsd: response.voteRetry.costUsd,
+        }
       : null;
     // Plain SQL (see runSql): this runs for every answer. JSON columns are stored as simple-json stores them.
     await runSql(
@@ -97,7 +102,9 @@ export class RoundRepository {
   }
 
   async complete(manager: EntityManager, deliberationId: string, round: RoundState): Promise<void> {
-    const convergence = round.convergence ? { score: round.convergence.score, status: round.convergence.status, perParticipant: round.convergence.perParticipant } : null;
+    const convergence = round.convergence
+      ? { score: round.convergence.score, status: round.convergence.status, perParticipant: round.convergence.perParticipant }
+      : null;
     await runSql(
       manager,
       'UPDATE deliberation_rounds SET completed_at = :completedAt, convergence = :convergence WHERE deliberation_id = :deliberationId AND number = :number',
@@ -116,7 +123,9 @@ export class RoundRepository {
     if (count <= 0) return [];
     const [rounds, responses] = await Promise.all([
       this.dataSource.getRepository(RoundEntity).find({ where: { deliberationId, number: LessThanOrEqual(count) }, order: { number: 'ASC' } }),
-      this.dataSource.getRepository(ResponseEntity).find({ where: { deliberationId, round: LessThanOrEqual(count) }, order: { round: 'ASC', participantIndex: 'ASC' } }),
+      this.dataSource
+        .getRepository(ResponseEntity)
+        .find({ where: { deliberationId, round: LessThanOrEqual(count) }, order: { round: 'ASC', participantIndex: 'ASC' } }),
     ]);
     return rounds.map((r) => ({
       number: r.number,
@@ -150,7 +159,14 @@ export class RoundRepository {
   async copy(manager: EntityManager, fromId: string, toId: string, upToRound: number): Promise<void> {
     const rounds = await manager.find(RoundEntity, { where: { deliberationId: fromId }, order: { number: 'ASC' } });
     for (const r of rounds.filter((x) => x.number <= upToRound && x.completedAt)) {
-      await manager.insert(RoundEntity, { deliberationId: toId, number: r.number, startedAt: r.startedAt, completedAt: r.completedAt, convergence: r.convergence, decisions: r.decisions });
+      await manager.insert(RoundEntity, {
+        deliberationId: toId,
+        number: r.number,
+        startedAt: r.startedAt,
+        completedAt: r.completedAt,
+        convergence: r.convergence,
+        decisions: r.decisions,
+      });
     }
     const responses = await manager.find(ResponseEntity, { where: { deliberationId: fromId }, order: { round: 'ASC', participantIndex: 'ASC' } });
     for (const r of responses.filter((x) => x.round <= upToRound)) {

@@ -4,12 +4,27 @@ import { tfidfCosine } from './similarity';
 
 const vote = (option: string, extra: Partial<Vote> = {}): Vote => ({ option, confidence: 0.8, rationale: 'r', continueDebate: true, ...extra });
 const update = (ballot: Ballot | undefined, round: number, options: Array<string | Vote>, scheme: 'letters' | 'numbers' = 'letters'): Ballot =>
-  updateBallot(ballot, round, options.map((o) => (typeof o === 'string' ? vote(o) : o)), scheme, tfidfCosine, 0.85);
+  updateBallot(
+    ballot,
+    round,
+    options.map((o) => (typeof o === 'string' ? vote(o) : o)),
+    scheme,
+    tfidfCosine,
+    0.85,
+  );
 
 const LETTERS: Ballot = {
   scheme: 'letters',
   entries: [
-    { label: 'A', option: 'Approve', round: 1, variants: [{ option: 'Approve', votes: 2 }, { option: 'Approve — engine handles asymmetry', votes: 1 }] },
+    {
+      label: 'A',
+      option: 'Approve',
+      round: 1,
+      variants: [
+        { option: 'Approve', votes: 2 },
+        { option: 'Approve — engine handles asymmetry', votes: 1 },
+      ],
+    },
     { label: 'B', option: 'Reject and revise', round: 1, variants: [{ option: 'Reject and revise', votes: 1 }] },
     { label: 'C', option: 'Defer to Q3', round: 2, variants: [{ option: 'Defer to Q3', votes: 1 }] },
   ],

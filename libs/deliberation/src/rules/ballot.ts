@@ -34,7 +34,8 @@ type Similarity = (a: string, b: string) => number;
  * "Option B", "Plan (C)", "alternative d", a line starting "A)", "(B)", "C." or "D:", or a line that is
  * a lone letter (a round-1 vote "B").
  */
-const LETTERED_ALTERNATIVE = /\b(?:option|plan|alternative|proposal|choice|variant|approach)\s*\(?[a-z]\)?(?![\p{L}\p{N}])|^\s*\(?[a-z][).:]\s|^\s*[([]?[a-z][)\]]?\s*$/imu;
+const LETTERED_ALTERNATIVE =
+  /\b(?:option|plan|alternative|proposal|choice|variant|approach)\s*\(?[a-z]\)?(?![\p{L}\p{N}])|^\s*\(?[a-z][).:]\s|^\s*[([]?[a-z][)\]]?\s*$/imu;
 
 /**
  * The label scheme for a deliberation, decided once when its ballot is created, from its question,
@@ -111,7 +112,10 @@ const ABSTENTIONS = new Set(['abstain', 'abstention', 'abstained']);
  */
 function labelReference(option: string, scheme: BallotScheme): { label: string; rest: string } | null {
   const label = scheme === 'letters' ? '([A-Za-z]{1,2})' : '#?(\\d{1,3})';
-  const pattern = new RegExp(`^(?:(?:ballot\\s+)?(?:option|label|choice)\\s*|ballot\\s*)?[([]?\\s*${label}\\s*[)\\]]?(?:\\s*(?:[.:)]|\\s[-—–])\\s*(.*)|\\s*)$`, 'isu');
+  const pattern = new RegExp(
+    `^(?:(?:ballot\\s+)?(?:option|label|choice)\\s*|ballot\\s*)?[([]?\\s*${label}\\s*[)\\]]?(?:\\s*(?:[.:)]|\\s[-—–])\\s*(.*)|\\s*)$`,
+    'isu',
+  );
   const match = pattern.exec(option.trim());
   if (!match) return null;
   // Two letters only as a label on its own ("AB"): "Go" or "No" followed by words is not a label.

@@ -5,7 +5,8 @@ import { tallyVotes } from './result';
 const vote = (option: string, confidence = 0.8): Vote => ({ option, confidence, rationale: 'r', continueDebate: false });
 
 describe(parseChair.name, () => {
-  const block = '{"recommendation": "Adopt webhooks behind a queue", "agreements": ["idempotent consumers"], "disagreements": ["rollout speed"], "dissent": ["P2 wants polling kept"], "mapping": {"Approve with integration revisions": "Approve with revisions"}}';
+  const block =
+    '{"recommendation": "Adopt webhooks behind a queue", "agreements": ["idempotent consumers"], "disagreements": ["rollout speed"], "dissent": ["P2 wants polling kept"], "mapping": {"Approve with integration revisions": "Approve with revisions"}}';
 
   it('should read the prose before the block and the structured synthesis after it', () => {
     const parsed = parseChair(`## Synthesis\nMost participants converge on webhooks.\n\nCHAIR: ${block}`);
@@ -61,7 +62,12 @@ describe(mappedTally.name, () => {
   const engine = tallyVotes(finals, grouping);
 
   it('should tally the votes as the chair maps them, when that changes the outcome', () => {
-    const mapped = mappedTally(finals, grouping, { 'Approve with integration revisions': 'Approve with revisions', 'Approve with integration-seam revisions': 'Approve with revisions' }, engine);
+    const mapped = mappedTally(
+      finals,
+      grouping,
+      { 'Approve with integration revisions': 'Approve with revisions', 'Approve with integration-seam revisions': 'Approve with revisions' },
+      engine,
+    );
 
     expect(engine.outcome).toBe('tie');
     expect(mapped).toMatchObject({ outcome: 'majority', winningOption: 'Approve with revisions', abstained: [3] });

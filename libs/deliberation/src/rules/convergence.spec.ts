@@ -24,7 +24,16 @@ describe('assessConvergence', () => {
 
   it('should skip participants missing in either round', () => {
     const sut = assessConvergence(
-      input({ previous: [{ participantIndex: 0, text: SAME }, { participantIndex: 2, text: SAME }], current: [{ participantIndex: 0, text: SAME }, { participantIndex: 1, text: OTHER }] }),
+      input({
+        previous: [
+          { participantIndex: 0, text: SAME },
+          { participantIndex: 2, text: SAME },
+        ],
+        current: [
+          { participantIndex: 0, text: SAME },
+          { participantIndex: 1, text: OTHER },
+        ],
+      }),
     );
     expect(sut?.perParticipant.map((p) => p.participantIndex)).toEqual([0]);
     expect(sut?.score).toBe(1);
@@ -85,7 +94,14 @@ describe('statusFor', () => {
     ['low after a break', 0.1, [0.2, 0.5, 0.3], false, 'diverging'],
     ['low score with split votes', 0.1, [], true, 'diverging'],
   ])('%s → %s', (_name, score, scores, split, expected) => {
-    expect(statusFor(score, scores.map((s) => ({ score: s })), split, settings)).toBe(expected);
+    expect(
+      statusFor(
+        score,
+        scores.map((s) => ({ score: s })),
+        split,
+        settings,
+      ),
+    ).toBe(expected);
   });
 });
 
@@ -93,7 +109,7 @@ describe('scoreTrend', () => {
   const identity = (options: string[]) => new Map(options.map((o) => [o, o]));
   const response = (option: string | null, error = false) => ({ error: error ? { kind: 'timeout' } : null, vote: option ? { option } : null });
 
-  it("gives round 1 its vote agreement, so two scores exist after round 2", () => {
+  it('gives round 1 its vote agreement, so two scores exist after round 2', () => {
     const rounds = [
       { number: 1, convergence: null, responses: [response('A'), response('A'), response('B'), response(null)] },
       { number: 2, convergence: { score: 0.9 }, responses: [] },

@@ -129,7 +129,13 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  * of round 4 — with the default 3 rounds, at all.
  */
 export function scoreTrend(
-  state: { rounds: ReadonlyArray<{ number: number; convergence: { score: number } | null; responses: ReadonlyArray<{ error: unknown; vote: { option: string } | null }> }> },
+  state: {
+    rounds: ReadonlyArray<{
+      number: number;
+      convergence: { score: number } | null;
+      responses: ReadonlyArray<{ error: unknown; vote: { option: string } | null }>;
+    }>;
+  },
   group: (options: string[]) => Map<string, string>,
 ): number[] {
   return state.rounds.flatMap((r) => {

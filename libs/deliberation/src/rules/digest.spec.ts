@@ -70,7 +70,10 @@ describe('selectHistory', () => {
 
   it('full: every round as it is', () => {
     const selected = selectHistory(history, 'full', 0);
-    expect(selected.rounds.map((x) => x.answers.map((a) => a.response.text))).toEqual([['a1', 'b1', 'c1'], ['a2', 'c2']]);
+    expect(selected.rounds.map((x) => x.answers.map((a) => a.response.text))).toEqual([
+      ['a1', 'b1', 'c1'],
+      ['a2', 'c2'],
+    ]);
     expect(selected.omittedRounds).toEqual([]);
   });
 
@@ -124,7 +127,16 @@ describe('buildPrompt with a history policy', () => {
   });
 
   it('shows an answer already within the digest cap as it is', () => {
-    const short = [{ round: 1, responses: [0, 1].map((p): HistoryResponse => ({ participantIndex: p, label: `P${p}`, text: `Short answer ${p}. VOTE: {"option": "A", "confidence": 0.8, "rationale": "r", "continue_debate": true}` })) }];
+    const short = [
+      {
+        round: 1,
+        responses: [0, 1].map((p): HistoryResponse => ({
+          participantIndex: p,
+          label: `P${p}`,
+          text: `Short answer ${p}. VOTE: {"option": "A", "confidence": 0.8, "rationale": "r", "continue_debate": true}`,
+        })),
+      },
+    ];
     const built = buildPrompt({ ...input, round: 2, history: short, historyPolicy: 'digest' });
     expect(built.prompt).toContain('Short answer 1.');
     expect(built.prompt).not.toContain(', digest');

@@ -73,7 +73,6 @@ function rankClaims(body: string, opening: string): Claim[] {
   return claims.sort((a, b) => b.score - a.score || a.position - b.position);
 }
 
-
 /** An earlier answer as the policy selects it. */
 export interface PolicyAnswer<R> {
   round: number;
@@ -94,7 +93,10 @@ export function selectHistory<R extends { participantIndex: number }>(
   selfIndex: number,
 ): { rounds: Array<{ round: number; answers: Array<PolicyAnswer<R>> }>; omittedRounds: number[] } {
   if (policy === 'full') {
-    return { rounds: history.map((h) => ({ round: h.round, answers: h.responses.map((response) => ({ round: h.round, response, digest: false })) })), omittedRounds: [] };
+    return {
+      rounds: history.map((h) => ({ round: h.round, answers: h.responses.map((response) => ({ round: h.round, response, digest: false })) })),
+      omittedRounds: [],
+    };
   }
   const latest = new Map<number, PolicyAnswer<R>>();
   for (const entry of history) {
@@ -116,5 +118,7 @@ export const DIGEST_PARTICIPANT = -3;
 
 /** A digest's first line: the vote, so every digest (extractive or written by a model) shows it the same way. */
 export function digestVoteLine(vote: Vote | null): string {
-  return vote ? `Vote: ${oneLine(vote.option, 160)} (confidence ${vote.confidence.toFixed(2)})${vote.rationale ? ` — ${oneLine(vote.rationale, 300)}` : ''}` : 'Vote: none given';
+  return vote
+    ? `Vote: ${oneLine(vote.option, 160)} (confidence ${vote.confidence.toFixed(2)})${vote.rationale ? ` — ${oneLine(vote.rationale, 300)}` : ''}`
+    : 'Vote: none given';
 }

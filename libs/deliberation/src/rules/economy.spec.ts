@@ -1,7 +1,12 @@
 import type { ParticipantResponse } from '../deliberation.types';
 import { decisionFigures, economyOf } from './economy';
 
-function response(participantIndex: number, totalTokens: number, costUsd: number | null, retry?: { totalTokens: number; costUsd: number | null }): ParticipantResponse {
+function response(
+  participantIndex: number,
+  totalTokens: number,
+  costUsd: number | null,
+  retry?: { totalTokens: number; costUsd: number | null },
+): ParticipantResponse {
   const usage = { totalTokens } as ParticipantResponse['usage'];
   return {
     participantIndex,

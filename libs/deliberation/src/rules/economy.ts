@@ -42,7 +42,10 @@ export function economyOf(input: EconomyInput): DeliberationEconomy {
     }
     return { round: r.number, tokens, costUsd };
   });
-  const decision = perRound.reduce<{ tokens: number; costUsd: number | null }>((a, r) => ({ tokens: a.tokens + r.tokens, costUsd: addCost(a.costUsd, r.costUsd) }), { tokens: 0, costUsd: 0 });
+  const decision = perRound.reduce<{ tokens: number; costUsd: number | null }>(
+    (a, r) => ({ tokens: a.tokens + r.tokens, costUsd: addCost(a.costUsd, r.costUsd) }),
+    { tokens: 0, costUsd: 0 },
+  );
   const underFull = input.prompts.reduce((a, p) => a + p.underFull, 0);
   const asSent = input.prompts.reduce((a, p) => a + p.asSent, 0);
   const last = perRound.at(-1);
@@ -106,7 +109,9 @@ function groupFigures(decisions: readonly FinishedDecision[]): DecisionGroupFigu
 /** Tokens and cost per decision (median, p90), by mode and stop reason, and the savings over the window. */
 export function decisionFigures(decisions: readonly FinishedDecision[]): DecisionFigures {
   const by = <K extends 'mode' | 'stopReason'>(key: K) =>
-    [...new Set(decisions.map((d) => d[key]))].sort().map((value) => ({ [key]: value, ...groupFigures(decisions.filter((d) => d[key] === value)) }) as DecisionGroupFigures & Record<K, string>);
+    [...new Set(decisions.map((d) => d[key]))]
+      .sort()
+      .map((value) => ({ [key]: value, ...groupFigures(decisions.filter((d) => d[key] === value)) }) as DecisionGroupFigures & Record<K, string>);
   const early = decisions.map((d) => d.economy.earlyStopSavings);
   return {
     ...groupFigures(decisions),

@@ -1,5 +1,13 @@
 import { buildPrompt, memoizeTokenCounter, summaryBody, truncateToTokens, type PromptInput } from './prompt-builder';
-import { ANSWER_CLOSE, ballotSection, ballotVotingInstruction, neutralizeDelimiters, STANCE_INSTRUCTIONS, TRUNCATION_MARK, VOTING_INSTRUCTION } from './prompt-templates';
+import {
+  ANSWER_CLOSE,
+  ballotSection,
+  ballotVotingInstruction,
+  neutralizeDelimiters,
+  STANCE_INSTRUCTIONS,
+  TRUNCATION_MARK,
+  VOTING_INSTRUCTION,
+} from './prompt-templates';
 
 /** Words as tokens: additive over the blank lines that join pieces, so the sum of pieces is exact. */
 const countWords = (text: string): number => text.split(/\s+/).filter(Boolean).length;
@@ -10,7 +18,11 @@ const answer = (round: number, participantIndex: number, filler = 40): string =>
 function historyOf(rounds: number, filler = 40): PromptInput['history'] {
   return Array.from({ length: rounds }, (_, r) => ({
     round: r + 1,
-    responses: [0, 1].map((participantIndex) => ({ participantIndex, label: `P${participantIndex} model-${participantIndex}`, text: answer(r + 1, participantIndex, filler) })),
+    responses: [0, 1].map((participantIndex) => ({
+      participantIndex,
+      label: `P${participantIndex} model-${participantIndex}`,
+      text: answer(r + 1, participantIndex, filler),
+    })),
   }));
 }
 
@@ -155,7 +167,9 @@ describe('buildPrompt', () => {
     });
 
     it('should summarise and then drop the latest round before touching the question', () => {
-      const latestFull = buildPrompt(input({ round: 4, history: historyOf(3), budgetTokens: 1 + buildPrompt(input({ round: 2, history: historyOf(1) })).tokens + 20 }));
+      const latestFull = buildPrompt(
+        input({ round: 4, history: historyOf(3), budgetTokens: 1 + buildPrompt(input({ round: 2, history: historyOf(1) })).tokens + 20 }),
+      );
       expect(latestFull).toMatchObject({ trimmedRounds: [1, 2], summarizedRounds: [] });
       expect(latestFull.prompt).toContain(answer(3, 1));
 

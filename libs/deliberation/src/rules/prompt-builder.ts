@@ -114,7 +114,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const system = systemPrompt();
   const { participant, round } = input;
   const digestTokens = input.digestTokens ?? 300;
-  const digestOf = (response: HistoryResponse) => response.modelDigest ?? (input.digestOf ?? ((r: HistoryResponse) => digestAnswer(r.text, digestTokens, count, r.vote)))(response);
+  const digestOf = (response: HistoryResponse) =>
+    response.modelDigest ?? (input.digestOf ?? ((r: HistoryResponse) => digestAnswer(r.text, digestTokens, count, r.vote)))(response);
   const selected = selectHistory(
     round > 1 ? input.history.filter((entry) => entry.responses.length > 0) : [],
     input.historyPolicy ?? 'full',
@@ -123,7 +124,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const history = selected.rounds.map((entry) => ({
     round: entry.round,
     // An answer already within the digest cap is shown as it is: its digest could only lose words.
-    responses: entry.answers.map((a): ShownResponse => (a.digest && count(a.response.text) > digestTokens ? { ...a.response, digest: digestOf(a.response) } : a.response)),
+    responses: entry.answers.map((a): ShownResponse =>
+      a.digest && count(a.response.text) > digestTokens ? { ...a.response, digest: digestOf(a.response) } : a.response,
+    ),
   }));
   // Rounds the policy leaves out are named in the introduction; rounds dropped to fit get their own note.
   const policyNote = selected.omittedRounds.length ? ` ${policyOmittedNote(selected.omittedRounds, input.historyPolicy ?? 'full')}` : '';
@@ -233,13 +236,7 @@ function openLine(response: ShownResponse, round: number, selfIndex: number): st
   return answerOpenLine(response.digest !== undefined ? `${response.label}, digest` : response.label, round, response.participantIndex === selfIndex);
 }
 
-function blockTokens(
-  response: ShownResponse,
-  round: number,
-  form: 'full' | 'summary',
-  selfIndex: number,
-  count: (text: string) => number,
-): number {
+function blockTokens(response: ShownResponse, round: number, form: 'full' | 'summary', selfIndex: number, count: (text: string) => number): number {
   return count(openLine(response, round, selfIndex)) + count(blockBody(response, form)) + count(ANSWER_CLOSE);
 }
 

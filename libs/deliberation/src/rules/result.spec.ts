@@ -93,10 +93,21 @@ describe('votesSplit', () => {
 });
 
 describe('latestValidVotes', () => {
-  it('should keep each participant\'s latest valid vote across rounds', () => {
+  it("should keep each participant's latest valid vote across rounds", () => {
     const rounds = [
-      { responses: [{ participantIndex: 0, vote: vote('A') }, { participantIndex: 1, vote: vote('B') }, { participantIndex: 2, vote: null }] },
-      { responses: [{ participantIndex: 1, vote: null }, { participantIndex: 0, vote: vote('C') }] },
+      {
+        responses: [
+          { participantIndex: 0, vote: vote('A') },
+          { participantIndex: 1, vote: vote('B') },
+          { participantIndex: 2, vote: null },
+        ],
+      },
+      {
+        responses: [
+          { participantIndex: 1, vote: null },
+          { participantIndex: 0, vote: vote('C') },
+        ],
+      },
     ];
     expect(latestValidVotes(rounds, [0, 1, 2, 3])).toEqual([
       { participantIndex: 0, vote: vote('C') },
@@ -110,8 +121,20 @@ describe('latestValidVotes', () => {
 describe('summarizePositions', () => {
   it('should build one line per participant from the votes and answers', () => {
     const sut = summarizePositions([
-      { participantIndex: 0, adapter: 'claude', model: 'claude-sonnet-4-6', text: 'Webhooks cut load. More text.\nVOTE: {}', vote: vote('Adopt webhooks', 0.85, 'Polling wastes requests.') },
-      { participantIndex: 1, adapter: 'local', model: 'llama', text: '## Thoughts\nPolling is simple. It works.\nVOTE: {"option": "Keep polling", "confidence": 0.6}', vote: vote('Keep polling', 0.6) },
+      {
+        participantIndex: 0,
+        adapter: 'claude',
+        model: 'claude-sonnet-4-6',
+        text: 'Webhooks cut load. More text.\nVOTE: {}',
+        vote: vote('Adopt webhooks', 0.85, 'Polling wastes requests.'),
+      },
+      {
+        participantIndex: 1,
+        adapter: 'local',
+        model: 'llama',
+        text: '## Thoughts\nPolling is simple. It works.\nVOTE: {"option": "Keep polling", "confidence": 0.6}',
+        vote: vote('Keep polling', 0.6),
+      },
       { participantIndex: 2, adapter: 'codex', model: 'gpt', text: 'I could not decide\n\nat all', vote: null },
     ]);
     expect(sut.split('\n')).toEqual([

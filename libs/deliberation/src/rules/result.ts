@@ -145,7 +145,9 @@ export function summarizePositions(finals: readonly FinalPosition[]): string {
 /** The first `count` sentences of a text, on one line, at most `maxChars` long. */
 export function firstSentences(text: string, count: number, maxChars = SUMMARY_PIECE_CHARS): string {
   // Only the head matters; never scan (or copy) a huge answer whole.
-  const head = oneLine(text.slice(0, maxChars * 4), maxChars * 4).replace(/[#>*_`]+/g, '').trim();
+  const head = oneLine(text.slice(0, maxChars * 4), maxChars * 4)
+    .replace(/[#>*_`]+/g, '')
+    .trim();
   let end = 0;
   for (let found = 0; found < count; found++) {
     const next = head.slice(end).search(/[.!?](\s|$)/);

@@ -1,7 +1,6 @@
 import { buildIdf, jaccard, similarityFor, tfidfCosine, tfidfCosineWith, tokenize } from './similarity';
 
-const words = (n: number, offset = 0): string =>
-  Array.from({ length: n }, (_, i) => `word${(i * 7 + offset) % 400}`).join(' ');
+const words = (n: number, offset = 0): string => Array.from({ length: n }, (_, i) => `word${(i * 7 + offset) % 400}`).join(' ');
 
 describe('tokenize', () => {
   it('should split lowercase words of any script and drop punctuation', () => {

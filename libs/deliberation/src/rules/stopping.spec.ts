@@ -42,7 +42,11 @@ describe('decideStop', () => {
     ['minRounds above maxRounds still ends at maxRounds', { round: 2, maxRounds: 2, minRounds: 4 }, 'max_rounds'],
     ['quick mode ends after its round whatever minRounds says', { mode: 'quick', round: 1, maxRounds: 1, minRounds: 3 }, 'max_rounds'],
     ['modelConsensus false ignores everyone wanting to stop', { latestVotes: [stop, stop, stop], modelConsensus: false }, null],
-    ['modelConsensus false still stops when converged', { latestVotes: [stop, stop, stop], modelConsensus: false, convergence: assessed('converged') }, 'converged'],
+    [
+      'modelConsensus false still stops when converged',
+      { latestVotes: [stop, stop, stop], modelConsensus: false, convergence: assessed('converged') },
+      'converged',
+    ],
     ['modelConsensus false still stops at max rounds', { round: 5, latestVotes: [stop, stop, stop], modelConsensus: false }, 'max_rounds'],
     ['modelConsensus true is the default behaviour', { latestVotes: [stop, stop, stop], modelConsensus: true }, 'model_consensus'],
   ])('with minRounds / modelConsensus: %s', (_name, overrides, expected) => {

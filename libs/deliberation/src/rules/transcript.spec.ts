@@ -26,14 +26,32 @@ function view(overrides: Partial<TranscriptView> = {}): TranscriptView {
             error: null,
             latencyMs: 1200,
           },
-          { participantIndex: 1, adapter: 'local', model: 'llama3', text: '', vote: null, voteError: null, error: { kind: 'timeout', message: 'no answer in 300 s' }, latencyMs: 300000 },
+          {
+            participantIndex: 1,
+            adapter: 'local',
+            model: 'llama3',
+            text: '',
+            vote: null,
+            voteError: null,
+            error: { kind: 'timeout', message: 'no answer in 300 s' },
+            latencyMs: 300000,
+          },
         ],
         convergence: null,
       },
       {
         number: 2,
         responses: [
-          { participantIndex: 0, adapter: 'claude', model: 'claude-sonnet-4-6', text: 'Still adopt.', vote: null, voteError: 'no_vote_marker', error: null, latencyMs: 900 },
+          {
+            participantIndex: 0,
+            adapter: 'claude',
+            model: 'claude-sonnet-4-6',
+            text: 'Still adopt.',
+            vote: null,
+            voteError: 'no_vote_marker',
+            error: null,
+            latencyMs: 900,
+          },
         ],
         convergence: { score: 0.9123, status: 'refining' },
       },
@@ -95,7 +113,15 @@ describe('renderTranscript', () => {
             },
           ],
           ballot: [
-            { label: 'A', option: 'Adopt webhooks', round: 1, variants: [{ option: 'Adopt webhooks', votes: 2 }, { option: 'Adopt webhooks with polling fallback', votes: 1 }] },
+            {
+              label: 'A',
+              option: 'Adopt webhooks',
+              round: 1,
+              variants: [
+                { option: 'Adopt webhooks', votes: 2 },
+                { option: 'Adopt webhooks with polling fallback', votes: 1 },
+              ],
+            },
             { label: 'B', option: 'Keep *polling*', round: 2, variants: [{ option: 'Keep *polling*', votes: 1 }] },
           ],
           tokens: {
@@ -115,14 +141,33 @@ describe('renderTranscript', () => {
     );
     expect(sut).not.toMatch(/## Round 1\n\n\*\*Ballot offered/);
     expect(sut).toContain('## Round 2\n\n**Ballot offered:** A. Adopt webhooks\n');
-    expect(sut).toContain('- Adopt webhooks: 2 votes, average confidence 0.80 (#0, #1)\n  - "Adopt webhooks" (#0)\n  - "Adopt webhooks with polling fallback" (#1)');
-    expect(sut).toContain('### Ballot\n\n- A. Adopt webhooks (first voted in round 1; wordings: "Adopt webhooks" ×2, "Adopt webhooks with polling fallback" ×1)\n- B. Keep \\*polling\\* (first voted in round 2)');
-    expect(sut).toContain('- **Cost:** 15,500 tokens (input 12,000, cached 1,000, output 3,000, reasoning 500; 4 calls), $0.0421 (between $0.0400 and $0.0442)');
+    expect(sut).toContain(
+      '- Adopt webhooks: 2 votes, average confidence 0.80 (#0, #1)\n  - "Adopt webhooks" (#0)\n  - "Adopt webhooks with polling fallback" (#1)',
+    );
+    expect(sut).toContain(
+      '### Ballot\n\n- A. Adopt webhooks (first voted in round 1; wordings: "Adopt webhooks" ×2, "Adopt webhooks with polling fallback" ×1)\n- B. Keep \\*polling\\* (first voted in round 2)',
+    );
+    expect(sut).toContain(
+      '- **Cost:** 15,500 tokens (input 12,000, cached 1,000, output 3,000, reasoning 500; 4 calls), $0.0421 (between $0.0400 and $0.0442)',
+    );
   });
 
   it('should say when the cost is unknown, and list no variants for a single wording', () => {
-    const tokens = { inputTokens: 10, outputTokens: 5, reasoningTokens: 0, cachedInputTokens: 0, totalTokens: 15, calls: 1, costUsd: null, costLowerUsd: null, costUpperUsd: null, unpricedCalls: 1 };
-    const tally = [{ option: 'Adopt webhooks', votes: 1, averageConfidence: 0.85, participants: [0], variants: [{ option: 'Adopt webhooks', participants: [0] }] }];
+    const tokens = {
+      inputTokens: 10,
+      outputTokens: 5,
+      reasoningTokens: 0,
+      cachedInputTokens: 0,
+      totalTokens: 15,
+      calls: 1,
+      costUsd: null,
+      costLowerUsd: null,
+      costUpperUsd: null,
+      unpricedCalls: 1,
+    };
+    const tally = [
+      { option: 'Adopt webhooks', votes: 1, averageConfidence: 0.85, participants: [0], variants: [{ option: 'Adopt webhooks', participants: [0] }] },
+    ];
     const sut = renderTranscript(view({ result: { ...view().result!, tally, tokens } }));
     expect(sut).toContain('- **Cost:** 15 tokens (input 10, cached 0, output 5, reasoning 0; 1 call), cost unknown (no call could be priced)');
     expect(sut).not.toContain('  - "Adopt webhooks"');
@@ -131,7 +176,10 @@ describe('renderTranscript', () => {
 
   it('should mark a vote cast by ballot label', () => {
     const base = view();
-    const response = { ...base.rounds[0].responses[0], vote: { option: 'Adopt webhooks', confidence: 0.9, rationale: '', continueDebate: false, ballotLabel: 'A', writtenOption: '(A)' } };
+    const response = {
+      ...base.rounds[0].responses[0],
+      vote: { option: 'Adopt webhooks', confidence: 0.9, rationale: '', continueDebate: false, ballotLabel: 'A', writtenOption: '(A)' },
+    };
     const sut = renderTranscript(view({ rounds: [{ ...base.rounds[0], responses: [response] }] }));
     expect(sut).toContain('**Vote:** Adopt webhooks [ballot A, written "(A)"] (confidence 0.90, continue debate: no)');
   });

@@ -105,9 +105,13 @@ export function renderTranscript(view: TranscriptView): string {
     lines.push('', `## Round ${round.number}`);
     // The ballot a round's prompt carried: the entries voted in earlier rounds (wording as it ended).
     const offered = ballot.filter((entry) => entry.round < round.number);
-    if (offered.length > 0) lines.push('', `**Ballot offered:** ${offered.map((entry) => `${escapeMarkdownInline(entry.label)}. ${escapeMarkdownInline(entry.option)}`).join('; ')}`);
+    if (offered.length > 0)
+      lines.push('', `**Ballot offered:** ${offered.map((entry) => `${escapeMarkdownInline(entry.label)}. ${escapeMarkdownInline(entry.option)}`).join('; ')}`);
     if (round.startedAt || round.completedAt) {
-      lines.push('', `_${[round.startedAt && `started ${escapeMarkdownInline(round.startedAt)}`, round.completedAt && `completed ${escapeMarkdownInline(round.completedAt)}`].filter(Boolean).join(', ')}_`);
+      lines.push(
+        '',
+        `_${[round.startedAt && `started ${escapeMarkdownInline(round.startedAt)}`, round.completedAt && `completed ${escapeMarkdownInline(round.completedAt)}`].filter(Boolean).join(', ')}_`,
+      );
     }
     for (const response of round.responses) {
       const latency = typeof response.latencyMs === 'number' ? ` — ${response.latencyMs} ms` : '';
@@ -121,7 +125,8 @@ export function renderTranscript(view: TranscriptView): string {
       lines.push(fenceMarkdown(response.text), '');
       if (response.voteRetry) {
         // The stored vote may come from the retry: its text is shown so the vote can be traced to it.
-        if (response.voteRetry.text !== null) lines.push('**Vote-only retry** (the answer had no valid vote; the model replied):', '', fenceMarkdown(response.voteRetry.text), '');
+        if (response.voteRetry.text !== null)
+          lines.push('**Vote-only retry** (the answer had no valid vote; the model replied):', '', fenceMarkdown(response.voteRetry.text), '');
         else lines.push(`**Vote-only retry:** failed${response.voteRetry.errorKind ? ` (${escapeMarkdownInline(response.voteRetry.errorKind)})` : ''}`, '');
       }
       lines.push(voteLine(response.vote, response.voteError));
@@ -148,7 +153,9 @@ export function renderTranscript(view: TranscriptView): string {
     if (result.tally.length === 0) lines.push('No votes.');
     for (const entry of result.tally) {
       const who = entry.participants.map((index) => `#${index}`).join(', ');
-      lines.push(`- ${escapeMarkdownInline(entry.option)}: ${entry.votes} vote${entry.votes === 1 ? '' : 's'}, average confidence ${entry.averageConfidence.toFixed(2)} (${who})`);
+      lines.push(
+        `- ${escapeMarkdownInline(entry.option)}: ${entry.votes} vote${entry.votes === 1 ? '' : 's'}, average confidence ${entry.averageConfidence.toFixed(2)} (${who})`,
+      );
       // Every merge visible: the exact wordings counted under this option, when there was more than one.
       if (entry.variants && entry.variants.length > 1) {
         for (const variant of entry.variants) {
@@ -162,7 +169,8 @@ export function renderTranscript(view: TranscriptView): string {
     if (ballot.length > 0) {
       lines.push('', '### Ballot', '');
       for (const entry of ballot) {
-        const wordings = entry.variants.length > 1 ? `; wordings: ${entry.variants.map((v) => `"${escapeMarkdownInline(v.option)}" ×${v.votes}`).join(', ')}` : '';
+        const wordings =
+          entry.variants.length > 1 ? `; wordings: ${entry.variants.map((v) => `"${escapeMarkdownInline(v.option)}" ×${v.votes}`).join(', ')}` : '';
         lines.push(`- ${escapeMarkdownInline(entry.label)}. ${escapeMarkdownInline(entry.option)} (first voted in round ${entry.round}${wordings})`);
       }
     }
@@ -193,7 +201,10 @@ export function costLine(tokens: TranscriptTokens): string {
   const usd = (value: number): string => `$${value.toFixed(4)}`;
   const counts = `${n(tokens.totalTokens)} tokens (input ${n(tokens.inputTokens)}, cached ${n(tokens.cachedInputTokens)}, output ${n(tokens.outputTokens)}, reasoning ${n(tokens.reasoningTokens)}; ${tokens.calls} call${tokens.calls === 1 ? '' : 's'})`;
   if (tokens.costUsd === null) return `${counts}, cost unknown (no call could be priced)`;
-  const bounds = tokens.costLowerUsd !== null && tokens.costUpperUsd !== null && tokens.costLowerUsd !== tokens.costUpperUsd ? ` (between ${usd(tokens.costLowerUsd)} and ${usd(tokens.costUpperUsd)})` : '';
+  const bounds =
+    tokens.costLowerUsd !== null && tokens.costUpperUsd !== null && tokens.costLowerUsd !== tokens.costUpperUsd
+      ? ` (between ${usd(tokens.costLowerUsd)} and ${usd(tokens.costUpperUsd)})`
+      : '';
   const unpriced = tokens.unpricedCalls > 0 ? `; ${tokens.unpricedCalls} unpriced call${tokens.unpricedCalls === 1 ? '' : 's'} not included` : '';
   return `${counts}, ${usd(tokens.costUsd)}${bounds}${unpriced}`;
 }
@@ -201,7 +212,9 @@ export function costLine(tokens: TranscriptTokens): string {
 function voteLine(vote: Vote | null, voteError: VoteError | null): string {
   if (!vote) return `**Vote:** none${voteError ? ` (${voteError})` : ''}`;
   const rationale = vote.rationale ? ` — ${escapeMarkdownInline(vote.rationale)}` : '';
-  const ballot = vote.ballotLabel ? ` [ballot ${escapeMarkdownInline(vote.ballotLabel)}${vote.writtenOption ? `, written "${escapeMarkdownInline(vote.writtenOption)}"` : ''}]` : '';
+  const ballot = vote.ballotLabel
+    ? ` [ballot ${escapeMarkdownInline(vote.ballotLabel)}${vote.writtenOption ? `, written "${escapeMarkdownInline(vote.writtenOption)}"` : ''}]`
+    : '';
   return `**Vote:** ${escapeMarkdownInline(vote.option)}${ballot} (confidence ${vote.confidence.toFixed(2)}, continue debate: ${vote.continueDebate ? 'yes' : 'no'})${rationale}`;
 }
 

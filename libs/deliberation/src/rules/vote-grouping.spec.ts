@@ -193,9 +193,30 @@ describe('groupOptions', () => {
   });
 
   it.each([
-    [['Approve with integration revisions', 'Approve with integration-seam revisions', 'Approve with integration revisions required before implementation', 'Approve with severe integration patches required']],
-    [['Conditional Approve with P0/P1 fixes', 'Conditional approve with P1 fixes', 'Conditional approve with P0 fix required', 'Conditional approve with P1 blockers']],
-    [['Conditional approve with P1 blockers', 'Conditional approve with P0 fix required', 'Conditional approve with P1 fixes', 'Conditional Approve with P0/P1 fixes']],
+    [
+      [
+        'Approve with integration revisions',
+        'Approve with integration-seam revisions',
+        'Approve with integration revisions required before implementation',
+        'Approve with severe integration patches required',
+      ],
+    ],
+    [
+      [
+        'Conditional Approve with P0/P1 fixes',
+        'Conditional approve with P1 fixes',
+        'Conditional approve with P0 fix required',
+        'Conditional approve with P1 blockers',
+      ],
+    ],
+    [
+      [
+        'Conditional approve with P1 blockers',
+        'Conditional approve with P0 fix required',
+        'Conditional approve with P1 fixes',
+        'Conditional Approve with P0/P1 fixes',
+      ],
+    ],
     [['Approve', 'Approve — engine handles asymmetry', 'Approve', 'Approve — engine handles asymmetry']],
   ])('should put the paraphrases of issue 13 in one group: %j', (votes) => {
     const sut = groupOptions(votes, tfidfCosine, THRESHOLD);

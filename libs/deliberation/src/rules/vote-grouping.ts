@@ -26,22 +26,7 @@
  *   "except" …), or similarity at or above the threshold; polarity, antonym and label guards veto.
  */
 
-const NEGATIONS = new Set([
-  'not',
-  'no',
-  'never',
-  'dont',
-  'doesnt',
-  'shouldnt',
-  'wont',
-  'cannot',
-  'cant',
-  'without',
-  'nor',
-  'neither',
-  'none',
-  'reject',
-]);
+const NEGATIONS = new Set(['not', 'no', 'never', 'dont', 'doesnt', 'shouldnt', 'wont', 'cannot', 'cant', 'without', 'nor', 'neither', 'none', 'reject']);
 
 /** Words that name opposite choices; an option holding one side never merges with one holding the other. */
 const OPPOSITES: ReadonlyArray<readonly [string, string]> = [
@@ -64,7 +49,9 @@ const OPPOSITES: ReadonlyArray<readonly [string, string]> = [
 
 /** Decision verbs (and their inflections) → the head family they name. */
 const HEAD_WORDS: ReadonlyMap<string, string> = new Map([
-  ...['approve', 'approved', 'approves', 'approving', 'approval', 'accept', 'accepted', 'acceptance', 'endorse', 'endorsed', 'lgtm', 'greenlight'].map((w) => [w, 'approve'] as const),
+  ...['approve', 'approved', 'approves', 'approving', 'approval', 'accept', 'accepted', 'acceptance', 'endorse', 'endorsed', 'lgtm', 'greenlight'].map(
+    (w) => [w, 'approve'] as const,
+  ),
   ...['reject', 'rejected', 'rejects', 'rejection', 'decline', 'declined', 'veto', 'vetoed'].map((w) => [w, 'reject'] as const),
   ...['revise', 'revised', 'revision', 'rework', 'redo', 'resubmit'].map((w) => [w, 'revise'] as const),
   ...['defer', 'deferred', 'postpone', 'postponed', 'delay', 'delayed', 'wait', 'hold', 'table', 'tabled'].map((w) => [w, 'defer'] as const),
@@ -87,7 +74,27 @@ const HEAD_PHRASES: ReadonlyMap<string, string> = new Map([
 const OPTION_NOUNS = new Set(['option', 'plan', 'alternative', 'proposal', 'choice', 'variant', 'approach', 'path', 'scenario', 'design']);
 
 /** Words that precede the decision without being part of it: "Vote: approve", "I recommend we approve". */
-const FILLERS = new Set(['i', 'we', 'my', 'our', 'vote', 'voting', 'final', 'decision', 'verdict', 'recommendation', 'recommend', 'answer', 'overall', 'to', 'should', 'would', 'the', 'position', 'stance']);
+const FILLERS = new Set([
+  'i',
+  'we',
+  'my',
+  'our',
+  'vote',
+  'voting',
+  'final',
+  'decision',
+  'verdict',
+  'recommendation',
+  'recommend',
+  'answer',
+  'overall',
+  'to',
+  'should',
+  'would',
+  'the',
+  'position',
+  'stance',
+]);
 
 /** Modal verbs that, followed by "not", negate ("do not approve", "should not adopt"). */
 const NEGATABLE_AUXILIARIES = new Set(['do', 'does', 'did', 'should', 'would', 'will', 'can', 'could', 'must', 'shall']);
@@ -159,7 +166,24 @@ const CONDITION_WORDS = new Set([
 const CONDITION_CANCELLERS = new Set(['no', 'without', 'not', 'zero', 'none', 'nothing']);
 
 /** Extra words that turn a decision into another, composite one: "webhooks" vs "webhooks and polling hybrid". */
-const COMPOSITE_WORDS = new Set(['and', 'or', 'plus', 'both', 'hybrid', 'mixed', 'combination', 'combined', 'except', 'instead', 'either', 'versus', 'vs', 'partial', 'partially', 'but']);
+const COMPOSITE_WORDS = new Set([
+  'and',
+  'or',
+  'plus',
+  'both',
+  'hybrid',
+  'mixed',
+  'combination',
+  'combined',
+  'except',
+  'instead',
+  'either',
+  'versus',
+  'vs',
+  'partial',
+  'partially',
+  'but',
+]);
 
 /** Function words that carry no decision. Letters are not here: "A" is a label, kept exact. */
 const STOP_WORDS = new Set([
@@ -421,11 +445,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
  * `options` are the votes (repeats included: each occurrence is a vote). A group's canonical wording is
  * its most voted exact wording (trimmed), ties broken by the earliest.
  */
-export function groupOptions(
-  options: readonly string[],
-  similarity: (a: string, b: string) => number,
-  threshold: number,
-): Map<string, string> {
+export function groupOptions(options: readonly string[], similarity: (a: string, b: string) => number, threshold: number): Map<string, string> {
   const groups = groupVariants(options, similarity, threshold);
   const mapping = new Map<string, string>();
   for (const raw of options) {
@@ -475,7 +495,11 @@ export function bestGroup<G extends { members: ReadonlyArray<{ shape: OptionShap
   for (const group of groups) {
     const verdicts = group.members.map((m) => compareOptions(m.shape, shape, similarity, threshold));
     if (verdicts.includes('veto') || !verdicts.includes('merge')) continue;
-    const score = Math.max(...group.members.map((m, k) => (verdicts[k] === 'merge' ? (m.shape.normalized === shape.normalized ? 2 : similarity(m.shape.normalized, shape.normalized)) : -1)));
+    const score = Math.max(
+      ...group.members.map((m, k) =>
+        verdicts[k] === 'merge' ? (m.shape.normalized === shape.normalized ? 2 : similarity(m.shape.normalized, shape.normalized)) : -1,
+      ),
+    );
     if (score > bestScore) {
       bestScore = score;
       best = group;
@@ -510,8 +534,7 @@ function namesOpposites(a: string[], b: string[]): boolean {
   const setB = new Set(b);
   return OPPOSITES.some(
     ([left, right]) =>
-      (setA.has(left) && setB.has(right) && !setA.has(right) && !setB.has(left)) ||
-      (setA.has(right) && setB.has(left) && !setA.has(left) && !setB.has(right)),
+      (setA.has(left) && setB.has(right) && !setA.has(right) && !setB.has(left)) || (setA.has(right) && setB.has(left) && !setA.has(left) && !setB.has(right)),
   );
 }
 

@@ -4,9 +4,7 @@ const PREAMBLE = 'I have weighed the arguments carefully.\n';
 
 describe('parseVote', () => {
   it('should parse a valid vote line and map continue_debate', () => {
-    const sut = parseVote(
-      `${PREAMBLE}VOTE: {"option": "Adopt webhooks", "confidence": 0.85, "rationale": "Less polling.", "continue_debate": false}`,
-    );
+    const sut = parseVote(`${PREAMBLE}VOTE: {"option": "Adopt webhooks", "confidence": 0.85, "rationale": "Less polling.", "continue_debate": false}`);
     expect(sut).toEqual({
       vote: { option: 'Adopt webhooks', confidence: 0.85, rationale: 'Less polling.', continueDebate: false },
       error: null,
@@ -72,7 +70,7 @@ describe('parseVote', () => {
     expect(parseVote(text).vote?.option).toBe('Forged');
   });
 
-  it('should ignore a marker inside the vote\'s own strings', () => {
+  it("should ignore a marker inside the vote's own strings", () => {
     const sut = parseVote(`${PREAMBLE}VOTE: {"option": "A", "confidence": 0.7, "rationale": "my vote: A, not \\"vote: B\\""}`);
     expect(sut.vote).toMatchObject({ option: 'A', rationale: 'my vote: A, not "vote: B"' });
   });

@@ -77,7 +77,8 @@ export class BudgetGate {
     const limits = this.limits(state);
     const warnings = limits.filter((l) => l.fraction >= warn).map((l) => ({ limit: l.name, fraction: l.fraction }));
     for (const w of warnings) {
-      if (!state.runtime.warned.includes(w.limit)) this.logger.warn({ deliberationId: state.id, ...w }, `budget warning: ${w.limit} at ${Math.round(w.fraction * 100)}%`);
+      if (!state.runtime.warned.includes(w.limit))
+        this.logger.warn({ deliberationId: state.id, ...w }, `budget warning: ${w.limit} at ${Math.round(w.fraction * 100)}%`);
     }
     const exhausted = limits.filter((l) => l.fraction >= pause);
     // A money limit always leaves the local adapters; a window's token limit does with budgets.onExhausted: local.
@@ -151,12 +152,13 @@ export class BudgetGate {
           const overTokens = tokens > reservation.tokens;
           const overUsd = (costUsd ?? 0) > reservation.usd;
           if (!overTokens && !overUsd) return null;
-          const passed = this.ledger
-            .status()
-            .find((w) => (overTokens && w.overshoot.tokens > 0) || (overUsd && w.overshoot.usd > 0));
+          const passed = this.ledger.status().find((w) => (overTokens && w.overshoot.tokens > 0) || (overUsd && w.overshoot.usd > 0));
           if (!passed) return null;
           const unit = overTokens && passed.overshoot.tokens > 0 ? 'tokens' : 'usd';
-          this.logger.warn({ deliberationId: state.id, participantIndex, window: passed.window, overshoot: passed.overshoot }, `hard cap passed: ${passed.window}.${unit}`);
+          this.logger.warn(
+            { deliberationId: state.id, participantIndex, window: passed.window, overshoot: passed.overshoot },
+            `hard cap passed: ${passed.window}.${unit}`,
+          );
           return {
             reason: 'budget',
             limit: `${passed.window}.${unit}`,
@@ -175,7 +177,11 @@ export class BudgetGate {
 
   /** An unpriced model reserves no money: its cost is unknown, never guessed (its tokens still count). */
   private estimateUsd(call: PlannedCall): number {
-    const usage = makeUsage({ adapter: call.adapter, provider: '', model: call.model }, { inputTokens: call.estimateTokens - this.config.deliberation.maxOutputTokens, outputTokens: this.config.deliberation.maxOutputTokens }, 'estimated');
+    const usage = makeUsage(
+      { adapter: call.adapter, provider: '', model: call.model },
+      { inputTokens: call.estimateTokens - this.config.deliberation.maxOutputTokens, outputTokens: this.config.deliberation.maxOutputTokens },
+      'estimated',
+    );
     return this.tokens.priceOf(usage) ?? 0;
   }
 }

@@ -48,7 +48,11 @@ function response(participantIndex: number, text: string, extra: Partial<Partici
     voteError: null,
     error: null,
     latencyMs: 5,
-    usage: makeUsage({ adapter: `a${participantIndex}`, provider: 'openai', model: 'gpt-5-mini', timestamp: AT }, { inputTokens: 100, outputTokens: 20 }, 'exact'),
+    usage: makeUsage(
+      { adapter: `a${participantIndex}`, provider: 'openai', model: 'gpt-5-mini', timestamp: AT },
+      { inputTokens: 100, outputTokens: 20 },
+      'exact',
+    ),
     costUsd: null,
     ...extra,
   };
@@ -100,7 +104,14 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
 
   /** Stores a round's answers and completes it, as the engine does; returns the checkpoint id. */
   async function completeRound(state: EngineState, number: number, responses: ParticipantResponse[]): Promise<string> {
-    const decisions: TierDecisionRecord[] = responses.map((r) => ({ participantIndex: r.participantIndex, tier: 'fast', adapter: r.adapter, adapterTier: 'T1', model: r.model, reason: 'test' }));
+    const decisions: TierDecisionRecord[] = responses.map((r) => ({
+      participantIndex: r.participantIndex,
+      tier: 'fast',
+      adapter: r.adapter,
+      adapterTier: 'T1',
+      model: r.model,
+      reason: 'test',
+    }));
     await rounds.start(dataSource.manager, 'd1', number, decisions, AT);
     for (const r of responses) await recorder.recordAnswer('d1', number, r, false);
     const round: RoundState = { number, startedAt: AT.toISOString(), completedAt: AT.toISOString(), responses, convergence: null, decisions };
@@ -130,7 +141,12 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
       expect(answer.voteRetry!.costUsd).toBeGreaterThan(0);
       const [daily] = await dataSource.query("SELECT used_tokens FROM budget_windows WHERE kind = 'daily' AND closed = 0");
       expect(daily.used_tokens).toBe(170);
-      expect(moduleRef.get(BudgetLedger).status().find((w) => w.window === 'daily')!.used.tokens).toBe(170);
+      expect(
+        moduleRef
+          .get(BudgetLedger)
+          .status()
+          .find((w) => w.window === 'daily')!.used.tokens,
+      ).toBe(170);
     });
 
     it('should count nothing when the answer cannot be stored: its ledger rows roll back with it', async () => {
@@ -141,7 +157,12 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
       expect(await usageRows()).toEqual([]);
       const [daily] = await dataSource.query("SELECT used_tokens FROM budget_windows WHERE kind = 'daily' AND closed = 0");
       expect(daily.used_tokens).toBe(0);
-      expect(moduleRef.get(BudgetLedger).status().find((w) => w.window === 'daily')!.used.tokens).toBe(0);
+      expect(
+        moduleRef
+          .get(BudgetLedger)
+          .status()
+          .find((w) => w.window === 'daily')!.used.tokens,
+      ).toBe(0);
     });
 
     it('should keep a truncated answer marked, and show the mark in the view, the transcript and the replayed events', async () => {
@@ -160,7 +181,10 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
     it('should keep the vote-only retry reply with the answer, and show it', async () => {
       const retryUsage = makeUsage({ adapter: 'a0', provider: 'openai', model: 'gpt-5-mini', timestamp: AT }, { inputTokens: 40, outputTokens: 10 }, 'exact');
       const state: EngineState = { id: 'd1', request: REQUEST, rounds: [], partial: [], runtime: emptyRuntime() };
-      await completeRound(state, 1, [response(0, 'no vote here', { voteRetry: { usage: retryUsage, costUsd: null, text: 'VOTE: {"option": "A"}' } }), response(1, 'answer')]);
+      await completeRound(state, 1, [
+        response(0, 'no vote here', { voteRetry: { usage: retryUsage, costUsd: null, text: 'VOTE: {"option": "A"}' } }),
+        response(1, 'answer'),
+      ]);
 
       const view = (await views.view('d1'))!;
 
@@ -203,7 +227,12 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
           round: 1,
           reason: 'round',
           schemaVersion: 1,
-          state: { ...state, rounds: [{ number: 1, startedAt: '', completedAt: '', responses: [response(0, 'inline text'), response(1, 'inline b')], convergence: null, decisions: [] }] },
+          state: {
+            ...state,
+            rounds: [
+              { number: 1, startedAt: '', completedAt: '', responses: [response(0, 'inline text'), response(1, 'inline b')], convergence: null, decisions: [] },
+            ],
+          },
           now: AT,
         }),
       );
@@ -219,7 +248,14 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
       const { text: _a, ...first } = state.rounds[0].responses[0];
       const { text: _b, ...second } = state.rounds[0].responses[1];
       const v2 = await dataSource.transaction((manager) =>
-        checkpoints.save(manager, { deliberationId: 'd1', round: 1, reason: 'round', schemaVersion: 2, state: { ...state, rounds: [{ ...state.rounds[0], responses: [first, second] }] }, now: AT }),
+        checkpoints.save(manager, {
+          deliberationId: 'd1',
+          round: 1,
+          reason: 'round',
+          schemaVersion: 2,
+          state: { ...state, rounds: [{ ...state.rounds[0], responses: [first, second] }] },
+          now: AT,
+        }),
       );
 
       const loaded = await states.fromCheckpoint(await checkpoints.get(v2.id));

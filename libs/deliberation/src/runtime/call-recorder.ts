@@ -13,7 +13,6 @@ import { RoundRepository } from '../persistence/round.repository';
 
 import { Clock } from '@app/config';
 
-
 /** One provider call's tokens, as the ledger records them. */
 export interface RecordedCall {
   /** The participant's index; -1 for the deliberation's own calls (the embeddings convergence backend). */
@@ -49,7 +48,15 @@ export class CallRecorder {
   async recordAnswer(deliberationId: string, round: number, response: ParticipantResponse, afterConvergence: boolean, role?: string): Promise<void> {
     const calls: RecordedCall[] = [];
     const { voteRetry } = response;
-    if (voteRetry) calls.push({ participantIndex: response.participantIndex, tier: response.tier, usage: voteRetry.usage, latencyMs: voteRetry.latencyMs ?? 0, errorKind: voteRetry.errorKind, role });
+    if (voteRetry)
+      calls.push({
+        participantIndex: response.participantIndex,
+        tier: response.tier,
+        usage: voteRetry.usage,
+        latencyMs: voteRetry.latencyMs ?? 0,
+        errorKind: voteRetry.errorKind,
+        role,
+      });
     calls.push({
       participantIndex: response.participantIndex,
       tier: response.tier,

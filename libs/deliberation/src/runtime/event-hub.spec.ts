@@ -6,7 +6,9 @@ describe(EventHub.name, () => {
 
   it('should replay the whole story to a late subscriber and end the stream at a terminal event', async () => {
     const sut = new EventHub();
-    sut.open('d1', [{ type: 'deliberation_started', deliberationId: 'd1', at: at.toISOString(), data: { question: 'q', participants: [], mode: 'conference', maxRounds: 3 } }]);
+    sut.open('d1', [
+      { type: 'deliberation_started', deliberationId: 'd1', at: at.toISOString(), data: { question: 'q', participants: [], mode: 'conference', maxRounds: 3 } },
+    ]);
     sut.emit('d1', 'round_started', { round: 1 }, at);
     const late = sut.live('d1')!;
     const all = firstValueFrom(late.pipe(toArray()));

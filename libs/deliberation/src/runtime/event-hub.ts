@@ -15,15 +15,30 @@ export const TERMINAL_EVENTS: ReadonlySet<DeliberationEventType> = new Set(['com
 export function eventsFromView(view: DeliberationView, includeTerminal: boolean): UnnumberedEvent[] {
   const at = view.createdAt;
   const events: UnnumberedEvent[] = [
-    { type: 'deliberation_started', deliberationId: view.id, at, data: { question: view.question, participants: view.participants, mode: view.mode, maxRounds: view.maxRounds } },
+    {
+      type: 'deliberation_started',
+      deliberationId: view.id,
+      at,
+      data: { question: view.question, participants: view.participants, mode: view.mode, maxRounds: view.maxRounds },
+    },
   ];
   for (const round of view.rounds) {
     events.push({ type: 'round_started', deliberationId: view.id, at: round.startedAt, data: { round: round.number, replayed: true } });
     for (const r of round.responses) {
-      events.push({ type: 'response_received', deliberationId: view.id, at: round.startedAt, data: { ...responseReceivedFromView(round.number, r), replayed: true } });
+      events.push({
+        type: 'response_received',
+        deliberationId: view.id,
+        at: round.startedAt,
+        data: { ...responseReceivedFromView(round.number, r), replayed: true },
+      });
     }
     if (round.completedAt) {
-      events.push({ type: 'round_completed', deliberationId: view.id, at: round.completedAt, data: { round: round.number, convergence: round.convergence, replayed: true } });
+      events.push({
+        type: 'round_completed',
+        deliberationId: view.id,
+        at: round.completedAt,
+        data: { round: round.number, convergence: round.convergence, replayed: true },
+      });
     }
   }
   if (includeTerminal) {

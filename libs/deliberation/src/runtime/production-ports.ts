@@ -53,19 +53,25 @@ export class ProductionPorts {
         } catch (e) {
           if (e instanceof AdapterError) throw e;
           if (request.signal.aborted) {
-            throw new AdapterError('cancelled', 'the call was cancelled', unavailableUsage({ adapter: adapterName, provider: adapter.provider, model: request.model }));
+            throw new AdapterError(
+              'cancelled',
+              'the call was cancelled',
+              unavailableUsage({ adapter: adapterName, provider: adapter.provider, model: request.model }),
+            );
           }
           throw e;
         }
       },
       record: async (state, round, response, afterConvergence) => {
         const { participantIndex, tier, usage, latencyMs } = response;
-        if (participantIndex >= 0) return this.recorder.recordAnswer(state.id, round, response, afterConvergence, state.request.participants[participantIndex]?.role);
+        if (participantIndex >= 0)
+          return this.recorder.recordAnswer(state.id, round, response, afterConvergence, state.request.participants[participantIndex]?.role);
         // The deliberation's own calls (the chair's, the digests') have no answer row: their tokens go to the ledger alone.
         const role = participantIndex === CHAIR_PARTICIPANT ? 'chair' : participantIndex === DIGEST_PARTICIPANT ? 'digest' : undefined;
         response.costUsd = await this.recorder.recordCall(state.id, round, { participantIndex, tier, usage, latencyMs, errorKind: response.error?.kind, role });
       },
-      roundStarted: (state, round, decisions: TierDecisionRecord[], startedAt) => this.rounds.start(this.dataSource.manager, state.id, round, decisions, startedAt),
+      roundStarted: (state, round, decisions: TierDecisionRecord[], startedAt) =>
+        this.rounds.start(this.dataSource.manager, state.id, round, decisions, startedAt),
       roundCompleted: (state, round) =>
         this.states.roundCompleted(state, round, this.clock.now(), {
           nextRound: state.rounds.length + 1,
@@ -73,7 +79,9 @@ export class ProductionPorts {
           budget: this.budgetGate.snapshot(state),
         }),
       emit: (id, type, data) => this.hub.emit(id, type, data, this.clock.now()),
-      ...(this.config.deliberation.convergence.backend === 'embeddings' ? { embed: (state: EngineState, round: number, texts: string[]) => this.embedAnswers(state, round, texts) } : {}),
+      ...(this.config.deliberation.convergence.backend === 'embeddings'
+        ? { embed: (state: EngineState, round: number, texts: string[]) => this.embedAnswers(state, round, texts) }
+        : {}),
     };
   }
 
@@ -91,11 +99,24 @@ export class ProductionPorts {
       const embedded = await this.slots(name).run(() => adapter.embed!({ texts, model, signal: new AbortController().signal }));
       result = { vectors: embedded.vectors, usage: embedded.usage };
     } catch (e) {
-      const failure = e instanceof AdapterError ? e : new AdapterError('bad_response', (e as Error).message, unavailableUsage({ adapter: name, provider: adapter.provider, model }));
-      this.logger.warn({ deliberationId: state.id, round, adapter: name, kind: failure.kind }, `embeddings failed (${failure.message}); TF-IDF used for this round`);
+      const failure =
+        e instanceof AdapterError
+          ? e
+          : new AdapterError('bad_response', (e as Error).message, unavailableUsage({ adapter: name, provider: adapter.provider, model }));
+      this.logger.warn(
+        { deliberationId: state.id, round, adapter: name, kind: failure.kind },
+        `embeddings failed (${failure.message}); TF-IDF used for this round`,
+      );
       result = { vectors: null, usage: failure.usage, errorKind: failure.kind };
     }
-    await this.recorder.recordCall(state.id, round, { participantIndex: -1, tier: 'fast', usage: result.usage, latencyMs: Date.now() - started, errorKind: result.errorKind, role: 'embeddings' });
+    await this.recorder.recordCall(state.id, round, {
+      participantIndex: -1,
+      tier: 'fast',
+      usage: result.usage,
+      latencyMs: Date.now() - started,
+      errorKind: result.errorKind,
+      role: 'embeddings',
+    });
     return result.vectors;
   }
 

@@ -27,15 +27,29 @@ export class TierPolicy {
     private readonly clock: Clock,
   ) {}
 
-  async plan(state: EngineState, round: number, { forceFast, localOnly }: RoundConstraints): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }> {
+  async plan(
+    state: EngineState,
+    round: number,
+    { forceFast, localOnly }: RoundConstraints,
+  ): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }> {
     const views = await this.registry.describe();
     const catalog = views.map((v) => ({ name: v.name, tier: v.tier, enabled: v.enabled, reachable: v.reachable, models: v.models }));
     const previous = state.rounds[state.rounds.length - 1];
     const votes = previous ? previous.responses.flatMap((r) => (r.vote ? [r.vote.option] : [])) : [];
-    const grouping = groupOptions(votes, similarityFor(this.config.deliberation.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf'), this.config.deliberation.convergence.optionSimilarity);
+    const grouping = groupOptions(
+      votes,
+      similarityFor(this.config.deliberation.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf'),
+      this.config.deliberation.convergence.optionSimilarity,
+    );
     const signals = {
       round,
-      scores: scoreTrend(state, (options) => groupOptions(options, similarityFor(this.config.deliberation.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf'), this.config.deliberation.convergence.optionSimilarity)),
+      scores: scoreTrend(state, (options) =>
+        groupOptions(
+          options,
+          similarityFor(this.config.deliberation.convergence.backend === 'jaccard' ? 'jaccard' : 'tfidf'),
+          this.config.deliberation.convergence.optionSimilarity,
+        ),
+      ),
       voteOptions: votes.map((v) => grouping.get(v) ?? v),
       budgetFractionLeft: this.gate.fractionLeft(state),
       forceFast,
@@ -108,4 +122,3 @@ export class TierPolicy {
     };
   }
 }
-

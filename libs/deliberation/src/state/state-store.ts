@@ -48,7 +48,9 @@ export class StateStore {
     const row = await this.deliberations.find(id);
     if (!row) throw new DomainError('not_found', 'DELIBERATION_NOT_FOUND', `deliberation ${id} does not exist`);
     const latest = row.latestCheckpointId ? await this.checkpoints.get(row.latestCheckpointId) : null;
-    const base: EngineState = latest ? await this.fromCheckpoint(latest) : { id, request: row.request, rounds: [], partial: [], runtime: row.runtime ?? emptyRuntime() };
+    const base: EngineState = latest
+      ? await this.fromCheckpoint(latest)
+      : { id, request: row.request, rounds: [], partial: [], runtime: row.runtime ?? emptyRuntime() };
     // The stored request wins: a resume may have replaced participants, budget or maxRounds.
     const state: EngineState = { ...base, id, request: row.request, runtime: row.runtime ?? base.runtime };
     state.partial = await this.rounds.partialResponses(id, state.rounds.length + 1);
@@ -75,13 +77,18 @@ export class StateStore {
       // Every participant a completed round planned has its answer (or its failure) stored.
       const whole = (r: (typeof rounds)[number]) => r.decisions.every((d) => r.responses.some((x) => x.participantIndex === d.participantIndex));
       if (rounds.length !== roundCount || rounds.some((r, i) => r.number !== i + 1 || !r.completedAt || !whole(r))) {
-        throw new DomainError('rule_violated', 'CHECKPOINT_CORRUPT', `checkpoint ${checkpoint.id}: the deliberation's rounds 1..${roundCount} are not all stored`);
+        throw new DomainError(
+          'rule_violated',
+          'CHECKPOINT_CORRUPT',
+          `checkpoint ${checkpoint.id}: the deliberation's rounds 1..${roundCount} are not all stored`,
+        );
       }
       Object.assign(state, rest, { rounds });
       delete state.roundCount;
     }
     const completed = state.rounds.length;
-    const missing = (r: ParticipantResponse) => typeof r.text !== 'string' || (r.voteRetry !== undefined && r.voteRetry.text === undefined && !r.voteRetry.errorKind);
+    const missing = (r: ParticipantResponse) =>
+      typeof r.text !== 'string' || (r.voteRetry !== undefined && r.voteRetry.text === undefined && !r.voteRetry.errorKind);
     const stripped = [
       ...state.rounds.flatMap((r) => r.responses.map((response) => ({ round: r.number, response }))),
       ...(state.partial ?? []).map((response) => ({ round: completed + 1, response })),
@@ -97,7 +104,11 @@ export class StateStore {
           if (typeof response.text !== 'string') response.text = '';
           continue;
         }
-        throw new DomainError('rule_violated', 'CHECKPOINT_CORRUPT', `checkpoint ${checkpoint.id}: the answer of participant ${response.participantIndex} in round ${round} is missing`);
+        throw new DomainError(
+          'rule_violated',
+          'CHECKPOINT_CORRUPT',
+          `checkpoint ${checkpoint.id}: the answer of participant ${response.participantIndex} in round ${round} is missing`,
+        );
       }
       if (typeof response.text !== 'string') response.text = row.text;
       if (response.voteRetry && row.voteRetry && row.voteRetry.text !== null) response.voteRetry.text = row.voteRetry.text;

@@ -16,7 +16,11 @@ import { emptyRuntime, STATE_SCHEMA_VERSION } from './engine-state';
  */
 export function upgradeState(version: number, stored: unknown): EngineState {
   if (!Number.isInteger(version) || version < 1 || version > STATE_SCHEMA_VERSION) {
-    throw new DomainError('rule_violated', 'CHECKPOINT_VERSION_UNSUPPORTED', `checkpoint schema version ${version} cannot be loaded by this release (supports 1..${STATE_SCHEMA_VERSION})`);
+    throw new DomainError(
+      'rule_violated',
+      'CHECKPOINT_VERSION_UNSUPPORTED',
+      `checkpoint schema version ${version} cannot be loaded by this release (supports 1..${STATE_SCHEMA_VERSION})`,
+    );
   }
   const state = stored as Partial<EngineState>;
   if (!state || typeof state !== 'object' || !state.request || !Array.isArray(state.rounds)) {

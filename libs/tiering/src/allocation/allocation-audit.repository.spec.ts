@@ -24,7 +24,13 @@ describe(AllocationAudit.name, () => {
   let sut: AllocationAudit;
 
   beforeEach(async () => {
-    ds = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: tieringEntities, migrations: tieringMigrations, migrationsRun: true }).initialize();
+    ds = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: tieringEntities,
+      migrations: tieringMigrations,
+      migrationsRun: true,
+    }).initialize();
     sut = new AllocationAudit(ds);
     await sut.record(undefined, [
       row({}),

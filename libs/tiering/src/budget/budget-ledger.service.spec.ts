@@ -176,7 +176,6 @@ describe(BudgetLedger.name, () => {
       expect((await sut.history())[0].midForecast).toBeNull();
     });
 
-
     it('should roll over lazily on first use after a boundary and keep the closed window in history', async () => {
       const sut = await newLedger({ daily: { tokens: 1000 } });
       await sut.record({ tokens: 400, usd: 0.1 });
@@ -194,7 +193,12 @@ describe(BudgetLedger.name, () => {
 
       const history = await sut.history();
       expect(history).toHaveLength(1);
-      expect(history[0]).toMatchObject({ window: 'daily', periodStart: '2025-03-12T00:00:00.000Z', actual: { tokens: 500, usd: 0.1 }, limits: { tokens: 1000 } });
+      expect(history[0]).toMatchObject({
+        window: 'daily',
+        periodStart: '2025-03-12T00:00:00.000Z',
+        actual: { tokens: 500, usd: 0.1 },
+        limits: { tokens: 1000 },
+      });
       expect(history[0].midForecast).toMatchObject({ recordedAt: '2025-03-12T18:00:00.000Z', projectedTokens: 533 });
       expect(history[0].forecastError!.tokens).toBe(33);
     });

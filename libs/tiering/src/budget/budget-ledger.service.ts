@@ -131,10 +131,26 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     if (scope) {
       const held = this.scopeReserved.get(scope.deliberationId) ?? { tokens: 0, micros: 0 };
       if (scope.maxTokens !== undefined && amount.tokens > 0 && scope.usedTokens + held.tokens + amount.tokens > scope.maxTokens) {
-        return { ok: false, window: 'deliberation', unit: 'tokens', limit: scope.maxTokens, used: scope.usedTokens, reserved: held.tokens, needed: amount.tokens };
+        return {
+          ok: false,
+          window: 'deliberation',
+          unit: 'tokens',
+          limit: scope.maxTokens,
+          used: scope.usedTokens,
+          reserved: held.tokens,
+          needed: amount.tokens,
+        };
       }
       if (scope.maxCostUsd !== undefined && micros > 0 && toMicros(scope.usedUsd) + held.micros + micros > toMicros(scope.maxCostUsd)) {
-        return { ok: false, window: 'deliberation', unit: 'usd', limit: scope.maxCostUsd, used: scope.usedUsd, reserved: toUsd(held.micros), needed: amount.usd };
+        return {
+          ok: false,
+          window: 'deliberation',
+          unit: 'usd',
+          limit: scope.maxCostUsd,
+          used: scope.usedUsd,
+          reserved: toUsd(held.micros),
+          needed: amount.usd,
+        };
       }
       this.scopeReserved.set(scope.deliberationId, { tokens: held.tokens + amount.tokens, micros: held.micros + micros });
     }
@@ -291,7 +307,10 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       action: 'limits',
       window: kind,
       reason: update.reason ?? 'limits changed',
-      detail: { before: { tokens: current.limitTokens, usd: current.limitMicros === null ? null : toUsd(current.limitMicros), softCap: current.softCap }, after: { tokens: next.limitTokens, usd: next.limitMicros === null ? null : toUsd(next.limitMicros), softCap: next.softCap } },
+      detail: {
+        before: { tokens: current.limitTokens, usd: current.limitMicros === null ? null : toUsd(current.limitMicros), softCap: current.softCap },
+        after: { tokens: next.limitTokens, usd: next.limitMicros === null ? null : toUsd(next.limitMicros), softCap: next.softCap },
+      },
       createdAt: this.clock.now().toISOString(),
     });
     return describeWindow(w, this.clock.now(), this.config.budgets.zones);
@@ -310,7 +329,14 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   async setEnforcement(enabled: boolean, reason: string): Promise<Enforcement> {
     await this.init();
     const at = this.clock.now().toISOString();
-    await this.repository.addAudit({ id: randomUUID(), action: 'enforcement', window: null, reason, detail: { enabled, before: this.enforcement.enabled }, createdAt: at });
+    await this.repository.addAudit({
+      id: randomUUID(),
+      action: 'enforcement',
+      window: null,
+      reason,
+      detail: { enabled, before: this.enforcement.enabled },
+      createdAt: at,
+    });
     this.enforcement = { enabled, reason, since: at };
     return this.enforcing();
   }
@@ -329,14 +355,28 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     w.midForecast = null;
     const { id } = w;
     await this.enqueue(() => this.repository.setUsage(id, 0, 0));
-    await this.repository.addAudit({ id: randomUUID(), action: 'reset', window: kind, reason, detail: { before, periodStart: w.start.toISOString() }, createdAt: this.clock.now().toISOString() });
+    await this.repository.addAudit({
+      id: randomUUID(),
+      action: 'reset',
+      window: kind,
+      reason,
+      detail: { before, periodStart: w.start.toISOString() },
+      createdAt: this.clock.now().toISOString(),
+    });
     return describeWindow(w, this.clock.now(), this.config.budgets.zones);
   }
 
   /** The budget audit, newest first. */
   async audit(limit = 100): Promise<BudgetAuditView[]> {
     await this.init();
-    return (await this.repository.audit(limit)).map((r) => ({ id: r.id, action: r.action as BudgetAuditView['action'], window: r.window as WindowKind | null, reason: r.reason, detail: r.detail, at: r.createdAt }));
+    return (await this.repository.audit(limit)).map((r) => ({
+      id: r.id,
+      action: r.action as BudgetAuditView['action'],
+      window: r.window as WindowKind | null,
+      reason: r.reason,
+      detail: r.detail,
+      at: r.createdAt,
+    }));
   }
 
   /** Past (closed) windows, newest first: a read of their rows once the writes queued so far are in. */

@@ -24,10 +24,7 @@ export class CreateAllocations1763900002002 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex(
-      'allocations',
-      new TableIndex({ name: 'idx_allocations_deliberation_round', columnNames: ['deliberation_id', 'round'] }),
-    );
+    await queryRunner.createIndex('allocations', new TableIndex({ name: 'idx_allocations_deliberation_round', columnNames: ['deliberation_id', 'round'] }));
     await queryRunner.createIndex('allocations', new TableIndex({ name: 'idx_allocations_created_at', columnNames: ['created_at'] }));
   }
 

@@ -21,7 +21,15 @@ export function windowRefusal(w: OpenWindow, tokens: number, micros: number): Re
     return { ok: false, window: w.kind, unit: 'tokens', limit: w.limitTokens, used: w.usedTokens, reserved: w.reservedTokens, needed: tokens };
   }
   if (w.limitMicros !== null && micros > 0 && w.usedMicros + w.reservedMicros + micros > w.limitMicros) {
-    return { ok: false, window: w.kind, unit: 'usd', limit: toUsd(w.limitMicros), used: toUsd(w.usedMicros), reserved: toUsd(w.reservedMicros), needed: toUsd(micros) };
+    return {
+      ok: false,
+      window: w.kind,
+      unit: 'usd',
+      limit: toUsd(w.limitMicros),
+      used: toUsd(w.usedMicros),
+      reserved: toUsd(w.reservedMicros),
+      needed: toUsd(micros),
+    };
   }
   return null;
 }
@@ -39,7 +47,8 @@ export function windowForecast(w: OpenWindow, now: Date, zones: ZoneThresholds):
   });
 }
 
-const fractionOf = (w: OpenWindow): number | null => fractionUsedOf({ tokens: w.usedTokens, money: w.usedMicros }, { tokens: w.limitTokens, money: w.limitMicros });
+const fractionOf = (w: OpenWindow): number | null =>
+  fractionUsedOf({ tokens: w.usedTokens, money: w.usedMicros }, { tokens: w.limitTokens, money: w.limitMicros });
 
 /** A window as GET /v1/budgets/status shows it: USD, not micro-dollars. */
 export function describeWindow(w: OpenWindow, now: Date, zones: ZoneThresholds): WindowStatus {

@@ -60,19 +60,13 @@ export function forecast(input: ForecastInput): Forecast {
   const hasRate = elapsedHours >= 1 / 60;
   const tokensPerHour = hasRate ? input.usedTokens / elapsedHours : 0;
   const usdPerHour = hasRate ? input.usedUsd / elapsedHours : 0;
-  const candidates = [
-    hoursToLimit(input.usedTokens, input.limitTokens, tokensPerHour),
-    hoursToLimit(input.usedUsd, input.limitUsd, usdPerHour),
-  ].filter((h): h is number => h !== null);
+  const candidates = [hoursToLimit(input.usedTokens, input.limitTokens, tokensPerHour), hoursToLimit(input.usedUsd, input.limitUsd, usdPerHour)].filter(
+    (h): h is number => h !== null,
+  );
   const hoursToExhaustion = candidates.length > 0 ? Math.min(...candidates) : null;
   const exhaustionAt =
-    hoursToExhaustion !== null && hoursToExhaustion <= remainingHours
-      ? new Date(input.now.getTime() + hoursToExhaustion * HOUR_MS).toISOString()
-      : null;
-  const fractionUsed = fractionUsedOf(
-    { tokens: input.usedTokens, money: input.usedUsd },
-    { tokens: input.limitTokens, money: input.limitUsd },
-  );
+    hoursToExhaustion !== null && hoursToExhaustion <= remainingHours ? new Date(input.now.getTime() + hoursToExhaustion * HOUR_MS).toISOString() : null;
+  const fractionUsed = fractionUsedOf({ tokens: input.usedTokens, money: input.usedUsd }, { tokens: input.limitTokens, money: input.limitUsd });
   const zone = budgetZone(fractionUsed, input.zones ?? DEFAULT_ZONES);
   return {
     tokensPerHour: round(tokensPerHour, 2),

@@ -52,8 +52,20 @@ describe(planRound.name, () => {
       ['auto follows the selector when settled', { round: 3, signals: settled }, {}, 'fast', 'premium-fast'],
       ['explicit reasoning kept when settled', { round: 3, signals: settled }, { tier: 'reasoning' }, 'reasoning', 'premium-reasoning'],
       ['explicit reasoning forced fast by a low budget', { round: 3, signals: lowBudget }, { tier: 'reasoning' }, 'fast', 'premium-fast'],
-      ['explicit reasoning forced fast at the forceFast threshold', { signals: { ...settled, forceFast: true } }, { tier: 'reasoning' }, 'fast', 'premium-fast'],
-      ['force keeps reasoning against a low budget', { round: 3, signals: lowBudget }, { tier: 'reasoning', force: true, overrideReason: 'audit' }, 'reasoning', 'premium-reasoning'],
+      [
+        'explicit reasoning forced fast at the forceFast threshold',
+        { signals: { ...settled, forceFast: true } },
+        { tier: 'reasoning' },
+        'fast',
+        'premium-fast',
+      ],
+      [
+        'force keeps reasoning against a low budget',
+        { round: 3, signals: lowBudget },
+        { tier: 'reasoning', force: true, overrideReason: 'audit' },
+        'reasoning',
+        'premium-reasoning',
+      ],
       ['explicit model kept when the budget allows the adapter', { round: 3, signals: lowBudget }, { model: 'my-model' }, 'fast', 'my-model'],
     ])('%s', (_name, over, p, tier, model) => {
       const d = only(planRound(input({ ...over, participants: [participant(p)] })));
@@ -64,7 +76,9 @@ describe(planRound.name, () => {
 
     it('should record the recommendation and mark overrides', () => {
       const [auto, explicit] = decisions(
-        planRound(input({ round: 3, signals: settled, participants: [participant(), participant({ index: 1, tier: 'reasoning', overrideReason: 'why not' })] })),
+        planRound(
+          input({ round: 3, signals: settled, participants: [participant(), participant({ index: 1, tier: 'reasoning', overrideReason: 'why not' })] }),
+        ),
       );
       expect(auto).toMatchObject({ model: 'premium-fast', recommendedModel: 'premium-fast', override: false });
       expect(auto.overrideReason).toBeUndefined();
@@ -91,12 +105,16 @@ describe(planRound.name, () => {
     });
 
     it('should pause for budget when no local adapter exists at a hard cap', () => {
-      const plan = planRound(input({ maxAllowedTier: 'T1', catalog: [adapter('cloud', 'T2'), adapter('premium', 'T3'), adapter('local', 'T0', { reachable: false })] }));
+      const plan = planRound(
+        input({ maxAllowedTier: 'T1', catalog: [adapter('cloud', 'T2'), adapter('premium', 'T3'), adapter('local', 'T0', { reachable: false })] }),
+      );
       expect(plan).toEqual({ pause: { reason: 'budget', detail: expect.stringContaining('T1'), participantIndex: 0 } });
     });
 
     it('should let force keep its adapter above a soft cap, with a warning and an override', () => {
-      const d = only(planRound(input({ maxAllowedTier: 'T2', participants: [participant({ force: true, overrideReason: 'board review', model: 'premium-x' })] })));
+      const d = only(
+        planRound(input({ maxAllowedTier: 'T2', participants: [participant({ force: true, overrideReason: 'board review', model: 'premium-x' })] })),
+      );
       expect(d).toMatchObject({ adapter: 'premium', model: 'premium-x', recommendedModel: 'cloud-reasoning', override: true, overrideReason: 'board review' });
       expect(d.warning).toContain('above the budget cap T2');
     });
@@ -125,7 +143,9 @@ describe(planRound.name, () => {
     });
 
     it('should defer when the replacement within the cap falls below the floor', () => {
-      const plan = planRound(input({ maxAllowedTier: 'T2', catalog: [adapter('local', 'T0'), adapter('premium', 'T3')], participants: [participant({ role: 'reviewer' })] }));
+      const plan = planRound(
+        input({ maxAllowedTier: 'T2', catalog: [adapter('local', 'T0'), adapter('premium', 'T3')], participants: [participant({ role: 'reviewer' })] }),
+      );
       expect('pause' in plan && plan.pause.reason).toBe('budget_floor');
     });
 
@@ -144,7 +164,13 @@ describe(planRound.name, () => {
     const stayed = expect.not.stringContaining('consecutive');
     it.each<[string, { kind: string; count: number } | null, string, boolean, unknown]>([
       ['two failures stay', { kind: 'timeout', count: 2 }, 'local', false, stayed],
-      ['three failures escalate one usable tier up', { kind: 'timeout', count: 3 }, 'cloud', true, expect.stringContaining('escalated from local (T0) to cloud (T2) after 3 consecutive timeout failures')],
+      [
+        'three failures escalate one usable tier up',
+        { kind: 'timeout', count: 3 },
+        'cloud',
+        true,
+        expect.stringContaining('escalated from local (T0) to cloud (T2) after 3 consecutive timeout failures'),
+      ],
       ['no failures stay', null, 'local', false, stayed],
     ])('%s', (_name, failures, expected, escalated, reason) => {
       const cat = [adapter('local', 'T0'), adapter('strong', 'T1', { enabled: false }), adapter('cloud', 'T2'), adapter('premium', 'T3')];
@@ -153,7 +179,9 @@ describe(planRound.name, () => {
     });
 
     it('should not escalate past the budget cap', () => {
-      const d = only(planRound(input({ maxAllowedTier: 'T2', participants: [participant({ adapter: 'cloud', consecutiveFailures: { kind: 'http_status', count: 5 } })] })));
+      const d = only(
+        planRound(input({ maxAllowedTier: 'T2', participants: [participant({ adapter: 'cloud', consecutiveFailures: { kind: 'http_status', count: 5 } })] })),
+      );
       expect(d).toMatchObject({ adapter: 'cloud', escalated: false });
       expect(d.reason).toContain('no usable adapter above');
     });

@@ -1,15 +1,6 @@
 import type { AdapterTier, ModelClass } from '@app/config';
 
-import {
-  bestAllowedAdapter,
-  CatalogAdapter,
-  cheapestAdapterWithin,
-  EffectiveFloor,
-  effectiveFloor,
-  escalate,
-  findAdapter,
-  tierRank,
-} from './tier-ladder';
+import { bestAllowedAdapter, CatalogAdapter, cheapestAdapterWithin, EffectiveFloor, effectiveFloor, escalate, findAdapter, tierRank } from './tier-ladder';
 
 import { SelectorSignals, selectTier, TierSelection, TieringConfig } from './tier-selector';
 
@@ -55,9 +46,7 @@ export interface TierDecision {
 
 export type PauseReason = 'budget' | 'budget_floor';
 
-export type RoundPlan =
-  | { decisions: TierDecision[]; selection: TierSelection }
-  | { pause: { reason: PauseReason; detail: string; participantIndex: number } };
+export type RoundPlan = { decisions: TierDecision[]; selection: TierSelection } | { pause: { reason: PauseReason; detail: string; participantIndex: number } };
 
 class Pause {
   constructor(

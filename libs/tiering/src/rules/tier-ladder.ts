@@ -93,12 +93,7 @@ export function effectiveFloor(role: string | undefined, critical: boolean, floo
 export type FloorCheck = { ok: true; floor: EffectiveFloor | null } | { ok: false; defer: true; floor: EffectiveFloor };
 
 /** Whether a candidate tier meets the participant's floor; below it the deliberation is deferred, never downgraded. */
-export function applyFloor(
-  role: string | undefined,
-  critical: boolean,
-  floors: Record<string, FloorConfig>,
-  candidateTier: AdapterTier,
-): FloorCheck {
+export function applyFloor(role: string | undefined, critical: boolean, floors: Record<string, FloorConfig>, candidateTier: AdapterTier): FloorCheck {
   const floor = effectiveFloor(role, critical, floors);
   if (floor && tierRank(candidateTier) < tierRank(floor.minTier)) return { ok: false, defer: true, floor };
   return { ok: true, floor };

@@ -1,6 +1,5 @@
 import type { ConclaveConfig, ModelClass } from '@app/config';
 
-
 export type TieringConfig = ConclaveConfig['tiering'];
 export type SelectorThresholds = Pick<TieringConfig, 'lowBudgetFraction' | 'scoreDrop' | 'settledScore' | 'splitOptions'>;
 
@@ -18,15 +17,7 @@ export interface SelectorSignals {
 }
 
 /** Which rule decided, as a stable code (the reason is for people). */
-export type SelectorRule =
-  | 'budget_low'
-  | 'force_fast'
-  | 'first_round'
-  | 'score_dropped'
-  | 'settled_rising'
-  | 'unanimous'
-  | 'split_votes'
-  | 'default';
+export type SelectorRule = 'budget_low' | 'force_fast' | 'first_round' | 'score_dropped' | 'settled_rising' | 'unanimous' | 'split_votes' | 'default';
 
 export interface TierSelection {
   tier: ModelClass;

@@ -125,11 +125,7 @@ export function estimateMarginMicros(estimatedCostMicros: number, estimateErrorP
 }
 
 /** The cost bounds of one call, in micro-dollars (what the lifetime totals accumulate). */
-export function callCostBounds(
-  costMicros: number | null,
-  accuracy: Accuracy,
-  estimateErrorPct: number,
-): { lowerMicros: number; upperMicros: number } {
+export function callCostBounds(costMicros: number | null, accuracy: Accuracy, estimateErrorPct: number): { lowerMicros: number; upperMicros: number } {
   const cost = costMicros ?? 0;
   const margin = accuracy === 'estimated' ? estimateMarginMicros(cost, estimateErrorPct) : 0;
   return { lowerMicros: Math.max(0, cost - margin), upperMicros: cost + margin };

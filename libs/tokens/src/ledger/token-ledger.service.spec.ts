@@ -119,11 +119,24 @@ describe(TokenLedger.name, () => {
 
     it('should count an unpriced model of a T0 (local) adapter as free, not as missing', async () => {
       await dataSource.destroy();
-      const local = { name: 'box', kind: 'http', provider: 'openai', baseUrl: 'http://127.0.0.1:1/v1', tier: 'T0', models: { fast: 'mystery-9', reasoning: 'mystery-9' } };
+      const local = {
+        name: 'box',
+        kind: 'http',
+        provider: 'openai',
+        baseUrl: 'http://127.0.0.1:1/v1',
+        tier: 'T0',
+        models: { fast: 'mystery-9', reasoning: 'mystery-9' },
+      };
       ({ dataSource, ledger: sut } = await openTokensTestDb({ adapters: [local, { ...local, name: 'cloud', tier: 'T2' }] }));
 
-      const onLocal = await sut.recordUsage(dataSource.manager, entry('d1', { inputTokens: 100, outputTokens: 10 }, { adapter: 'box', provider: 'openai', model: 'mystery-9' }));
-      const onCloud = await sut.recordUsage(dataSource.manager, entry('d1', { inputTokens: 100, outputTokens: 10 }, { adapter: 'cloud', provider: 'openai', model: 'mystery-9' }));
+      const onLocal = await sut.recordUsage(
+        dataSource.manager,
+        entry('d1', { inputTokens: 100, outputTokens: 10 }, { adapter: 'box', provider: 'openai', model: 'mystery-9' }),
+      );
+      const onCloud = await sut.recordUsage(
+        dataSource.manager,
+        entry('d1', { inputTokens: 100, outputTokens: 10 }, { adapter: 'cloud', provider: 'openai', model: 'mystery-9' }),
+      );
 
       expect(onLocal).toEqual({ costUsd: 0, costMicros: 0, priced: true });
       expect(onCloud).toEqual({ costUsd: null, costMicros: null, priced: false });
@@ -158,7 +171,13 @@ describe(TokenLedger.name, () => {
     });
 
     it('should count a deliberation once per adapter, however many calls it made there', async () => {
-      for (const [deliberationId, adapter] of [['d1', 'claude'], ['d1', 'claude'], ['d1', 'openai'], ['d2', 'claude'], ['d2', 'claude']]) {
+      for (const [deliberationId, adapter] of [
+        ['d1', 'claude'],
+        ['d1', 'claude'],
+        ['d1', 'openai'],
+        ['d2', 'claude'],
+        ['d2', 'claude'],
+      ]) {
         await dataSource.transaction((m) => sut.recordUsage(m, entry(deliberationId, { inputTokens: 1 }, { adapter })));
       }
       expect(await totals('claude')).toMatchObject({ calls: 4, deliberations: 2 });
@@ -167,7 +186,11 @@ describe(TokenLedger.name, () => {
 
     describe('under 50 parallel writers to the same adapter', () => {
       const calls = Array.from({ length: 50 }, (_, i) =>
-        entry(`d${i % 5}`, { inputTokens: 100 + i, outputTokens: 10, cachedInputTokens: i }, { accuracy: i % 2 ? 'estimated' : 'exact', participantIndex: i % 3 }),
+        entry(
+          `d${i % 5}`,
+          { inputTokens: 100 + i, outputTokens: 10, cachedInputTokens: i },
+          { accuracy: i % 2 ? 'estimated' : 'exact', participantIndex: i % 3 },
+        ),
       );
 
       const expectLostNothing = async () => {

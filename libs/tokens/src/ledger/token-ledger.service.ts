@@ -14,8 +14,6 @@ import { microsToUsd, priceUsage } from '../prices/price-usage';
 
 import { TokenUsageRepository } from './token-usage.repository';
 
-
-
 /** One adapter call to record. */
 export interface UsageEntry {
   deliberationId: string;

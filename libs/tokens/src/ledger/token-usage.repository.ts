@@ -212,11 +212,7 @@ export class TokenUsageRepository {
 
   async sumsOverTime(window: TimeWindow, groupBy: TimeGroup): Promise<Array<{ key: string; sums: UsageSums }>> {
     const expression = TIME_GROUP_EXPRESSION[groupBy];
-    const rows = await this.inWindow(this.sums(), window)
-      .addSelect(expression, 'group_key')
-      .groupBy(expression)
-      .orderBy(expression, 'ASC')
-      .getRawMany<Raw>();
+    const rows = await this.inWindow(this.sums(), window).addSelect(expression, 'group_key').groupBy(expression).orderBy(expression, 'ASC').getRawMany<Raw>();
     return rows.map((raw) => ({ key: String(raw.group_key), sums: sumsOf(raw) }));
   }
 
@@ -245,13 +241,7 @@ export class TokenUsageRepository {
   /** The largest number of tokens finished within one calendar minute (UTC) of the window. */
   async peakTokensPerMinute(window: TimeWindow): Promise<number> {
     const minute = 'SUBSTR(u.createdAt, 1, 16)';
-    const rows = await this.inWindow(
-      this.dataSource
-        .createQueryBuilder()
-        .from(TokenUsageEntity, 'u')
-        .select('SUM(u.totalTokens)', 'tokens'),
-      window,
-    )
+    const rows = await this.inWindow(this.dataSource.createQueryBuilder().from(TokenUsageEntity, 'u').select('SUM(u.totalTokens)', 'tokens'), window)
       .groupBy(minute)
       .getRawMany<Raw>();
     return rows.reduce((peak, raw) => Math.max(peak, num(raw.tokens)), 0);

@@ -11,7 +11,10 @@ describe(MetricsService.name, () => {
       'exact',
     );
     sut.observeCall({ usage, latencyMs: 1500 }, 0.002);
-    sut.observeCall({ usage: unavailableUsage({ adapter: 'claude', provider: 'anthropic', model: 'claude-haiku-4-5' }), latencyMs: 40, errorKind: 'timeout' }, 0);
+    sut.observeCall(
+      { usage: unavailableUsage({ adapter: 'claude', provider: 'anthropic', model: 'claude-haiku-4-5' }), latencyMs: 40, errorKind: 'timeout' },
+      0,
+    );
 
     const text = await sut.metrics();
     expect(text).toContain('conclave_tokens_total{adapter="claude",model="claude-haiku-4-5",kind="input",accuracy="exact"} 1000');
@@ -53,7 +56,8 @@ describe(MetricsService.name, () => {
       tiering: { floors: { security: { minTier: 'T2', model: 'gpt-5-pro' } } },
     });
     const sut = new MetricsService(config);
-    const observe = (adapter: string, model: string) => sut.observeCall({ usage: makeUsage({ adapter, provider: 'openai', model }, { inputTokens: 10 }, 'exact'), latencyMs: 1 }, 0.001);
+    const observe = (adapter: string, model: string) =>
+      sut.observeCall({ usage: makeUsage({ adapter, provider: 'openai', model }, { inputTokens: 10 }, 'exact'), latencyMs: 1 }, 0.001);
 
     observe('cloud', 'gpt-5');
     observe('cloud', 'gpt-5-pro');

@@ -32,10 +32,7 @@ export class CreateTokenUsage1763900001000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex(
-      'token_usage',
-      new TableIndex({ name: 'idx_token_usage_deliberation_round', columnNames: ['deliberation_id', 'round'] }),
-    );
+    await queryRunner.createIndex('token_usage', new TableIndex({ name: 'idx_token_usage_deliberation_round', columnNames: ['deliberation_id', 'round'] }));
     await queryRunner.createIndex('token_usage', new TableIndex({ name: 'idx_token_usage_created_at', columnNames: ['created_at'] }));
     await queryRunner.createIndex('token_usage', new TableIndex({ name: 'idx_token_usage_adapter', columnNames: ['adapter'] }));
   }

@@ -88,12 +88,22 @@ describe(PriceTable.name, () => {
       expect(data.models[model]).toEqual({ input, output, cachedInput: input / 10 });
     });
 
-    it.each(['gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4o-mini', 'o3', 'o4-mini', 'gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite'])(
-      'should price %s',
-      (model) => {
-        expect(data.models[model]).toBeDefined();
-      },
-    );
+    it.each([
+      'gpt-5',
+      'gpt-5-mini',
+      'gpt-5-nano',
+      'gpt-4.1',
+      'gpt-4.1-mini',
+      'gpt-4o',
+      'gpt-4o-mini',
+      'o3',
+      'o4-mini',
+      'gemini-2.5-pro',
+      'gemini-2.5-flash',
+      'gemini-2.5-flash-lite',
+    ])('should price %s', (model) => {
+      expect(data.models[model]).toBeDefined();
+    });
 
     it.each(Object.entries(data.models))('should hold a sane price for %s', (_model, price) => {
       expect(price.input).toBeGreaterThan(0);

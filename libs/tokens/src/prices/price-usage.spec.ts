@@ -4,7 +4,11 @@ import { priceUsage, microsToUsd } from './price-usage';
 
 const table = PriceTable.shipped();
 const usage = (input: number, output: number, cached = 0, reasoning = 0) =>
-  makeUsage({ adapter: 'a', provider: 'p', model: 'm' }, { inputTokens: input, outputTokens: output, cachedInputTokens: cached, reasoningTokens: reasoning }, 'exact');
+  makeUsage(
+    { adapter: 'a', provider: 'p', model: 'm' },
+    { inputTokens: input, outputTokens: output, cachedInputTokens: cached, reasoningTokens: reasoning },
+    'exact',
+  );
 
 describe(priceUsage.name, () => {
   it.each([

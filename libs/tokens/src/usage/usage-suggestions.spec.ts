@@ -26,11 +26,17 @@ const vote = (participantIndex: number, round: number, voteOption: string, delib
 
 describe(suggestUsageChanges.name, () => {
   it('should suggest nothing when nothing stands out', () => {
-    expect(suggestUsageChanges(base({ participants: [
-      { adapter: 'a', model: 'm1', totalTokens: 350, calls: 1, unpricedCalls: 0 },
-      { adapter: 'b', model: 'm2', totalTokens: 350, calls: 1, unpricedCalls: 0 },
-      { adapter: 'c', model: 'm3', totalTokens: 300, calls: 1, unpricedCalls: 0 },
-    ] }))).toEqual([]);
+    expect(
+      suggestUsageChanges(
+        base({
+          participants: [
+            { adapter: 'a', model: 'm1', totalTokens: 350, calls: 1, unpricedCalls: 0 },
+            { adapter: 'b', model: 'm2', totalTokens: 350, calls: 1, unpricedCalls: 0 },
+            { adapter: 'c', model: 'm3', totalTokens: 300, calls: 1, unpricedCalls: 0 },
+          ],
+        }),
+      ),
+    ).toEqual([]);
     expect(suggestUsageChanges(base({ totalTokens: 0, exactTokens: 0 }))).toEqual([]);
   });
 

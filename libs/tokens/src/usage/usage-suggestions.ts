@@ -55,9 +55,7 @@ function dominanceSuggestion(input: SuggestionInput, participant: SuggestionInpu
   const trails = trailsOf(input.votes, participant.adapter, participant.model).filter((t) => t.votes.length >= 2);
   const unchanged = trails.filter((t) => t.votes.every((v) => sameOption(v.option, t.votes[0].option)));
   const only = trails.length === 1 ? trails[0] : null;
-  const name = only
-    ? `participant ${only.participantIndex} (${participant.adapter}/${participant.model})`
-    : `${participant.adapter}/${participant.model}`;
+  const name = only ? `participant ${only.participantIndex} (${participant.adapter}/${participant.model})` : `${participant.adapter}/${participant.model}`;
   if (trails.length > 0 && unchanged.length === trails.length) {
     const firstRound = Math.min(...trails.map((t) => t.votes[0].round));
     const where = trails.length > 1 ? ` in all ${trails.length} deliberations` : '';

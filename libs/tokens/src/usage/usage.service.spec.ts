@@ -115,9 +115,51 @@ describe(UsageService.name, () => {
     it("should list each call of the round with the round's totals", async () => {
       const view = await sut.roundTokens('d1', 2);
       expect(view.calls).toEqual([
-        { participantIndex: 0, adapter: 'claude', model: 'claude-haiku-4-5', tier: 'fast', accuracy: 'exact', inputTokens: 1500, outputTokens: 300, reasoningTokens: 0, cachedInputTokens: 0, totalTokens: 1800, costUsd: 0.003, latencyMs: 100, errorKind: null },
-        { participantIndex: 1, adapter: 'openai', model: 'gpt-5-mini', tier: 'fast', accuracy: 'unavailable', inputTokens: 0, outputTokens: 0, reasoningTokens: 0, cachedInputTokens: 0, totalTokens: 0, costUsd: 0, latencyMs: 200, errorKind: 'timeout' },
-        { participantIndex: 2, adapter: 'local', model: 'llama3.2', tier: 'fast', accuracy: 'exact', inputTokens: 4000, outputTokens: 1000, reasoningTokens: 0, cachedInputTokens: 0, totalTokens: 5000, costUsd: 0, latencyMs: 300, errorKind: null },
+        {
+          participantIndex: 0,
+          adapter: 'claude',
+          model: 'claude-haiku-4-5',
+          tier: 'fast',
+          accuracy: 'exact',
+          inputTokens: 1500,
+          outputTokens: 300,
+          reasoningTokens: 0,
+          cachedInputTokens: 0,
+          totalTokens: 1800,
+          costUsd: 0.003,
+          latencyMs: 100,
+          errorKind: null,
+        },
+        {
+          participantIndex: 1,
+          adapter: 'openai',
+          model: 'gpt-5-mini',
+          tier: 'fast',
+          accuracy: 'unavailable',
+          inputTokens: 0,
+          outputTokens: 0,
+          reasoningTokens: 0,
+          cachedInputTokens: 0,
+          totalTokens: 0,
+          costUsd: 0,
+          latencyMs: 200,
+          errorKind: 'timeout',
+        },
+        {
+          participantIndex: 2,
+          adapter: 'local',
+          model: 'llama3.2',
+          tier: 'fast',
+          accuracy: 'exact',
+          inputTokens: 4000,
+          outputTokens: 1000,
+          reasoningTokens: 0,
+          cachedInputTokens: 0,
+          totalTokens: 5000,
+          costUsd: 0,
+          latencyMs: 300,
+          errorKind: null,
+        },
       ]);
       expect(view.totals).toMatchObject({ calls: 3, totalTokens: 6_800, unavailableCalls: 1, costUsd: 0.003 });
       expect(await sut.roundTokens('d1', 9)).toMatchObject({ round: 9, calls: [], totals: { calls: 0 } });
@@ -138,9 +180,30 @@ describe(UsageService.name, () => {
     });
 
     it.each([
-      ['adapter', [['local', 15_000], ['claude', 5_200], ['openai', 1_250]]],
-      ['model', [['llama3.2', 15_000], ['claude-haiku-4-5', 5_200], ['gpt-5-mini', 1_100], ['mystery-1', 150]]],
-      ['deliberation', [['d1', 21_300], ['d2', 150]]],
+      [
+        'adapter',
+        [
+          ['local', 15_000],
+          ['claude', 5_200],
+          ['openai', 1_250],
+        ],
+      ],
+      [
+        'model',
+        [
+          ['llama3.2', 15_000],
+          ['claude-haiku-4-5', 5_200],
+          ['gpt-5-mini', 1_100],
+          ['mystery-1', 150],
+        ],
+      ],
+      [
+        'deliberation',
+        [
+          ['d1', 21_300],
+          ['d2', 150],
+        ],
+      ],
     ] as const)('should group by %s, largest first', async (groupBy, expected) => {
       const view = await sut.usageOverTime({ ...window, groupBy }, NOW);
       expect(view.groups.map((g) => [g.key, g.totalTokens])).toEqual(expected);

@@ -5,14 +5,7 @@ import { microsToUsd } from '../prices/price-usage';
 import { SolutionTotalsEntity } from '../ledger/solution-totals.entity';
 import { TimeWindow, TokenUsageRepository } from '../ledger/token-usage.repository';
 import { suggestUsageChanges } from './usage-suggestions';
-import {
-  DeliberationTokens,
-  RoundTokens,
-  AdapterTotals,
-  UsageOverTime,
-  UsageQuery,
-  UsageSummary,
-} from './usage.types';
+import { DeliberationTokens, RoundTokens, AdapterTotals, UsageOverTime, UsageQuery, UsageSummary } from './usage.types';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -103,10 +96,7 @@ export class UsageService {
       });
     }
     const window: TimeWindow = { from: from.toISOString(), to: to.toISOString() };
-    const [groups, totals] = await Promise.all([
-      this.repository.sumsOverTime(window, groupBy),
-      this.repository.windowSums(window),
-    ]);
+    const [groups, totals] = await Promise.all([this.repository.sumsOverTime(window, groupBy), this.repository.windowSums(window)]);
     if (groupBy !== 'day') groups.sort((a, b) => b.sums.totalTokens - a.sums.totalTokens || a.key.localeCompare(b.key));
     return {
       ...window,
@@ -156,9 +146,7 @@ export class UsageService {
       tokensPerMinuteNow: recent.totalTokens,
       peakTokensPerMinute: peak,
       totalTokens: total,
-      topParticipants: ranked
-        .slice(0, TOP_PARTICIPANTS)
-        .map((p) => ({ ...p, share: total === 0 ? 0 : p.totalTokens / total })),
+      topParticipants: ranked.slice(0, TOP_PARTICIPANTS).map((p) => ({ ...p, share: total === 0 ? 0 : p.totalTokens / total })),
       tokensAfterConvergence: spent.afterConvergenceTokens,
       shareAfterConvergence: total === 0 ? 0 : spent.afterConvergenceTokens / total,
       suggestions: suggestUsageChanges({
