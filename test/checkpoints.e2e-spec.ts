@@ -14,6 +14,7 @@ import {
   type ScriptedCall,
   type ScriptedProvider,
   type Stance,
+  deferred,
 } from './support/round-script';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -34,12 +35,6 @@ function voting(usage: ProviderUsage, hold?: (c: ScriptedCall) => Promise<void> 
     await hold?.(c);
     return { text: answer(prose(c.stance, c.round), c.round === 1 && c.stance === 'against' ? 'Keep polling' : 'Adopt webhooks'), usage };
   };
-}
-
-function deferred(): { promise: Promise<void>; release: () => void } {
-  let release!: () => void;
-  const promise = new Promise<void>((r) => (release = r));
-  return { promise, release };
 }
 
 async function start(t: TestApp, body: Record<string, unknown>): Promise<string> {

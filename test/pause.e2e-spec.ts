@@ -10,6 +10,7 @@ import {
   type ScriptedCall,
   type ScriptedProvider,
   type Stance,
+  deferred,
 } from './support/round-script';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -23,12 +24,6 @@ const QUESTION = 'Should our billing service move from REST polling to webhooks?
 const STANCES: Stance[] = ['for', 'against', 'neutral'];
 const THREE = STANCES.map((stance) => ({ adapter: 'cloud', stance }));
 const USAGE: ProviderUsage = { input: 100, output: 50 };
-
-function deferred(): { promise: Promise<void>; release: () => void } {
-  let release!: () => void;
-  const promise = new Promise<void>((r) => (release = r));
-  return { promise, release };
-}
 
 describe('pause by a person (e2e)', () => {
   let provider: ScriptedProvider | undefined;

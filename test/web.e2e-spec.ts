@@ -2,7 +2,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WEB_DIR } from '../apps/api/src/web/web-page';
-import { prose, type Stance } from './support/round-script';
+import { prose, type Stance, deferred } from './support/round-script';
 import { startPanel, turn, vote, type ScriptedPanel } from './support/scripted-providers';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -21,12 +21,6 @@ const KEY = 'web-e2e-key-0123456789abcdef';
 const NAMES = ['alpha', 'beta', 'gamma'];
 const STANCES: Stance[] = ['for', 'against', 'neutral'];
 const ROUNDS = 4;
-
-function deferred(): { promise: Promise<void>; release: () => void } {
-  let release!: () => void;
-  const promise = new Promise<void>((r) => (release = r));
-  return { promise, release };
-}
 
 const missing = !existsSync(CHROMIUM)
   ? `${CHROMIUM} is missing (apt-get install -y chromium)`

@@ -163,3 +163,10 @@ export async function readEvents(url: string, id: string, timeoutMs = 10_000, on
     controller.abort();
   }
 }
+
+/** A promise released from outside: holds a scripted call (or a test step) until the test says so. */
+export function deferred(): { promise: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const promise = new Promise<void>((r) => (release = r));
+  return { promise, release };
+}

@@ -59,38 +59,44 @@ export type DeliberationEvent = {
   [K in DeliberationEventType]: { seq: number; type: K; deliberationId: string; at: string; data: DeliberationEventData[K] };
 }[DeliberationEventType];
 
-/** The response_received data of an answer as the engine holds it (live). */
-export function responseReceived(round: number, r: ParticipantResponse): ResponseReceived {
+/**
+ * The response_received data of an answer: live from the engine's response, replayed from a stored one.
+ * One builder, so both carry the same fields.
+ */
+function received(
+  round: number,
+  r: Pick<ResponseView, 'participantIndex' | 'adapter' | 'model' | 'vote' | 'voteError' | 'error' | 'latencyMs' | 'costUsd'>,
+  tokens: number,
+  truncated: boolean,
+  voteRetry: { text: string | null; errorKind: string | null; tokens: number; costUsd: number | null } | null,
+): ResponseReceived {
+  const { participantIndex, adapter, model, vote, voteError, error, latencyMs } = r;
   return {
     round,
-    participantIndex: r.participantIndex,
-    adapter: r.adapter,
-    model: r.model,
-    vote: r.vote,
-    voteError: r.voteError,
-    error: r.error,
-    latencyMs: r.latencyMs,
-    tokens: r.usage.totalTokens,
-    costUsd: sumCost(r.costUsd, r.voteRetry?.costUsd),
-    truncated: r.truncated === true,
-    ...(r.voteRetry ? { voteRetry: { text: r.voteRetry.text ?? null, errorKind: r.voteRetry.errorKind ?? null, tokens: r.voteRetry.usage.totalTokens } } : {}),
+    participantIndex,
+    adapter,
+    model,
+    vote,
+    voteError,
+    error,
+    latencyMs,
+    tokens,
+    costUsd: sumCost(r.costUsd, voteRetry?.costUsd),
+    truncated,
+    ...(voteRetry ? { voteRetry: { text: voteRetry.text, errorKind: voteRetry.errorKind, tokens: voteRetry.tokens } } : {}),
   };
 }
 
-/** The same data from a stored answer (replayed). */
-export function responseReceivedFromView(round: number, r: ResponseView): ResponseReceived {
-  return {
-    round,
-    participantIndex: r.participantIndex,
-    adapter: r.adapter,
-    model: r.model,
-    vote: r.vote,
-    voteError: r.voteError,
-    error: r.error,
-    latencyMs: r.latencyMs,
-    tokens: r.tokens.total,
-    costUsd: sumCost(r.costUsd, r.voteRetry?.costUsd),
-    truncated: r.truncated,
-    ...(r.voteRetry ? { voteRetry: { text: r.voteRetry.text, errorKind: r.voteRetry.errorKind, tokens: r.voteRetry.tokens } } : {}),
+export function responseReceived(round: number, r: ParticipantResponse): ResponseReceived {
+  const retry = r.voteRetry && {
+    text: r.voteRetry.text ?? null,
+    errorKind: r.voteRetry.errorKind ?? null,
+    tokens: r.voteRetry.usage.totalTokens,
+    costUsd: r.voteRetry.costUsd,
   };
+  return received(round, r, r.usage.totalTokens, r.truncated === true, retry ?? null);
+}
+
+export function responseReceivedFromView(round: number, r: ResponseView): ResponseReceived {
+  return received(round, r, r.tokens.total, r.truncated, r.voteRetry);
 }

@@ -64,7 +64,8 @@ describe(BudgetLedger.name, () => {
       const sut = await newLedger({ daily: { tokens: 1000, usd: 1 } });
       const r = sut.reserve({ tokens: 600, usd: 0.5 });
       if (!r.ok) throw new Error('refused');
-      await sut.settle(r.reservation, { tokens: 250, usd: 0.125 });
+      sut.release(r.reservation);
+      await sut.record({ tokens: 250, usd: 0.125 });
       const s = daily(sut);
       expect(s.used).toEqual({ tokens: 250, usd: 0.125 });
       expect(s.reserved).toEqual({ tokens: 0, usd: 0 });
@@ -81,7 +82,8 @@ describe(BudgetLedger.name, () => {
       if (!r.ok) throw new Error('refused');
       expect(daily(sut).overshoot).toEqual({ tokens: 0, usd: 0 });
 
-      await sut.settle(r.reservation, { tokens: 1300, usd: 1.25 });
+      sut.release(r.reservation);
+      await sut.record({ tokens: 1300, usd: 1.25 });
 
       expect(daily(sut)).toMatchObject({ used: { tokens: 1300, usd: 1.25 }, overshoot: { tokens: 300, usd: 0.25 }, remaining: { tokens: 0, usd: 0 } });
       expect(sut.status().find((w) => w.window === 'weekly')!.overshoot).toEqual({ tokens: 0, usd: 0 });
@@ -298,7 +300,8 @@ describe(BudgetLedger.name, () => {
           await delay();
           calls++;
           // Real usage never exceeds the estimate (input counted + max output), sometimes far less.
-          await sut.settle(r.reservation, { tokens: Math.floor(estimate * (0.5 + Math.random() / 2)), usd: 0 });
+          sut.release(r.reservation);
+          await sut.record({ tokens: Math.floor(estimate * (0.5 + Math.random() / 2)), usd: 0 });
           const s = daily(sut);
           peak = Math.max(peak, s.used.tokens + s.reserved.tokens);
         }

@@ -192,15 +192,6 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /**
-   * Replaces a reservation with the call's real usage. The usage counts in the windows open now (a call
-   * that straddled a rollover is billed to the new period). Resolves once persisted.
-   */
-  settle(reservation: Reservation, actual: BudgetAmount): Promise<void> {
-    this.release(reservation);
-    return this.record(actual);
-  }
-
   /** Adds usage that had no reservation (e.g. a call made outside the guard). */
   record(actual: BudgetAmount): Promise<void> {
     const { ids, micros } = this.addUsed(actual);
