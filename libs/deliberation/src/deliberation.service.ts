@@ -23,6 +23,7 @@ export interface StartDeliberation {
   mode?: DeliberationRequest['mode'];
   maxRounds?: number;
   critical?: boolean;
+  complexity?: number;
   budget?: DeliberationRequest['budget'];
   convergence?: DeliberationRequest['convergence'];
   history?: DeliberationRequest['history'];
@@ -143,6 +144,7 @@ export class DeliberationService {
         stance: p.stance ?? 'neutral',
         ...(p.role ? { role: p.role } : {}),
         ...(p.force ? { force: true, overrideReason: p.overrideReason } : {}),
+        ...(p.complexity !== undefined ? { complexity: p.complexity } : {}),
       };
     });
   }
@@ -174,6 +176,7 @@ export class DeliberationService {
       // The default is raised to minRounds so a deliberation without maxRounds can always reach it.
       maxRounds: mode === 'quick' ? 1 : (input.maxRounds ?? Math.max(3, this.config.deliberation.minRounds)),
       ...(input.critical ? { critical: true } : {}),
+      ...(input.complexity !== undefined ? { complexity: input.complexity } : {}),
       ...budgetOf(input.budget, this.config.deliberation.defaultBudget),
       ...(input.convergence ? { convergence: input.convergence } : {}),
       history: input.history ?? this.config.deliberation.history,

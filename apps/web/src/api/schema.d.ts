@@ -804,6 +804,11 @@ export interface components {
             /** @description Tightest remaining budget fraction */
             budgetLeft: number | null;
         };
+        CallUseDto: {
+            tokens: number;
+            /** @description null when any part of the call is unpriced */
+            costUsd: number | null;
+        };
         AllocationDto: {
             id: string;
             deliberationId: string;
@@ -822,6 +827,14 @@ export interface components {
             reason: string;
             override: boolean;
             overrideReason: string | null;
+            /** @description The participant's role */
+            role: string | null;
+            /** @description The complexity (1–5) the request gave for this participant */
+            complexity: number | null;
+            /** @description force kept the model past a soft cap or past the zone's forced fast models */
+            forced: boolean;
+            /** @description What the allocated call used (its vote retry included), from the token ledger; null before it answered */
+            used: components["schemas"]["CallUseDto"] | null;
             createdAt: string;
         };
         TierShareDto: {
@@ -865,10 +878,12 @@ export interface components {
              * @example security
              */
             role?: string;
-            /** @description Keep this model despite the budget zone (never past a hard cap); needs overrideReason */
+            /** @description Keep this adapter past a budget window's soft cap, and a reasoning tier past the zone's forced fast models; audited in GET /v1/allocations (forced: true) with overrideReason. Never past a hard cap: a hard cap is the promise made to whoever set it, so the round then runs within it or pauses. */
             force?: boolean;
             /** @description Why the model is forced; required with force: true */
             overrideReason?: string;
+            /** @description How hard the question is for this participant (1–5, over the request's); 4 and 5 ask for reasoning models */
+            complexity?: number;
         };
         BudgetDto: {
             /** @example 200000 */
@@ -911,6 +926,8 @@ export interface components {
             context?: string;
             /** @description Critical deliberations get a minimum tier (config tiering.floors.critical, default T2) */
             critical?: boolean;
+            /** @description How hard the question is (1–5); 4 and 5 ask the tier selector for reasoning models (the budget still rules) */
+            complexity?: number;
             budget?: components["schemas"]["BudgetDto"];
             convergence?: components["schemas"]["ConvergenceDto"];
             /**

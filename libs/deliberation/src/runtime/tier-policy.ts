@@ -65,6 +65,7 @@ export class TierPolicy {
         role: p.role,
         force: p.force,
         overrideReason: p.overrideReason,
+        complexity: p.complexity ?? state.request.complexity,
         consecutiveFailures: state.runtime.failureStreaks[p.index] ?? null,
       })),
       critical: Boolean(state.request.critical),
@@ -87,6 +88,7 @@ export class TierPolicy {
     const threshold = this.ledger.thresholdState();
     const zone = budgetZone(threshold.fractionUsed, this.config.budgets.zones);
     const now = this.clock.now();
+    const byIndex = new Map(state.request.participants.map((p) => [p.index, p]));
     for (const d of plan.decisions) {
       if (d.warning) this.logger.warn({ deliberationId: state.id, round, participantIndex: d.participantIndex }, d.warning);
     }
@@ -106,6 +108,9 @@ export class TierPolicy {
         reason: d.reason,
         override: d.override,
         overrideReason: d.overrideReason ?? null,
+        role: byIndex.get(d.participantIndex)?.role ?? null,
+        complexity: byIndex.get(d.participantIndex)?.complexity ?? state.request.complexity ?? null,
+        forced: d.forced,
         createdAt: now,
       })),
     );

@@ -14,10 +14,13 @@ export interface SelectorSignals {
   budgetFractionLeft: number | null;
   /** Set when a limit passed the forceFast threshold (85% by default). */
   forceFast?: boolean;
+  /** How hard the request says the question is, 1–5; 4 and 5 ask for reasoning models. */
+  complexity?: number;
 }
 
 /** Which rule decided, as a stable code (the reason is for people). */
-export type SelectorRule = 'budget_low' | 'force_fast' | 'first_round' | 'score_dropped' | 'settled_rising' | 'unanimous' | 'split_votes' | 'default';
+export type SelectorRule =
+  'budget_low' | 'force_fast' | 'complex' | 'first_round' | 'score_dropped' | 'settled_rising' | 'unanimous' | 'split_votes' | 'default';
 
 export interface TierSelection {
   tier: ModelClass;
@@ -25,6 +28,8 @@ export interface TierSelection {
   reason: string;
 }
 
+/** The complexity (1–5) from which the selector asks for reasoning models. */
+const COMPLEX = 4;
 const roundTo = (n: number): number => Math.round(n * 1e9) / 1e9;
 const pct = (fraction: number): string => `${Math.round(fraction * 1000) / 10}%`;
 
@@ -44,6 +49,10 @@ export function selectTier(signals: SelectorSignals, thresholds: SelectorThresho
   }
   if (signals.forceFast) {
     return { tier: 'fast', rule: 'force_fast', reason: 'budget threshold reached: fast models forced' };
+  }
+  // A person's word that the question is hard outranks the debate's shape, not the money.
+  if (signals.complexity !== undefined && signals.complexity >= COMPLEX) {
+    return { tier: 'reasoning', rule: 'complex', reason: `complexity ${signals.complexity} (>= ${COMPLEX}): reasoning models` };
   }
   if (round <= 1) return { tier: 'reasoning', rule: 'first_round', reason: 'first round: reasoning models' };
 

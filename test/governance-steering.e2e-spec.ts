@@ -1,0 +1,168 @@
+import request from 'supertest';
+import { answer, httpAdapter, prose, startScriptedProvider, waitForStatus, type ScriptedProvider } from './support/round-script';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/**
+ * Issue 15.3 and 15.7 through REST: `complexity` steering the tier selector, allocations that say whose
+ * decision it was (role), how hard the request said it is, whether `force` kept a model past a soft cap,
+ * and what the allocated call used; `force` refused at a hard cap.
+ */
+
+const reply = (c: { stance: string; round: number }) => ({
+  text: answer(prose(c.stance as 'for', c.round), 'Adopt webhooks'),
+  usage: { input: 900, output: 40 },
+});
+
+describe('governance a user can steer (e2e)', () => {
+  const providers: ScriptedProvider[] = [];
+  let t: TestApp | undefined;
+
+  afterEach(async () => {
+    await t?.close();
+    await Promise.all(providers.map((p) => p.close()));
+    providers.length = 0;
+    t = undefined;
+  });
+
+  async function provider(): Promise<ScriptedProvider> {
+    const p = await startScriptedProvider(reply);
+    providers.push(p);
+    return p;
+  }
+
+  async function run(body: Record<string, unknown>): Promise<any> {
+    const created = await request(t!.url)
+      .post('/v1/deliberations')
+      .send({ question: 'Webhooks or polling for billing events?', maxRounds: 2, ...body })
+      .expect(202);
+    return waitForStatus(t!.url, created.body.id, ['completed', 'paused', 'failed']);
+  }
+
+  const allocations = async (id: string): Promise<any[]> => (await request(t!.url).get(`/v1/allocations?deliberationId=${id}`).expect(200)).body;
+
+  it('should give a participant of complexity 5 reasoning models in a settled round, record role and complexity, and what each call used', async () => {
+    const cloud = await provider();
+    t = await startTestApp({
+      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
+      deliberation: { minRounds: 2 },
+    });
+
+    const done = await run({
+      participants: [
+        { adapter: 'cloud', stance: 'for', role: 'security', complexity: 5 },
+        { adapter: 'cloud', stance: 'against' },
+      ],
+    });
+
+    expect(done.status).toBe('completed');
+    // Round 2 follows a unanimous round 1: fast models, except for the participant the request called hard.
+    expect(done.rounds[1].decisions.map((d: any) => [d.participantIndex, d.tier, d.model])).toEqual([
+      [0, 'reasoning', 'gpt-5'],
+      [1, 'fast', 'gpt-5-mini'],
+    ]);
+    const rows = await allocations(done.id);
+    expect(rows.map((a: any) => [a.round, a.participantIndex, a.role, a.complexity, a.forced, a.used?.tokens])).toEqual([
+      [1, 0, 'security', 5, false, 940],
+      [1, 1, null, null, false, 940],
+      [2, 0, 'security', 5, false, 940],
+      [2, 1, null, null, false, 940],
+    ]);
+    expect(rows[2].reason).toContain('complexity 5 (>= 4)');
+    // The allocations' costs are the ledger's, call by call.
+    const usage = (await request(t.url).get('/v1/usage').expect(200)).body;
+    const allocated = rows.reduce((sum: number, a: any) => sum + a.used.costUsd, 0);
+    expect(allocated).toBeGreaterThan(0);
+    expect(allocated).toBeCloseTo(usage.totals.costUsd, 9);
+  });
+
+  it("should apply the request's complexity to every participant without one of its own", async () => {
+    const cloud = await provider();
+    t = await startTestApp({
+      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
+      deliberation: { minRounds: 2 },
+    });
+
+    const done = await run({
+      complexity: 4,
+      participants: [
+        { adapter: 'cloud', stance: 'for', complexity: 1 },
+        { adapter: 'cloud', stance: 'against' },
+      ],
+    });
+
+    expect(done.rounds[1].decisions.map((d: any) => d.tier)).toEqual(['fast', 'reasoning']);
+    expect((await allocations(done.id)).filter((a: any) => a.round === 2).map((a: any) => a.complexity)).toEqual([1, 4]);
+  });
+
+  it('should keep a forced participant on its adapter past a soft cap, audited with its reason, and move the others', async () => {
+    const big = await provider();
+    const mid = await provider();
+    t = await startTestApp({
+      adapters: [
+        httpAdapter(big, 'big', 'T3', { fast: 'gpt-5', reasoning: 'gpt-5' }),
+        httpAdapter(mid, 'mid', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5-mini' }),
+      ],
+      // Round 1 spends 2 × 940 tokens: 18.8 % of the day, past its 5 % soft cap (adapters above T2 then move down).
+      budgets: { daily: { tokens: 10_000, softCap: 0.05 } },
+      deliberation: { minRounds: 2 },
+    });
+
+    const done = await run({
+      participants: [
+        { adapter: 'big', stance: 'for', force: true, overrideReason: 'the security review needs the strongest model' },
+        { adapter: 'big', stance: 'against' },
+      ],
+    });
+
+    expect(done.status).toBe('completed');
+    expect(done.rounds[1].decisions.map((d: any) => d.adapter)).toEqual(['big', 'mid']);
+    const round2 = (await allocations(done.id)).filter((a: any) => a.round === 2);
+    expect(round2.map((a: any) => [a.adapter, a.forced, a.override])).toEqual([
+      ['big', true, true],
+      ['mid', false, false],
+    ]);
+    expect(round2[0].reason).toContain('forced above budget cap T2: the security review needs the strongest model');
+    expect(round2[0].overrideReason).toBe('the security review needs the strongest model');
+  });
+
+  it('should refuse force at a hard cap: the forced participant moves to the local adapter, and the audit says why', async () => {
+    const cloud = await provider();
+    const local = await provider();
+    t = await startTestApp({
+      adapters: [
+        httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5', reasoning: 'gpt-5' }),
+        httpAdapter(local, 'local', 'T0', { fast: 'llama3.2', reasoning: 'llama3.2' }),
+      ],
+    });
+    const participants = [
+      { adapter: 'cloud', stance: 'for', force: true, overrideReason: 'the security review needs the strongest model' },
+      { adapter: 'cloud', stance: 'against' },
+    ];
+    expect((await run({ mode: 'quick', participants })).rounds[0].decisions.map((d: any) => d.adapter)).toEqual(['cloud', 'cloud']);
+    // Below what the day has already spent: its money hard cap is reached.
+    await request(t.url).put('/v1/budgets/daily').send({ usd: 0.001, reason: 'spend freeze' }).expect(200);
+
+    const done = await run({ mode: 'quick', participants });
+
+    expect(done.rounds[0].decisions.map((d: any) => d.adapter)).toEqual(['local', 'local']);
+    const forced = (await allocations(done.id)).find((a: any) => a.participantIndex === 0);
+    expect(forced).toMatchObject({ forced: false, adapter: 'local' });
+    expect(forced.reason).toContain('force refused: a hard cap is reached');
+  });
+
+  it.each([
+    [{ complexity: 0 }, 'complexity', 'complexity must not be less than 1'],
+    [{ complexity: 6 }, 'complexity', 'complexity must not be greater than 5'],
+    [{ complexity: 2.5 }, 'complexity', 'complexity must be an integer number'],
+    [{ participants: [{ adapter: 'cloud', complexity: '5' }, { adapter: 'cloud' }] }, 'participants.0.complexity', 'complexity must be an integer number'],
+  ])('should refuse %j with a 400 naming the field', async (body, field, message) => {
+    const cloud = await provider();
+    t = await startTestApp({ adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })] });
+    const res = await request(t.url)
+      .post('/v1/deliberations')
+      .send({ question: 'Webhooks?', participants: [{ adapter: 'cloud' }, { adapter: 'cloud' }], ...body })
+      .expect(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field, problems: expect.arrayContaining([message]) })]);
+    expect((await request(t.url).get('/v1/deliberations').expect(200)).body.items).toHaveLength(0);
+  });
+});
