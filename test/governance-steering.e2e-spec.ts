@@ -150,6 +150,30 @@ describe('governance a user can steer (e2e)', () => {
     expect(forced.reason).toContain('force refused: a hard cap is reached');
   });
 
+  it('should hold budgets.reservePct of a window for critical participants: others pause short of it, a critical deliberation runs', async () => {
+    const cloud = await provider();
+    t = await startTestApp({
+      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
+      // 40 % of the day's 4,500 tokens is held back: 2,700 for everyone, the rest for critical participants.
+      budgets: { reservePct: 40, daily: { tokens: 4500 } },
+      deliberation: { maxOutputTokens: 100 },
+    });
+    const participants = [
+      { adapter: 'cloud', stance: 'for' },
+      { adapter: 'cloud', stance: 'against' },
+    ];
+    expect((await run({ mode: 'quick', participants })).status).toBe('completed'); // 1,880 tokens spent
+
+    const ordinary = await run({ mode: 'quick', participants });
+    const critical = await run({ mode: 'quick', participants, critical: true });
+
+    expect(ordinary).toMatchObject({ status: 'paused', pause: { reason: 'budget', limit: 'daily.tokens' } });
+    expect(ordinary.pause.detail).toContain('1800 held for critical participants by budgets.reservePct');
+    expect(critical.status).toBe('completed');
+    const daily = (await request(t.url).get('/v1/budgets/status').expect(200)).body.find((w: any) => w.window === 'daily');
+    expect(daily).toMatchObject({ heldForCritical: { tokens: 1800, usd: null }, used: { tokens: 2 * 1880 } });
+  });
+
   it.each([
     [{ complexity: 0 }, 'complexity', 'complexity must not be less than 1'],
     [{ complexity: 6 }, 'complexity', 'complexity must not be greater than 5'],

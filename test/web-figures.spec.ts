@@ -61,6 +61,7 @@ function window(over: Partial<S['WindowStatusDto']> = {}): S['WindowStatusDto'] 
     used: { tokens: 0, usd: 0 },
     reserved: { tokens: 0, usd: 0 },
     remaining: { tokens: null, usd: null },
+    heldForCritical: { tokens: null, usd: null },
     overshoot: { tokens: 0, usd: 0 },
     fractionUsed: null,
     zone: 'GREEN',

@@ -189,6 +189,11 @@ export const configSchema = z.strictObject({
        * adapters only, as a USD limit always does (with a `scope: paid` window, local calls do not count).
        */
       onExhausted: z.enum(['pause', 'local']).default('pause'),
+      /**
+       * Percent of every window's limits held back for critical participants (those of a critical
+       * deliberation, or in a role with a tier floor): other calls are refused before they eat into it.
+       */
+      reservePct: z.number().min(0).max(50).default(0),
       daily: budgetWindow.optional(),
       weekly: budgetWindow.optional(),
       monthly: budgetWindow.optional(),

@@ -75,6 +75,8 @@ export class WindowStatusDto {
   @ApiProperty({ type: AmountDto }) used: AmountDto;
   @ApiProperty({ type: AmountDto, description: 'Estimates of calls in flight' }) reserved: AmountDto;
   @ApiProperty({ type: LimitsDto, description: 'limit - used - reserved; null where there is no limit' }) remaining: LimitsDto;
+  @ApiProperty({ type: LimitsDto, description: 'The slice of the limits held for critical participants (budgets.reservePct); other calls stop short of it' })
+  heldForCritical: LimitsDto;
   @ApiProperty({ type: AmountDto, description: 'used beyond the hard cap (a provider reported more than its reservation); 0 when none' }) overshoot: AmountDto;
   @ApiProperty({ type: Number, nullable: true }) fractionUsed: number | null;
   @ApiProperty({ enum: ['GREEN', 'YELLOW', 'ORANGE', 'RED'] }) zone: string;

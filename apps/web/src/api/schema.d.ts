@@ -701,6 +701,8 @@ export interface components {
             reserved: components["schemas"]["AmountDto"];
             /** @description limit - used - reserved; null where there is no limit */
             remaining: components["schemas"]["LimitsDto"];
+            /** @description The slice of the limits held for critical participants (budgets.reservePct); other calls stop short of it */
+            heldForCritical: components["schemas"]["LimitsDto"];
             /** @description used beyond the hard cap (a provider reported more than its reservation); 0 when none */
             overshoot: components["schemas"]["AmountDto"];
             fractionUsed: number | null;

@@ -125,7 +125,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     const micros = toMicros(amount.usd);
     // With enforcement off the windows refuse nothing; the reservation still counts in them.
     for (const w of this.enforcement.enabled ? this.windowsFor(amount) : []) {
-      const refusal = windowRefusal(w, amount.tokens, micros);
+      const refusal = windowRefusal(w, amount.tokens, micros, amount.critical ? 0 : this.config.budgets.reservePct);
       if (refusal) return refusal;
     }
     if (scope) {
@@ -239,7 +239,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   status(now: Date = this.clock.now()): WindowStatus[] {
     this.assertReady();
     this.refresh(now);
-    return this.windowsInOrder().map((w) => describeWindow(w, now, this.config.budgets.zones));
+    return this.windowsInOrder().map((w) => describeWindow(w, now, this.config.budgets.zones, this.config.budgets.reservePct));
   }
 
   /** The tightest remaining fraction over every window and unit (reservations count as spent); null when nothing is limited. */
@@ -304,7 +304,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       },
       createdAt: this.clock.now().toISOString(),
     });
-    return describeWindow(w, this.clock.now(), this.config.budgets.zones);
+    return describeWindow(w, this.clock.now(), this.config.budgets.zones, this.config.budgets.reservePct);
   }
 
   /** Whether the windows' limits are enforced now. */
@@ -354,7 +354,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       detail: { before, periodStart: w.start.toISOString() },
       createdAt: this.clock.now().toISOString(),
     });
-    return describeWindow(w, this.clock.now(), this.config.budgets.zones);
+    return describeWindow(w, this.clock.now(), this.config.budgets.zones, this.config.budgets.reservePct);
   }
 
   /** The budget audit, newest first. */
