@@ -174,6 +174,68 @@ describe('governance a user can steer (e2e)', () => {
     expect(daily).toMatchObject({ heldForCritical: { tokens: 1800, usd: null }, used: { tokens: 2 * 1880 } });
   });
 
+  it("should put the governance picture in each checkpoint: the zone, each window's burn and forecast, and the next round's plan or why it pauses", async () => {
+    const cloud = await provider();
+    t = await startTestApp({
+      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
+      // Round 1 spends 1,880 tokens: 96 % of the day's 1,960, past the 95 % pause threshold.
+      budgets: { daily: { tokens: 1960 } },
+      deliberation: { maxOutputTokens: 100, minRounds: 2 },
+    });
+
+    const paused = await run({
+      participants: [
+        { adapter: 'cloud', stance: 'for' },
+        { adapter: 'cloud', stance: 'against' },
+      ],
+    });
+
+    expect(paused).toMatchObject({ status: 'paused', pause: { reason: 'budget', limit: 'daily.tokens' } });
+    const checkpoint = (await request(t.url).get(`/v1/checkpoints/${paused.latestCheckpointId}`).expect(200)).body;
+    expect(checkpoint.round).toBe(1);
+    const g = checkpoint.governance;
+    expect(g).toMatchObject({ zone: 'RED', enforcement: true, forceFast: true, pause: { reason: 'budget', limit: 'daily.tokens', used: 1880 } });
+    expect(g.nextRound).toMatchObject({ round: 2, decisions: null, pause: { limit: 'daily.tokens' } });
+    const daily = g.windows.find((w: any) => w.window === 'daily');
+    expect(daily).toMatchObject({ zone: 'RED', fractionUsed: 1880 / 1960 });
+    expect(daily.burnRate.tokensPerHour).toBeGreaterThan(0);
+    expect(daily.forecast.recommendation).toContain('RED');
+    // The whole state (with ?include=state) carries the same picture.
+    const whole = (await request(t.url).get(`/v1/checkpoints/${paused.latestCheckpointId}?include=state`).expect(200)).body;
+    expect(whole.state.governance).toEqual(g);
+  });
+
+  it('should plan the next round in the checkpoint when nothing stops it, and plan nothing after the last round', async () => {
+    const cloud = await provider();
+    t = await startTestApp({
+      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
+      deliberation: { minRounds: 2 },
+    });
+
+    const done = await run({
+      participants: [
+        { adapter: 'cloud', stance: 'for' },
+        { adapter: 'cloud', stance: 'against', complexity: 5 },
+      ],
+    });
+
+    const checkpoints = (await request(t.url).get(`/v1/deliberations/${done.id}/checkpoints`).expect(200)).body;
+    const [first, second] = await Promise.all(
+      [1, 2].map(
+        async (round) =>
+          (
+            await request(t!.url)
+              .get(`/v1/checkpoints/${checkpoints.find((c: any) => c.round === round).id}`)
+              .expect(200)
+          ).body,
+      ),
+    );
+    expect(first.governance).toMatchObject({ zone: 'GREEN', pause: null, nextRound: { round: 2, pause: null } });
+    // What the checkpoint planned is what round 2 ran.
+    expect(first.governance.nextRound.decisions).toEqual(done.rounds[1].decisions);
+    expect(second.governance.nextRound).toBeNull();
+  });
+
   it.each([
     [{ complexity: 0 }, 'complexity', 'complexity must not be less than 1'],
     [{ complexity: 6 }, 'complexity', 'complexity must not be greater than 5'],

@@ -92,8 +92,9 @@ export class DeliberationService {
     const checkpoint = await this.checkpointStore.get(id);
     // Answer texts are stored once, in the responses table; the state shown is the whole state.
     if (includeState) return { ...checkpoint, state: await this.states.restoreTexts(checkpoint) };
-    const { state: _state, ...summary } = checkpoint;
-    return summary;
+    const { state, ...summary } = checkpoint;
+    // The governance picture stored beside the state (absent from checkpoints made before issue 15.11).
+    return { ...summary, governance: (state as { governance?: unknown }).governance ?? null };
   }
 
   /** Checks the participants against the configured adapters: a request can only name those. */

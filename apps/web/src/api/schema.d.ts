@@ -1243,15 +1243,66 @@ export interface components {
             totals: components["schemas"]["TokenFiguresDto"];
             calls: components["schemas"]["RoundCallDto"][];
         };
+        LimitFractionDto: {
+            limit: string;
+            fraction: number;
+        };
+        WindowBurnDto: {
+            tokensPerHour: number;
+            usdPerHour: number;
+        };
+        WindowOutlookDto: {
+            hoursToExhaustion: number | null;
+            exhaustionAt: string | null;
+            projectedTokens: number;
+            projectedUsd: number;
+            recommendation: string;
+        };
+        GovernanceWindowDto: {
+            /** @enum {string} */
+            window: "daily" | "weekly" | "monthly";
+            /** @enum {string} */
+            zone: "GREEN" | "YELLOW" | "ORANGE" | "RED";
+            fractionUsed: number | null;
+            burnRate: components["schemas"]["WindowBurnDto"];
+            forecast: components["schemas"]["WindowOutlookDto"];
+        };
+        NextRoundPlanDto: {
+            round: number;
+            /** @description What the tier policy would choose (not audited) */
+            decisions: components["schemas"]["TierDecisionDto"][] | null;
+            /** @description Why the round would not run */
+            pause: components["schemas"]["PauseDto"] | null;
+        };
+        GovernanceSnapshotDto: {
+            /**
+             * @description The zone of the most used limit
+             * @enum {string}
+             */
+            zone: "GREEN" | "YELLOW" | "ORANGE" | "RED";
+            /** @description Whether the windows are enforced (PUT /v1/budgets/enforcement) */
+            enforcement: boolean;
+            forceFast: boolean;
+            /** @description Only local adapters may run (money spent) */
+            localOnly: boolean;
+            warnings: components["schemas"]["LimitFractionDto"][];
+            /** @description Set when the limits alone would pause the next round */
+            pause: components["schemas"]["PauseDto"] | null;
+            windows: components["schemas"]["GovernanceWindowDto"][];
+            /** @description null after the last round */
+            nextRound: components["schemas"]["NextRoundPlanDto"] | null;
+        };
         CheckpointSummaryDto: {
             id: string;
             deliberationId: string;
             round: number;
-            /** @description round | pause | shutdown | recovery | failure */
+            /** @description round | pause | person | shutdown | recovery | failure */
             reason: string;
             schemaVersion: number;
             sizeBytes: number;
             createdAt: string;
+            /** @description The budget as it stood at the checkpoint: zone, burn, forecast, and the tier plan for the next round (GET /v1/checkpoints/:id) */
+            governance?: components["schemas"]["GovernanceSnapshotDto"] | null;
         };
         ResumeDto: {
             budget?: components["schemas"]["BudgetDto"];

@@ -73,13 +73,19 @@ export class BudgetGate {
    * local adapters (they cost nothing), and the deliberation pauses only if it has none.
    */
   check(state: EngineState): LimitCheck {
-    const { warn, forceFast, pause } = this.config.budgets.thresholds;
-    const limits = this.limits(state);
-    const warnings = limits.filter((l) => l.fraction >= warn).map((l) => ({ limit: l.name, fraction: l.fraction }));
-    for (const w of warnings) {
+    const check = this.assess(state);
+    for (const w of check.warnings) {
       if (!state.runtime.warned.includes(w.limit))
         this.logger.warn({ deliberationId: state.id, ...w }, `budget warning: ${w.limit} at ${Math.round(w.fraction * 100)}%`);
     }
+    return check;
+  }
+
+  /** What `check` decides, without its log lines: for the governance picture a checkpoint carries. */
+  assess(state: EngineState): LimitCheck {
+    const { warn, forceFast, pause } = this.config.budgets.thresholds;
+    const limits = this.limits(state);
+    const warnings = limits.filter((l) => l.fraction >= warn).map((l) => ({ limit: l.name, fraction: l.fraction }));
     const exhausted = limits.filter((l) => l.fraction >= pause);
     // A money limit always leaves the local adapters; a window's token limit does with budgets.onExhausted: local.
     const goesLocal = (l: Limit) => l.name.endsWith('.usd') || (this.config.budgets.onExhausted === 'local' && !l.name.startsWith('deliberation.'));
