@@ -615,6 +615,18 @@ export interface components {
             /** @description Share of all tokens in the window, 0..1 */
             share: number;
         };
+        SavingsDto: {
+            tokens: number;
+            /** @description null when a model involved has no price */
+            usd: number | null;
+        };
+        SuggestionDto: {
+            /** @enum {string} */
+            kind: "dominant_participant" | "after_convergence" | "estimated_tokens" | "unpriced_models" | "adapter_errors";
+            text: string;
+            /** @description What acting on it would have saved over the window; null when that cannot be said */
+            savings: components["schemas"]["SavingsDto"] | null;
+        };
         SpreadDto: {
             median: number;
             p90: number;
@@ -661,7 +673,10 @@ export interface components {
             /** @description Tokens spent after the deliberation had converged */
             tokensAfterConvergence: number;
             shareAfterConvergence: number;
+            /** @description Sentences with what acting on each would have saved over the window */
             suggestions: string[];
+            /** @description The same suggestions with their kind and savings as numbers */
+            suggestionDetails: components["schemas"]["SuggestionDto"][];
             /** @description Deliberations completed in the window: tokens and cost per decision (median, p90; cost null when a call was unpriced), by mode and by stop reason, and savings { historyInputTokens, earlyStopRounds, earlyStopTokens, earlyStopCostUsd } */
             decisions: components["schemas"]["DecisionFiguresDto"];
         };
