@@ -1,3 +1,7 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { answer, httpAdapter, prose, startScriptedProvider, waitForStatus, type ScriptedProvider } from './support/round-script';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -234,6 +238,47 @@ describe('governance a user can steer (e2e)', () => {
     // What the checkpoint planned is what round 2 ran.
     expect(first.governance.nextRound.decisions).toEqual(done.rounds[1].decisions);
     expect(second.governance.nextRound).toBeNull();
+  });
+
+  it("should give each past window's mid-window forecast error in percent, and each open window's forecast a confidence", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conclave-forecast-'));
+    try {
+      const budgets = { daily: { tokens: 100_000, usd: 10 } };
+      await (await startTestApp({ budgets }, { dir })).close();
+      // A closed day whose mid-window forecast projected 53,300 tokens and $1.20 against 50,000 and $1.60 spent.
+      const db = new Database(join(dir, 'conclave.sqlite'));
+      db.prepare(
+        `INSERT INTO budget_windows (id, kind, period_start, period_end, limit_tokens, limit_usd_micros, soft_cap, used_tokens, used_micros, mid_forecast, closed)
+         VALUES ('past-day', 'daily', '2026-01-05T00:00:00.000Z', '2026-01-06T00:00:00.000Z', 100000, 10000000, 0.8, 50000, 1600000, ?, 1)`,
+      ).run(
+        JSON.stringify({
+          tokensPerHour: 2200,
+          usdPerHour: 0.05,
+          hoursToExhaustion: null,
+          exhaustionAt: null,
+          projectedTokens: 53_300,
+          projectedUsd: 1.2,
+          zone: 'GREEN',
+          recommendation: 'GREEN',
+          recordedAt: '2026-01-05T12:00:00.000Z',
+        }),
+      );
+      db.close();
+      t = await startTestApp({ budgets }, { dir });
+
+      const history = (await request(t.url).get('/v1/budgets/history').expect(200)).body;
+
+      expect(history.find((h: any) => h.periodStart === '2026-01-05T00:00:00.000Z')).toMatchObject({
+        forecastError: { tokens: 3_300, usd: -0.4 },
+        forecastErrorPct: { tokens: 6.6, usd: -25 },
+      });
+      const daily = (await request(t.url).get('/v1/budgets/status').expect(200)).body.find((w: any) => w.window === 'daily');
+      expect(daily.forecast).toMatchObject({ confidence: expect.stringMatching(/^(high|medium|low)$/), projectedFraction: 0 });
+    } finally {
+      await t?.close();
+      t = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

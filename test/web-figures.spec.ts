@@ -51,6 +51,9 @@ function window(over: Partial<S['WindowStatusDto']> = {}): S['WindowStatusDto'] 
     exhaustionAt: null,
     projectedTokens: 0,
     projectedUsd: 0,
+    projectedFraction: null,
+    confidence: 'high' as const,
+    burnVariation: 0,
     zone: 'GREEN' as const,
     recommendation: '',
   };

@@ -207,6 +207,8 @@ class WindowOutlookDto {
   @ApiProperty({ type: String, nullable: true }) exhaustionAt: string | null;
   @ApiProperty() projectedTokens: number;
   @ApiProperty() projectedUsd: number;
+  @ApiProperty({ type: Number, nullable: true }) projectedFraction: number | null;
+  @ApiProperty({ enum: ['high', 'medium', 'low'] }) confidence: string;
   @ApiProperty() recommendation: string;
 }
 

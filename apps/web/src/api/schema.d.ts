@@ -702,6 +702,15 @@ export interface components {
             /** @description Tokens used by the end of the window if the rate holds */
             projectedTokens: number;
             projectedUsd: number;
+            /** @description The projection against the tightest limit (1 = runs out at the reset); null with no limit */
+            projectedFraction: number | null;
+            /**
+             * @description From how steady the hourly burn has been (low: under 3 hours, or bursty); the tier selector reads a low-confidence forecast 20% worse
+             * @enum {string}
+             */
+            confidence: "high" | "medium" | "low";
+            /** @description The hourly burn's coefficient of variation; null under 3 hours */
+            burnVariation: number | null;
             /** @enum {string} */
             zone: "GREEN" | "YELLOW" | "ORANGE" | "RED";
             recommendation: string;
@@ -789,6 +798,15 @@ export interface components {
             /** @description Tokens used by the end of the window if the rate holds */
             projectedTokens: number;
             projectedUsd: number;
+            /** @description The projection against the tightest limit (1 = runs out at the reset); null with no limit */
+            projectedFraction: number | null;
+            /**
+             * @description From how steady the hourly burn has been (low: under 3 hours, or bursty); the tier selector reads a low-confidence forecast 20% worse
+             * @enum {string}
+             */
+            confidence: "high" | "medium" | "low";
+            /** @description The hourly burn's coefficient of variation; null under 3 hours */
+            burnVariation: number | null;
             /** @enum {string} */
             zone: "GREEN" | "YELLOW" | "ORANGE" | "RED";
             recommendation: string;
@@ -809,6 +827,8 @@ export interface components {
             midForecast: components["schemas"]["MidForecastDto"] | null;
             /** @description Projected at mid-window minus actual */
             forecastError: components["schemas"]["AmountDto"] | null;
+            /** @description The same error in percent of the actual (positive: the forecast ran high); a unit is null when nothing was spent in it */
+            forecastErrorPct: components["schemas"]["LimitsDto"] | null;
         };
         AllocationSignalsDto: {
             round: number;
@@ -1271,6 +1291,9 @@ export interface components {
             exhaustionAt: string | null;
             projectedTokens: number;
             projectedUsd: number;
+            projectedFraction: number | null;
+            /** @enum {string} */
+            confidence: "high" | "medium" | "low";
             recommendation: string;
         };
         GovernanceWindowDto: {

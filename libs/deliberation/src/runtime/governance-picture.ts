@@ -26,7 +26,7 @@ export interface GovernanceSnapshot {
     zone: BudgetZone;
     fractionUsed: number | null;
     burnRate: { tokensPerHour: number; usdPerHour: number };
-    forecast: Pick<Forecast, 'hoursToExhaustion' | 'exhaustionAt' | 'projectedTokens' | 'projectedUsd' | 'recommendation'>;
+    forecast: Pick<Forecast, 'hoursToExhaustion' | 'exhaustionAt' | 'projectedTokens' | 'projectedUsd' | 'projectedFraction' | 'confidence' | 'recommendation'>;
   }>;
   /** What the tier policy would choose if another round runs (nothing is audited for it); null after the last round. */
   nextRound: { round: number; decisions: TierDecisionRecord[] | null; pause: PauseInfo | null } | null;
@@ -67,6 +67,8 @@ export class GovernancePicture {
           exhaustionAt: w.forecast.exhaustionAt,
           projectedTokens: w.forecast.projectedTokens,
           projectedUsd: w.forecast.projectedUsd,
+          projectedFraction: w.forecast.projectedFraction,
+          confidence: w.forecast.confidence,
           recommendation: w.forecast.recommendation,
         },
       })),

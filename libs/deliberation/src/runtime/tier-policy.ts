@@ -95,6 +95,7 @@ export class TierPolicy {
       ),
       voteOptions: votes.map((v) => grouping.get(v) ?? v),
       budgetFractionLeft: this.gate.fractionLeft(state),
+      forecastFraction: this.ledger.forecastFraction(),
       forceFast,
     };
     const plan = planRound({

@@ -88,6 +88,8 @@ export interface WindowHistoryEntry {
   midForecast: (Forecast & { recordedAt: string }) | null;
   /** Projected minus actual, when a mid-window forecast exists. */
   forecastError: BudgetAmount | null;
+  /** The same error in percent of the actual (positive: the forecast ran high); a unit is null when nothing was spent in it. */
+  forecastErrorPct: { tokens: number | null; usd: number | null } | null;
 }
 
 export interface WindowLimitsUpdate {

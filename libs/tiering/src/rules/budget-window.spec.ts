@@ -1,7 +1,7 @@
 import { configSchema } from '@app/config';
 import type { BudgetWindowRow } from '../budget/budget-window.repository';
 import type { OpenWindow } from '../budget/budget.types';
-import { describeWindow, fractionLeft, historyEntry, tierCap, windowRefusal, worstThreshold } from './budget-window';
+import { describeWindow, errorPct, fractionLeft, historyEntry, tierCap, windowRefusal, worstThreshold } from './budget-window';
 
 const { zones, thresholds } = configSchema.parse({}).budgets;
 
@@ -131,5 +131,16 @@ describe(historyEntry.name, () => {
 
   it('should have no forecast error without a mid-window forecast', () => {
     expect(historyEntry({ ...row, midForecast: null }, zones).forecastError).toBeNull();
+  });
+});
+
+describe(errorPct.name, () => {
+  it.each<[number, number, number | null]>([
+    [533, 500, 6.6],
+    [400, 500, -20],
+    [500, 500, 0],
+    [10, 0, null],
+  ])('projected %p against actual %p → %p %', (projected, actual, pct) => {
+    expect(errorPct(projected, actual)).toBe(pct);
   });
 });

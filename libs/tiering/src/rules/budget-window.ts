@@ -50,8 +50,10 @@ export function windowRefusal(w: OpenWindow, tokens: number, micros: number, res
   return null;
 }
 
-export function windowForecast(w: OpenWindow, now: Date, zones: ZoneThresholds): Forecast {
+/** `hourlyTokens`: the window's complete hours so far, oldest first (the forecast's confidence). */
+export function windowForecast(w: OpenWindow, now: Date, zones: ZoneThresholds, hourlyTokens?: number[]): Forecast {
   return forecast({
+    hourlyTokens,
     usedTokens: w.usedTokens,
     usedUsd: toUsd(w.usedMicros),
     limitTokens: w.limitTokens,
@@ -67,8 +69,8 @@ const fractionOf = (w: OpenWindow): number | null =>
   fractionUsedOf({ tokens: w.usedTokens, money: w.usedMicros }, { tokens: w.limitTokens, money: w.limitMicros });
 
 /** A window as GET /v1/budgets/status shows it: USD, not micro-dollars. */
-export function describeWindow(w: OpenWindow, now: Date, zones: ZoneThresholds, reservePct = 0): WindowStatus {
-  const f = windowForecast(w, now, zones);
+export function describeWindow(w: OpenWindow, now: Date, zones: ZoneThresholds, reservePct = 0, hourlyTokens?: number[]): WindowStatus {
+  const f = windowForecast(w, now, zones, hourlyTokens);
   const fraction = fractionOf(w);
   return {
     window: w.kind,
@@ -154,5 +156,13 @@ export function historyEntry(r: BudgetWindowRow, zones: ZoneThresholds): WindowH
     forecastError: r.midForecast
       ? { tokens: r.midForecast.projectedTokens - actual.tokens, usd: Math.round((r.midForecast.projectedUsd - actual.usd) * 1e6) / 1e6 }
       : null,
+    forecastErrorPct: r.midForecast
+      ? { tokens: errorPct(r.midForecast.projectedTokens, actual.tokens), usd: errorPct(r.midForecast.projectedUsd, actual.usd) }
+      : null,
   };
+}
+
+/** (projected - actual) / actual in percent, one decimal; null when nothing was spent (no base to divide by). */
+export function errorPct(projected: number, actual: number): number | null {
+  return actual === 0 ? null : Math.round(((projected - actual) / actual) * 1000) / 10;
 }

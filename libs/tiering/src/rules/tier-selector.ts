@@ -16,11 +16,16 @@ export interface SelectorSignals {
   forceFast?: boolean;
   /** How hard the request says the question is, 1–5; 4 and 5 ask for reasoning models. */
   complexity?: number;
+  /**
+   * The budget windows' highest projection at their reset against their limits (1 = runs out exactly
+   * then), already read 20 % worse where the forecast's confidence is low; null when nothing is limited.
+   */
+  forecastFraction?: number | null;
 }
 
 /** Which rule decided, as a stable code (the reason is for people). */
 export type SelectorRule =
-  'budget_low' | 'force_fast' | 'complex' | 'first_round' | 'score_dropped' | 'settled_rising' | 'unanimous' | 'split_votes' | 'default';
+  'budget_low' | 'force_fast' | 'complex' | 'first_round' | 'forecast_exhausts' | 'score_dropped' | 'settled_rising' | 'unanimous' | 'split_votes' | 'default';
 
 export interface TierSelection {
   tier: ModelClass;
@@ -55,6 +60,14 @@ export function selectTier(signals: SelectorSignals, thresholds: SelectorThresho
     return { tier: 'reasoning', rule: 'complex', reason: `complexity ${signals.complexity} (>= ${COMPLEX}): reasoning models` };
   }
   if (round <= 1) return { tier: 'reasoning', rule: 'first_round', reason: 'first round: reasoning models' };
+  // A projection is softer than a threshold passed: it steers the rounds after the first, not a person's word.
+  if (signals.forecastFraction !== undefined && signals.forecastFraction !== null && signals.forecastFraction >= 1) {
+    return {
+      tier: 'fast',
+      rule: 'forecast_exhausts',
+      reason: `at this burn a budget window reaches ${pct(signals.forecastFraction)} of its limit by its reset: fast models`,
+    };
+  }
 
   const latest = scores.length > 0 ? scores[scores.length - 1] : null;
   const previous = scores.length > 1 ? scores[scores.length - 2] : null;
