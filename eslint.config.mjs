@@ -12,6 +12,7 @@ const LIBS_BELOW = {
   tiering: ['tokens', 'config'],
   checkpoint: ['tokens', 'config'],
   deliberation: ['adapters', 'tiering', 'checkpoint', 'tokens', 'config'],
+  schedules: ['deliberation', 'adapters', 'tiering', 'checkpoint', 'tokens', 'config'],
 };
 const LIBS = Object.keys(LIBS_BELOW);
 
