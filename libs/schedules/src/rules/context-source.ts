@@ -1,11 +1,12 @@
 import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FieldProblem } from './cadence';
 
 /** Whether `candidate` lies below `root` (both absolute and resolved); the folder itself is not inside. */
 export function isInside(root: string, candidate: string): boolean {
   const rel = relative(root, candidate);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  // A name that merely starts with two dots ("..notes.md") is inside; only a ".." segment leaves.
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 /**
