@@ -127,7 +127,16 @@ export class ScheduleService {
       throw new DomainError('conflict', 'SCHEDULE_NOT_PAUSED', `schedule ${id} is active and enabled; only a paused or disabled one can be resumed`);
     }
     const now = this.clock.now().toISOString();
-    const resumed: ScheduleRow = { ...row, status: 'active', enabled: true, pausedReason: null, pausedAt: null, streakSince: now, lastTickAt: now, updatedAt: now };
+    const resumed: ScheduleRow = {
+      ...row,
+      status: 'active',
+      enabled: true,
+      pausedReason: null,
+      pausedAt: null,
+      streakSince: now,
+      lastTickAt: now,
+      updatedAt: now,
+    };
     await this.repository.update(id, {
       status: resumed.status,
       enabled: true,

@@ -53,7 +53,10 @@ export class ScheduleBudgetDto {
 }
 
 export class ContextFromDto {
-  @ApiPropertyOptional({ description: 'A file inside the configured schedules.contextDir (relative to it), read at every run', example: 'incidents/yesterday.md' })
+  @ApiPropertyOptional({
+    description: 'A file inside the configured schedules.contextDir (relative to it), read at every run',
+    example: 'incidents/yesterday.md',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 4096)
@@ -98,7 +101,11 @@ export class CreateScheduleDto {
   @Type(() => CreateDeliberationDto)
   deliberation: CreateDeliberationDto;
 
-  @ApiPropertyOptional({ type: ContextFromDto, nullable: true, description: "Read at every run and given as the deliberation's context (after its own); one of file or url" })
+  @ApiPropertyOptional({
+    type: ContextFromDto,
+    nullable: true,
+    description: "Read at every run and given as the deliberation's context (after its own); one of file or url",
+  })
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -165,7 +172,8 @@ export class ScheduleViewDto {
   @ApiProperty({ type: String, nullable: true, description: 'Why the schedule paused itself' }) pausedReason: string | null;
   @ApiProperty({ type: String, nullable: true }) pausedAt: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The latest tick handled (run, skipped or missed)' }) lastTickAt: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'Null when no tick will fire (paused, disabled, schedules.enabled off)' }) nextTickAt: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Null when no tick will fire (paused, disabled, schedules.enabled off)' }) nextTickAt:
+    string | null;
   @ApiProperty({ type: ScheduleMonthDto, description: "This calendar month's spend of the schedule's runs (their deliberations' figures)" })
   monthToDate: ScheduleMonthDto;
   @ApiProperty() createdAt: string;

@@ -40,7 +40,10 @@ export class SchedulesController {
   // Declared before ':id'.
   @Sse('events')
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ type: ScheduleEventDto, description: 'Server-Sent Events of every schedule: runs started, finished, skipped, missed; schedules paused and resumed (live only)' })
+  @ApiOkResponse({
+    type: ScheduleEventDto,
+    description: 'Server-Sent Events of every schedule: runs started, finished, skipped, missed; schedules paused and resumed (live only)',
+  })
   stream(): Observable<{ type: string; data: unknown }> {
     return this.events.stream().pipe(map((e) => ({ type: e.type, data: e })));
   }

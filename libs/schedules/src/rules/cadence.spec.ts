@@ -9,6 +9,7 @@ describe('parseCadence', () => {
     ['a cron in a zone', { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin' }, { kind: 'cron', expression: '0 9 * * 1-5', timezone: 'Europe/Berlin' }],
     ['a cron, UTC by default', { cron: ' */5 * * * * ' }, { kind: 'cron', expression: '*/5 * * * *', timezone: 'UTC' }],
     ['everySeconds at the minimum', { everySeconds: 60 }, { kind: 'every', seconds: 60 }],
+    ['a yearly cron', { cron: '0 0 1 1 *' }, { kind: 'cron', expression: '0 0 1 1 *', timezone: 'UTC' }],
   ])('should accept %s', (_name, input, cadence) => {
     expect(parseCadence(input, 60)).toEqual({ cadence });
   });
@@ -22,6 +23,7 @@ describe('parseCadence', () => {
     ['everySeconds under the minimum', { everySeconds: 59 }, 'everySeconds', 'from 60'],
     ['a fractional everySeconds', { everySeconds: 90.5 }, 'everySeconds', 'whole number'],
     ['a cron with seconds ticking too often', { cron: '*/10 * * * * *' }, 'cron', 'ticks 10 s apart'],
+    ['a cron that never ticks', { cron: '0 0 30 2 *' }, 'cron', 'never ticks'],
   ])('should refuse %s, naming the field', (_name, input, field, words) => {
     const result = parseCadence(input, 60);
     expect(result).toEqual({ problem: { field, message: expect.stringContaining(words) } });
@@ -38,6 +40,7 @@ describe('shortestGapSeconds', () => {
     ['twice an hour', '0,30 * * * *', 1800],
     ['minutes 0 and 1', '0,1 * * * *', 60],
     ['weekdays at nine', '0 9 * * 1-5', 86_400],
+    ['once a year', '0 0 1 1 *', 365 * 86_400],
   ])('should find %s', (_name, expression, gap) => {
     expect(shortestGapSeconds({ kind: 'cron', expression, timezone: 'UTC' }, at('2026-01-05T00:00:00Z'))).toBe(gap);
   });

@@ -61,19 +61,40 @@ export function parseCadence(input: CadenceInput, minIntervalSeconds: number): {
   const check = validateCronExpression(expression);
   if (!check.valid) return { problem: { field: 'cron', message: `"${expression}" is not a valid cron expression: ${check.error?.message ?? 'unparsable'}` } };
   const cadence: Cadence = { kind: 'cron', expression, timezone };
-  const gap = shortestGapSeconds(cadence, new Date(Date.UTC(2024, 0, 1)));
+  let gap: number;
+  try {
+    const from = new Date(Date.UTC(2024, 0, 1));
+    // Without a seconds field ticks are at least a minute apart; sampling costs milliseconds per tick.
+    const withSeconds = expression.split(/\s+/).length === 6;
+    if (withSeconds || minIntervalSeconds > 60) {
+      gap = shortestGapSeconds(cadence, from);
+    } else {
+      nextTick(cadence, from); // throws for an expression that never ticks
+      gap = 60;
+    }
+  } catch {
+    // The cron library gives up when no date matches for years (e.g. 30 February).
+    return { problem: { field: 'cron', message: `"${expression}" never ticks` } };
+  }
   if (gap < minIntervalSeconds) {
-    return { problem: { field: 'cron', message: `"${expression}" ticks ${gap} s apart; the shortest gap allowed is ${minIntervalSeconds} s (schedules.minIntervalSeconds)` } };
+    return {
+      problem: {
+        field: 'cron',
+        message: `"${expression}" ticks ${gap} s apart; the shortest gap allowed is ${minIntervalSeconds} s (schedules.minIntervalSeconds)`,
+      },
+    };
   }
   return { cadence };
 }
 
-/** The shortest gap between consecutive ticks among the first occurrences after `from`. */
+/** The shortest gap between consecutive ticks among the first occurrences after `from` (up to a year ahead). */
 export function shortestGapSeconds(cadence: Cadence, from: Date): number {
   if (cadence.kind === 'every') return cadence.seconds;
   let shortest = Number.POSITIVE_INFINITY;
   let previous = nextTick(cadence, from);
-  for (let i = 0; i < GAP_SAMPLES; i++) {
+  // Within a year of the first tick: the cron library refuses to search much further ahead.
+  const horizon = previous.getTime() + 366 * 86_400_000;
+  for (let i = 0; i < GAP_SAMPLES && previous.getTime() < horizon; i++) {
     const next = nextTick(cadence, previous);
     shortest = Math.min(shortest, (next.getTime() - previous.getTime()) / 1000);
     previous = next;

@@ -58,7 +58,9 @@ describe('resolveContextFile', () => {
   });
 
   it('should refuse every file when no folder is configured', () => {
-    expect(resolveContextFile(undefined, 'incidents.md')).toEqual({ problem: { field: 'contextFrom.file', message: expect.stringContaining('schedules.contextDir') } });
+    expect(resolveContextFile(undefined, 'incidents.md')).toEqual({
+      problem: { field: 'contextFrom.file', message: expect.stringContaining('schedules.contextDir') },
+    });
   });
 });
 

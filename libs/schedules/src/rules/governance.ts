@@ -63,7 +63,11 @@ export interface MonthlyCap {
  * Whether one more run fits the monthly cap: the run's whole per-run cap is reserved against what the
  * month has left, so a month's runs can never spend past it. A refusal says which unit and by how much.
  */
-export function monthlyRoom(cap: MonthlyCap | undefined, spent: { tokens: number; usd: number }, perRun: PerRunCap): { fits: true } | { fits: false; reason: string } {
+export function monthlyRoom(
+  cap: MonthlyCap | undefined,
+  spent: { tokens: number; usd: number },
+  perRun: PerRunCap,
+): { fits: true } | { fits: false; reason: string } {
   if (cap?.tokens !== undefined && perRun.maxTokens !== undefined && spent.tokens + perRun.maxTokens > cap.tokens) {
     return { fits: false, reason: `monthly cap: ${spent.tokens} of ${cap.tokens} tokens spent this month, a run may take ${perRun.maxTokens}` };
   }
@@ -83,11 +87,13 @@ export function budgetProblem(perRun: PerRunCap, monthly: MonthlyCap | undefined
   }
   if (monthly?.tokens !== undefined) {
     if (perRun.maxTokens === undefined) return { field: 'budget.perRun.maxTokens', message: 'required with budget.monthly.tokens' };
-    if (perRun.maxTokens > monthly.tokens) return { field: 'budget.perRun.maxTokens', message: `${perRun.maxTokens} is more than budget.monthly.tokens (${monthly.tokens})` };
+    if (perRun.maxTokens > monthly.tokens)
+      return { field: 'budget.perRun.maxTokens', message: `${perRun.maxTokens} is more than budget.monthly.tokens (${monthly.tokens})` };
   }
   if (monthly?.usd !== undefined) {
     if (perRun.maxCostUsd === undefined) return { field: 'budget.perRun.maxCostUsd', message: 'required with budget.monthly.usd' };
-    if (perRun.maxCostUsd > monthly.usd) return { field: 'budget.perRun.maxCostUsd', message: `${perRun.maxCostUsd} is more than budget.monthly.usd (${monthly.usd})` };
+    if (perRun.maxCostUsd > monthly.usd)
+      return { field: 'budget.perRun.maxCostUsd', message: `${perRun.maxCostUsd} is more than budget.monthly.usd (${monthly.usd})` };
   }
   return null;
 }

@@ -71,7 +71,8 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     const cadence = cadenceOf(row);
     const due = dueTicks(cadence, new Date(row.lastTickAt), this.clock.now());
     if (due.latest && row.catchUp) await this.fire(row.id, 'catch_up', due.latest);
-    else if (due.latest) await this.recordMissed(row, due.latest, `${due.count}${due.atLeast ? '+' : ''} tick(s) missed while the service was down (catchUp is off)`);
+    else if (due.latest)
+      await this.recordMissed(row, due.latest, `${due.count}${due.atLeast ? '+' : ''} tick(s) missed while the service was down (catchUp is off)`);
     this.timers.arm(row.id, cadence, () => void this.onTimer(row.id));
   }
 
@@ -205,7 +206,8 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (view.status === 'queued' || view.status === 'running') return;
     const { totals } = await this.deliberations.tokens(view.id);
     const status: RunStatus = view.status;
-    const reason = view.status === 'failed' ? view.failure : view.status === 'paused' && view.pause ? `paused (${view.pause.reason}: ${view.pause.limit})` : null;
+    const reason =
+      view.status === 'failed' ? view.failure : view.status === 'paused' && view.pause ? `paused (${view.pause.reason}: ${view.pause.limit})` : null;
     const ended = await this.repository.finish(runId, {
       status,
       reason,
