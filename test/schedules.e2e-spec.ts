@@ -251,6 +251,20 @@ describe('scheduled deliberations (e2e)', () => {
     expect(provider.seen).toHaveLength(2);
   });
 
+  it('should fire no tick with schedules.enabled off, and still run by hand', async () => {
+    t = await start({ schedules: { enabled: false, minIntervalSeconds: 1 } });
+    const created = (await request(t.url).post('/v1/schedules').send(scheduleBody()).expect(201)).body;
+    expect(created).toMatchObject({ enabled: true, status: 'active', nextTickAt: null });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await runs(t, created.id)).toEqual([]);
+    const run = (await request(t.url).post(`/v1/schedules/${created.id}/run`).expect(202)).body;
+    expect(run).toMatchObject({ trigger: 'manual', status: 'running' });
+  });
+
+  it('should refuse to start when schedules.contextDir is not a folder, naming the key', async () => {
+    await expect(start({ schedules: { contextDir: join(dir, 'missing') } })).rejects.toThrow('schedules.contextDir: ');
+  });
+
   it("should give the deliberation its context from a file in schedules.contextDir and from the service's own path", async () => {
     writeFileSync(join(dir, 'contexts', 'incidents.md'), 'INC-42: checkout latency spike at 03:10.');
     t = await start();

@@ -105,8 +105,9 @@ export class ScheduleService {
       lastTickAt: restart ? now : row.lastTickAt,
       updatedAt: now,
     };
-    const { id: _id, createdAt: _created, ...fields } = updated;
-    await this.repository.update(id, fields);
+    // The last tick is written only when counting starts again: a tick claimed meanwhile moved it on.
+    const { id: _id, createdAt: _created, lastTickAt, ...fields } = updated;
+    await this.repository.update(id, restart ? { ...fields, lastTickAt } : fields);
     this.runner.stopTicking(id);
     await this.runner.startTicking(updated);
     return this.view(updated);
