@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Sse } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -72,7 +73,7 @@ export class SchedulesController {
 
   @Post(':id/run')
   @HttpCode(202)
-  @ApiOkResponse({ type: ScheduleRunDto, description: 'One run now, governed like a tick (it may be skipped: budget)' })
+  @ApiAcceptedResponse({ type: ScheduleRunDto, description: 'One run now, governed like a tick (it may be skipped: budget)' })
   @ApiConflictResponse({ type: ApiErrorBody, description: 'A run of this schedule is going on' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   run(@Param('id', new ParseUUIDPipe()) id: string) {

@@ -2797,7 +2797,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description One run now, governed like a tick (it may be skipped: budget) */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
