@@ -206,8 +206,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (view.status === 'queued' || view.status === 'running') return;
     const { totals } = await this.deliberations.tokens(view.id);
     const status: RunStatus = view.status;
-    const reason =
-      view.status === 'failed' ? view.failure : view.status === 'paused' && view.pause ? `paused (${view.pause.reason}: ${view.pause.limit})` : null;
+    const reason = view.status === 'failed' ? view.failure : view.status === 'paused' && view.pause ? `${view.pause.reason}: ${view.pause.limit}` : null;
     const ended = await this.repository.finish(runId, {
       status,
       reason,
