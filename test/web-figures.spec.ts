@@ -380,8 +380,9 @@ describe('cadenceText', () => {
 });
 
 describe('runText', () => {
-  const run = { status: 'completed', skipped: null, reason: null, outcome: null, winningOption: null, tokens: null, costUsd: null };
-  it.each([
+  type Run = Parameters<typeof runText>[0];
+  const run: Run = { status: 'completed', skipped: null, reason: null, outcome: null, winningOption: null, tokens: null, costUsd: null };
+  it.each<[Run, string]>([
     [
       { ...run, outcome: 'unanimous', winningOption: 'Adopt webhooks', tokens: 15_048, costUsd: 0.045 },
       'completed — unanimous: "Adopt webhooks" · 15k tokens, $0.04',
