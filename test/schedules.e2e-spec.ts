@@ -296,7 +296,7 @@ describe('scheduled deliberations (e2e)', () => {
     const catchUp = (
       await request(t.url)
         .post('/v1/schedules')
-        .send(scheduleBody({ ...yearly, catchUp: true }))
+        .send(scheduleBody({ ...yearly, catchUp: true, contextFrom: { url: '/v1/budgets/status' } }))
         .expect(201)
     ).body.id;
     const missed = (
@@ -317,6 +317,8 @@ describe('scheduled deliberations (e2e)', () => {
     t = await start();
     const caught = await waitFor(async () => (await runs(t!, catchUp)).find((r) => r.status === 'completed'), 'the caught-up run');
     expect(caught).toMatchObject({ trigger: 'catch_up', tickAt: tick });
+    // Caught up while the service was starting: its context was read from the service once it listened.
+    expect((await request(t.url).get(`/v1/deliberations/${caught.deliberationId}`).expect(200)).body.context).toContain('"window":"daily"');
     expect(await runs(t, missed)).toEqual([expect.objectContaining({ status: 'missed', trigger: 'tick', tickAt: tick, deliberationId: null })]);
     expect((await request(t.url).get(`/v1/schedules/${catchUp}`).expect(200)).body.lastTickAt).toBe(tick);
     await t.close();

@@ -42,10 +42,16 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly ownService: OwnService,
   ) {}
 
-  /** After the deliberations' own recovery (their module starts first): settle what a dead process left, then tick. */
+  /**
+   * After the deliberations' own recovery (their module starts first): settle what a dead process left,
+   * then tick. Catch-ups are not awaited: the server listens only once start-up is over, and a run may
+   * need to read its context from it.
+   */
   async onApplicationBootstrap(): Promise<void> {
     await this.reconcile();
-    for (const row of await this.repository.ticking()) await this.startTicking(row);
+    for (const row of await this.repository.ticking()) {
+      void this.startTicking(row).catch((e: unknown) => this.logger.error({ scheduleId: row.id, err: e }, 'could not start the schedule'));
+    }
   }
 
   onModuleDestroy(): void {
@@ -73,6 +79,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (due.latest && row.catchUp) await this.fire(row.id, 'catch_up', due.latest);
     else if (due.latest)
       await this.recordMissed(row, due.latest, `${due.count}${due.atLeast ? '+' : ''} tick(s) missed while the service was down (catchUp is off)`);
+    if (this.stopping) return;
     this.timers.arm(row.id, cadence, () => void this.onTimer(row.id));
   }
 
