@@ -290,6 +290,38 @@ describe('scheduled deliberations (e2e)', () => {
     }
   });
 
+  it('should fail a run whose context file became a link out of contextDir, or grew too large, without starting a deliberation', async () => {
+    const contexts = join(dir, 'contexts');
+    writeFileSync(join(contexts, 'swapped.md'), 'fine at creation');
+    writeFileSync(join(contexts, 'big.md'), 'small at creation');
+    writeFileSync(join(dir, 'secret.txt'), 'not for models');
+    t = await start();
+    const swapped = (
+      await request(t.url)
+        .post('/v1/schedules')
+        .send(scheduleBody({ enabled: false, contextFrom: { file: 'swapped.md' } }))
+        .expect(201)
+    ).body.id;
+    const big = (
+      await request(t.url)
+        .post('/v1/schedules')
+        .send(scheduleBody({ enabled: false, contextFrom: { file: 'big.md' } }))
+        .expect(201)
+    ).body.id;
+    rmSync(join(contexts, 'swapped.md'));
+    symlinkSync(join(dir, 'secret.txt'), join(contexts, 'swapped.md'));
+    writeFileSync(join(contexts, 'big.md'), 'x'.repeat(400_001));
+    for (const [id, words] of [
+      [swapped, 'outside schedules.contextDir'],
+      [big, 'more than a context may hold'],
+    ]) {
+      const run = (await request(t.url).post(`/v1/schedules/${id}/run`).expect(202)).body;
+      expect(run).toMatchObject({ status: 'failed', deliberationId: null });
+      expect(run.reason).toContain(words);
+    }
+    expect(provider.seen).toHaveLength(0);
+  });
+
   it('should catch up a tick missed while the service was down once, record it as missed without catchUp, and never run it twice', async () => {
     t = await start();
     const yearly = { cron: '0 0 1 1 *', everySeconds: undefined };

@@ -3,7 +3,7 @@ import { Clock, CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config
 import { DeliberationService, type DeliberationView } from '@app/deliberation';
 import { BudgetLedger, windowBounds } from '@app/tiering';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dueTicks, nextTick } from '../rules/cadence';
 import { checkServicePath, resolveContextFile } from '../rules/context-source';
 import { consecutiveFailures, monthlyRoom, pauseReason, type RunStatus, type SkipReason } from '../rules/governance';
@@ -190,6 +190,9 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (row.contextFrom?.file !== undefined) {
       const file = resolveContextFile(this.config.schedules.contextDir, row.contextFrom.file);
       if ('problem' in file) throw new Error(`${file.problem.field}: ${file.problem.message}`);
+      // Checked before reading, so a huge file is never loaded only to be refused (UTF-8: at most 4 bytes a character).
+      const { size } = await stat(file.path);
+      if (size > MAX_CONTEXT_CHARS * 4) throw new Error(`contextFrom.file: ${size} bytes is more than a context may hold (${MAX_CONTEXT_CHARS} characters)`);
       read = await readFile(file.path, 'utf8');
     } else if (row.contextFrom?.url !== undefined) {
       const path = checkServicePath(row.contextFrom.url);
