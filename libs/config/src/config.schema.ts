@@ -218,6 +218,16 @@ export const configSchema = z.strictObject({
       resumeInterruptedOnStart: z.boolean().default(false),
     })
     .prefault({}),
+  schedules: z
+    .strictObject({
+      /** false: no schedule ticks in this process (schedules are still stored, edited and run by hand). */
+      enabled: z.boolean().default(true),
+      /** The only folder a schedule's contextFrom.file may read from (symlinks resolved); absent: no file contexts. */
+      contextDir: z.string().min(1).optional(),
+      /** The shortest gap between two ticks (everySeconds, or two consecutive cron times). */
+      minIntervalSeconds: z.number().int().min(1).max(86_400).default(60),
+    })
+    .prefault({}),
   rateLimit: z.strictObject({ ttlMs: positiveInt.default(60_000), limit: positiveInt.default(60) }).prefault({}),
   metrics: z
     .strictObject({

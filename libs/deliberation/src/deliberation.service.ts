@@ -245,6 +245,12 @@ export class DeliberationService {
     return this.get(id);
   }
 
+  /** Waits, without a limit, for the deliberation's current run to end (at once when none is going); answers its state then. */
+  async whenSettled(id: string): Promise<DeliberationView> {
+    await this.runs.whenDone(id);
+    return this.get(id);
+  }
+
   async get(id: string): Promise<DeliberationView> {
     const view = await this.views.view(id);
     if (!view) throw notFound(id);

@@ -480,6 +480,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SchedulesController_list"];
+        put?: never;
+        post: operations["SchedulesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SchedulesController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SchedulesController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["SchedulesController_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["SchedulesController_update"];
+        trace?: never;
+    };
+    "/v1/schedules/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["SchedulesController_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SchedulesController_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["SchedulesController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1349,6 +1445,182 @@ export interface components {
             participants?: components["schemas"]["ParticipantDto"][];
             /** @description Allow the participant count to change */
             changeParticipantCount?: boolean;
+        };
+        ContextFromDto: {
+            /**
+             * @description A file inside the configured schedules.contextDir (relative to it), read at every run
+             * @example incidents/yesterday.md
+             */
+            file?: string;
+            /**
+             * @description A path of this service, read at every run
+             * @example /v1/deliberations/3f1c…/transcript
+             */
+            url?: string;
+        };
+        PerRunBudgetDto: {
+            /**
+             * @description Each run's token cap (the deliberation's budget.maxTokens)
+             * @example 200000
+             */
+            maxTokens?: number;
+            /**
+             * @description Each run's USD cap (the deliberation's budget.maxCostUsd)
+             * @example 1
+             */
+            maxCostUsd?: number;
+        };
+        MonthlyBudgetDto: {
+            /**
+             * @description Tokens all of the schedule's runs may spend in a calendar month (its time zone)
+             * @example 4000000
+             */
+            tokens?: number;
+            /**
+             * @description USD all of the schedule's runs may spend in a calendar month
+             * @example 20
+             */
+            usd?: number;
+        };
+        ScheduleBudgetDto: {
+            /** @description The cap of every run; a run is skipped (skipped: budget) when it no longer fits the monthly cap */
+            perRun: components["schemas"]["PerRunBudgetDto"];
+            monthly?: components["schemas"]["MonthlyBudgetDto"];
+        };
+        CreateScheduleDto: {
+            /** @example Weekday incident review */
+            name: string;
+            /**
+             * @description A cron expression (5 fields, or 6 with seconds); give this or everySeconds
+             * @example 0 9 * * 1-5
+             */
+            cron?: string;
+            /**
+             * @description Ticks every N seconds, on a grid counted from the epoch; at least schedules.minIntervalSeconds (60)
+             * @example 3600
+             */
+            everySeconds?: number;
+            /**
+             * @description IANA time zone of the cron expression and of the monthly cap
+             * @default UTC
+             * @example Europe/Berlin
+             */
+            timezone?: string;
+            /** @description The body of POST /v1/deliberations, validated alike (its budget comes from budget.perRun) */
+            deliberation: components["schemas"]["CreateDeliberationDto"];
+            /** @description Read at every run and given as the deliberation's context (after its own); one of file or url */
+            contextFrom?: components["schemas"]["ContextFromDto"] | null;
+            budget: components["schemas"]["ScheduleBudgetDto"];
+            /**
+             * @description Failed or budget-paused runs in a row after which the schedule pauses itself
+             * @default 3
+             */
+            maxConsecutiveFailures?: number;
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @description A tick missed while the service was down runs once at start (true) or is recorded as missed (false)
+             * @default false
+             */
+            catchUp?: boolean;
+        };
+        ScheduleMonthDto: {
+            tokens: number;
+            costUsd: number;
+        };
+        ScheduleViewDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            status: "active" | "paused";
+            enabled: boolean;
+            cron: string | null;
+            everySeconds: number | null;
+            timezone: string;
+            catchUp: boolean;
+            deliberation: components["schemas"]["CreateDeliberationDto"];
+            contextFrom: components["schemas"]["ContextFromDto"] | null;
+            budget: components["schemas"]["ScheduleBudgetDto"];
+            maxConsecutiveFailures: number;
+            /** @description Why the schedule paused itself */
+            pausedReason: string | null;
+            pausedAt: string | null;
+            /** @description The latest tick handled (run, skipped or missed) */
+            lastTickAt: string | null;
+            /** @description Null when no tick will fire (paused, disabled, schedules.enabled off) */
+            nextTickAt: string | null;
+            /** @description This calendar month's spend of the schedule's runs (their deliberations' figures) */
+            monthToDate: components["schemas"]["ScheduleMonthDto"];
+            createdAt: string;
+            updatedAt: string;
+        };
+        ScheduleRunDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            scheduleId: string;
+            /** @enum {string} */
+            trigger: "tick" | "catch_up" | "manual";
+            tickAt: string | null;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "paused" | "cancelled" | "interrupted" | "skipped" | "missed";
+            /** @enum {string|null} */
+            skipped: "budget" | "overlap" | null;
+            reason: string | null;
+            deliberationId: string | null;
+            outcome: string | null;
+            winningOption: string | null;
+            tokens: number | null;
+            costUsd: number | null;
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        ScheduleEventDto: {
+            /** @enum {string} */
+            type: "run_started" | "run_finished" | "run_skipped" | "run_missed" | "schedule_paused" | "schedule_resumed";
+            /** Format: uuid */
+            scheduleId: string;
+            at: string;
+            run?: components["schemas"]["ScheduleRunDto"];
+            reason?: string;
+        };
+        UpdateScheduleDto: {
+            /** @example Weekday incident review */
+            name?: string;
+            /**
+             * @description A cron expression (5 fields, or 6 with seconds); give this or everySeconds
+             * @example 0 9 * * 1-5
+             */
+            cron?: string;
+            /**
+             * @description Ticks every N seconds, on a grid counted from the epoch; at least schedules.minIntervalSeconds (60)
+             * @example 3600
+             */
+            everySeconds?: number;
+            /**
+             * @description IANA time zone of the cron expression and of the monthly cap
+             * @default UTC
+             * @example Europe/Berlin
+             */
+            timezone?: string;
+            /** @description The body of POST /v1/deliberations, validated alike (its budget comes from budget.perRun) */
+            deliberation?: components["schemas"]["CreateDeliberationDto"];
+            /** @description Read at every run and given as the deliberation's context (after its own); one of file or url */
+            contextFrom?: components["schemas"]["ContextFromDto"] | null;
+            budget?: components["schemas"]["ScheduleBudgetDto"];
+            /**
+             * @description Failed or budget-paused runs in a row after which the schedule pauses itself
+             * @default 3
+             */
+            maxConsecutiveFailures?: number;
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @description A tick missed while the service was down runs once at start (true) or is recorded as missed (false)
+             * @default false
+             */
+            catchUp?: boolean;
         };
     };
     responses: never;
@@ -2410,6 +2682,341 @@ export interface operations {
                 };
             };
             /** @description The deliberation is running, or another resume of this checkpoint is under way */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every schedule, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleViewDto"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateScheduleDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleViewDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_stream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events of every schedule: runs started, finished, skipped, missed; schedules paused and resumed (live only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ScheduleEventDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleViewDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted with its runs; the runs' deliberations are kept */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateScheduleDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleViewDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One run now, governed like a tick (it may be skipped: budget) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRunDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description A run of this schedule is going on */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_runs: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRunDto"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active and enabled again; failures before now no longer count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleViewDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Neither paused nor disabled */
             409: {
                 headers: {
                     [name: string]: unknown;
