@@ -20,6 +20,8 @@ import { RunQueue } from './runtime/run-queue';
 import { StartupRecovery } from './runtime/startup-recovery';
 import { TierPolicy } from './runtime/tier-policy';
 import { StateStore } from './state/state-store';
+import { DecisionMemory } from './memory/decision-memory.service';
+import { DecisionRepository } from './memory/decision.repository';
 
 @Module({
   imports: [AdaptersModule, TokensModule, TieringModule, CheckpointModule],
@@ -41,7 +43,9 @@ import { StateStore } from './state/state-store';
     TierPolicy,
     BudgetGate,
     PriceGuard,
+    DecisionRepository,
+    DecisionMemory,
   ],
-  exports: [DeliberationService, EstimateService, UsageSummaryService, ResumeService],
+  exports: [DeliberationService, EstimateService, UsageSummaryService, ResumeService, DecisionMemory],
 })
 export class DeliberationModule {}

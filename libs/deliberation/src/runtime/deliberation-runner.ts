@@ -12,6 +12,9 @@ import type { EngineState } from '../state/engine-state';
 import { nextRoundEstimate, spentSoFar } from '../state/spend';
 import { StateStore } from '../state/state-store';
 import { EventHub, eventsFromView } from './event-hub';
+import { decisionRecord } from '../memory/decision';
+import { DecisionMemory } from '../memory/decision-memory.service';
+import type { DecisionEntity } from '../memory/decision.entities';
 import { ProductionPorts } from './production-ports';
 
 /** Runs one deliberation through the engine from its stored state, and stores how it ended. */
@@ -30,6 +33,7 @@ export class DeliberationRunner {
     private readonly hub: EventHub,
     private readonly clock: Clock,
     private readonly usage: UsageService,
+    private readonly memory: DecisionMemory,
     ports: ProductionPorts,
     metrics: MetricsService,
   ) {
@@ -87,10 +91,14 @@ export class DeliberationRunner {
     const now = this.clock.now();
     const runtime = state?.runtime;
     switch (outcome.kind) {
-      case 'completed':
-        await this.setStatus(id, 'completed', now, { result: outcome.result, pause: null, runtime });
+      case 'completed': {
+        // Its decision is stored with the status, in one commit: memory never holds a decision whose deliberation did not complete.
+        const decision = state && outcome.result ? decisionRecord(id, state.request, state.rounds, outcome.result, now) : undefined;
+        await this.setStatus(id, 'completed', now, { result: outcome.result, pause: null, runtime }, decision);
+        if (decision) this.memory.remember(decision);
         this.hub.emit(id, 'completed', { result: outcome.result }, now);
         break;
+      }
       case 'paused': {
         // A person's pause cut mid-round keeps the answers that arrived in a checkpoint of its own.
         if (state && outcome.pause.reason === 'person' && state.partial.length) await this.states.save(state, 'person', now);
@@ -130,10 +138,11 @@ export class DeliberationRunner {
     }
   }
 
-  /** The status and, once finished, its checkpoints marked prunable, in one transaction. */
-  private async setStatus(id: string, status: DeliberationStatus, now: Date, change: StatusChange): Promise<void> {
+  /** The status and, once finished, its checkpoints marked prunable (and a completed one's decision stored), in one transaction. */
+  private async setStatus(id: string, status: DeliberationStatus, now: Date, change: StatusChange, decision?: DecisionEntity): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await this.deliberations.setStatus(manager, id, status, now, change);
+      if (decision) await this.memory.record(manager, decision);
       if (status === 'completed' || status === 'failed' || status === 'cancelled') await this.checkpoints.markDeliberationFinished(manager, id);
     });
   }
