@@ -32,7 +32,8 @@ describe('decision memory (e2e)', () => {
       // A slow participant: its deliberations stay running long enough to be refused a delete.
       { name: 'slow', script: [turn('Still thinking.', vote('Adopt webhooks'), { delayMs: 3000 })], adapter: { timeoutMs: 10_000 } },
     ]);
-    t = await startTestApp({ adapters: panel.adapters });
+    // memory: {} — the configured defaults (mode context).
+    t = await startTestApp({ adapters: panel.adapters, memory: {} });
   });
 
   afterAll(async () => {
@@ -110,6 +111,14 @@ describe('decision memory (e2e)', () => {
     expect(transcript).toContain(first.id);
   });
 
+  it('should quote them by default (config memory.mode: context)', async () => {
+    const before = panel.calls('alpha').length;
+    const run = await deliberate({ question: PARAPHRASE });
+    expect(run.memory.mode).toBe('context');
+    expect(run.memory.decisions.map((d: any) => d.id)).toContain(first.id);
+    expect(panel.calls('alpha')[before].prompt).toContain('Past decisions on similar questions');
+  });
+
   it('should quote nothing under memory: off', async () => {
     const before = panel.calls('alpha').length;
     const run = await deliberate({ question: PARAPHRASE, memory: 'off' });
@@ -153,7 +162,7 @@ describe('decision memory (e2e)', () => {
 
     // A reused deliberation is no new decision: the store still holds the two that ran.
     const stats = (await request(t.url).get('/v1/decisions/stats').expect(200)).body;
-    expect(stats.count).toBe(3);
+    expect(stats.count).toBe(4);
     expect(stats.reuse).toMatchObject({ hits: 2, tokensSaved: 2 * first.result.tokens.totalTokens });
     expect((await request(t.url).get(`/v1/decisions/${first.id}`).expect(200)).body.reuse).toEqual({
       hits: 2,

@@ -16,6 +16,7 @@ export { HISTORY_POLICIES } from './rules/digest';
 export type { DeliberationEvent, DeliberationEventData, DeliberationEventType } from './deliberation-events';
 export { DecisionMemory, MAX_QUERY_CHARS } from './memory/decision-memory.service';
 export type { DecisionHit, DecisionStats, DecisionView } from './memory/decision';
+export { decisionTerms } from './memory/memory-vector';
 export type { DecisionParticipant } from './memory/decision.entities';
 export const deliberationEntities = [DeliberationEntity, RoundEntity, ResponseEntity, DecisionEntity, DecisionReuseEntity];
 export const deliberationMigrations = [CreateDeliberations1763900004000, AddResponseTruncatedVoteRetry1763900004001, CreateDecisions1763900019000];

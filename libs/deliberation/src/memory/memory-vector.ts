@@ -106,11 +106,10 @@ export interface IndexHit {
   createdAt: string;
 }
 
-interface IndexEntry {
-  id: string;
-  createdAt: string;
-  terms: TermCounts;
-  norm: number;
+interface Posting {
+  /** Slots of the decisions holding the term, and the term's sublinear frequency in each. */
+  slots: number[];
+  weights: number[];
 }
 
 /**
@@ -118,91 +117,135 @@ interface IndexEntry {
  * search touches only the decisions sharing a word with the query. Weights: (1 + ln tf) · idf, with the
  * smoothed idf of rules/similarity.ts, idf(t) = ln((1 + N) / (1 + df(t))) + 1, over the decisions stored.
  * Norms depend on idf, so a write marks them stale and the next search recomputes them (one pass).
+ * Decisions live in numbered slots (arrays, not maps, on the hot path); a search keeps only its best
+ * `limit` hits instead of sorting every match: at 10k decisions a common word matches them all.
  */
 export class DecisionIndex {
-  private readonly entries = new Map<string, IndexEntry>();
-  private readonly postings = new Map<string, Set<string>>();
+  private readonly slotOf = new Map<string, number>();
+  private ids: string[] = [];
+  private createdAt: string[] = [];
+  private termsOf: Array<TermCounts | null> = [];
+  private norms: number[] = [];
+  private free: number[] = [];
+  private readonly postings = new Map<string, Posting>();
   private normsStale = false;
+  private dots = new Float64Array(0);
 
   get size(): number {
-    return this.entries.size;
+    return this.slotOf.size;
   }
 
   has(id: string): boolean {
-    return this.entries.has(id);
+    return this.slotOf.has(id);
   }
 
   terms(id: string): TermCounts | undefined {
-    return this.entries.get(id)?.terms;
+    const slot = this.slotOf.get(id);
+    return slot === undefined ? undefined : (this.termsOf[slot] ?? undefined);
   }
 
   add(id: string, createdAt: string, terms: TermCounts): void {
     this.remove(id);
-    this.entries.set(id, { id, createdAt, terms, norm: 0 });
-    for (const term of Object.keys(terms)) {
-      let ids = this.postings.get(term);
-      if (!ids) this.postings.set(term, (ids = new Set()));
-      ids.add(id);
+    const slot = this.free.pop() ?? this.ids.length;
+    this.slotOf.set(id, slot);
+    this.ids[slot] = id;
+    this.createdAt[slot] = createdAt;
+    this.termsOf[slot] = terms;
+    this.norms[slot] = 0;
+    for (const [term, count] of Object.entries(terms)) {
+      let posting = this.postings.get(term);
+      if (!posting) this.postings.set(term, (posting = { slots: [], weights: [] }));
+      posting.slots.push(slot);
+      posting.weights.push(weight(count));
     }
     this.normsStale = true;
   }
 
   remove(id: string): void {
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    this.entries.delete(id);
-    for (const term of Object.keys(entry.terms)) {
-      const ids = this.postings.get(term);
-      ids?.delete(id);
-      if (ids?.size === 0) this.postings.delete(term);
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
+    for (const term of Object.keys(this.termsOf[slot]!)) {
+      const posting = this.postings.get(term)!;
+      const at = posting.slots.indexOf(slot);
+      posting.slots.splice(at, 1);
+      posting.weights.splice(at, 1);
+      if (posting.slots.length === 0) this.postings.delete(term);
     }
+    this.slotOf.delete(id);
+    this.termsOf[slot] = null;
+    this.free.push(slot);
     this.normsStale = true;
   }
 
   /** Decisions sharing a word with the query at or above `minSimilarity`: best first, newest first among equals. */
   search(query: TermCounts, options: { limit: number; minSimilarity: number }): IndexHit[] {
     this.refreshNorms();
-    const queryWeights = Object.entries(query).map(([term, count]) => [term, weight(count) * this.idf(term)] as const);
+    const terms: Array<[Posting, number]> = [];
     let queryNorm = 0;
-    for (const [, w] of queryWeights) queryNorm += w * w;
-    queryNorm = Math.sqrt(queryNorm);
-    if (queryNorm === 0) return [];
-    const dots = new Map<string, number>();
-    for (const [term, wq] of queryWeights) {
-      const ids = this.postings.get(term);
-      if (!ids) continue;
+    for (const [term, count] of Object.entries(query)) {
       const idf = this.idf(term);
-      for (const id of ids) dots.set(id, (dots.get(id) ?? 0) + wq * weight(this.entries.get(id)!.terms[term]) * idf);
+      const wq = weight(count) * idf;
+      queryNorm += wq * wq;
+      const posting = this.postings.get(term);
+      // idf twice: once for the query's weight, once for the decision's.
+      if (posting) terms.push([posting, wq * idf]);
     }
-    const hits: IndexHit[] = [];
-    for (const [id, dot] of dots) {
-      const entry = this.entries.get(id)!;
+    queryNorm = Math.sqrt(queryNorm);
+    if (queryNorm === 0 || terms.length === 0) return [];
+    if (this.dots.length < this.ids.length) this.dots = new Float64Array(Math.max(this.ids.length, 2 * this.dots.length));
+    const dots = this.dots;
+    const touched: number[] = [];
+    for (const [posting, factor] of terms) {
+      const { slots, weights } = posting;
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i];
+        if (dots[slot] === 0) touched.push(slot);
+        dots[slot] += factor * weights[i];
+      }
+    }
+    // The best `limit`, kept sorted (limit is small: at most 100).
+    const best: IndexHit[] = [];
+    const limit = Math.max(0, options.limit);
+    for (const slot of touched) {
       // Rounded so that equal texts score equal (and then the newest wins), whatever the float noise.
-      const score = Math.min(1, Math.round((dot / (queryNorm * entry.norm)) * 1e6) / 1e6);
-      if (score >= options.minSimilarity) hits.push({ id, score, createdAt: entry.createdAt });
+      const score = Math.min(1, Math.round((dots[slot] / (queryNorm * this.norms[slot])) * 1e6) / 1e6);
+      dots[slot] = 0;
+      if (score < options.minSimilarity || limit === 0) continue;
+      const hit = { id: this.ids[slot], score, createdAt: this.createdAt[slot] };
+      if (best.length === limit && !before(hit, best[limit - 1])) continue;
+      let at = best.length;
+      while (at > 0 && before(hit, best[at - 1])) at--;
+      best.splice(at, 0, hit);
+      if (best.length > limit) best.pop();
     }
-    hits.sort((a, b) => b.score - a.score || (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
-    return hits.slice(0, options.limit);
+    return best;
   }
 
   private idf(term: string): number {
-    return Math.log((1 + this.entries.size) / (1 + (this.postings.get(term)?.size ?? 0))) + 1;
+    return Math.log((1 + this.slotOf.size) / (1 + (this.postings.get(term)?.slots.length ?? 0))) + 1;
   }
 
   private refreshNorms(): void {
     if (!this.normsStale) return;
-    const idf = new Map<string, number>();
-    for (const term of this.postings.keys()) idf.set(term, this.idf(term));
-    for (const entry of this.entries.values()) {
-      let sum = 0;
-      for (const [term, count] of Object.entries(entry.terms)) {
-        const w = weight(count) * idf.get(term)!;
-        sum += w * w;
+    const sums = new Float64Array(this.ids.length);
+    for (const [term, posting] of this.postings) {
+      const idf = this.idf(term);
+      const { slots, weights } = posting;
+      for (let i = 0; i < slots.length; i++) {
+        const w = weights[i] * idf;
+        sums[slots[i]] += w * w;
       }
-      entry.norm = Math.sqrt(sum);
     }
+    for (let slot = 0; slot < this.ids.length; slot++) this.norms[slot] = Math.sqrt(sums[slot]);
     this.normsStale = false;
   }
+}
+
+/** Best first; among equal scores the newest, then the greater id (any fixed order). */
+function before(a: IndexHit, b: IndexHit): boolean {
+  if (a.score !== b.score) return a.score > b.score;
+  if (a.createdAt !== b.createdAt) return a.createdAt > b.createdAt;
+  return a.id > b.id;
 }
 
 /** Sublinear term frequency: a word said three times is not three times the topic. */
