@@ -1,3 +1,4 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import request from 'supertest';
 import { readEvents, waitForStatus } from './support/round-script';
 import { startPanel, turn, vote, type ScriptedPanel } from './support/scripted-providers';
@@ -164,10 +165,40 @@ describe('decision memory (e2e)', () => {
     const stats = (await request(t.url).get('/v1/decisions/stats').expect(200)).body;
     expect(stats.count).toBe(4);
     expect(stats.reuse).toMatchObject({ hits: 2, tokensSaved: 2 * first.result.tokens.totalTokens });
+    expect(stats.reuse.costSavedUsd).toBeCloseTo(2 * first.result.tokens.costUsd, 9);
     expect((await request(t.url).get(`/v1/decisions/${first.id}`).expect(200)).body.reuse).toEqual({
       hits: 2,
       tokensSaved: 2 * first.result.tokens.totalTokens,
     });
+  });
+
+  it('should say through MCP deliberate when the answer came from memory', async () => {
+    const client = new Client({ name: 'conclave-e2e', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', t.url)));
+    try {
+      const calls = panel.totalCalls();
+      const reused = await client.callTool({ name: 'deliberate', arguments: { ...body({ memory: 'reuse' }), waitSeconds: 5 } });
+      const summary = reused.structuredContent as any;
+      expect(summary.status).toBe('completed');
+      expect(summary.result.stopReason).toBe('reused');
+      expect(summary.memory).toMatchObject({ mode: 'reuse', reusedFrom: first.id, decisions: [expect.objectContaining({ id: first.id })] });
+      const text = reused.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+      expect(text).toContain(`Answered from memory: decision ${first.id}`);
+      expect(panel.totalCalls()).toBe(calls);
+
+      const quoted = (await client.callTool({ name: 'deliberate', arguments: { ...body({ question: PARAPHRASE, memory: 'context' }), waitSeconds: 10 } }))
+        .structuredContent as any;
+      expect(quoted.status).toBe('completed');
+      expect(quoted.memory.mode).toBe('context');
+      // The three closest (memory.contextDecisions): the paraphrase's own earlier runs by now.
+      expect(quoted.memory.decisions).toHaveLength(3);
+      for (const d of quoted.memory.decisions) expect(d.similarity).toBeGreaterThanOrEqual(0.75);
+
+      const refused = await client.callTool({ name: 'deliberate', arguments: { ...body(), memory: 'always' } });
+      expect(refused.isError).toBe(true);
+    } finally {
+      await client.close();
+    }
   });
 
   it('should run it anyway with ?force=true, and never reuse a look-alike question or one decided without the adapters asked', async () => {
