@@ -1,5 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import request from 'supertest';
+import { startEmbeddingsServer, type EmbeddingsServer } from './fixtures/embeddings-server';
 import { readEvents, waitForStatus } from './support/round-script';
 import { startPanel, turn, vote, type ScriptedPanel } from './support/scripted-providers';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -280,5 +281,84 @@ describe('decision memory (e2e)', () => {
     expect(missing.body.message).toContain('does not exist');
     await request(t.url).get('/v1/decisions/not-a-uuid').expect(400);
     await request(t.url).delete('/v1/deliberations/00000000-0000-4000-8000-000000000000').expect(404);
+  });
+});
+
+/**
+ * memory.embeddings: each decision also gets an embedding when it completes (a call in its ledger), and
+ * `context` ranks past decisions by the embeddings' cosine — so a question in other words (which TF-IDF
+ * cannot relate) is still quoted. Reuse and search stay TF-IDF: they never call a model.
+ */
+describe('decision memory with embeddings (e2e)', () => {
+  let panel: ScriptedPanel;
+  let embeddings: EmbeddingsServer;
+  let t: TestApp;
+  // The loopback embedder's "meaning": billing-event delivery questions on one axis, anything else on another.
+  const meaning = (text: string) => (/webhook|event push|notif/i.test(text) ? [1, 0.1, 0] : [0, 0.2, 1]);
+
+  beforeAll(async () => {
+    panel = await startPanel([
+      { name: 'alpha', script: [turn('Webhooks, with a reconciliation poll.', vote('Adopt webhooks', { continueDebate: false }))] },
+      { name: 'beta', script: [turn('Agreed.', vote('Adopt webhooks', { continueDebate: false }))] },
+    ]);
+    embeddings = await startEmbeddingsServer({ wire: 'openai', embed: meaning, tokensPerText: 7 });
+    t = await startTestApp({
+      adapters: [
+        ...panel.adapters,
+        {
+          name: 'emb',
+          kind: 'http',
+          provider: 'openai',
+          baseUrl: embeddings.baseUrl,
+          tier: 'T0',
+          models: { fast: 'text-embedding-3-small', reasoning: 'text-embedding-3-small' },
+          maxRetries: 0,
+          timeoutMs: 5000,
+        },
+      ],
+      memory: { embeddings: { adapter: 'emb', model: 'text-embedding-3-small' } },
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await panel?.close();
+    await embeddings?.close();
+  });
+
+  const ask = async (question: string, memory: string) =>
+    (
+      await request(t.url)
+        .post('/v1/deliberations?wait=true')
+        .send({ question, participants: [{ adapter: 'alpha' }, { adapter: 'beta' }], mode: 'quick', memory })
+        .expect(200)
+    ).body;
+
+  it('should embed each completed decision once, in its own ledger, and quote by embeddings what TF-IDF cannot relate', async () => {
+    const first = await ask(QUESTION, 'context');
+    // Nothing embedded yet: the lookup made no call; the completion made one.
+    expect(embeddings.calls.map((c) => c.input)).toEqual([[QUESTION]]);
+    expect((await request(t.url).get(`/v1/decisions/${first.id}`).expect(200)).body.vectorKind).toBe('tfidf+embeddings:text-embedding-3-small');
+    const usage = (await request(t.url).get('/v1/usage').query({ groupBy: 'role' }).expect(200)).body;
+    expect(JSON.stringify(usage)).toContain('embeddings');
+
+    const reworded = 'Should the processor notify us by event push instead of being asked every minute?';
+    const before = panel.calls('alpha').length;
+    const second = await ask(reworded, 'context');
+    expect(second.memory.decisions).toEqual([expect.objectContaining({ id: first.id, similarityBy: 'embeddings', similarity: 1 })]);
+    expect(panel.calls('alpha')[before].prompt).toContain(`asked "${QUESTION}"`);
+    // One call for the lookup and one for its own decision, both in its ledger (participant -1).
+    expect(embeddings.calls.slice(1).map((c) => c.input)).toEqual([[reworded], [reworded]]);
+    const tokens = (await request(t.url).get(`/v1/deliberations/${second.id}/tokens`).expect(200)).body;
+    expect(tokens.byParticipant.find((p: any) => p.participantIndex === -1)?.totalTokens).toBe(14);
+    // TF-IDF alone would not have related them.
+    const lexical = (await request(t.url).get('/v1/decisions').query({ q: reworded }).expect(200)).body.items;
+    expect(lexical.map((d: any) => d.id)).toEqual([second.id]);
+
+    // Reuse never calls a model, embeddings included.
+    const calls = embeddings.calls.length;
+    const reused = await ask(QUESTION, 'reuse');
+    expect(reused.result.reusedFrom).toBe(first.id);
+    expect(embeddings.calls.length).toBe(calls);
   });
 });

@@ -222,6 +222,12 @@ export const configSchema = z.strictObject({
       reuseSimilarity: fraction.default(0.92),
       /** A decision older than this is never reused (it may still be quoted as context). */
       reuseMaxAgeDays: z.number().int().min(1).max(3650).default(30),
+      /**
+       * An HTTP adapter and model that embed question + context. Set: each decision also gets an embedding
+       * (one call when it completes), and `context` ranks past decisions by its cosine (one call per new
+       * request, billed to it). Reuse and GET /v1/decisions stay TF-IDF: they never call a model.
+       */
+      embeddings: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1) }).optional(),
     })
     .prefault({}),
   checkpoints: z

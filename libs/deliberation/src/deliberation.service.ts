@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { Observable, from } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { ChairSpec, DeliberationRequest, DeliberationStatus, MemoryMode, ParticipantSpec } from './deliberation.types';
-import { DecisionMemory, type MemoryLookup } from './memory/decision-memory.service';
+import { DecisionMemory, type Reusable } from './memory/decision-memory.service';
+import { decisionText } from './memory/memory-vector';
+import { ProductionPorts } from './runtime/production-ports';
 import { reusedResult } from './memory/decision';
 import { RoundRepository } from './persistence/round.repository';
 import type { DeliberationView } from './deliberation.view';
@@ -77,6 +79,7 @@ export class DeliberationService {
     private readonly memory: DecisionMemory,
     private readonly rounds: RoundRepository,
     private readonly dataSource: DataSource,
+    private readonly ports: ProductionPorts,
   ) {}
 
   async tokens(id: string) {
@@ -164,15 +167,20 @@ export class DeliberationService {
   async start(input: StartDeliberation, options: { force?: boolean } = {}): Promise<DeliberationView> {
     const request = this.accept(input);
     const mode = input.memory ?? this.config.memory.mode;
-    const found = await this.memory.lookup(
-      { question: request.question, context: request.context, adapters: request.participants.map((p) => p.adapter) },
-      mode,
-      options.force === true,
-    );
-    if (found.kind === 'reuse') return this.answerFromMemory(request, found);
-    request.memory = found.kind === 'context' ? found.use : { mode, decisions: [] };
+    const asked = { question: request.question, context: request.context, adapters: request.participants.map((p) => p.adapter) };
+    if (mode === 'reuse' && options.force !== true) {
+      const reusable = await this.memory.reusable(asked);
+      if (reusable) return this.answerFromMemory(request, reusable);
+    }
     this.runs.assertCapacity();
     const id = randomUUID();
+    // With memory.embeddings, the quoted decisions are ranked by one embeddings call, in this deliberation's ledger.
+    const embeddings = this.config.memory.embeddings;
+    const embed = embeddings
+      ? async () =>
+          (await this.ports.embedTexts(id, 1, embeddings, [decisionText(request.question, request.context)], 'TF-IDF ranks the past decisions'))?.[0] ?? null
+      : undefined;
+    request.memory = { mode, decisions: mode === 'off' ? [] : await this.memory.context(asked, embed) };
     await this.repository.create({ id, request, status: 'queued', now: this.clock.now() });
     const view = (await this.views.view(id))!;
     this.hub.open(id, eventsFromView(view, false));
@@ -181,7 +189,7 @@ export class DeliberationService {
   }
 
   /** A completed deliberation made of a past decision: stored with its reuse record in one commit; nothing is queued or called. */
-  private async answerFromMemory(request: DeliberationRequest, found: Extract<MemoryLookup, { kind: 'reuse' }>): Promise<DeliberationView> {
+  private async answerFromMemory(request: DeliberationRequest, found: Reusable): Promise<DeliberationView> {
     const id = randomUUID();
     const now = this.clock.now();
     request.memory = found.use;

@@ -25,6 +25,8 @@ export interface MemoryReference {
   confidence: number | null;
   decidedAt: string;
   similarity: number;
+  /** How `similarity` was measured: TF-IDF cosine, or the embeddings' cosine (memory.embeddings). */
+  similarityBy: 'tfidf' | 'embeddings';
 }
 
 /** How the request used decision memory, fixed when it was accepted (so a resume quotes the same decisions). */

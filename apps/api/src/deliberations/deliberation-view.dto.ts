@@ -153,7 +153,8 @@ export class MemoryReferenceDto {
   @ApiProperty({ enum: OUTCOMES }) outcome: string;
   @ApiProperty({ type: Number, nullable: true }) confidence: number | null;
   @ApiProperty() decidedAt: string;
-  @ApiProperty({ description: 'TF-IDF cosine of question + context' }) similarity: number;
+  @ApiProperty({ description: 'Cosine of question + context: TF-IDF, or embeddings (see similarityBy)' }) similarity: number;
+  @ApiProperty({ enum: ['tfidf', 'embeddings'] }) similarityBy: string;
 }
 
 class MemoryUseDto {

@@ -1118,8 +1118,10 @@ export interface components {
             outcome: "unanimous" | "majority" | "plurality" | "tie" | "no_votes";
             confidence: number | null;
             decidedAt: string;
-            /** @description TF-IDF cosine of question + context */
+            /** @description Cosine of question + context: TF-IDF, or embeddings (see similarityBy) */
             similarity: number;
+            /** @enum {string} */
+            similarityBy: "tfidf" | "embeddings";
         };
         MemoryUseDto: {
             /** @enum {string} */

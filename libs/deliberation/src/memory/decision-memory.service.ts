@@ -1,17 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
 import type { EntityManager } from 'typeorm';
-import type { MemoryMode, MemoryUse } from '../deliberation.types';
+import type { MemoryReference, MemoryUse } from '../deliberation.types';
 import type { DecisionEntity } from './decision.entities';
-import { decisionView, memoryReference, reuseAllowed, type DecisionHit, type DecisionStats, type DecisionView } from './decision';
+import { decisionView, embeddingKind, memoryReference, reuseAllowed, type DecisionHit, type DecisionStats, type DecisionView } from './decision';
 import { DecisionRepository } from './decision.repository';
-import { decisionTerms, DecisionIndex, reuseVerdict } from './memory-vector';
+import { decisionTerms, DecisionIndex, EmbeddingIndex, reuseVerdict } from './memory-vector';
 
 /** Longest query text, as for a question. */
 export const MAX_QUERY_CHARS = 20_000;
 
-/** What memory offers a new request: the decisions to quote, or one to answer it with. */
-export type MemoryLookup = { kind: 'none' } | { kind: 'context'; use: MemoryUse } | { kind: 'reuse'; use: MemoryUse; past: DecisionEntity; similarity: number };
+/** A past decision that may answer a new request (memory: reuse). */
+export interface Reusable {
+  past: DecisionEntity;
+  similarity: number;
+  use: MemoryUse;
+}
+
+/** Something asked: what memory compares with the past. */
+export interface Asked {
+  question: string;
+  context?: string;
+  adapters: readonly string[];
+}
 
 /**
  * Decision memory: completed deliberations' decisions, found again by the similarity of their question
@@ -20,7 +31,7 @@ export type MemoryLookup = { kind: 'none' } | { kind: 'context'; use: MemoryUse 
  */
 @Injectable()
 export class DecisionMemory {
-  private index: Promise<DecisionIndex> | null = null;
+  private index: Promise<{ terms: DecisionIndex; embeddings: EmbeddingIndex }> | null = null;
 
   constructor(
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
@@ -34,8 +45,8 @@ export class DecisionMemory {
   }
 
   /** A committed decision joins the in-memory index (if it is loaded; otherwise the load reads it). */
-  remember(decision: Pick<DecisionEntity, 'id' | 'createdAt' | 'vector'>): void {
-    void this.index?.then((index) => index.add(decision.id, decision.createdAt, decision.vector));
+  remember(decision: Pick<DecisionEntity, 'id' | 'createdAt' | 'vector' | 'vectorKind' | 'embedding'>): void {
+    void this.index?.then((index) => this.add(index, decision));
   }
 
   /** A deliberation answered from a past decision, in the caller's transaction (GET /v1/decisions/stats counts it). */
@@ -55,14 +66,17 @@ export class DecisionMemory {
   }
 
   forget(id: string): void {
-    void this.index?.then((index) => index.remove(id));
+    void this.index?.then((index) => {
+      index.terms.remove(id);
+      index.embeddings.remove(id);
+    });
   }
 
   async search(query: { q: string; limit?: number; minSimilarity?: number }): Promise<DecisionHit[]> {
     const q = query.q.trim();
     if (!q) throw new DomainError('invalid', 'INVALID_QUERY', 'q: must not be empty', { field: 'q' });
     if (q.length > MAX_QUERY_CHARS) throw new DomainError('invalid', 'INVALID_QUERY', `q: at most ${MAX_QUERY_CHARS} characters`, { field: 'q' });
-    const index = await this.loaded();
+    const { terms: index } = await this.loaded();
     // A hit needs a shared word: minSimilarity 0 still leaves out decisions with nothing in common.
     const hits = index.search(decisionTerms(q), { limit: query.limit ?? 10, minSimilarity: query.minSimilarity ?? 0 });
     const ids = hits.map((h) => h.id);
@@ -84,44 +98,69 @@ export class DecisionMemory {
   }
 
   /**
-   * What memory offers a request about to be created. `reuse`: the most similar decision at or above
-   * memory.reuseSimilarity with no differing content word, young enough and decided by at least the
-   * request's adapters; without one (or with `force`), what `context` offers. `context`: up to
-   * memory.contextDecisions decisions at or above memory.minSimilarity, to quote in round 1's prompt.
+   * The past decision that may answer a request under `reuse`: the most similar at or above
+   * memory.reuseSimilarity (TF-IDF: no model call) with no differing content word, younger than
+   * memory.reuseMaxAgeDays and decided by at least the request's adapters; null when none qualifies.
    */
-  async lookup(request: { question: string; context?: string; adapters: readonly string[] }, mode: MemoryMode, force: boolean): Promise<MemoryLookup> {
-    if (mode === 'off') return { kind: 'none' };
+  async reusable(asked: Asked): Promise<Reusable | null> {
+    const settings = this.config.memory;
+    const { terms: index } = await this.loaded();
+    const terms = decisionTerms(asked.question, asked.context);
+    const candidates = index.search(terms, { limit: 20, minSimilarity: settings.reuseSimilarity });
+    const rows = await this.decisions.findMany(candidates.map((c) => c.id));
+    const now = this.clock.now();
+    for (const candidate of candidates) {
+      const past = rows.get(candidate.id);
+      if (!past) continue;
+      if (!reuseVerdict(candidate.score, settings.reuseSimilarity, terms, past.vector).reusable) continue;
+      if (!reuseAllowed(past, asked.adapters, now, settings.reuseMaxAgeDays).ok) continue;
+      return { past, similarity: candidate.score, use: { mode: 'reuse', decisions: [memoryReference(past, candidate.score)], reusedFrom: past.id } };
+    }
+    return null;
+  }
+
+  /**
+   * The past decisions to quote in round 1's prompt: up to memory.contextDecisions at or above
+   * memory.minSimilarity. With `embed` (memory.embeddings set) and embedded decisions stored, ranked by
+   * the embeddings' cosine — one call, made only then; when it fails, by TF-IDF.
+   */
+  async context(asked: Asked, embed?: () => Promise<number[] | null>): Promise<MemoryReference[]> {
     const settings = this.config.memory;
     const index = await this.loaded();
-    if (index.size === 0) return { kind: 'none' };
-    const asked = decisionTerms(request.question, request.context);
-    if (mode === 'reuse' && !force) {
-      const candidates = index.search(asked, { limit: 20, minSimilarity: settings.reuseSimilarity });
-      const rows = await this.decisions.findMany(candidates.map((c) => c.id));
-      const now = this.clock.now();
-      for (const candidate of candidates) {
-        const past = rows.get(candidate.id);
-        if (!past) continue;
-        if (!reuseVerdict(candidate.score, settings.reuseSimilarity, asked, past.vector).reusable) continue;
-        if (!reuseAllowed(past, request.adapters, now, settings.reuseMaxAgeDays).ok) continue;
-        return { kind: 'reuse', past, similarity: candidate.score, use: { mode, decisions: [memoryReference(past, candidate.score)], reusedFrom: past.id } };
+    const options = { limit: settings.contextDecisions, minSimilarity: settings.minSimilarity };
+    let by: MemoryReference['similarityBy'] = 'tfidf';
+    let hits = null;
+    if (embed && index.embeddings.size > 0) {
+      const vector = await embed();
+      if (vector) {
+        hits = index.embeddings.search(vector, options);
+        by = 'embeddings';
       }
     }
-    const hits = index.search(asked, { limit: settings.contextDecisions, minSimilarity: settings.minSimilarity });
-    if (hits.length === 0) return { kind: 'none' };
+    hits ??= index.terms.search(decisionTerms(asked.question, asked.context), options);
     const rows = await this.decisions.findMany(hits.map((h) => h.id));
-    const decisions = hits.flatMap((h) => {
+    return hits.flatMap((h) => {
       const row = rows.get(h.id);
-      return row ? [memoryReference(row, h.score)] : [];
+      return row ? [memoryReference(row, h.score, by)] : [];
     });
-    return decisions.length ? { kind: 'context', use: { mode, decisions } } : { kind: 'none' };
+  }
+
+  private add(
+    index: { terms: DecisionIndex; embeddings: EmbeddingIndex },
+    decision: Pick<DecisionEntity, 'id' | 'createdAt' | 'vector' | 'vectorKind' | 'embedding'>,
+  ): void {
+    index.terms.add(decision.id, decision.createdAt, decision.vector);
+    // Only vectors of the configured model are comparable; others (an older model) are left out.
+    const model = this.config.memory.embeddings?.model;
+    if (model && decision.embedding && decision.vectorKind === embeddingKind(model)) index.embeddings.add(decision.id, decision.createdAt, decision.embedding);
+    else index.embeddings.remove(decision.id);
   }
 
   /** The index, loaded from the table on first use (once, however many callers wait for it). */
-  private loaded(): Promise<DecisionIndex> {
-    this.index ??= this.decisions.vectors().then((rows) => {
-      const index = new DecisionIndex();
-      for (const row of rows) index.add(row.id, row.createdAt, row.vector);
+  private loaded(): Promise<{ terms: DecisionIndex; embeddings: EmbeddingIndex }> {
+    this.index ??= this.decisions.vectors(this.config.memory.embeddings !== undefined).then((rows) => {
+      const index = { terms: new DecisionIndex(), embeddings: new EmbeddingIndex() };
+      for (const row of rows) this.add(index, row);
       return index;
     });
     // A failed load is not kept: the next call tries again.

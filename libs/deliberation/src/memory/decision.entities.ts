@@ -33,7 +33,10 @@ export class DecisionEntity {
   @Column({ name: 'cost_usd', type: 'float', nullable: true }) costUsd: number | null;
   /** The similarity vector of question + context: term counts (IDF is the store's, applied in memory). */
   @Column({ type: 'simple-json' }) vector: TermCounts;
-  @Column({ name: 'vector_kind', type: 'varchar', length: 32 }) vectorKind: string;
+  /** `tfidf`, or `tfidf+embeddings:<model>` when `embedding` holds that model's vector too. */
+  @Column({ name: 'vector_kind', type: 'varchar', length: 160 }) vectorKind: string;
+  /** The embeddings adapter's vector of question + context (memory.embeddings); null without one. */
+  @Column({ type: 'simple-json', nullable: true }) embedding: number[] | null;
   /** When it was decided (the deliberation's completion). */
   @Column({ name: 'created_at', type: 'varchar', length: 32 }) createdAt: string;
 }

@@ -25,9 +25,14 @@ export class DecisionRepository {
     await manager.delete(DecisionReuseEntity, { deliberationId });
   }
 
-  /** Every decision's vector: what the in-memory index is loaded from. */
-  async vectors(): Promise<Array<{ id: string; createdAt: string; vector: TermCounts }>> {
-    return this.dataSource.getRepository(DecisionEntity).find({ select: { id: true, createdAt: true, vector: true } });
+  /** Every decision's vectors (embeddings only when asked for: they are large): what the in-memory index is loaded from. */
+  async vectors(
+    withEmbeddings: boolean,
+  ): Promise<Array<{ id: string; createdAt: string; vector: TermCounts; vectorKind: string; embedding: number[] | null }>> {
+    const rows = await this.dataSource
+      .getRepository(DecisionEntity)
+      .find({ select: { id: true, createdAt: true, vector: true, vectorKind: true, embedding: withEmbeddings } });
+    return rows.map((r) => ({ ...r, embedding: r.embedding ?? null }));
   }
 
   async find(id: string): Promise<DecisionEntity | null> {

@@ -49,7 +49,14 @@ const CONTEXT_DIGEST_CHARS = 500;
  * The decision row of a completed deliberation: its request, the model each participant last ran on,
  * and its result. Pure.
  */
-export function decisionRecord(id: string, request: DeliberationRequest, rounds: readonly RoundState[], result: DeliberationResult, now: Date): DecisionEntity {
+export function decisionRecord(
+  id: string,
+  request: DeliberationRequest,
+  rounds: readonly RoundState[],
+  result: DeliberationResult,
+  now: Date,
+  embedding: { model: string; vector: number[] } | null = null,
+): DecisionEntity {
   const lastModel = (index: number): string | null => {
     for (let i = rounds.length - 1; i >= 0; i--) {
       const d = rounds[i].decisions.find((x) => x.participantIndex === index);
@@ -79,9 +86,15 @@ export function decisionRecord(id: string, request: DeliberationRequest, rounds:
     tokens: result.tokens?.totalTokens ?? 0,
     costUsd: result.tokens?.costUsd ?? null,
     vector: decisionTerms(request.question, request.context),
-    vectorKind: 'tfidf',
+    vectorKind: embedding ? embeddingKind(embedding.model) : 'tfidf',
+    embedding: embedding?.vector ?? null,
     createdAt: now.toISOString(),
   };
+}
+
+/** The vector kind of a decision embedded by `model`: only vectors of the configured model are compared. */
+export function embeddingKind(model: string): string {
+  return `tfidf+embeddings:${model}`;
 }
 
 export function decisionView(row: DecisionEntity, reuse: { hits: number; tokensSaved: number } = { hits: 0, tokensSaved: 0 }): DecisionView {
@@ -110,6 +123,7 @@ export function decisionView(row: DecisionEntity, reuse: { hits: number; tokensS
 export function memoryReference(
   row: Pick<DecisionEntity, 'id' | 'question' | 'winningOption' | 'outcome' | 'confidence' | 'createdAt'>,
   similarity: number,
+  similarityBy: MemoryReference['similarityBy'] = 'tfidf',
 ): MemoryReference {
   return {
     id: row.id,
@@ -119,6 +133,7 @@ export function memoryReference(
     confidence: row.confidence,
     decidedAt: row.createdAt,
     similarity,
+    similarityBy,
   };
 }
 

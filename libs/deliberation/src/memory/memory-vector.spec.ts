@@ -1,4 +1,4 @@
-import { decisionTerms, DecisionIndex, differingTerms, reuseVerdict, termCounts } from './memory-vector';
+import { decisionTerms, DecisionIndex, differingTerms, EmbeddingIndex, reuseVerdict, termCounts } from './memory-vector';
 
 /** Other decisions a store holds, so IDF is that of a store and not of a pair. */
 const BACKGROUND = [
@@ -113,5 +113,23 @@ describe('decision memory vectors', () => {
     expect(index.search(decisionTerms('REST or GraphQL for the public API?'), { limit: 10, minSimilarity: 0.9 }).map((h) => h.id)).toEqual(['old']);
     expect(index.size).toBe(3);
     expect(index.search(decisionTerms('the and or'), { limit: 10, minSimilarity: 0 })).toEqual([]);
+  });
+
+  it('should rank embeddings by cosine, skip zero or foreign-length vectors, and forget removed ones', () => {
+    const index = new EmbeddingIndex();
+    index.add('same', '2026-01-01T00:00:00.000Z', [2, 0, 0]);
+    index.add('near', '2026-01-02T00:00:00.000Z', [1, 1, 0]);
+    index.add('far', '2026-01-03T00:00:00.000Z', [0, 0, 1]);
+    index.add('zero', '2026-01-04T00:00:00.000Z', [0, 0, 0]);
+    index.add('other-model', '2026-01-05T00:00:00.000Z', [1, 0]);
+    expect(index.size).toBe(4);
+    expect(index.search([1, 0, 0], { limit: 10, minSimilarity: 0 }).map((h) => [h.id, h.score])).toEqual([
+      ['same', 1],
+      ['near', 0.707107],
+    ]);
+    expect(index.search([1, 0, 0], { limit: 10, minSimilarity: 0.75 }).map((h) => h.id)).toEqual(['same']);
+    expect(index.search([0, 0, 0], { limit: 10, minSimilarity: 0 })).toEqual([]);
+    index.remove('same');
+    expect(index.search([1, 0, 0], { limit: 1, minSimilarity: 0 }).map((h) => h.id)).toEqual(['near']);
   });
 });

@@ -67,9 +67,58 @@ export function termCounts(text: string): TermCounts {
   return counts;
 }
 
-/** What a decision's vector is made of: its question and its context. */
+/** What a decision's vectors are made of: its question and its context. */
+export function decisionText(question: string, context?: string | null): string {
+  return context ? `${question}\n${context}` : question;
+}
+
 export function decisionTerms(question: string, context?: string | null): TermCounts {
-  return termCounts(context ? `${question}\n${context}` : question);
+  return termCounts(decisionText(question, context));
+}
+
+/**
+ * Embedding vectors of decisions, normalized once, searched by brute-force cosine: used only when a
+ * new request is accepted under `context` with memory.embeddings set (never on GET /v1/decisions).
+ */
+export class EmbeddingIndex {
+  private readonly vectors = new Map<string, { createdAt: string; unit: Float64Array }>();
+
+  get size(): number {
+    return this.vectors.size;
+  }
+
+  add(id: string, createdAt: string, vector: readonly number[]): void {
+    const unit = normalized(vector);
+    if (unit) this.vectors.set(id, { createdAt, unit });
+    else this.vectors.delete(id);
+  }
+
+  remove(id: string): void {
+    this.vectors.delete(id);
+  }
+
+  /** Decisions whose embedding's cosine with the query is at least `minSimilarity`: best first, newest first among equals. */
+  search(query: readonly number[], options: { limit: number; minSimilarity: number }): IndexHit[] {
+    const q = normalized(query);
+    if (!q) return [];
+    const hits: IndexHit[] = [];
+    for (const [id, { createdAt, unit }] of this.vectors) {
+      if (unit.length !== q.length) continue;
+      let dot = 0;
+      for (let i = 0; i < q.length; i++) dot += q[i] * unit[i];
+      const score = Math.max(0, Math.min(1, Math.round(dot * 1e6) / 1e6));
+      if (score >= options.minSimilarity && score > 0) hits.push({ id, score, createdAt });
+    }
+    return hits.sort((a, b) => (before(a, b) ? -1 : 1)).slice(0, options.limit);
+  }
+}
+
+function normalized(vector: readonly number[]): Float64Array | null {
+  let norm = 0;
+  for (const x of vector) norm += x * x;
+  if (!(norm > 0) || !Number.isFinite(norm)) return null;
+  const scale = 1 / Math.sqrt(norm);
+  return Float64Array.from(vector, (x) => x * scale);
 }
 
 /**

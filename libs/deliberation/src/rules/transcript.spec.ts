@@ -197,6 +197,7 @@ describe('renderTranscript', () => {
       confidence: 0.9,
       decidedAt: '2024-12-01T00:00:00.000Z',
       similarity: 0.8123,
+      similarityBy: 'tfidf' as const,
     };
     const quoted = renderTranscript(view({ memory: { mode: 'context', decisions: [decision] } }));
     expect(quoted).toContain("## Memory\n\nPast decisions quoted in round 1's prompt:");

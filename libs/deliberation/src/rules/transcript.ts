@@ -199,7 +199,9 @@ function memoryLines(memory: MemoryUse): string[] {
   ];
   for (const d of memory.decisions) {
     const decided = d.decision === null ? `no winning option (${d.outcome})` : `"${escapeMarkdownInline(d.decision)}" (${d.outcome})`;
-    lines.push(`- ${escapeMarkdownInline(d.id)} of ${escapeMarkdownInline(d.decidedAt.slice(0, 10))}, similarity ${d.similarity.toFixed(2)}: ${decided}`);
+    lines.push(
+      `- ${escapeMarkdownInline(d.id)} of ${escapeMarkdownInline(d.decidedAt.slice(0, 10))}, similarity ${d.similarity.toFixed(2)}${d.similarityBy === 'embeddings' ? ' (embeddings)' : ''}: ${decided}`,
+    );
     lines.push(`  - asked: ${escapeMarkdownInline(d.question.replace(/\s+/g, ' ').slice(0, 300))}`);
   }
   return lines;

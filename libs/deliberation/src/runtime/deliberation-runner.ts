@@ -15,6 +15,7 @@ import { EventHub, eventsFromView } from './event-hub';
 import { decisionRecord } from '../memory/decision';
 import { DecisionMemory } from '../memory/decision-memory.service';
 import type { DecisionEntity } from '../memory/decision.entities';
+import { decisionText } from '../memory/memory-vector';
 import { ProductionPorts } from './production-ports';
 
 /** Runs one deliberation through the engine from its stored state, and stores how it ended. */
@@ -34,7 +35,7 @@ export class DeliberationRunner {
     private readonly clock: Clock,
     private readonly usage: UsageService,
     private readonly memory: DecisionMemory,
-    ports: ProductionPorts,
+    private readonly ports: ProductionPorts,
     metrics: MetricsService,
   ) {
     const d = config.deliberation;
@@ -86,6 +87,8 @@ export class DeliberationRunner {
   }
 
   private async finish(id: string, state: EngineState | null, outcome: EngineOutcome): Promise<void> {
+    // The decision's embedding (memory.embeddings) is its last call, so its tokens are in the totals below.
+    const embedding = outcome.kind === 'completed' && state ? await this.embedDecision(state) : null;
     // What it cost, read from the ledger once every call is recorded: the same totals as GET …/tokens.
     if ('result' in outcome && outcome.result) outcome.result.tokens = (await this.usage.deliberationTokens(id)).totals;
     const now = this.clock.now();
@@ -93,7 +96,7 @@ export class DeliberationRunner {
     switch (outcome.kind) {
       case 'completed': {
         // Its decision is stored with the status, in one commit: memory never holds a decision whose deliberation did not complete.
-        const decision = state && outcome.result ? decisionRecord(id, state.request, state.rounds, outcome.result, now) : undefined;
+        const decision = state && outcome.result ? decisionRecord(id, state.request, state.rounds, outcome.result, now, embedding) : undefined;
         await this.setStatus(id, 'completed', now, { result: outcome.result, pause: null, runtime }, decision);
         if (decision) this.memory.remember(decision);
         this.hub.emit(id, 'completed', { result: outcome.result }, now);
@@ -136,6 +139,15 @@ export class DeliberationRunner {
         }
         break;
     }
+  }
+
+  /** With memory.embeddings: the vector of the completed deliberation's question + context (null when the call fails: TF-IDF alone then). */
+  private async embedDecision(state: EngineState): Promise<{ model: string; vector: number[] } | null> {
+    const spec = this.config.memory.embeddings;
+    if (!spec) return null;
+    const text = decisionText(state.request.question, state.request.context);
+    const vectors = await this.ports.embedTexts(state.id, Math.max(1, state.rounds.length), spec, [text], 'the decision keeps its TF-IDF vector only');
+    return vectors?.[0] ? { model: spec.model, vector: vectors[0] } : null;
   }
 
   /** The status and, once finished, its checkpoints marked prunable (and a completed one's decision stored), in one transaction. */
