@@ -20,6 +20,9 @@ export async function startTestApp(overrides: Record<string, unknown> = {}, opti
   const raw = { ...overrides } as Record<string, any>;
   raw.server = { logLevel: 'silent', port: 0, ...(raw.server ?? {}) };
   raw.database = { path: dbPath, ...(raw.database ?? {}) };
+  // Decision memory off unless a test asks for it (pass `memory: {}` for the defaults): with it on, a
+  // test's prompts would quote what earlier tests in the same app decided.
+  raw.memory ??= { mode: 'off' };
   const config = configSchema.parse(raw);
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');

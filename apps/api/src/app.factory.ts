@@ -1,4 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
+import { createServer } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,6 +10,20 @@ import { AppModule, type AppOptions } from './app.module';
 import type { DatabaseLock } from './database/database-lock';
 import { openDatabase } from './database/open-database';
 import { mountWebPage } from './web/web-page';
+
+/**
+ * GET /v1/decisions takes a question of up to 20,000 characters in its query (`q`), which URL-encoded can
+ * reach 180 KB: past Node's 16 KiB header limit, a bare 431 would answer before the API could check it.
+ */
+const MAX_HEADER_BYTES = 256 * 1024;
+
+class ExpressAdapterWithLongUrls extends ExpressAdapter {
+  override initHttpServer(options: NestApplicationOptions): void {
+    super.initHttpServer(options);
+    // Conclave serves plain HTTP without forceCloseConnections, so the server the parent made is simply replaced.
+    this.setHttpServer(createServer({ maxHeaderSize: MAX_HEADER_BYTES }, this.getInstance()));
+  }
+}
 
 /**
  * Builds the whole app for a validated configuration: used by main, the demo, the e2e tests and the
@@ -32,7 +47,7 @@ async function buildApp(config: ConclaveConfig, lock: DatabaseLock | null, optio
   const server = express().set('case sensitive routing', true);
   // The web page at `/`, ahead of Nest's routes (its files are public; its API calls send the key).
   mountWebPage(server);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, lock, options), new ExpressAdapter(server), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, lock, options), new ExpressAdapterWithLongUrls(server), {
     bodyParser: false,
     bufferLogs: true,
     // A failure while starting is thrown to the caller (main prints it as one line) instead of Nest

@@ -16,6 +16,7 @@ import { BudgetsApiModule } from './budgets/budgets-api.module';
 import { DatabaseLock } from './database/database-lock';
 import { databaseOptions } from './database/database-options';
 import { serializeTransactions } from './database/serial-transactions';
+import { DecisionsApiModule } from './decisions/decisions-api.module';
 import { DeliberationsApiModule } from './deliberations/deliberations-api.module';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './http/api-key.guard';
@@ -76,6 +77,7 @@ export class AppModule {
         BudgetsApiModule,
         AllocationsApiModule,
         DeliberationsApiModule,
+        DecisionsApiModule,
         McpModule,
         SchedulesApiModule,
       ],

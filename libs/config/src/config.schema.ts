@@ -212,6 +212,29 @@ export const configSchema = z.strictObject({
       floors: z.record(z.string().min(1), floor).default({}),
     })
     .prefault({}),
+  memory: z
+    .strictObject({
+      /**
+       * What a create request does with past decisions when it names no `memory`: `off` (nothing),
+       * `context` (the closest ones quoted in round 1's prompt) or `reuse` (a near-identical one answers at once).
+       */
+      mode: z.enum(['off', 'context', 'reuse']).default('context'),
+      /** How many past decisions round 1's prompt quotes under `context`, at most. */
+      contextDecisions: z.number().int().min(1).max(10).default(3),
+      /** The similarity a past decision needs to be quoted as context. */
+      minSimilarity: fraction.default(0.75),
+      /** The similarity a past decision needs to be reused (its differing content words are checked too). */
+      reuseSimilarity: fraction.default(0.92),
+      /** A decision older than this is never reused (it may still be quoted as context). */
+      reuseMaxAgeDays: z.number().int().min(1).max(3650).default(30),
+      /**
+       * An HTTP adapter and model that embed question + context. Set: each decision also gets an embedding
+       * (one call when it completes), and `context` ranks past decisions by its cosine (one call per new
+       * request, billed to it). Reuse and GET /v1/decisions stay TF-IDF: they never call a model.
+       */
+      embeddings: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1) }).optional(),
+    })
+    .prefault({}),
   checkpoints: z
     .strictObject({
       retentionDays: positiveInt.default(30),

@@ -90,6 +90,24 @@ describe(loadConfig.name, () => {
     });
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + backend()) })).toThrow(/convergence\.embeddings: backend "embeddings" needs/);
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + backend('claude')) })).toThrow(/embeddings\.adapter: got "claude"/);
+    // Decision memory's embeddings: the same rule, named by its own key.
+    const memory = (adapter: string) => `memory:\n  embeddings: { adapter: ${adapter}, model: nomic-embed-text }\n`;
+    expect(loadConfig({ CONCLAVE_CONFIG: file(adapters + memory('emb')) }).memory.embeddings).toEqual({ adapter: 'emb', model: 'nomic-embed-text' });
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + memory('claude')) })).toThrow(/memory\.embeddings\.adapter: got "claude"/);
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + memory('nowhere')) })).toThrow(/memory\.embeddings\.adapter: got "nowhere"/);
+  });
+
+  it('should stop at start-up on an out-of-range memory key, naming it', () => {
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file('memory:\n  reuseSimilarity: 1.5\n') })).toThrow(/memory\.reuseSimilarity/);
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file('memory:\n  mode: always\n') })).toThrow(/memory\.mode/);
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file('memory:\n  contextDecisions: 0\n') })).toThrow(/memory\.contextDecisions/);
+    expect(loadConfig({ CONCLAVE_CONFIG: file('') }).memory).toEqual({
+      mode: 'context',
+      contextDecisions: 3,
+      minSimilarity: 0.75,
+      reuseSimilarity: 0.92,
+      reuseMaxAgeDays: 30,
+    });
   });
 
   it('should accept a configured chair only when it names a configured adapter, and stop at start-up otherwise', () => {

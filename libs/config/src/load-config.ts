@@ -126,12 +126,15 @@ export const EMBEDDING_PROVIDERS: readonly string[] = ['openai', 'openrouter', '
 function assertEmbeddingsBackend(config: ConclaveConfig): void {
   const convergence = config.deliberation.convergence;
   const key = 'deliberation.convergence.embeddings';
+  if (config.memory.embeddings) assertEmbeddingsAdapter(config, 'memory.embeddings', config.memory.embeddings.adapter);
   if (convergence.backend !== 'embeddings') return;
   if (!convergence.embeddings) throw new ConfigError(`${key}: backend "embeddings" needs { adapter, model } naming an HTTP adapter that serves embeddings`);
-  const adapter = config.adapters.find((a) => a.name === convergence.embeddings!.adapter);
+  assertEmbeddingsAdapter(config, key, convergence.embeddings.adapter);
+}
+
+function assertEmbeddingsAdapter(config: ConclaveConfig, key: string, name: string): void {
+  const adapter = config.adapters.find((a) => a.name === name);
   if (!adapter || adapter.kind !== 'http' || !EMBEDDING_PROVIDERS.includes(adapter.provider)) {
-    throw new ConfigError(
-      `${key}.adapter: got "${convergence.embeddings.adapter}"; must name a configured http adapter with provider ${EMBEDDING_PROVIDERS.join(' | ')}`,
-    );
+    throw new ConfigError(`${key}.adapter: got "${name}"; must name a configured http adapter with provider ${EMBEDDING_PROVIDERS.join(' | ')}`);
   }
 }

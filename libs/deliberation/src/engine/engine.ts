@@ -517,6 +517,8 @@ export class DeliberationEngine {
       digestTokens: this.settings.digestTokens,
       digestOf: (response) => this.digestOf(response.text, response.vote),
       answerWords: this.settings.answerWords,
+      // Past decisions chosen when the request was accepted (decision memory); buildPrompt quotes them in round 1 only.
+      memory: state.request.memory?.decisions,
     };
   }
 
