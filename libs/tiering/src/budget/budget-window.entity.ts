@@ -1,3 +1,4 @@
+import { SQL_FALSE } from '@app/config';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../persistence-columns';
 import type { Forecast } from '../rules/forecast';
@@ -37,6 +38,6 @@ export class BudgetWindowEntity {
   @Column({ name: 'mid_forecast', type: 'simple-json', nullable: true })
   midForecast: (Forecast & { recordedAt: string }) | null;
 
-  @Column({ type: 'boolean', default: false })
+  @Column({ type: 'boolean', default: SQL_FALSE })
   closed: boolean;
 }
