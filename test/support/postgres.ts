@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { START_POSTGRES } from '../../apps/api/src/database/postgres-lock';
+import { startTestApp, type TestApp } from './test-app';
 
 /**
  * PostgreSQL for the tests: the project's machines (CI's included) run PostgreSQL 15 on 127.0.0.1:5432
@@ -44,4 +45,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/** The real app on a PostgreSQL database of its own (see startTestApp); `close()` also drops the database. */
+export async function startPostgresTestApp(overrides: Record<string, unknown> = {}): Promise<TestApp & { database: TestDatabase }> {
+  const database = await createTestDatabase();
+  try {
+    const t = await startTestApp({ ...overrides, database: { ...((overrides.database as object) ?? {}), path: database.url } });
+    return {
+      ...t,
+      database,
+      close: async () => {
+        await t.close();
+        await database.drop();
+      },
+    };
+  } catch (e) {
+    await database.drop();
+    throw e;
+  }
 }
