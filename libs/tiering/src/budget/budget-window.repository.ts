@@ -59,13 +59,15 @@ export class BudgetWindowRepository {
    */
   async addUsage(ids: string[], tokens: number, micros: number, manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (ids.length === 0 || (tokens === 0 && micros === 0)) return;
-    const idParams = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
-    await runSql(
-      manager,
-      `UPDATE budget_windows SET used_tokens = used_tokens + :tokens, used_micros = used_micros + :micros
-      WHERE id IN (${ids.map((_, i) => `:id${i}`).join(', ')})`,
-      { tokens, micros, ...idParams },
-    );
+    // One row at a time, in id order: the order reservations lock the same rows in (BudgetReservationStore),
+    // so on PostgreSQL an answer's transaction and a reservation never wait on each other in a cycle.
+    for (const id of [...ids].sort((a, b) => a.localeCompare(b))) {
+      await runSql(manager, 'UPDATE budget_windows SET used_tokens = used_tokens + :tokens, used_micros = used_micros + :micros WHERE id = :id', {
+        tokens,
+        micros,
+        id,
+      });
+    }
   }
 
   async setLimits(id: string, limits: { limitTokens: number | null; limitUsdMicros: number | null; softCap: number }): Promise<void> {

@@ -107,6 +107,8 @@ describe(historyEntry.name, () => {
     usedTokens: 500,
     usedMicros: 100_000,
     midForecast: { recordedAt: '2025-03-11T18:00:00.000Z', projectedTokens: 533, projectedUsd: 0.13 } as BudgetWindowRow['midForecast'],
+    reservedTokens: 0,
+    reservedMicros: 0,
     closed: true,
   };
 

@@ -1,6 +1,6 @@
 import type { BudgetWindowRow } from '../budget/budget-window.repository';
 import type { OpenWindow, ReservationRefusal, ThresholdState, BudgetUnit, WindowHistoryEntry, WindowStatus } from '../budget/budget.types';
-import type { AdapterTier } from '@app/config';
+import type { AdapterTier, ConclaveConfig } from '@app/config';
 import { budgetZone, thresholdLevel, type ZoneThresholds } from './budget-zone';
 import { forecast, fractionUsedOf, type Forecast } from './forecast';
 import { capTierForBudget } from './tier-ladder';
@@ -135,4 +135,13 @@ export function historyEntry(r: BudgetWindowRow, zones: ZoneThresholds): WindowH
       ? { tokens: r.midForecast.projectedTokens - actual.tokens, usd: Math.round((r.midForecast.projectedUsd - actual.usd) * 1e6) / 1e6 }
       : null,
   };
+}
+
+/**
+ * How long a reservation in the shared database lives before it is presumed its holder died (and is
+ * reclaimed): twice the longest a reserved call can take, a round's timeout or an adapter's (a chair or
+ * digest call runs outside the round). A live holder always releases well before.
+ */
+export function reservationTtlMs(config: Pick<ConclaveConfig, 'deliberation' | 'adapters'>): number {
+  return 2 * Math.max(config.deliberation.roundTimeoutMs, ...config.adapters.map((a) => a.timeoutMs));
 }
