@@ -1,7 +1,7 @@
 import { configSchema } from '@app/config';
 import type { BudgetWindowRow } from '../budget/budget-window.repository';
 import type { OpenWindow } from '../budget/budget.types';
-import { describeWindow, fractionLeft, historyEntry, tierCap, windowRefusal, worstThreshold } from './budget-window';
+import { describeWindow, fractionLeft, historyEntry, reservationTtlMs, tierCap, windowRefusal, worstThreshold } from './budget-window';
 
 const { zones, thresholds } = configSchema.parse({}).budgets;
 
@@ -118,5 +118,42 @@ describe(historyEntry.name, () => {
 
   it('should have no forecast error without a mid-window forecast', () => {
     expect(historyEntry({ ...row, midForecast: null }, zones).forecastError).toBeNull();
+  });
+});
+
+describe(reservationTtlMs.name, () => {
+  const adapter = (name: string, timeoutMs: number) => ({
+    name,
+    kind: 'http',
+    provider: 'openai',
+    tier: 'T2',
+    models: { fast: 'a', reasoning: 'b' },
+    timeoutMs,
+  });
+
+  it.each<[string, number, Array<[string, number]>, number]>([
+    ['no adapters: twice the round timeout', 300_000, [], 600_000],
+    [
+      'adapters quicker than a round',
+      300_000,
+      [
+        ['a', 120_000],
+        ['b', 60_000],
+      ],
+      600_000,
+    ],
+    [
+      'an adapter slower than a round (a chair outside it)',
+      60_000,
+      [
+        ['a', 120_000],
+        ['b', 240_000],
+      ],
+      480_000,
+    ],
+  ])('%s', (_case, roundTimeoutMs, adapters, expected) => {
+    const config = configSchema.parse({ deliberation: { roundTimeoutMs }, adapters: adapters.map(([name, t]) => adapter(name, t)) });
+
+    expect(reservationTtlMs(config)).toBe(expected);
   });
 });

@@ -1,0 +1,161 @@
+import { Clock, configSchema } from '@app/config';
+import { BudgetLedger } from '@app/tiering';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DataSource } from 'typeorm';
+import { databaseOptions } from '../apps/api/src/database/database-options';
+import { BudgetReservationStore } from '../libs/tiering/src/budget/budget-reservation.store';
+import { BudgetWindowRepository } from '../libs/tiering/src/budget/budget-window.repository';
+import { createTestDatabase, type TestDatabase } from './support/postgres';
+
+/**
+ * Budget reservations with PostgreSQL as the one authority, across real processes: each child
+ * (support/reservation-child.js) runs the built BudgetLedger on the same database and window, and
+ * together they must never reserve past the cap; a holder killed with its reservations in flight has
+ * them reclaimed once they expire.
+ */
+
+const CHILD = resolve(__dirname, 'support/reservation-child.js');
+const CAP = 2000;
+const TOKENS = 300;
+
+interface Child {
+  process: ChildProcess;
+  /** Sends a command and resolves with the JSON line it answers. */
+  send(command: string): Promise<any>;
+}
+
+const children = new Set<ChildProcess>();
+
+async function startChild(db: TestDatabase, env: Record<string, string>): Promise<Child> {
+  const child = spawn(process.execPath, [CHILD], {
+    env: { ...process.env, CONCLAVE_DB: db.url, CAP: String(CAP), TOKENS: String(TOKENS), ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const next = waiting.shift();
+    if (next) next(line);
+    else lines.push(line);
+  });
+  const nextLine = () =>
+    new Promise<any>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`the child did not answer within 10 s; stderr: ${stderr}`)), 10_000);
+      const take = (line: string) => {
+        clearTimeout(timer);
+        ok(JSON.parse(line));
+      };
+      const queued = lines.shift();
+      if (queued !== undefined) take(queued);
+      else waiting.push(take);
+    });
+  expect(await nextLine()).toEqual({ ready: true });
+  return {
+    process: child,
+    send: (command) => {
+      child.stdin!.write(`${command}\n`);
+      return nextLine();
+    },
+  };
+}
+
+async function stop(child: Child): Promise<void> {
+  const exited = new Promise((ok) => child.process.once('exit', ok));
+  child.process.stdin!.end('exit\n');
+  expect(await exited).toBe(0);
+  children.delete(child.process);
+}
+
+/** The app's own DataSource on the database (migrations run). */
+function openDataSource(db: TestDatabase): Promise<DataSource> {
+  return new DataSource(databaseOptions(configSchema.parse({ database: { path: db.url } }))).initialize();
+}
+
+async function windowCounters(dataSource: DataSource): Promise<{ reserved: number; rows: number }> {
+  const [daily] = await dataSource.query("SELECT reserved_tokens::int AS reserved FROM budget_windows WHERE kind = 'daily' AND closed = false");
+  const [rows] = await dataSource.query('SELECT COUNT(*)::int AS n FROM budget_reservations');
+  return { reserved: daily.reserved, rows: rows.n };
+}
+
+describe('budget reservations in PostgreSQL, across processes (e2e)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(() => {
+    if (!existsSync(resolve(__dirname, '../dist/libs/tiering/src/budget/budget-reservation.store.js'))) {
+      throw new Error('the child processes run the built ledger: run `npx nest build api` first (npm test does)');
+    }
+  });
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    dataSource = await openDataSource(db);
+  });
+
+  afterEach(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    children.clear();
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await db?.drop();
+  });
+
+  it('should let 20 concurrent reservations from 2 processes take exactly what fits the cap, round after round', async () => {
+    // The first process creates the open windows' rows; the second adopts them.
+    const a = await startChild(db, { COUNT: '10' });
+    const b = await startChild(db, { COUNT: '10' });
+    const fits = Math.floor(CAP / TOKENS);
+
+    for (let round = 1; round <= 3; round++) {
+      const [fromA, fromB] = await Promise.all([a.send('reserve'), b.send('reserve')]);
+
+      expect([round, fromA.ok + fromB.ok]).toEqual([round, fits]);
+      expect(fromA.refused + fromB.refused).toBe(20 - fits);
+      // Each process sees the window as the database holds it, the other's reservations included.
+      expect(Math.max(fromA.daily.reserved.tokens, fromB.daily.reserved.tokens)).toBe(fits * TOKENS);
+      const held = await windowCounters(dataSource);
+      expect(held.reserved).toBe(fits * TOKENS);
+      expect(held.reserved).toBeLessThanOrEqual(CAP);
+      expect(held.rows).toBe(fits * 3); // daily, weekly and monthly: one row each
+
+      const [releasedA, releasedB] = await Promise.all([a.send('release'), b.send('release')]);
+      expect(releasedA.released + releasedB.released).toBe(fits);
+      expect(await windowCounters(dataSource)).toEqual({ reserved: 0, rows: 0 });
+    }
+    await stop(a);
+    await stop(b);
+  });
+
+  it("should reclaim a killed holder's reservations once they expire, and give each back only once", async () => {
+    // A 100 ms round timeout (and no adapters): reservations expire after 200 ms.
+    const holder = await startChild(db, { COUNT: '3', ROUND_TIMEOUT_MS: '100' });
+    expect((await holder.send('reserve')).ok).toBe(3);
+    holder.process.kill('SIGKILL');
+    await new Promise((ok) => holder.process.once('exit', ok));
+    expect(await windowCounters(dataSource)).toEqual({ reserved: 3 * TOKENS, rows: 9 });
+
+    const config = configSchema.parse({ budgets: { daily: { tokens: CAP } }, deliberation: { roundTimeoutMs: 100 } });
+    const sut = new BudgetLedger(config, new BudgetWindowRepository(dataSource), new Clock(), new BudgetReservationStore(dataSource));
+    await sut.init(); // 0.2 s may not have passed yet: what has not expired stays
+    await new Promise((ok) => setTimeout(ok, 250));
+
+    await sut.rollover(); // the minute job
+
+    expect(await windowCounters(dataSource)).toEqual({ reserved: 0, rows: 0 });
+    expect(sut.status().find((w) => w.window === 'daily')!.reserved.tokens).toBe(0);
+    const whole = await sut.reserve({ tokens: CAP, usd: 0 });
+    expect(whole.ok).toBe(true);
+    // A release after the reclaim of the same rows gives nothing back twice.
+    const store = new BudgetReservationStore(dataSource);
+    if (!whole.ok) throw new Error('refused');
+    await sut.release(whole.reservation);
+    await store.release(whole.reservation.id);
+    expect(await windowCounters(dataSource)).toEqual({ reserved: 0, rows: 0 });
+    expect((await sut.reserve({ tokens: CAP + 1, usd: 0 })).ok).toBe(false);
+  });
+});
