@@ -1,13 +1,13 @@
-import { Clock, configSchema } from '@app/config';
-import { BudgetLedger } from '@app/tiering';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConfigModule, configSchema } from '@app/config';
+import { BudgetLedger, TieringModule } from '@app/tiering';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DataSource } from 'typeorm';
 import { databaseOptions } from '../apps/api/src/database/database-options';
-import { BudgetReservationStore } from '../libs/tiering/src/budget/budget-reservation.store';
-import { BudgetWindowRepository } from '../libs/tiering/src/budget/budget-window.repository';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
 
 /**
@@ -139,23 +139,32 @@ describe('budget reservations in PostgreSQL, across processes (e2e)', () => {
     await new Promise((ok) => holder.process.once('exit', ok));
     expect(await windowCounters(dataSource)).toEqual({ reserved: 3 * TOKENS, rows: 9 });
 
-    const config = configSchema.parse({ budgets: { daily: { tokens: CAP } }, deliberation: { roundTimeoutMs: 100 } });
-    const sut = new BudgetLedger(config, new BudgetWindowRepository(dataSource), new Clock(), new BudgetReservationStore(dataSource));
-    await sut.init(); // 0.2 s may not have passed yet: what has not expired stays
-    await new Promise((ok) => setTimeout(ok, 250));
+    // This process's ledger, as the app builds it.
+    const config = configSchema.parse({ budgets: { daily: { tokens: CAP } }, deliberation: { roundTimeoutMs: 100 }, database: { path: db.url } });
+    const app: TestingModule = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(config), TypeOrmModule.forRoot({ ...databaseOptions(config), migrationsRun: false }), TieringModule],
+    }).compile();
+    await app.init(); // the ledger loads: 0.2 s may not have passed yet, and what has not expired stays
+    try {
+      const sut = app.get(BudgetLedger);
+      await new Promise((ok) => setTimeout(ok, 250));
 
-    await sut.rollover(); // the minute job
+      await sut.rollover(); // the minute job
 
-    expect(await windowCounters(dataSource)).toEqual({ reserved: 0, rows: 0 });
-    expect(sut.status().find((w) => w.window === 'daily')!.reserved.tokens).toBe(0);
-    const whole = await sut.reserve({ tokens: CAP, usd: 0 });
-    expect(whole.ok).toBe(true);
-    // A release after the reclaim of the same rows gives nothing back twice.
-    const store = new BudgetReservationStore(dataSource);
-    if (!whole.ok) throw new Error('refused');
-    await sut.release(whole.reservation);
-    await store.release(whole.reservation.id);
-    expect(await windowCounters(dataSource)).toEqual({ reserved: 0, rows: 0 });
-    expect((await sut.reserve({ tokens: CAP + 1, usd: 0 })).ok).toBe(false);
+      expect(await windowCounters(dataSource)).toEqual({ reserved: 0, rows: 0 });
+      expect(sut.status().find((w) => w.window === 'daily')!.reserved.tokens).toBe(0);
+      // A live holder too slow for its reservation's expiry loses it; its late release gives back nothing twice.
+      const slow = await sut.reserve({ tokens: CAP, usd: 0 });
+      if (!slow.ok) throw new Error('the whole cap should be free again');
+      await new Promise((ok) => setTimeout(ok, 250));
+      await sut.rollover();
+      const next = await sut.reserve({ tokens: TOKENS, usd: 0 });
+      expect(next.ok).toBe(true);
+      await sut.release(slow.reservation);
+      expect(await windowCounters(dataSource)).toEqual({ reserved: TOKENS, rows: 3 });
+      expect((await sut.reserve({ tokens: CAP - TOKENS + 1, usd: 0 })).ok).toBe(false);
+    } finally {
+      await app.close();
+    }
   });
 });
