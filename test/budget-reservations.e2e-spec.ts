@@ -1,6 +1,6 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConfigModule, configSchema } from '@app/config';
+import { Clock, ConfigModule, configSchema } from '@app/config';
 import { BudgetLedger, TieringModule } from '@app/tiering';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -83,6 +83,16 @@ async function windowCounters(dataSource: DataSource): Promise<{ reserved: numbe
   return { reserved: daily.reserved, rows: rows.n };
 }
 
+/** A ledger as the app builds it (TieringModule on the database), loaded. */
+async function ledgerModule(db: TestDatabase, deliberation: Record<string, unknown> = {}): Promise<TestingModule> {
+  const config = configSchema.parse({ budgets: { daily: { tokens: CAP } }, deliberation, database: { path: db.url } });
+  const app = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), TypeOrmModule.forRoot({ ...databaseOptions(config), migrationsRun: false }), TieringModule],
+  }).compile();
+  await app.init();
+  return app;
+}
+
 describe('budget reservations in PostgreSQL, across processes (e2e)', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
@@ -106,9 +116,10 @@ describe('budget reservations in PostgreSQL, across processes (e2e)', () => {
   });
 
   it('should let 20 concurrent reservations from 2 processes take exactly what fits the cap, round after round', async () => {
-    // The first process creates the open windows' rows; the second adopts them.
-    const a = await startChild(db, { COUNT: '10' });
-    const b = await startChild(db, { COUNT: '10' });
+    // Both start at once on an empty database: one opens each window's row, the other adopts it.
+    const [a, b] = await Promise.all([startChild(db, { COUNT: '10' }), startChild(db, { COUNT: '10' })]);
+    const [windows] = await dataSource.query('SELECT COUNT(*)::int AS n FROM budget_windows');
+    expect(windows.n).toBe(3);
     const fits = Math.floor(CAP / TOKENS);
 
     for (let round = 1; round <= 3; round++) {
@@ -131,6 +142,29 @@ describe('budget reservations in PostgreSQL, across processes (e2e)', () => {
     await stop(b);
   });
 
+  it("should have a second process adopt the day's window the first one opened at midnight, not fail on it", async () => {
+    const first = await ledgerModule(db);
+    const second = await ledgerModule(db);
+    try {
+      // Both pass midnight; the first rolls over and opens the new day's row, then the second finds it taken.
+      const tomorrow = new Date(Date.now() + 24 * 3600_000);
+      for (const app of [first, second]) app.get(Clock).now = () => tomorrow;
+      const a = first.get(BudgetLedger);
+      const b = second.get(BudgetLedger);
+      await a.rollover();
+      await b.rollover();
+
+      const open = await dataSource.query("SELECT COUNT(*)::int AS n FROM budget_windows WHERE kind = 'daily' AND closed = false");
+      expect(open[0].n).toBe(1);
+      expect((await a.reserve({ tokens: CAP, usd: 0 })).ok).toBe(true);
+      // The second reserves against the same row, so the cap is already taken.
+      expect(await b.reserve({ tokens: 1, usd: 0 })).toMatchObject({ ok: false, window: 'daily', reserved: CAP });
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it("should reclaim a killed holder's reservations once they expire, and give each back only once", async () => {
     // A 100 ms round timeout (and no adapters): reservations expire after 200 ms.
     const holder = await startChild(db, { COUNT: '3', ROUND_TIMEOUT_MS: '100' });
@@ -139,12 +173,7 @@ describe('budget reservations in PostgreSQL, across processes (e2e)', () => {
     await new Promise((ok) => holder.process.once('exit', ok));
     expect(await windowCounters(dataSource)).toEqual({ reserved: 3 * TOKENS, rows: 9 });
 
-    // This process's ledger, as the app builds it.
-    const config = configSchema.parse({ budgets: { daily: { tokens: CAP } }, deliberation: { roundTimeoutMs: 100 }, database: { path: db.url } });
-    const app: TestingModule = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(config), TypeOrmModule.forRoot({ ...databaseOptions(config), migrationsRun: false }), TieringModule],
-    }).compile();
-    await app.init(); // the ledger loads: 0.2 s may not have passed yet, and what has not expired stays
+    const app = await ledgerModule(db, { roundTimeoutMs: 100 }); // 0.2 s may not have passed yet: what has not expired stays
     try {
       const sut = app.get(BudgetLedger);
       await new Promise((ok) => setTimeout(ok, 250));

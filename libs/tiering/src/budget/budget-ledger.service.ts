@@ -117,9 +117,11 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       } else {
         const window = this.newWindow(kind, bounds.start, bounds.end);
         this.open.set(kind, window);
-        await this.repository.rollOver(openIds, this.toRow(window));
+        window.id = await this.repository.rollOver(openIds, this.toRow(window));
       }
     }
+    // Shared: another process may have opened (and spent in) a window this one adopted.
+    if (this.reservations.shared) this.applyCounters(await this.reservations.counters(this.windowsInOrder().map((w) => w.id)));
   }
 
   /** Rolls windows whose period ended (the scheduled job calls this; every other use does it lazily). */
@@ -316,10 +318,11 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     this.assertReady();
     this.refresh(this.clock.now());
     const windows = this.windowsFor(actual);
-    const ids = windows.map((w) => w.id);
     const micros = toMicros(actual.usd);
-    if (this.queued > 0) void this.enqueue(() => this.repository.addUsage(ids, actual.tokens, micros)).catch(() => undefined);
-    else await this.repository.addUsage(ids, actual.tokens, micros, manager);
+    // Ids read when the write runs: a queued rollover may adopt another process's row for the new period.
+    const ids = () => windows.map((w) => w.id);
+    if (this.queued > 0) void this.enqueue(() => this.repository.addUsage(ids(), actual.tokens, micros)).catch(() => undefined);
+    else await this.repository.addUsage(ids(), actual.tokens, micros, manager);
     return () => {
       // Shared (PostgreSQL): the windows take the database's counters at the call's release instead, which
       // include this usage (and every other process's); adding it here too would count it twice.
@@ -518,7 +521,11 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       const next = this.newWindow(kind, bounds.start, bounds.end);
       this.open.set(kind, next);
       this.logger.log(`budget window ${kind} rolled over: ${old.start.toISOString()} → ${next.start.toISOString()}`);
-      void this.enqueue(() => this.repository.rollOver([old.id], this.toRow(next))).catch(() => undefined);
+      void this.enqueue(async () => {
+        // Another process sharing the database may have opened this period first: its row is the window.
+        next.id = await this.repository.rollOver([old.id], this.toRow(next));
+        if (this.reservations.shared) this.applyCounters(await this.reservations.counters([next.id]));
+      }).catch(() => undefined);
     }
   }
 
