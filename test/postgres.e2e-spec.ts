@@ -256,6 +256,7 @@ describe('PostgreSQL (e2e)', () => {
 
       const second = await startTestApp(config);
       try {
+        expect((await request(second.url).get('/health').expect(200)).body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
         expect((await get(second, `/v1/deliberations/${id}`)).status).toBe('completed');
         expect(await get(second, `/v1/deliberations/${id}/tokens`)).toEqual(tokens);
         expect((await get(second, '/v1/usage/adapters'))[0].totalTokens).toBe(tokens.totals.totalTokens);
