@@ -246,7 +246,7 @@ describe('PostgreSQL (e2e)', () => {
         id = await startDeliberation(first, { maxRounds: 2 });
         await waitForStatus(first.url, id, ['completed']);
         tokens = await get(first, `/v1/deliberations/${id}/tokens`);
-        // A second process on the same database would reserve against its own copy of every cap.
+        // A second service process would interrupt this one's running deliberations at its start-up.
         await expect(openDatabase(database.url)).rejects.toThrow(
           /^database postgres:\/\/postgres@127\.0\.0\.1:5432\/conclave_test_\w+: in use by conclave pid \d+ on /,
         );

@@ -45,9 +45,9 @@ export function describePostgresError(url: string, error: unknown): string {
 
 /**
  * PostgreSQL's counterpart of the SQLite lock file: a session advisory lock held on a connection of its
- * own for the process's lifetime. Budget reservations are still checked in this process's memory, so a
- * second process on the same database is refused at start, naming the holder (its application_name says
- * pid and host). A holder that dies loses its session, and with it the lock, so nothing stale remains.
+ * own for the process's lifetime. Until deliberations run through a shared job queue (the run queue is
+ * in-process, and start-up recovery interrupts every `running` deliberation), a second service process on
+ * the same database is refused at start, naming the holder (its application_name says pid and host). A holder that dies loses its session, and with it the lock, so nothing stale remains.
  * Taking it also proves the database answers and exists, with one clear line when it does not.
  */
 export class PostgresLock extends DatabaseClaim {
@@ -76,7 +76,7 @@ export class PostgresLock extends DatabaseClaim {
         [LOCK_CLASS, LOCK_ID],
       );
       const who = holder.rows[0] ? `${holder.rows[0].name || 'another client'}${holder.rows[0].addr ? ` from ${holder.rows[0].addr}` : ''}` : 'another process';
-      throw new DatabaseStartError(shown, `in use by ${who}; one Conclave process per database until budgets are kept in the database: stop that one first`);
+      throw new DatabaseStartError(shown, `in use by ${who}; one Conclave service process per database (its runs are not shared yet): stop that one first`);
     } catch (e) {
       await client.end().catch(() => undefined);
       if (e instanceof DatabaseStartError) throw e;
