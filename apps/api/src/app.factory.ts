@@ -7,7 +7,7 @@ import type { ConclaveConfig } from '@app/config';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
-import type { DatabaseLock } from './database/database-lock';
+import type { DatabaseClaim } from './database/database-claim';
 import { openDatabase } from './database/open-database';
 import { mountWebPage } from './web/web-page';
 
@@ -27,11 +27,12 @@ class ExpressAdapterWithLongUrls extends ExpressAdapter {
 
 /**
  * Builds the whole app for a validated configuration: used by main, the demo, the e2e tests and the
- * benchmarks. `lock`: the database already opened by the caller (main does it before loading Nest);
- * otherwise it is taken here. A DatabaseStartError says in one line why the database cannot be used.
+ * benchmarks. `lock`: the database already claimed by the caller (main does it before loading Nest), or
+ * null for none; when not given it is claimed here. A DatabaseStartError says in one line why the database cannot be used.
  * The app releases the lock when it closes. `options`: how it is hosted (the MCP stdio server logs to stderr).
  */
-export async function createApp(config: ConclaveConfig, lock = openDatabase(config.database.path), options: AppOptions = {}): Promise<INestApplication> {
+export async function createApp(config: ConclaveConfig, given?: DatabaseClaim | null, options: AppOptions = {}): Promise<INestApplication> {
+  const lock = given === undefined ? await openDatabase(config.database.path) : given;
   try {
     return await buildApp(config, lock, options);
   } catch (e) {
@@ -40,7 +41,7 @@ export async function createApp(config: ConclaveConfig, lock = openDatabase(conf
   }
 }
 
-async function buildApp(config: ConclaveConfig, lock: DatabaseLock | null, options: AppOptions): Promise<INestApplication> {
+async function buildApp(config: ConclaveConfig, lock: DatabaseClaim | null, options: AppOptions): Promise<INestApplication> {
   // Express matches paths case-insensitively by default, so `/V1/budgets/daily` reached the /v1 handlers.
   // Its router reads the setting once, when created (the adapter's constructor already creates it), so the
   // instance is made here with the setting in place.

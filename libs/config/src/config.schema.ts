@@ -16,6 +16,37 @@ export type ModelClass = 'fast' | 'reasoning';
 export const CLI_PROVIDERS = ['claude', 'codex', 'gemini', 'droid', 'llamacpp'] as const;
 export const HTTP_PROVIDERS = ['ollama', 'openai', 'openrouter', 'lmstudio', 'anthropic', 'gemini'] as const;
 
+/** `database.path` names a PostgreSQL database (a `postgres://` or `postgresql://` URL) rather than a SQLite file. */
+export function isPostgresUrl(path: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(path);
+}
+
+/** Why a PostgreSQL URL cannot be used, or null (also for a SQLite path). Never repeats the password. */
+function postgresUrlProblem(path: string): string | null {
+  if (!isPostgresUrl(path)) return null;
+  let url: URL;
+  try {
+    url = new URL(path);
+  } catch {
+    return 'not a valid PostgreSQL URL (postgres://user[:password]@host[:port]/database)';
+  }
+  if (!url.hostname) return 'the PostgreSQL URL names no host (postgres://user[:password]@host[:port]/database)';
+  if (url.pathname.replace(/^\//, '') === '') return 'the PostgreSQL URL names no database (postgres://user[:password]@host[:port]/database)';
+  return null;
+}
+
+/** The URL as it may be logged or shown: the password replaced. */
+export function redactDatabaseUrl(path: string): string {
+  if (!isPostgresUrl(path)) return path;
+  try {
+    const url = new URL(path);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
 const models = z.strictObject({ fast: z.string().min(1), reasoning: z.string().min(1) });
 
 const adapterCommon = {
@@ -112,7 +143,21 @@ export const configSchema = z.strictObject({
       apiKey: z.string().min(16, 'at least 16 characters').optional(),
     })
     .prefault({}),
-  database: z.strictObject({ path: z.string().min(1).default('./data/conclave.sqlite') }).prefault({}),
+  database: z
+    .strictObject({
+      /** A SQLite file, `:memory:`, or a `postgres://` (`postgresql://`) URL, which selects PostgreSQL. */
+      path: z
+        .string()
+        .min(1)
+        .default('./data/conclave.sqlite')
+        .superRefine((path, ctx) => {
+          const problem = postgresUrlProblem(path);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      /** PostgreSQL only: the most connections this process holds at once. */
+      poolSize: positiveInt.max(100).default(10),
+    })
+    .prefault({}),
   adapters: z.array(adapterSchema).default([]),
   prices: z.record(z.string().min(1), price).default({}),
   tokens: z.strictObject({ estimateErrorPct: z.number().min(0).max(100).default(15) }).prefault({}),

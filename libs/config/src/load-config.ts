@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ConclaveConfig, configSchema } from './config.schema';
+import { ConclaveConfig, configSchema, isPostgresUrl, redactDatabaseUrl } from './config.schema';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -31,6 +31,8 @@ const SECRET_KEY = /^(apiKey|secret|password|token)$/i;
  * message about a bad key (say, too short) cannot echo the key into a terminal or a log collector.
  */
 function redactSecrets(value: unknown): unknown {
+  // A PostgreSQL URL may carry its password.
+  if (typeof value === 'string' && isPostgresUrl(value)) return redactDatabaseUrl(value);
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(redactSecrets);
   return Object.fromEntries(
