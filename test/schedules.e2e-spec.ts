@@ -433,6 +433,7 @@ describe('scheduled deliberations: bad input (e2e)', () => {
       .send({ ...valid, ...change })
       .expect(400);
     expect(res.body.details.map((d: any) => d.field)).toContain(field);
+    if (field.includes('.')) expect(res.body.message).toContain(`${field}: `);
   });
 
   it('should answer 404 for an unknown schedule, 400 for a bad id, and 409 for resuming an active one', async () => {
