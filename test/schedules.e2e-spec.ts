@@ -249,6 +249,11 @@ describe('scheduled deliberations (e2e)', () => {
     const skipped = (await request(t.url).post(`/v1/schedules/${id}/run`).expect(202)).body;
     expect(skipped).toMatchObject({ status: 'skipped', skipped: 'budget', reason: 'budget window daily is RED (96% used)' });
     expect(provider.seen).toHaveLength(2);
+
+    // Enforcement switched off by a person: a RED window no longer stops a run.
+    await request(t.url).put('/v1/budgets/enforcement').send({ enabled: false, reason: 'end-of-quarter review runs regardless' }).expect(200);
+    const ran = (await request(t.url).post(`/v1/schedules/${id}/run`).expect(202)).body;
+    expect(ran).toMatchObject({ status: 'running', skipped: null });
   });
 
   it('should fire no tick with schedules.enabled off, and still run by hand', async () => {
