@@ -3,7 +3,7 @@ import { cliName, printJson, type Context } from './context';
 import { EXIT, exitForStatus, type ExitCode } from './exit-codes';
 import { oneLine, tokens as count } from './format';
 import { askWhatToDo } from './interrupt';
-import { answerLine, answerTokens, progressLine, resultLines, roundHeader, roundLine, stoppedLines } from './render';
+import { answerLine, answerTokens, memoryLine, progressLine, resultLines, roundHeader, roundLine, stoppedLines } from './render';
 import { spentThrough } from './spend';
 import type { TokenFigures } from './wire';
 
@@ -123,6 +123,9 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
         break;
       case 'synthesis':
         if (!e.data.synthesis && e.data.error) show(term.paint.yellow(`  no synthesis: ${e.data.error}`));
+        break;
+      case 'memory_used':
+        show(memoryLine(e.data, term.paint));
         break;
       case 'deliberation_started':
       case 'paused':
