@@ -23,6 +23,7 @@ import { ApiKeyGuard } from './http/api-key.guard';
 import { ErrorFilter } from './http/error.filter';
 import { createValidationPipe } from './http/validation';
 import { McpModule } from './mcp/mcp.module';
+import { SchedulesApiModule } from './schedules/schedules-api.module';
 import { MetricsApiModule } from './metrics/metrics-api.module';
 import { UsageApiModule } from './usage/usage-api.module';
 
@@ -78,6 +79,7 @@ export class AppModule {
         DeliberationsApiModule,
         DecisionsApiModule,
         McpModule,
+        SchedulesApiModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -19,6 +19,7 @@ import { ProductionPorts } from './runtime/production-ports';
 import { RunQueue } from './runtime/run-queue';
 import { StartupRecovery } from './runtime/startup-recovery';
 import { TierPolicy } from './runtime/tier-policy';
+import { GovernancePicture } from './runtime/governance-picture';
 import { StateStore } from './state/state-store';
 import { DecisionMemory } from './memory/decision-memory.service';
 import { DecisionRepository } from './memory/decision.repository';
@@ -41,6 +42,7 @@ import { DecisionRepository } from './memory/decision.repository';
     ResumeService,
     EventHub,
     TierPolicy,
+    GovernancePicture,
     BudgetGate,
     PriceGuard,
     DecisionRepository,

@@ -6,6 +6,7 @@ import { CreateBudgetWindows1763900002000 } from './migrations/1763900002000-cre
 import { CreateBudgetSettings1763900002001 } from './migrations/1763900002001-create-budget-settings';
 import { CreateAllocations1763900002002 } from './migrations/1763900002002-create-allocations';
 import { CreateBudgetAudit1763900002003 } from './migrations/1763900002003-create-budget-audit';
+import { AddAllocationRoleComplexityForced1763900015000 } from './migrations/1763900015000-add-allocation-role-complexity-forced';
 
 export * from './rules/tier-selector';
 export * from './rules/budget-zone';
@@ -38,4 +39,5 @@ export const tieringMigrations = [
   CreateBudgetSettings1763900002001,
   CreateAllocations1763900002002,
   CreateBudgetAudit1763900002003,
+  AddAllocationRoleComplexityForced1763900015000,
 ];

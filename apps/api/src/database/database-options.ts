@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { ConclaveConfig } from '@app/config';
 import { checkpointEntities, checkpointMigrations } from '@app/checkpoint';
 import { deliberationEntities, deliberationMigrations } from '@app/deliberation';
+import { scheduleEntities, scheduleMigrations } from '@app/schedules';
 import { tieringEntities, tieringMigrations } from '@app/tiering';
 import { tokensEntities, tokensMigrations } from '@app/tokens';
 import type { DataSourceOptions } from 'typeorm';
@@ -19,8 +20,8 @@ export function databaseOptions(config: ConclaveConfig): DataSourceOptions {
   return {
     type: 'better-sqlite3',
     database: path,
-    entities: [...tokensEntities, ...tieringEntities, ...checkpointEntities, ...deliberationEntities],
-    migrations: [...tokensMigrations, ...tieringMigrations, ...checkpointMigrations, ...deliberationMigrations],
+    entities: [...tokensEntities, ...tieringEntities, ...checkpointEntities, ...deliberationEntities, ...scheduleEntities],
+    migrations: [...tokensMigrations, ...tieringMigrations, ...checkpointMigrations, ...deliberationMigrations, ...scheduleMigrations],
     migrationsRun: true,
     synchronize: false,
     prepareDatabase: (db: { pragma(source: string): unknown }) => {

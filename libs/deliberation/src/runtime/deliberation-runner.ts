@@ -17,6 +17,7 @@ import { DecisionMemory } from '../memory/decision-memory.service';
 import type { DecisionEntity } from '../memory/decision.entities';
 import { decisionText } from '../memory/memory-vector';
 import { ProductionPorts } from './production-ports';
+import { GovernancePicture } from './governance-picture';
 
 /** Runs one deliberation through the engine from its stored state, and stores how it ended. */
 @Injectable()
@@ -34,6 +35,7 @@ export class DeliberationRunner {
     private readonly hub: EventHub,
     private readonly clock: Clock,
     private readonly usage: UsageService,
+    private readonly governance: GovernancePicture,
     private readonly memory: DecisionMemory,
     private readonly ports: ProductionPorts,
     metrics: MetricsService,
@@ -104,7 +106,8 @@ export class DeliberationRunner {
       }
       case 'paused': {
         // A person's pause cut mid-round keeps the answers that arrived in a checkpoint of its own.
-        if (state && outcome.pause.reason === 'person' && state.partial.length) await this.states.save(state, 'person', now);
+        if (state && outcome.pause.reason === 'person' && state.partial.length)
+          await this.states.save(state, 'person', now, { governance: await this.governance.of(state) });
         else if (state) await this.ensureCheckpoint(state, 'pause', now);
         await this.setStatus(id, 'paused', now, { pause: outcome.pause, runtime });
         const latest = await this.checkpoints.latestFor(id);
@@ -162,6 +165,6 @@ export class DeliberationRunner {
   /** A paused or interrupted deliberation must be resumable: without a checkpoint of its own yet, it gets one of its state as it stands. */
   private async ensureCheckpoint(state: EngineState, reason: string, now: Date): Promise<void> {
     if (await this.checkpoints.latestFor(state.id)) return;
-    await this.states.save(state, reason, now);
+    await this.states.save(state, reason, now, { governance: await this.governance.of(state) });
   }
 }

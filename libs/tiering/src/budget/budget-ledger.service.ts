@@ -3,6 +3,7 @@ import { Clock, CONCLAVE_CONFIG, ConclaveConfig, detached, DomainError, AdapterT
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { describeWindow, fractionLeft, historyEntry, tierCap, toMicros, toUsd, windowForecast, windowRefusal, worstThreshold } from '../rules/budget-window';
+import { bufferedProjection } from '../rules/forecast';
 import { assertTimeZone, WINDOW_KINDS, WindowKind, windowBounds } from '../rules/window-bounds';
 import { BudgetWindowRepository, BudgetWindowRow } from './budget-window.repository';
 import type {
@@ -21,6 +22,9 @@ import type {
 } from './budget.types';
 
 const DEFAULT_SOFT_CAP = 0.8;
+const HOUR_MS = 3_600_000;
+/** 31 days and 7 more: a month and a week that began in the month before. */
+const KEEP_HOURS = 38 * 24;
 
 /**
  * The budget windows (daily, weekly, monthly): usage, reservations, rollover, status.
@@ -42,6 +46,9 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   private queued = 0;
   private ready: Promise<void> | null = null;
   private enforcement: Enforcement = { enabled: true, reason: null, since: null };
+  /** Tokens per UTC hour (start in ms) over the open windows' span: the forecasts' confidence. */
+  private readonly hourly = new Map<number, number>();
+  private prunedAt = 0;
 
   constructor(
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
@@ -80,6 +87,9 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     if (lastSwitch) this.enforcement = { enabled: lastSwitch.detail.enabled === true, reason: lastSwitch.reason, since: lastSwitch.createdAt };
     const rows = await this.repository.openWindows();
     const now = this.clock.now();
+    // The hourly burn of the longest open span (the month, or a week that began in the month before).
+    const earliest = Math.min(...WINDOW_KINDS.map((kind) => windowBounds(kind, now, this.config.budgets.timezone).start.getTime()));
+    for (const h of await this.repository.hourlyTokens(new Date(earliest))) this.hourly.set(h.hourStart, h.tokens);
     for (const kind of WINDOW_KINDS) {
       const bounds = windowBounds(kind, now, this.config.budgets.timezone);
       const openIds = rows.filter((r) => r.kind === kind).map((r) => r.id);
@@ -125,7 +135,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     const micros = toMicros(amount.usd);
     // With enforcement off the windows refuse nothing; the reservation still counts in them.
     for (const w of this.enforcement.enabled ? this.windowsFor(amount) : []) {
-      const refusal = windowRefusal(w, amount.tokens, micros);
+      const refusal = windowRefusal(w, amount.tokens, micros, amount.critical ? 0 : this.config.budgets.reservePct);
       if (refusal) return refusal;
     }
     if (scope) {
@@ -218,6 +228,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
         w.usedTokens += actual.tokens;
         w.usedMicros += micros;
       }
+      this.addHourly(actual.tokens);
       this.recordMidForecasts(this.clock.now());
     };
   }
@@ -232,6 +243,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       w.usedMicros += micros;
       ids.push(w.id);
     }
+    this.addHourly(actual.tokens);
     this.recordMidForecasts(this.clock.now());
     return { ids, micros };
   }
@@ -239,7 +251,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   status(now: Date = this.clock.now()): WindowStatus[] {
     this.assertReady();
     this.refresh(now);
-    return this.windowsInOrder().map((w) => describeWindow(w, now, this.config.budgets.zones));
+    return this.windowsInOrder().map((w) => describeWindow(w, now, this.config.budgets.zones, this.config.budgets.reservePct, this.hourlySeries(w, now)));
   }
 
   /** The tightest remaining fraction over every window and unit (reservations count as spent); null when nothing is limited. */
@@ -247,6 +259,21 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     this.assertReady();
     this.refresh(this.clock.now());
     return this.enforcement.enabled ? fractionLeft(this.windowsInOrder()) : null;
+  }
+
+  /**
+   * The highest projection at reset over the windows' limits, read 20 % worse where the forecast's
+   * confidence is low (bursty or too short a burn); null when nothing is limited or enforcement is off.
+   */
+  forecastFraction(): number | null {
+    this.assertReady();
+    const now = this.clock.now();
+    this.refresh(now);
+    if (!this.enforcement.enabled) return null;
+    const projections = this.windowsInOrder()
+      .map((w) => bufferedProjection(windowForecast(w, now, this.config.budgets.zones, this.hourlySeries(w, now))))
+      .filter((f): f is number => f !== null);
+    return projections.length > 0 ? Math.max(...projections) : null;
   }
 
   /** The highest adapter tier the windows allow: T3, T2 once any soft cap is reached, T1 once any hard cap is reached. */
@@ -304,7 +331,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       },
       createdAt: this.clock.now().toISOString(),
     });
-    return describeWindow(w, this.clock.now(), this.config.budgets.zones);
+    return describeWindow(w, this.clock.now(), this.config.budgets.zones, this.config.budgets.reservePct);
   }
 
   /** Whether the windows' limits are enforced now. */
@@ -354,7 +381,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       detail: { before, periodStart: w.start.toISOString() },
       createdAt: this.clock.now().toISOString(),
     });
-    return describeWindow(w, this.clock.now(), this.config.budgets.zones);
+    return describeWindow(w, this.clock.now(), this.config.budgets.zones, this.config.budgets.reservePct);
   }
 
   /** The budget audit, newest first. */
@@ -416,10 +443,28 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       if (w.midForecast) continue;
       const mid = (w.start.getTime() + w.end.getTime()) / 2;
       if (now.getTime() < mid) continue;
-      w.midForecast = { ...windowForecast(w, now, this.config.budgets.zones), recordedAt: now.toISOString() };
+      w.midForecast = { ...windowForecast(w, now, this.config.budgets.zones, this.hourlySeries(w, now)), recordedAt: now.toISOString() };
       const { id, midForecast } = w;
       void this.enqueue(() => this.repository.setMidForecast(id, midForecast)).catch(() => undefined);
     }
+  }
+
+  private addHourly(tokens: number): void {
+    const hour = Math.floor(this.clock.now().getTime() / HOUR_MS) * HOUR_MS;
+    this.hourly.set(hour, (this.hourly.get(hour) ?? 0) + tokens);
+    // Hours before the longest window (about a month and a week) are never read again; dropped once an hour.
+    if (hour === this.prunedAt) return;
+    this.prunedAt = hour;
+    const oldest = hour - KEEP_HOURS * HOUR_MS;
+    for (const h of this.hourly.keys()) if (h < oldest) this.hourly.delete(h);
+  }
+
+  /** Tokens in each complete hour of the window so far, oldest first (an hour with no call counts 0). */
+  private hourlySeries(w: OpenWindow, now: Date): number[] {
+    const series: number[] = [];
+    const current = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
+    for (let h = Math.ceil(w.start.getTime() / HOUR_MS) * HOUR_MS; h < current; h += HOUR_MS) series.push(this.hourly.get(h) ?? 0);
+    return series;
   }
 
   private newWindow(kind: WindowKind, start: Date, end: Date): OpenWindow {
