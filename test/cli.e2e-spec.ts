@@ -157,6 +157,29 @@ describe('conclave CLI (e2e, the built binary)', () => {
     expect(view.participants.map((p: any) => p.stance)).toEqual(['for', 'against']);
   });
 
+  it('should answer from memory with --memory reuse, saying which decision, and deliberate anyway with --force', async () => {
+    await boot();
+    const first = await cli(['ask', QUESTION, ...TWO, '--quick'], env());
+    expect(first.code).toBe(0);
+    const firstId = new RegExp(`^Deliberation (${UUID})$`).exec(first.stdout.split('\n')[0])?.[1];
+    const calls = arrived.length;
+
+    const reused = await cli(['ask', QUESTION, ...TWO, '--quick', '--memory', 'reuse'], env());
+
+    expect(reused.code).toBe(0);
+    expect(reused.stdout).toContain(`  answered from memory: decision ${firstId}`);
+    expect(reused.stdout).toMatch(/stopped: reused after 0 rounds/);
+    expect(arrived.length).toBe(calls);
+
+    const forced = await cli(['ask', QUESTION, ...TWO, '--quick', '--memory', 'reuse', '--force'], env());
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).not.toContain('answered from memory');
+    expect(arrived.length).toBe(calls + 2);
+    const bad = await cli(['ask', QUESTION, ...TWO, '--memory', 'always'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('off, context, reuse');
+  });
+
   it('should print only the final state as JSON with --json, the same the REST route gives', async () => {
     await boot();
 

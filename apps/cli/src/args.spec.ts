@@ -62,6 +62,7 @@ describe('args', () => {
       });
       expect(askBody('Q?', { participant: two, quick: true })).toMatchObject({ mode: 'quick' });
       expect(askBody('Q?', { participant: two, maxUsd: 1 }).budget).toEqual({ maxCostUsd: 1 });
+      expect(askBody('Q?', { participant: two, memory: 'reuse' })).toMatchObject({ memory: 'reuse' });
     });
 
     it('should refuse fewer than two participants, an empty question and --quick with more rounds', () => {

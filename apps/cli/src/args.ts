@@ -10,6 +10,7 @@ import { UsageError } from './exit-codes';
 /** The stances the API accepts (apps/api/src/deliberations/deliberation.dto.ts ParticipantDto). */
 export const STANCES = ['for', 'against', 'neutral'] as const;
 export const HISTORY = ['full', 'latest', 'digest'] as const;
+export const MEMORY = ['off', 'context', 'reuse'] as const;
 export const TIERS = ['fast', 'reasoning', 'auto'] as const;
 /** The groupings GET /v1/usage knows (groupBy). */
 export const USAGE_BY = ['adapter', 'model', 'day', 'deliberation', 'role'] as const;
@@ -78,6 +79,7 @@ export interface AskOptions {
   maxTokens?: number;
   maxUsd?: number;
   history?: (typeof HISTORY)[number];
+  memory?: (typeof MEMORY)[number];
   chair?: string;
   critical?: boolean;
 }
@@ -97,6 +99,7 @@ export function askBody(question: string, o: AskOptions, context?: string): Reco
     ...(context !== undefined ? { context } : {}),
     ...(budget ? { budget } : {}),
     ...(o.history ? { history: o.history } : {}),
+    ...(o.memory ? { memory: o.memory } : {}),
     ...(o.chair ? { chair: { adapter: o.chair } } : {}),
     ...(o.critical ? { critical: true } : {}),
   };

@@ -23,8 +23,8 @@ function contextFrom(file: string | undefined): string | undefined {
   }
 }
 
-export async function ask(ctx: Context, question: string, o: AskOptions & { contextFile?: string }): Promise<ExitCode> {
-  const started = await ctx.client.post<Started>('/v1/deliberations', askBody(question, o, contextFrom(o.contextFile)));
+export async function ask(ctx: Context, question: string, o: AskOptions & { contextFile?: string; force?: boolean }): Promise<ExitCode> {
+  const started = await ctx.client.post<Started>(`/v1/deliberations${o.force ? '?force=true' : ''}`, askBody(question, o, contextFrom(o.contextFile)));
   return followDeliberation(ctx, started.id);
 }
 

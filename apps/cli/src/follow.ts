@@ -3,7 +3,7 @@ import { cliName, printJson, type Context } from './context';
 import { EXIT, exitForStatus, type ExitCode } from './exit-codes';
 import { oneLine, tokens as count } from './format';
 import { askWhatToDo } from './interrupt';
-import { answerLine, answerTokens, progressLine, resultLines, roundHeader, roundLine, stoppedLines } from './render';
+import { answerLine, answerTokens, memoryLine, progressLine, resultLines, roundHeader, roundLine, stoppedLines } from './render';
 import { spentThrough } from './spend';
 import type { TokenFigures } from './wire';
 
@@ -121,17 +121,11 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
       case 'tier_escalated':
         show(term.paint.yellow(`  #${e.data.participantIndex} moved to ${e.data.adapter} ${e.data.model} (${e.data.adapterTier}): ${e.data.reason}`));
         break;
-      case 'memory_used':
-        show(
-          term.paint.dim(
-            e.data.reusedFrom
-              ? `  answered from memory: decision ${e.data.reusedFrom}, no model called`
-              : `  memory: ${e.data.decisions.length} past decision(s) quoted (${e.data.decisions.map((d) => `${d.id.slice(0, 8)} ${Math.round(d.similarity * 100)}%`).join(', ')})`,
-          ),
-        );
-        break;
       case 'synthesis':
         if (!e.data.synthesis && e.data.error) show(term.paint.yellow(`  no synthesis: ${e.data.error}`));
+        break;
+      case 'memory_used':
+        show(memoryLine(e.data, term.paint));
         break;
       case 'deliberation_started':
       case 'paused':

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { collectParticipant, HISTORY, positiveInt, positiveNumber, STATUSES, USAGE_BY, uuidArg } from './args';
+import { collectParticipant, HISTORY, MEMORY, positiveInt, positiveNumber, STATUSES, USAGE_BY, uuidArg } from './args';
 import * as commands from './commands';
 import type { Context } from './context';
 import type { ExitCode } from './exit-codes';
@@ -33,6 +33,9 @@ function deliberationFlags(command: Command): Command {
     .option('--max-tokens <n>', "this deliberation's token limit", positiveInt('--max-tokens'))
     .option('--max-usd <x>', "this deliberation's cost limit in USD", positiveNumber('--max-usd'))
     .addOption(new Option('--history <policy>', 'what each participant re-reads of earlier rounds').choices(HISTORY))
+    .addOption(
+      new Option('--memory <mode>', "past decisions: quoted in round 1 (context), or one answers at once (reuse); default: the service's").choices(MEMORY),
+    )
     .option('--chair <adapter>', 'an adapter that writes a synthesis after the last round')
     .option('--critical', 'a critical decision: participants get at least the configured floor tier');
 }
@@ -66,7 +69,10 @@ export function buildProgram(run: Runner): Command {
     };
 
   example(
-    deliberationFlags(program.command('ask').description('start a deliberation and follow it live (Ctrl-C: pause, cancel or detach)')),
+    deliberationFlags(program.command('ask').description('start a deliberation and follow it live (Ctrl-C: pause, cancel or detach)')).option(
+      '--force',
+      'with --memory reuse: deliberate even when a past decision could answer',
+    ),
     'conclave ask "Should we adopt webhooks?" -p claude:for -p codex:against -p local:security --rounds 3 --max-usd 0.50',
   ).action(action(commands.ask));
 

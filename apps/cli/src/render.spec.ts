@@ -8,6 +8,7 @@ import {
   listLines,
   progressLine,
   resultLines,
+  memoryLine,
   roundLine,
   stoppedLines,
   usageLines,
@@ -73,6 +74,25 @@ describe('render', () => {
       '  round 2 done: convergence 0.88 (converged) · so far 9,021 tokens, unpriced',
     );
     expect(roundLine(2, { score: 0.5, status: 'refining' }, null)).toBe('  round 2 done: convergence 0.50 (refining)');
+  });
+
+  it('should say which past decisions a run used: quoted in round 1, or the one that answered it', () => {
+    const d = (id: string, similarity: number) => ({
+      id,
+      question: 'Q?',
+      decision: 'Adopt webhooks',
+      outcome: 'unanimous' as const,
+      confidence: 0.8,
+      decidedAt: '2026-12-01T00:00:00.000Z',
+      similarity,
+      similarityBy: 'tfidf' as const,
+    });
+    expect(memoryLine({ mode: 'context', decisions: [d('0123456789ab', 0.812), d('fedcba987654', 0.75)] })).toBe(
+      '  memory: 2 past decisions quoted in round 1 (01234567 81%, fedcba98 75%)',
+    );
+    expect(memoryLine({ mode: 'reuse', decisions: [d('0123456789ab', 1)], reusedFrom: '0123456789ab' })).toBe(
+      '  answered from memory: decision 0123456789ab "Adopt webhooks" (similarity 1.00); no model called',
+    );
   });
 
   it('should draw the progress of a round and the running spend', () => {

@@ -51,6 +51,17 @@ export function roundLine(
   return paint.dim(`  round ${round} done: ${score}${cost}`);
 }
 
+/** Decision memory at the start of a run: the past decision that answered it, or those quoted in round 1. */
+export function memoryLine(m: DeliberationEventData['memory_used'], paint: Paint = plain): string {
+  if (m.reusedFrom) {
+    const past = m.decisions[0];
+    const decided = past?.decision ? ` "${oneLine(past.decision, 60)}"` : '';
+    return paint.cyan(`  answered from memory: decision ${m.reusedFrom}${decided} (similarity ${(past?.similarity ?? 1).toFixed(2)}); no model called`);
+  }
+  const list = m.decisions.map((d) => `${d.id.slice(0, 8)} ${(d.similarity * 100).toFixed(0)}%`).join(', ');
+  return paint.dim(`  memory: ${m.decisions.length} past decision${m.decisions.length === 1 ? '' : 's'} quoted in round 1 (${list})`);
+}
+
 /** The status line under a round on a terminal: the round's progress bar and the running spend. */
 export function progressLine(answered: number, asked: number, spent: { totalTokens: number; costUsd: number | null }, width = 20): string {
   return `  ${bar(asked > 0 ? answered / asked : 0, width)} ${answered}/${asked} answered · ${tokens(spent.totalTokens)} tokens, ${usd(spent.costUsd)}`;

@@ -106,7 +106,8 @@ export class DecisionMemory {
     const settings = this.config.memory;
     const { terms: index } = await this.loaded();
     const terms = decisionTerms(asked.question, asked.context);
-    const candidates = index.search(terms, { limit: 20, minSimilarity: settings.reuseSimilarity });
+    // Enough candidates that ones decided by other adapters or too old do not hide a usable one.
+    const candidates = index.search(terms, { limit: 100, minSimilarity: settings.reuseSimilarity });
     const rows = await this.decisions.findMany(candidates.map((c) => c.id));
     const now = this.clock.now();
     for (const candidate of candidates) {
