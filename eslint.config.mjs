@@ -1,7 +1,7 @@
 // The style the project holds itself to (../shared/STYLE.md habit 15): promises are awaited or
 // explicitly voided, async functions await something, switches cover every case, equality is strict.
 // And the dependency direction of ARCHITECTURE.md, held by imports (test/lint-boundaries.spec.ts):
-// apps/api → deliberation → {adapters, tiering, checkpoint} → tokens → config.
+// apps/api → schedules → deliberation → {adapters, tiering, checkpoint} → tokens → config.
 import tseslint from 'typescript-eslint';
 
 /** Each lib and the libs it may import; everything else under libs/ or apps/ is above it. */
@@ -12,6 +12,7 @@ const LIBS_BELOW = {
   tiering: ['tokens', 'config'],
   checkpoint: ['tokens', 'config'],
   deliberation: ['adapters', 'tiering', 'checkpoint', 'tokens', 'config'],
+  schedules: ['deliberation', 'adapters', 'tiering', 'checkpoint', 'tokens', 'config'],
 };
 const LIBS = Object.keys(LIBS_BELOW);
 

@@ -32,6 +32,12 @@ function send(url: string, method: string, path: string, headers: Record<string,
         headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) },
       },
       (res) => {
+        // A live event stream (GET /v1/schedules/events) never ends: its status line is all this test needs.
+        if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+          done({ status: res.statusCode ?? 0, body: '' });
+          res.destroy();
+          return;
+        }
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));

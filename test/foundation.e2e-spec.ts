@@ -36,6 +36,8 @@ describe('service foundation (e2e)', () => {
             'checkpoints',
             'token_usage',
             'solution_totals',
+            'schedules',
+            'schedule_runs',
           ]),
         );
         expect((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');

@@ -39,6 +39,7 @@ const forbidden: Array<[string, string, string, RegExp]> = [
     /libs\/tiering may import only/,
   ],
   ['deliberation from checkpoint', 'libs/checkpoint/src/x.ts', "import { DeliberationEngine } from '@app/deliberation';", /libs\/checkpoint may import only/],
+  ['schedules from deliberation', 'libs/deliberation/src/x.ts', "import { ScheduleService } from '@app/schedules';", /libs\/deliberation may import only/],
   ["the lib's own index", 'libs/tokens/src/ledger/x.ts', "import { TokenLedger } from '@app/tokens';", /import its own files by relative path/],
   ['apps/ from a lib', 'libs/deliberation/src/engine/x.ts', "import { AppModule } from '../../../../apps/api/src/app.module';", /A lib never imports apps\//],
   [
@@ -63,6 +64,11 @@ const allowed: Array<[string, string, string]> = [
     'deliberation on every lib below it',
     'libs/deliberation/src/runtime/x.ts',
     ['adapters', 'tiering', 'checkpoint', 'tokens', 'config'].map((lib, i) => `import * as l${i} from '@app/${lib}';`).join('\n'),
+  ],
+  [
+    'schedules on deliberation and the libs below it',
+    'libs/schedules/src/runtime/x.ts',
+    ['deliberation', 'tiering', 'config'].map((lib, i) => `import * as l${i} from '@app/${lib}';`).join('\n'),
   ],
   [
     'adapters, tiering and checkpoint on tokens and config',

@@ -427,9 +427,20 @@ describe('token tracking and cost (e2e)', () => {
       shareAfterConvergence: 0,
     });
     expect(sut.body.topParticipants).toEqual(byParticipant.map((p) => ({ ...p, share: p.totalTokens / total })));
+    // What leaving it out of its later rounds would have saved: its answers after round 1, from the served usage.
+    const later = rows.filter((r) => r.adapter === 'an' && r.participantIndex === 1 && r.round > 1 && r.errorKind === null);
+    const laterTokens = later.reduce((n, r) => n + totalOf(r), 0);
     expect(sut.body.suggestions).toEqual([
-      `participant 1 (an/claude-sonnet-4-6) spent ${Math.round((an.totalTokens / total) * 100)}% of tokens; its votes never changed after round 1: give it the fast tier after the first round or leave it out of later rounds`,
+      expect.stringMatching(
+        new RegExp(
+          `^participant 1 \\(an/claude-sonnet-4-6\\) spent ${Math.round((an.totalTokens / total) * 100)}% of tokens; its votes never changed after round 1 \\([0-9.]+k? tokens, \\$[0-9.]+ in its later rounds\\): give it the fast tier after the first round or leave it out of later rounds$`,
+        ),
+      ),
     ]);
+    expect(sut.body.suggestionDetails).toEqual([
+      { kind: 'dominant_participant', text: sut.body.suggestions[0], savings: { tokens: laterTokens, usd: expect.any(Number) } },
+    ]);
+    expect(sut.body.suggestionDetails[0].savings.usd).toBeGreaterThan(0);
   });
 
   it('should expose the same tokens, calls and errors on GET /metrics', async () => {

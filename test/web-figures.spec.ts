@@ -2,6 +2,7 @@ import { takeEvents } from '../apps/web/src/api/events';
 import type { components } from '../apps/web/src/api/schema';
 import {
   budgetBar,
+  cadenceText,
   costRange,
   emptyLive,
   foldEvent,
@@ -12,6 +13,7 @@ import {
   modelRows,
   percentile,
   pricingCoverage,
+  runText,
   sparkPoints,
   stackByModel,
   stateLabel,
@@ -51,6 +53,9 @@ function window(over: Partial<S['WindowStatusDto']> = {}): S['WindowStatusDto'] 
     exhaustionAt: null,
     projectedTokens: 0,
     projectedUsd: 0,
+    projectedFraction: null,
+    confidence: 'high' as const,
+    burnVariation: 0,
     zone: 'GREEN' as const,
     recommendation: '',
   };
@@ -61,6 +66,7 @@ function window(over: Partial<S['WindowStatusDto']> = {}): S['WindowStatusDto'] 
     used: { tokens: 0, usd: 0 },
     reserved: { tokens: 0, usd: 0 },
     remaining: { tokens: null, usd: null },
+    heldForCritical: { tokens: null, usd: null },
     overshoot: { tokens: 0, usd: 0 },
     fractionUsed: null,
     zone: 'GREEN',
@@ -363,5 +369,43 @@ describe('web figures', () => {
       const buffer = 'id: 1\nevent: round_started\ndata: {"a":1}\n\n: keep-alive\n\nid: 2\ndata: {"b":2}\n\nid: 3\ndata: {"c"';
       expect(takeEvents(buffer)).toEqual(['{"a":1}', '{"b":2}']);
     });
+  });
+});
+
+describe('cadenceText', () => {
+  it.each([
+    [{ cron: '0 9 * * 1-5', everySeconds: null, timezone: 'Europe/Berlin' }, 'cron 0 9 * * 1-5 (Europe/Berlin)'],
+    [{ cron: null, everySeconds: 60, timezone: 'UTC' }, 'every 1 min'],
+    [{ cron: null, everySeconds: 5400, timezone: 'UTC' }, 'every 1 h 30 min'],
+    [{ cron: null, everySeconds: 86_400, timezone: 'UTC' }, 'every 1 d'],
+  ])('%j reads %s', (schedule, text) => {
+    expect(cadenceText(schedule)).toBe(text);
+  });
+});
+
+describe('runText', () => {
+  type Run = Parameters<typeof runText>[0];
+  const run: Run = { status: 'completed', skipped: null, reason: null, outcome: null, winningOption: null, tokens: null, costUsd: null };
+  it.each<[Run, string]>([
+    [
+      { ...run, outcome: 'unanimous', winningOption: 'Adopt webhooks', tokens: 15_048, costUsd: 0.045 },
+      'completed — unanimous: "Adopt webhooks" · 15k tokens, $0.04',
+    ],
+    [
+      { ...run, status: 'skipped', skipped: 'overlap', reason: 'the previous run was still going on' },
+      'skipped (overlap): the previous run was still going on',
+    ],
+    [
+      { ...run, status: 'missed', reason: '3 tick(s) missed while the service was down (catchUp is off)' },
+      'missed: 3 tick(s) missed while the service was down (catchUp is off)',
+    ],
+    [{ ...run, status: 'failed', reason: 'fewer than 2 answers', tokens: 0, costUsd: null }, 'failed (fewer than 2 answers) · 0 tokens'],
+    [
+      { ...run, status: 'paused', reason: 'budget: deliberation.tokens', tokens: 900, costUsd: 0.01 },
+      'paused (budget: deliberation.tokens) · 900 tokens, $0.01',
+    ],
+    [{ ...run, status: 'running' }, 'running'],
+  ])('%j reads %s', (r, text) => {
+    expect(runText(r)).toBe(text);
   });
 });

@@ -223,6 +223,33 @@ describe('Mission Control in a browser (e2e)', () => {
     await shot('spend-1280');
   });
 
+  it('should list the schedules with their latest runs, and run one from the page', async () => {
+    const res = await fetch(`${t!.url}/v1/schedules`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'hourly review',
+        everySeconds: 5400,
+        enabled: false,
+        deliberation: { question: 'Is the webhook rollout still on track?', mode: 'quick', participants: [{ adapter: 'alpha' }, { adapter: 'beta' }] },
+        budget: { perRun: { maxTokens: 100_000 } },
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+    await page.goto(`${t!.url}/#/schedules`);
+    const card = page.locator(`.schedule[data-schedule="${id}"]`);
+    await card.locator('text=every 1 h 30 min').waitFor();
+    await card.locator('text=No run yet.').waitFor();
+    await card.locator('button', { hasText: 'Run now' }).click();
+    // The page reloads the runs once the click is announced; the run links its deliberation.
+    const link = card.locator('li a');
+    await link.waitFor({ timeout: 10_000 });
+    const runs = await api(`/v1/schedules/${id}/runs`);
+    expect(await link.getAttribute('href')).toBe(`#/d/${runs[0].deliberationId}`);
+    await shot('schedules-1280');
+  });
+
   it('should fit a phone width', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${t!.url}/#/`);

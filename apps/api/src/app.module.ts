@@ -22,6 +22,7 @@ import { ApiKeyGuard } from './http/api-key.guard';
 import { ErrorFilter } from './http/error.filter';
 import { createValidationPipe } from './http/validation';
 import { McpModule } from './mcp/mcp.module';
+import { SchedulesApiModule } from './schedules/schedules-api.module';
 import { MetricsApiModule } from './metrics/metrics-api.module';
 import { UsageApiModule } from './usage/usage-api.module';
 
@@ -76,6 +77,7 @@ export class AppModule {
         AllocationsApiModule,
         DeliberationsApiModule,
         McpModule,
+        SchedulesApiModule,
       ],
       controllers: [HealthController],
       providers: [

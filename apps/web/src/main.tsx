@@ -6,10 +6,11 @@ import { BudgetStrip } from './views/budget-strip';
 import { DeliberationView } from './views/deliberation';
 import { GovernanceView } from './views/governance';
 import { LiveView } from './views/live';
+import { SchedulesView } from './views/schedules';
 import { SpendView } from './views/spend';
 import './style.css';
 
-/** Hash routes: #/ live, #/d/<id> a deliberation, #/spend, #/governance. */
+/** Hash routes: #/ live, #/d/<id> a deliberation, #/spend, #/governance, #/schedules. */
 function useRoute(): string {
   const [hash, setHash] = useState(location.hash);
   useEffect(() => {
@@ -50,6 +51,7 @@ function App() {
     ['/', 'Live'],
     ['/spend', 'Spend'],
     ['/governance', 'Governance'],
+    ['/schedules', 'Schedules'],
   ];
   const match = /^\/d\/([0-9a-f-]{36})$/.exec(route);
   return (
@@ -80,7 +82,17 @@ function App() {
       ) : (
         <main key={generation}>
           <BudgetStrip />
-          {match ? <DeliberationView id={match[1]} /> : route === '/spend' ? <SpendView /> : route === '/governance' ? <GovernanceView /> : <LiveView />}
+          {match ? (
+            <DeliberationView id={match[1]} />
+          ) : route === '/spend' ? (
+            <SpendView />
+          ) : route === '/governance' ? (
+            <GovernanceView />
+          ) : route === '/schedules' ? (
+            <SchedulesView />
+          ) : (
+            <LiveView />
+          )}
         </main>
       )}
     </>

@@ -234,6 +234,11 @@ export const configSchema = z.strictObject({
        * adapters only, as a USD limit always does (with a `scope: paid` window, local calls do not count).
        */
       onExhausted: z.enum(['pause', 'local']).default('pause'),
+      /**
+       * Percent of every window's limits held back for critical participants (those of a critical
+       * deliberation, or in a role with a tier floor): other calls are refused before they eat into it.
+       */
+      reservePct: z.number().min(0).max(50).default(0),
       daily: budgetWindow.optional(),
       weekly: budgetWindow.optional(),
       monthly: budgetWindow.optional(),
@@ -256,6 +261,16 @@ export const configSchema = z.strictObject({
     .strictObject({
       retentionDays: positiveInt.default(30),
       resumeInterruptedOnStart: z.boolean().default(false),
+    })
+    .prefault({}),
+  schedules: z
+    .strictObject({
+      /** false: no schedule ticks in this process (schedules are still stored, edited and run by hand). */
+      enabled: z.boolean().default(true),
+      /** The only folder a schedule's contextFrom.file may read from (symlinks resolved); absent: no file contexts. */
+      contextDir: z.string().min(1).optional(),
+      /** The shortest gap between two ticks (everySeconds, or two consecutive cron times). */
+      minIntervalSeconds: z.number().int().min(1).max(86_400).default(60),
     })
     .prefault({}),
   rateLimit: z.strictObject({ ttlMs: positiveInt.default(60_000), limit: positiveInt.default(60) }).prefault({}),

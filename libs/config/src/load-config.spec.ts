@@ -35,6 +35,9 @@ describe(loadConfig.name, () => {
     ['an unknown top-level key', 'servr:\n  port: 1\n', /servr: unknown key/],
     ['an unknown nested key', 'budgets:\n  daily:\n    tokns: 5\n', /budgets\.daily\.tokns: unknown key/],
     ['a value out of range', 'server:\n  port: 70000\n', /server\.port: got 70000; .*65535/],
+    ['a reserve over half the budget', 'budgets:\n  reservePct: 75\n', /budgets\.reservePct: got 75; .*50/],
+    ['a schedules interval out of range', 'schedules:\n  minIntervalSeconds: 0\n', /schedules\.minIntervalSeconds: got 0; .*1/],
+    ['an empty schedules folder', 'schedules:\n  contextDir: ""\n', /schedules\.contextDir: got ""/],
     ['a wrong type', 'deliberation:\n  maxRunning: "many"\n', /deliberation\.maxRunning: got "many"; .*number/],
     [
       'an unknown provider',

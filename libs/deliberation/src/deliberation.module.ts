@@ -19,6 +19,7 @@ import { ProductionPorts } from './runtime/production-ports';
 import { RunQueue } from './runtime/run-queue';
 import { StartupRecovery } from './runtime/startup-recovery';
 import { TierPolicy } from './runtime/tier-policy';
+import { GovernancePicture } from './runtime/governance-picture';
 import { StateStore } from './state/state-store';
 
 @Module({
@@ -39,6 +40,7 @@ import { StateStore } from './state/state-store';
     ResumeService,
     EventHub,
     TierPolicy,
+    GovernancePicture,
     BudgetGate,
     PriceGuard,
   ],

@@ -23,6 +23,7 @@ export interface StartDeliberation {
   mode?: DeliberationRequest['mode'];
   maxRounds?: number;
   critical?: boolean;
+  complexity?: number;
   budget?: DeliberationRequest['budget'];
   convergence?: DeliberationRequest['convergence'];
   history?: DeliberationRequest['history'];
@@ -91,8 +92,9 @@ export class DeliberationService {
     const checkpoint = await this.checkpointStore.get(id);
     // Answer texts are stored once, in the responses table; the state shown is the whole state.
     if (includeState) return { ...checkpoint, state: await this.states.restoreTexts(checkpoint) };
-    const { state: _state, ...summary } = checkpoint;
-    return summary;
+    const { state, ...summary } = checkpoint;
+    // The governance picture stored beside the state (absent from checkpoints made before issue 15.11).
+    return { ...summary, governance: (state as { governance?: unknown }).governance ?? null };
   }
 
   /** Checks the participants against the configured adapters: a request can only name those. */
@@ -143,6 +145,7 @@ export class DeliberationService {
         stance: p.stance ?? 'neutral',
         ...(p.role ? { role: p.role } : {}),
         ...(p.force ? { force: true, overrideReason: p.overrideReason } : {}),
+        ...(p.complexity !== undefined ? { complexity: p.complexity } : {}),
       };
     });
   }
@@ -174,6 +177,7 @@ export class DeliberationService {
       // The default is raised to minRounds so a deliberation without maxRounds can always reach it.
       maxRounds: mode === 'quick' ? 1 : (input.maxRounds ?? Math.max(3, this.config.deliberation.minRounds)),
       ...(input.critical ? { critical: true } : {}),
+      ...(input.complexity !== undefined ? { complexity: input.complexity } : {}),
       ...budgetOf(input.budget, this.config.deliberation.defaultBudget),
       ...(input.convergence ? { convergence: input.convergence } : {}),
       history: input.history ?? this.config.deliberation.history,
@@ -238,6 +242,12 @@ export class DeliberationService {
       }),
     ]);
     clearTimeout(timer);
+    return this.get(id);
+  }
+
+  /** Waits, without a limit, for the deliberation's current run to end (at once when none is going); answers its state then. */
+  async whenSettled(id: string): Promise<DeliberationView> {
+    await this.runs.whenDone(id);
     return this.get(id);
   }
 

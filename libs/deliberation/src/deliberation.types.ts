@@ -24,6 +24,8 @@ export interface ParticipantSpec {
   role?: string;
   force?: boolean;
   overrideReason?: string;
+  /** How hard the requester says the question is for this participant, 1–5 (4 and 5 ask for reasoning models). */
+  complexity?: number;
 }
 
 export interface DeliberationRequest {
@@ -33,6 +35,8 @@ export interface DeliberationRequest {
   mode: Mode;
   maxRounds: number;
   critical?: boolean;
+  /** The question's complexity, 1–5, for every participant that gives none of its own. */
+  complexity?: number;
   budget?: { maxTokens?: number; maxCostUsd?: number };
   convergence?: { threshold?: number };
   /** The history policy, fixed at creation (the request's, or the configured default). */

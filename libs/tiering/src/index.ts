@@ -8,6 +8,7 @@ import { CreateAllocations1763900002002 } from './migrations/1763900002002-creat
 import { CreateBudgetAudit1763900002003 } from './migrations/1763900002003-create-budget-audit';
 import { AddBudgetReservations1763900021000 } from './migrations/1763900021000-add-budget-reservations';
 import { BudgetReservationEntity } from './budget/budget-reservation.entity';
+import { AddAllocationRoleComplexityForced1763900015000 } from './migrations/1763900015000-add-allocation-role-complexity-forced';
 
 export * from './rules/tier-selector';
 export * from './rules/budget-zone';
@@ -40,5 +41,6 @@ export const tieringMigrations = [
   CreateBudgetSettings1763900002001,
   CreateAllocations1763900002002,
   CreateBudgetAudit1763900002003,
+  AddAllocationRoleComplexityForced1763900015000,
   AddBudgetReservations1763900021000,
 ];

@@ -35,6 +35,11 @@ class AllocationSignalsDto {
   @ApiProperty({ type: Number, nullable: true, description: 'Tightest remaining budget fraction' }) budgetLeft: number | null;
 }
 
+class CallUseDto {
+  @ApiProperty() tokens: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'null when any part of the call is unpriced' }) costUsd: number | null;
+}
+
 export class AllocationDto {
   @ApiProperty() id: string;
   @ApiProperty() deliberationId: string;
@@ -50,6 +55,15 @@ export class AllocationDto {
   @ApiProperty() reason: string;
   @ApiProperty() override: boolean;
   @ApiProperty({ type: String, nullable: true }) overrideReason: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The participant's role" }) role: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'The complexity (1–5) the request gave for this participant' }) complexity: number | null;
+  @ApiProperty({ description: "force kept the model past a soft cap or past the zone's forced fast models" }) forced: boolean;
+  @ApiProperty({
+    type: CallUseDto,
+    nullable: true,
+    description: 'What the allocated call used (its vote retry included), from the token ledger; null before it answered',
+  })
+  used: CallUseDto | null;
   @ApiProperty() createdAt: string;
 }
 

@@ -64,6 +64,14 @@ export class ForecastDto extends BurnRateDto {
   @ApiProperty({ type: String, nullable: true, description: 'When that happens, if within the window' }) exhaustionAt: string | null;
   @ApiProperty({ description: 'Tokens used by the end of the window if the rate holds' }) projectedTokens: number;
   @ApiProperty() projectedUsd: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'The projection against the tightest limit (1 = runs out at the reset); null with no limit' })
+  projectedFraction: number | null;
+  @ApiProperty({
+    enum: ['high', 'medium', 'low'],
+    description: 'From how steady the hourly burn has been (low: under 3 hours, or bursty); the tier selector reads a low-confidence forecast 20% worse',
+  })
+  confidence: string;
+  @ApiProperty({ type: Number, nullable: true, description: "The hourly burn's coefficient of variation; null under 3 hours" }) burnVariation: number | null;
   @ApiProperty({ enum: ['GREEN', 'YELLOW', 'ORANGE', 'RED'] }) zone: string;
   @ApiProperty() recommendation: string;
 }
@@ -75,6 +83,8 @@ export class WindowStatusDto {
   @ApiProperty({ type: AmountDto }) used: AmountDto;
   @ApiProperty({ type: AmountDto, description: 'Estimates of calls in flight' }) reserved: AmountDto;
   @ApiProperty({ type: LimitsDto, description: 'limit - used - reserved; null where there is no limit' }) remaining: LimitsDto;
+  @ApiProperty({ type: LimitsDto, description: 'The slice of the limits held for critical participants (budgets.reservePct); other calls stop short of it' })
+  heldForCritical: LimitsDto;
   @ApiProperty({ type: AmountDto, description: 'used beyond the hard cap (a provider reported more than its reservation); 0 when none' }) overshoot: AmountDto;
   @ApiProperty({ type: Number, nullable: true }) fractionUsed: number | null;
   @ApiProperty({ enum: ['GREEN', 'YELLOW', 'ORANGE', 'RED'] }) zone: string;
@@ -100,6 +110,12 @@ export class WindowHistoryDto {
   @ApiProperty({ type: MidForecastDto, nullable: true, description: 'The forecast recorded at mid-window' })
   midForecast: MidForecastDto | null;
   @ApiProperty({ type: AmountDto, nullable: true, description: 'Projected at mid-window minus actual' }) forecastError: AmountDto | null;
+  @ApiProperty({
+    type: LimitsDto,
+    nullable: true,
+    description: 'The same error in percent of the actual (positive: the forecast ran high); a unit is null when nothing was spent in it',
+  })
+  forecastErrorPct: LimitsDto | null;
 }
 
 export class ReasonDto {

@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { configSchema, ConfigModule } from '@app/config';
 import { AllocationAudit, tieringEntities, tieringMigrations } from '@app/tiering';
+import { tokensEntities, tokensMigrations } from '@app/tokens';
 import request from 'supertest';
 import { AllocationsApiModule } from '../allocations/allocations-api.module';
 import { ErrorFilter } from '../http/error.filter';
@@ -18,7 +19,13 @@ describe('BudgetsController and AllocationsController', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', entities: tieringEntities, migrations: tieringMigrations, migrationsRun: true }),
+        TypeOrmModule.forRoot({
+          type: 'better-sqlite3',
+          database: ':memory:',
+          entities: [...tokensEntities, ...tieringEntities],
+          migrations: [...tokensMigrations, ...tieringMigrations],
+          migrationsRun: true,
+        }),
         BudgetsApiModule,
         AllocationsApiModule,
       ],

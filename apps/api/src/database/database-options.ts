@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { isPostgresUrl, type ConclaveConfig } from '@app/config';
 import { checkpointEntities, checkpointMigrations } from '@app/checkpoint';
 import { deliberationEntities, deliberationMigrations } from '@app/deliberation';
+import { scheduleEntities, scheduleMigrations } from '@app/schedules';
 import { tieringEntities, tieringMigrations } from '@app/tiering';
 import { tokensEntities, tokensMigrations } from '@app/tokens';
 import type { DataSourceOptions } from 'typeorm';
@@ -20,8 +21,8 @@ import type { DataSourceOptions } from 'typeorm';
 export function databaseOptions(config: ConclaveConfig): DataSourceOptions {
   const path = config.database.path;
   const schema = {
-    entities: [...tokensEntities, ...tieringEntities, ...checkpointEntities, ...deliberationEntities],
-    migrations: [...tokensMigrations, ...tieringMigrations, ...checkpointMigrations, ...deliberationMigrations],
+    entities: [...tokensEntities, ...tieringEntities, ...checkpointEntities, ...deliberationEntities, ...scheduleEntities],
+    migrations: [...tokensMigrations, ...tieringMigrations, ...checkpointMigrations, ...deliberationMigrations, ...scheduleMigrations],
     migrationsRun: true,
     synchronize: false,
   };

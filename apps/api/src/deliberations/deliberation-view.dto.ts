@@ -192,14 +192,66 @@ export class DeliberationPageDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
 
+class LimitFractionDto {
+  @ApiProperty() limit: string;
+  @ApiProperty() fraction: number;
+}
+
+class WindowBurnDto {
+  @ApiProperty() tokensPerHour: number;
+  @ApiProperty() usdPerHour: number;
+}
+
+class WindowOutlookDto {
+  @ApiProperty({ type: Number, nullable: true }) hoursToExhaustion: number | null;
+  @ApiProperty({ type: String, nullable: true }) exhaustionAt: string | null;
+  @ApiProperty() projectedTokens: number;
+  @ApiProperty() projectedUsd: number;
+  @ApiProperty({ type: Number, nullable: true }) projectedFraction: number | null;
+  @ApiProperty({ enum: ['high', 'medium', 'low'] }) confidence: string;
+  @ApiProperty() recommendation: string;
+}
+
+class GovernanceWindowDto {
+  @ApiProperty({ enum: ['daily', 'weekly', 'monthly'] }) window: string;
+  @ApiProperty({ enum: ['GREEN', 'YELLOW', 'ORANGE', 'RED'] }) zone: string;
+  @ApiProperty({ type: Number, nullable: true }) fractionUsed: number | null;
+  @ApiProperty({ type: WindowBurnDto }) burnRate: WindowBurnDto;
+  @ApiProperty({ type: WindowOutlookDto }) forecast: WindowOutlookDto;
+}
+
+class NextRoundPlanDto {
+  @ApiProperty() round: number;
+  @ApiProperty({ type: TierDecisionDto, isArray: true, nullable: true, description: 'What the tier policy would choose (not audited)' })
+  decisions: TierDecisionDto[] | null;
+  @ApiProperty({ type: PauseDto, nullable: true, description: 'Why the round would not run' }) pause: PauseDto | null;
+}
+
+export class GovernanceSnapshotDto {
+  @ApiProperty({ enum: ['GREEN', 'YELLOW', 'ORANGE', 'RED'], description: 'The zone of the most used limit' }) zone: string;
+  @ApiProperty({ description: 'Whether the windows are enforced (PUT /v1/budgets/enforcement)' }) enforcement: boolean;
+  @ApiProperty() forceFast: boolean;
+  @ApiProperty({ description: 'Only local adapters may run (money spent)' }) localOnly: boolean;
+  @ApiProperty({ type: LimitFractionDto, isArray: true }) warnings: LimitFractionDto[];
+  @ApiProperty({ type: PauseDto, nullable: true, description: 'Set when the limits alone would pause the next round' }) pause: PauseDto | null;
+  @ApiProperty({ type: GovernanceWindowDto, isArray: true }) windows: GovernanceWindowDto[];
+  @ApiProperty({ type: NextRoundPlanDto, nullable: true, description: 'null after the last round' }) nextRound: NextRoundPlanDto | null;
+}
+
 export class CheckpointSummaryDto {
   @ApiProperty() id: string;
   @ApiProperty() deliberationId: string;
   @ApiProperty() round: number;
-  @ApiProperty({ description: 'round | pause | shutdown | recovery | failure' }) reason: string;
+  @ApiProperty({ description: 'round | pause | person | shutdown | recovery | failure' }) reason: string;
   @ApiProperty() schemaVersion: number;
   @ApiProperty() sizeBytes: number;
   @ApiProperty() createdAt: string;
+  @ApiPropertyOptional({
+    type: GovernanceSnapshotDto,
+    nullable: true,
+    description: 'The budget as it stood at the checkpoint: zone, burn, forecast, and the tier plan for the next round (GET /v1/checkpoints/:id)',
+  })
+  governance?: GovernanceSnapshotDto | null;
 }
 
 class EventParticipantDto {

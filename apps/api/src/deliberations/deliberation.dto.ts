@@ -51,7 +51,10 @@ export class ParticipantDto {
   @IsPlainText()
   role?: string;
 
-  @ApiPropertyOptional({ description: 'Keep this model despite the budget zone (never past a hard cap); needs overrideReason' })
+  @ApiPropertyOptional({
+    description:
+      "Keep this adapter past a budget window's soft cap, and a reasoning tier past the zone's forced fast models; audited in GET /v1/allocations (forced: true) with overrideReason. Never past a hard cap: a hard cap is the promise made to whoever set it, so the round then runs within it or pauses.",
+  })
   @IsOptional()
   @IsBoolean()
   force?: boolean;
@@ -61,6 +64,17 @@ export class ParticipantDto {
   @IsString()
   @Length(3, 500)
   overrideReason?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 5,
+    description: "How hard the question is for this participant (1–5, over the request's); 4 and 5 ask for reasoning models",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  complexity?: number;
 }
 
 export class BudgetDto {
@@ -144,6 +158,17 @@ export class CreateDeliberationDto {
   @IsOptional()
   @IsBoolean()
   critical?: boolean;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 5,
+    description: 'How hard the question is (1–5); 4 and 5 ask the tier selector for reasoning models (the budget still rules)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  complexity?: number;
 
   @ApiPropertyOptional({ type: BudgetDto })
   @IsOptional()

@@ -94,6 +94,18 @@ export class TopParticipantDto {
   @ApiProperty({ description: 'Share of all tokens in the window, 0..1' }) share: number;
 }
 
+class SavingsDto {
+  @ApiProperty() tokens: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'null when a model involved has no price' }) usd: number | null;
+}
+
+class SuggestionDto {
+  @ApiProperty({ enum: ['dominant_participant', 'after_convergence', 'estimated_tokens', 'unpriced_models', 'adapter_errors'] }) kind: string;
+  @ApiProperty() text: string;
+  @ApiProperty({ type: SavingsDto, nullable: true, description: 'What acting on it would have saved over the window; null when that cannot be said' })
+  savings: SavingsDto | null;
+}
+
 export class UsageSummaryDto {
   @ApiProperty({ description: 'Start of the 7-day window the summary covers' }) from: string;
   @ApiProperty() to: string;
@@ -103,7 +115,9 @@ export class UsageSummaryDto {
   @ApiProperty({ type: TopParticipantDto, isArray: true }) topParticipants: TopParticipantDto[];
   @ApiProperty({ description: 'Tokens spent after the deliberation had converged' }) tokensAfterConvergence: number;
   @ApiProperty() shareAfterConvergence: number;
-  @ApiProperty({ type: String, isArray: true }) suggestions: string[];
+  @ApiProperty({ type: String, isArray: true, description: 'Sentences with what acting on each would have saved over the window' }) suggestions: string[];
+  @ApiProperty({ type: () => SuggestionDto, isArray: true, description: 'The same suggestions with their kind and savings as numbers' })
+  suggestionDetails: SuggestionDto[];
   @ApiProperty({
     type: () => DecisionFiguresDto,
     description:

@@ -103,5 +103,9 @@ export const api = {
   summary: () => getJson<Schemas['UsageSummaryDto']>('/v1/usage/summary'),
   allocations: () => getJson<Schemas['AllocationDto'][]>('/v1/allocations'),
   allocationStats: () => getJson<Schemas['AllocationStatsDto']>('/v1/allocations/stats'),
+  schedules: () => getJson<Schemas['ScheduleViewDto'][]>('/v1/schedules'),
+  scheduleRuns: (id: string) => getJson<Schemas['ScheduleRunDto'][]>(`/v1/schedules/${encodeURIComponent(id)}/runs?limit=5`),
+  runSchedule: (id: string) => send<Schemas['ScheduleRunDto']>('POST', `/v1/schedules/${encodeURIComponent(id)}/run`),
+  resumeSchedule: (id: string) => send<Schemas['ScheduleViewDto']>('POST', `/v1/schedules/${encodeURIComponent(id)}/resume`),
   transcript: async (id: string) => (await request(`/v1/deliberations/${encodeURIComponent(id)}/transcript`, { accept: 'text/markdown' })).text(),
 };

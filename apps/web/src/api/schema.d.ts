@@ -480,6 +480,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SchedulesController_list"];
+        put?: never;
+        post: operations["SchedulesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SchedulesController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SchedulesController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["SchedulesController_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["SchedulesController_update"];
+        trace?: never;
+    };
+    "/v1/schedules/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["SchedulesController_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SchedulesController_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["SchedulesController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -615,6 +711,18 @@ export interface components {
             /** @description Share of all tokens in the window, 0..1 */
             share: number;
         };
+        SavingsDto: {
+            tokens: number;
+            /** @description null when a model involved has no price */
+            usd: number | null;
+        };
+        SuggestionDto: {
+            /** @enum {string} */
+            kind: "dominant_participant" | "after_convergence" | "estimated_tokens" | "unpriced_models" | "adapter_errors";
+            text: string;
+            /** @description What acting on it would have saved over the window; null when that cannot be said */
+            savings: components["schemas"]["SavingsDto"] | null;
+        };
         SpreadDto: {
             median: number;
             p90: number;
@@ -661,7 +769,10 @@ export interface components {
             /** @description Tokens spent after the deliberation had converged */
             tokensAfterConvergence: number;
             shareAfterConvergence: number;
+            /** @description Sentences with what acting on each would have saved over the window */
             suggestions: string[];
+            /** @description The same suggestions with their kind and savings as numbers */
+            suggestionDetails: components["schemas"]["SuggestionDto"][];
             /** @description Deliberations completed in the window: tokens and cost per decision (median, p90; cost null when a call was unpriced), by mode and by stop reason, and savings { historyInputTokens, earlyStopRounds, earlyStopTokens, earlyStopCostUsd } */
             decisions: components["schemas"]["DecisionFiguresDto"];
         };
@@ -687,6 +798,15 @@ export interface components {
             /** @description Tokens used by the end of the window if the rate holds */
             projectedTokens: number;
             projectedUsd: number;
+            /** @description The projection against the tightest limit (1 = runs out at the reset); null with no limit */
+            projectedFraction: number | null;
+            /**
+             * @description From how steady the hourly burn has been (low: under 3 hours, or bursty); the tier selector reads a low-confidence forecast 20% worse
+             * @enum {string}
+             */
+            confidence: "high" | "medium" | "low";
+            /** @description The hourly burn's coefficient of variation; null under 3 hours */
+            burnVariation: number | null;
             /** @enum {string} */
             zone: "GREEN" | "YELLOW" | "ORANGE" | "RED";
             recommendation: string;
@@ -701,6 +821,8 @@ export interface components {
             reserved: components["schemas"]["AmountDto"];
             /** @description limit - used - reserved; null where there is no limit */
             remaining: components["schemas"]["LimitsDto"];
+            /** @description The slice of the limits held for critical participants (budgets.reservePct); other calls stop short of it */
+            heldForCritical: components["schemas"]["LimitsDto"];
             /** @description used beyond the hard cap (a provider reported more than its reservation); 0 when none */
             overshoot: components["schemas"]["AmountDto"];
             fractionUsed: number | null;
@@ -772,6 +894,15 @@ export interface components {
             /** @description Tokens used by the end of the window if the rate holds */
             projectedTokens: number;
             projectedUsd: number;
+            /** @description The projection against the tightest limit (1 = runs out at the reset); null with no limit */
+            projectedFraction: number | null;
+            /**
+             * @description From how steady the hourly burn has been (low: under 3 hours, or bursty); the tier selector reads a low-confidence forecast 20% worse
+             * @enum {string}
+             */
+            confidence: "high" | "medium" | "low";
+            /** @description The hourly burn's coefficient of variation; null under 3 hours */
+            burnVariation: number | null;
             /** @enum {string} */
             zone: "GREEN" | "YELLOW" | "ORANGE" | "RED";
             recommendation: string;
@@ -792,6 +923,8 @@ export interface components {
             midForecast: components["schemas"]["MidForecastDto"] | null;
             /** @description Projected at mid-window minus actual */
             forecastError: components["schemas"]["AmountDto"] | null;
+            /** @description The same error in percent of the actual (positive: the forecast ran high); a unit is null when nothing was spent in it */
+            forecastErrorPct: components["schemas"]["LimitsDto"] | null;
         };
         AllocationSignalsDto: {
             round: number;
@@ -803,6 +936,11 @@ export interface components {
             voteSpread: number;
             /** @description Tightest remaining budget fraction */
             budgetLeft: number | null;
+        };
+        CallUseDto: {
+            tokens: number;
+            /** @description null when any part of the call is unpriced */
+            costUsd: number | null;
         };
         AllocationDto: {
             id: string;
@@ -822,6 +960,14 @@ export interface components {
             reason: string;
             override: boolean;
             overrideReason: string | null;
+            /** @description The participant's role */
+            role: string | null;
+            /** @description The complexity (1–5) the request gave for this participant */
+            complexity: number | null;
+            /** @description force kept the model past a soft cap or past the zone's forced fast models */
+            forced: boolean;
+            /** @description What the allocated call used (its vote retry included), from the token ledger; null before it answered */
+            used: components["schemas"]["CallUseDto"] | null;
             createdAt: string;
         };
         TierShareDto: {
@@ -865,10 +1011,12 @@ export interface components {
              * @example security
              */
             role?: string;
-            /** @description Keep this model despite the budget zone (never past a hard cap); needs overrideReason */
+            /** @description Keep this adapter past a budget window's soft cap, and a reasoning tier past the zone's forced fast models; audited in GET /v1/allocations (forced: true) with overrideReason. Never past a hard cap: a hard cap is the promise made to whoever set it, so the round then runs within it or pauses. */
             force?: boolean;
             /** @description Why the model is forced; required with force: true */
             overrideReason?: string;
+            /** @description How hard the question is for this participant (1–5, over the request's); 4 and 5 ask for reasoning models */
+            complexity?: number;
         };
         BudgetDto: {
             /** @example 200000 */
@@ -911,6 +1059,8 @@ export interface components {
             context?: string;
             /** @description Critical deliberations get a minimum tier (config tiering.floors.critical, default T2) */
             critical?: boolean;
+            /** @description How hard the question is (1–5); 4 and 5 ask the tier selector for reasoning models (the budget still rules) */
+            complexity?: number;
             budget?: components["schemas"]["BudgetDto"];
             convergence?: components["schemas"]["ConvergenceDto"];
             /**
@@ -1224,15 +1374,69 @@ export interface components {
             totals: components["schemas"]["TokenFiguresDto"];
             calls: components["schemas"]["RoundCallDto"][];
         };
+        LimitFractionDto: {
+            limit: string;
+            fraction: number;
+        };
+        WindowBurnDto: {
+            tokensPerHour: number;
+            usdPerHour: number;
+        };
+        WindowOutlookDto: {
+            hoursToExhaustion: number | null;
+            exhaustionAt: string | null;
+            projectedTokens: number;
+            projectedUsd: number;
+            projectedFraction: number | null;
+            /** @enum {string} */
+            confidence: "high" | "medium" | "low";
+            recommendation: string;
+        };
+        GovernanceWindowDto: {
+            /** @enum {string} */
+            window: "daily" | "weekly" | "monthly";
+            /** @enum {string} */
+            zone: "GREEN" | "YELLOW" | "ORANGE" | "RED";
+            fractionUsed: number | null;
+            burnRate: components["schemas"]["WindowBurnDto"];
+            forecast: components["schemas"]["WindowOutlookDto"];
+        };
+        NextRoundPlanDto: {
+            round: number;
+            /** @description What the tier policy would choose (not audited) */
+            decisions: components["schemas"]["TierDecisionDto"][] | null;
+            /** @description Why the round would not run */
+            pause: components["schemas"]["PauseDto"] | null;
+        };
+        GovernanceSnapshotDto: {
+            /**
+             * @description The zone of the most used limit
+             * @enum {string}
+             */
+            zone: "GREEN" | "YELLOW" | "ORANGE" | "RED";
+            /** @description Whether the windows are enforced (PUT /v1/budgets/enforcement) */
+            enforcement: boolean;
+            forceFast: boolean;
+            /** @description Only local adapters may run (money spent) */
+            localOnly: boolean;
+            warnings: components["schemas"]["LimitFractionDto"][];
+            /** @description Set when the limits alone would pause the next round */
+            pause: components["schemas"]["PauseDto"] | null;
+            windows: components["schemas"]["GovernanceWindowDto"][];
+            /** @description null after the last round */
+            nextRound: components["schemas"]["NextRoundPlanDto"] | null;
+        };
         CheckpointSummaryDto: {
             id: string;
             deliberationId: string;
             round: number;
-            /** @description round | pause | shutdown | recovery | failure */
+            /** @description round | pause | person | shutdown | recovery | failure */
             reason: string;
             schemaVersion: number;
             sizeBytes: number;
             createdAt: string;
+            /** @description The budget as it stood at the checkpoint: zone, burn, forecast, and the tier plan for the next round (GET /v1/checkpoints/:id) */
+            governance?: components["schemas"]["GovernanceSnapshotDto"] | null;
         };
         ResumeDto: {
             budget?: components["schemas"]["BudgetDto"];
@@ -1241,6 +1445,182 @@ export interface components {
             participants?: components["schemas"]["ParticipantDto"][];
             /** @description Allow the participant count to change */
             changeParticipantCount?: boolean;
+        };
+        ContextFromDto: {
+            /**
+             * @description A file inside the configured schedules.contextDir (relative to it), read at every run
+             * @example incidents/yesterday.md
+             */
+            file?: string;
+            /**
+             * @description A path of this service, read at every run
+             * @example /v1/deliberations/3f1c…/transcript
+             */
+            url?: string;
+        };
+        PerRunBudgetDto: {
+            /**
+             * @description Each run's token cap (the deliberation's budget.maxTokens)
+             * @example 200000
+             */
+            maxTokens?: number;
+            /**
+             * @description Each run's USD cap (the deliberation's budget.maxCostUsd)
+             * @example 1
+             */
+            maxCostUsd?: number;
+        };
+        MonthlyBudgetDto: {
+            /**
+             * @description Tokens all of the schedule's runs may spend in a calendar month (its time zone)
+             * @example 4000000
+             */
+            tokens?: number;
+            /**
+             * @description USD all of the schedule's runs may spend in a calendar month
+             * @example 20
+             */
+            usd?: number;
+        };
+        ScheduleBudgetDto: {
+            /** @description The cap of every run; a run is skipped (skipped: budget) when it no longer fits the monthly cap */
+            perRun: components["schemas"]["PerRunBudgetDto"];
+            monthly?: components["schemas"]["MonthlyBudgetDto"];
+        };
+        CreateScheduleDto: {
+            /** @example Weekday incident review */
+            name: string;
+            /**
+             * @description A cron expression (5 fields, or 6 with seconds); give this or everySeconds
+             * @example 0 9 * * 1-5
+             */
+            cron?: string;
+            /**
+             * @description Ticks every N seconds, on a grid counted from the epoch; at least schedules.minIntervalSeconds (60)
+             * @example 3600
+             */
+            everySeconds?: number;
+            /**
+             * @description IANA time zone of the cron expression and of the monthly cap
+             * @default UTC
+             * @example Europe/Berlin
+             */
+            timezone?: string;
+            /** @description The body of POST /v1/deliberations, validated alike (its budget comes from budget.perRun) */
+            deliberation: components["schemas"]["CreateDeliberationDto"];
+            /** @description Read at every run and given as the deliberation's context (after its own); one of file or url */
+            contextFrom?: components["schemas"]["ContextFromDto"] | null;
+            budget: components["schemas"]["ScheduleBudgetDto"];
+            /**
+             * @description Failed or budget-paused runs in a row after which the schedule pauses itself
+             * @default 3
+             */
+            maxConsecutiveFailures?: number;
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @description A tick missed while the service was down runs once at start (true) or is recorded as missed (false)
+             * @default false
+             */
+            catchUp?: boolean;
+        };
+        ScheduleMonthDto: {
+            tokens: number;
+            costUsd: number;
+        };
+        ScheduleViewDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            status: "active" | "paused";
+            enabled: boolean;
+            cron: string | null;
+            everySeconds: number | null;
+            timezone: string;
+            catchUp: boolean;
+            deliberation: components["schemas"]["CreateDeliberationDto"];
+            contextFrom: components["schemas"]["ContextFromDto"] | null;
+            budget: components["schemas"]["ScheduleBudgetDto"];
+            maxConsecutiveFailures: number;
+            /** @description Why the schedule paused itself */
+            pausedReason: string | null;
+            pausedAt: string | null;
+            /** @description The latest tick handled (run, skipped or missed) */
+            lastTickAt: string | null;
+            /** @description Null when no tick will fire (paused, disabled, schedules.enabled off) */
+            nextTickAt: string | null;
+            /** @description This calendar month's spend of the schedule's runs (their deliberations' figures) */
+            monthToDate: components["schemas"]["ScheduleMonthDto"];
+            createdAt: string;
+            updatedAt: string;
+        };
+        ScheduleRunDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            scheduleId: string;
+            /** @enum {string} */
+            trigger: "tick" | "catch_up" | "manual";
+            tickAt: string | null;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "paused" | "cancelled" | "interrupted" | "skipped" | "missed";
+            /** @enum {string|null} */
+            skipped: "budget" | "overlap" | null;
+            reason: string | null;
+            deliberationId: string | null;
+            outcome: string | null;
+            winningOption: string | null;
+            tokens: number | null;
+            costUsd: number | null;
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        ScheduleEventDto: {
+            /** @enum {string} */
+            type: "run_started" | "run_finished" | "run_skipped" | "run_missed" | "schedule_paused" | "schedule_resumed";
+            /** Format: uuid */
+            scheduleId: string;
+            at: string;
+            run?: components["schemas"]["ScheduleRunDto"];
+            reason?: string;
+        };
+        UpdateScheduleDto: {
+            /** @example Weekday incident review */
+            name?: string;
+            /**
+             * @description A cron expression (5 fields, or 6 with seconds); give this or everySeconds
+             * @example 0 9 * * 1-5
+             */
+            cron?: string;
+            /**
+             * @description Ticks every N seconds, on a grid counted from the epoch; at least schedules.minIntervalSeconds (60)
+             * @example 3600
+             */
+            everySeconds?: number;
+            /**
+             * @description IANA time zone of the cron expression and of the monthly cap
+             * @default UTC
+             * @example Europe/Berlin
+             */
+            timezone?: string;
+            /** @description The body of POST /v1/deliberations, validated alike (its budget comes from budget.perRun) */
+            deliberation?: components["schemas"]["CreateDeliberationDto"];
+            /** @description Read at every run and given as the deliberation's context (after its own); one of file or url */
+            contextFrom?: components["schemas"]["ContextFromDto"] | null;
+            budget?: components["schemas"]["ScheduleBudgetDto"];
+            /**
+             * @description Failed or budget-paused runs in a row after which the schedule pauses itself
+             * @default 3
+             */
+            maxConsecutiveFailures?: number;
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @description A tick missed while the service was down runs once at start (true) or is recorded as missed (false)
+             * @default false
+             */
+            catchUp?: boolean;
         };
     };
     responses: never;
@@ -2302,6 +2682,341 @@ export interface operations {
                 };
             };
             /** @description The deliberation is running, or another resume of this checkpoint is under way */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every schedule, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleViewDto"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateScheduleDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleViewDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_stream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events of every schedule: runs started, finished, skipped, missed; schedules paused and resumed (live only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ScheduleEventDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleViewDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted with its runs; the runs' deliberations are kept */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateScheduleDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleViewDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One run now, governed like a tick (it may be skipped: budget) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRunDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description A run of this schedule is going on */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_runs: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRunDto"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    SchedulesController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active and enabled again; failures before now no longer count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleViewDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Neither paused nor disabled */
             409: {
                 headers: {
                     [name: string]: unknown;

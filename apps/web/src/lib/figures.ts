@@ -368,3 +368,18 @@ export function zoneLines(limitUsd: number | null, thresholds: { yellow: number;
     { zone: 'RED', usd: limitUsd * thresholds.red },
   ];
 }
+
+/** A schedule's cadence in words: "cron 0 9 * * 1-5 (Europe/Berlin)" or "every 1 h 30 min". */
+export function cadenceText(s: Pick<S['ScheduleViewDto'], 'cron' | 'everySeconds' | 'timezone'>): string {
+  return s.cron !== null ? `cron ${s.cron} (${s.timezone})` : `every ${formatDuration((s.everySeconds ?? 0) * 1000)}`;
+}
+
+/** One run of a schedule in words: its state, and what it decided or why nothing ran. */
+export function runText(r: Pick<S['ScheduleRunDto'], 'status' | 'skipped' | 'reason' | 'outcome' | 'winningOption' | 'tokens' | 'costUsd'>): string {
+  if (r.status === 'skipped') return `skipped (${r.skipped ?? 'unknown'}): ${r.reason ?? ''}`.trim();
+  if (r.status === 'missed') return `missed: ${r.reason ?? ''}`.trim();
+  const decided = r.outcome ? ` — ${r.outcome}${r.winningOption ? `: "${r.winningOption}"` : ''}` : '';
+  const spent = r.tokens !== null ? ` · ${formatTokens(r.tokens)} tokens${r.costUsd !== null ? `, ${formatUsd(r.costUsd)}` : ''}` : '';
+  const why = r.status === 'failed' || r.status === 'paused' ? ` (${r.reason ?? 'no reason given'})` : '';
+  return `${r.status}${why}${decided}${spent}`;
+}

@@ -57,7 +57,7 @@ export interface EnginePorts {
   record(state: EngineState, round: number, response: ParticipantResponse, afterConvergence: boolean): Promise<void>;
   roundStarted(state: EngineState, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void>;
   /** Stores the completed round and its checkpoint in one transaction; returns the checkpoint id. */
-  roundCompleted(state: EngineState, round: RoundState): Promise<string>;
+  roundCompleted(state: EngineState, round: RoundState, last: boolean): Promise<string>;
   emit<K extends EngineEventType>(deliberationId: string, type: K, data: DeliberationEventData[K]): void;
   /**
    * Embeds texts for the embeddings convergence backend (one vector per text), counting the call's

@@ -242,7 +242,7 @@ export class DeliberationEngine {
       // the next round never pays for them twice; none when nothing follows.
       if (!stop && state.rounds.length < maxRounds) await this.writeDigests(state, signal);
       state.runtime.activeMs = elapsed();
-      const checkpointId = await this.ports.roundCompleted(state, round);
+      const checkpointId = await this.ports.roundCompleted(state, round, Boolean(stop) || state.rounds.length >= maxRounds);
       this.ports.emit(state.id, 'round_completed', {
         round: roundNumber,
         convergence: convergence && { score: convergence.score, status: convergence.status },

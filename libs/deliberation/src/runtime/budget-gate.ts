@@ -73,13 +73,19 @@ export class BudgetGate {
    * local adapters (they cost nothing), and the deliberation pauses only if it has none.
    */
   check(state: EngineState): LimitCheck {
-    const { warn, forceFast, pause } = this.config.budgets.thresholds;
-    const limits = this.limits(state);
-    const warnings = limits.filter((l) => l.fraction >= warn).map((l) => ({ limit: l.name, fraction: l.fraction }));
-    for (const w of warnings) {
+    const check = this.assess(state);
+    for (const w of check.warnings) {
       if (!state.runtime.warned.includes(w.limit))
         this.logger.warn({ deliberationId: state.id, ...w }, `budget warning: ${w.limit} at ${Math.round(w.fraction * 100)}%`);
     }
+    return check;
+  }
+
+  /** What `check` decides, without its log lines: for the governance picture a checkpoint carries. */
+  assess(state: EngineState): LimitCheck {
+    const { warn, forceFast, pause } = this.config.budgets.thresholds;
+    const limits = this.limits(state);
+    const warnings = limits.filter((l) => l.fraction >= warn).map((l) => ({ limit: l.name, fraction: l.fraction }));
     const exhausted = limits.filter((l) => l.fraction >= pause);
     // A money limit always leaves the local adapters; a window's token limit does with budgets.onExhausted: local.
     const goesLocal = (l: Limit) => l.name.endsWith('.usd') || (this.config.budgets.onExhausted === 'local' && !l.name.startsWith('deliberation.'));
@@ -120,7 +126,7 @@ export class BudgetGate {
     for (const call of calls) {
       const usd = this.estimateUsd(call);
       const result = await this.ledger.reserve(
-        { tokens: call.estimateTokens, usd, local: this.registry.get(call.adapter).tier === 'T0' },
+        { tokens: call.estimateTokens, usd, local: this.registry.get(call.adapter).tier === 'T0', critical: this.isCritical(state, call.participantIndex) },
         { deliberationId: state.id, maxTokens: own.maxTokens, maxCostUsd: own.maxCostUsd, usedTokens: spent.tokens, usedUsd: spent.usd },
       );
       if (!result.ok) {
@@ -132,7 +138,9 @@ export class BudgetGate {
             limit: `${result.window}.${result.unit}`,
             used: result.used,
             nextRoundEstimateTokens: calls.reduce((sum, c) => sum + c.estimateTokens, 0),
-            detail: `the next round needs about ${result.needed} ${result.unit === 'usd' ? 'USD' : 'tokens'} more than ${result.window} allows (limit ${result.limit}, used ${result.used}, reserved ${result.reserved})`,
+            detail:
+              `the next round needs about ${result.needed} ${result.unit === 'usd' ? 'USD' : 'tokens'} more than ${result.window} allows (limit ${result.limit}, used ${result.used}, reserved ${result.reserved}` +
+              (result.heldForCritical ? `, ${result.heldForCritical} held for critical participants by budgets.reservePct)` : ')'),
           },
         };
       }
@@ -174,6 +182,16 @@ export class BudgetGate {
         },
       },
     };
+  }
+
+  /**
+   * Whether a call may use the slice of the windows held for critical participants: those of a critical
+   * deliberation, and those in a role the configuration gives a tier floor (the same ones floors protect).
+   */
+  private isCritical(state: EngineState, participantIndex: number): boolean {
+    if (state.request.critical) return true;
+    const role = state.request.participants.find((p) => p.index === participantIndex)?.role;
+    return role !== undefined && this.config.tiering.floors[role] !== undefined;
   }
 
   /** An unpriced model reserves no money: its cost is unknown, never guessed (its tokens still count). */

@@ -13,6 +13,7 @@ import { nextRoundEstimate, spentSoFar } from '../state/spend';
 import { StateStore } from '../state/state-store';
 import { EventHub, eventsFromView } from './event-hub';
 import { ProductionPorts } from './production-ports';
+import { GovernancePicture } from './governance-picture';
 
 /** Runs one deliberation through the engine from its stored state, and stores how it ended. */
 @Injectable()
@@ -30,6 +31,7 @@ export class DeliberationRunner {
     private readonly hub: EventHub,
     private readonly clock: Clock,
     private readonly usage: UsageService,
+    private readonly governance: GovernancePicture,
     ports: ProductionPorts,
     metrics: MetricsService,
   ) {
@@ -93,7 +95,8 @@ export class DeliberationRunner {
         break;
       case 'paused': {
         // A person's pause cut mid-round keeps the answers that arrived in a checkpoint of its own.
-        if (state && outcome.pause.reason === 'person' && state.partial.length) await this.states.save(state, 'person', now);
+        if (state && outcome.pause.reason === 'person' && state.partial.length)
+          await this.states.save(state, 'person', now, { governance: await this.governance.of(state) });
         else if (state) await this.ensureCheckpoint(state, 'pause', now);
         await this.setStatus(id, 'paused', now, { pause: outcome.pause, runtime });
         const latest = await this.checkpoints.latestFor(id);
@@ -141,6 +144,6 @@ export class DeliberationRunner {
   /** A paused or interrupted deliberation must be resumable: without a checkpoint of its own yet, it gets one of its state as it stands. */
   private async ensureCheckpoint(state: EngineState, reason: string, now: Date): Promise<void> {
     if (await this.checkpoints.latestFor(state.id)) return;
-    await this.states.save(state, reason, now);
+    await this.states.save(state, reason, now, { governance: await this.governance.of(state) });
   }
 }

@@ -15,6 +15,7 @@ import { CallRecorder } from './call-recorder';
 import { EventHub } from './event-hub';
 import { Semaphore } from './semaphore';
 import { TierPolicy } from './tier-policy';
+import { GovernancePicture } from './governance-picture';
 
 /** The engine's ports as production wires them: adapters behind per-adapter semaphores, memoized token counts, the recorder, checkpoints, events. */
 @Injectable()
@@ -36,6 +37,7 @@ export class ProductionPorts {
     private readonly clock: Clock,
     private readonly tierPolicy: TierPolicy,
     private readonly budgetGate: BudgetGate,
+    private readonly governance: GovernancePicture,
   ) {}
 
   ports(): EnginePorts {
@@ -72,11 +74,12 @@ export class ProductionPorts {
       },
       roundStarted: (state, round, decisions: TierDecisionRecord[], startedAt) =>
         this.rounds.start(this.dataSource.manager, state.id, round, decisions, startedAt),
-      roundCompleted: (state, round) =>
+      roundCompleted: async (state, round, last) =>
         this.states.roundCompleted(state, round, this.clock.now(), {
           nextRound: state.rounds.length + 1,
           tokens: tokenTotals(state),
           budget: this.budgetGate.snapshot(state),
+          governance: await this.governance.of(state, last),
         }),
       emit: (id, type, data) => this.hub.emit(id, type, data, this.clock.now()),
       ...(this.config.deliberation.convergence.backend === 'embeddings'

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AdapterRegistry } from '@app/adapters';
 import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
-import { AllocationAudit, BudgetLedger, allocationSignals, budgetZone, minTier, planRound } from '@app/tiering';
+import { AllocationAudit, BudgetLedger, allocationSignals, budgetZone, minTier, planRound, type SelectorSignals, type TierDecision } from '@app/tiering';
 import type { TierDecisionRecord } from '../deliberation.types';
 import type { PauseInfo, RoundConstraints } from '../engine/engine.ports';
 import type { EngineState } from '../state/engine-state';
@@ -27,11 +27,54 @@ export class TierPolicy {
     private readonly clock: Clock,
   ) {}
 
-  async plan(
+  /** The round's decisions, written to the allocation audit; or why the round must not run. */
+  async plan(state: EngineState, round: number, constraints: RoundConstraints): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }> {
+    const planned = await this.decide(state, round, constraints);
+    if ('pause' in planned) return planned;
+    const { plan, signals } = planned;
+    const threshold = this.ledger.thresholdState();
+    const zone = budgetZone(threshold.fractionUsed, this.config.budgets.zones);
+    const now = this.clock.now();
+    const byIndex = new Map(state.request.participants.map((p) => [p.index, p]));
+    for (const d of plan.decisions) {
+      if (d.warning) this.logger.warn({ deliberationId: state.id, round, participantIndex: d.participantIndex }, d.warning);
+    }
+    await this.audit.record(
+      undefined,
+      plan.decisions.map((d) => ({
+        deliberationId: state.id,
+        round,
+        participantIndex: d.participantIndex,
+        zone,
+        signals: allocationSignals(signals),
+        recommendedModel: d.recommendedModel,
+        actualModel: d.model,
+        adapter: d.adapter,
+        adapterTier: d.adapterTier,
+        tier: d.tier,
+        reason: d.reason,
+        override: d.override,
+        overrideReason: d.overrideReason ?? null,
+        role: byIndex.get(d.participantIndex)?.role ?? null,
+        complexity: byIndex.get(d.participantIndex)?.complexity ?? state.request.complexity ?? null,
+        forced: d.forced,
+        createdAt: now,
+      })),
+    );
+    return { decisions: plan.decisions.map(toRecord) };
+  }
+
+  /** What the policy would decide for a round as things stand, written nowhere (the checkpoint's tier plan). */
+  async preview(state: EngineState, round: number, constraints: RoundConstraints): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }> {
+    const planned = await this.decide(state, round, constraints);
+    return 'pause' in planned ? planned : { decisions: planned.plan.decisions.map(toRecord) };
+  }
+
+  private async decide(
     state: EngineState,
     round: number,
     { forceFast, localOnly }: RoundConstraints,
-  ): Promise<{ decisions: TierDecisionRecord[] } | { pause: PauseInfo }> {
+  ): Promise<{ plan: { decisions: TierDecision[] }; signals: SelectorSignals } | { pause: PauseInfo }> {
     const views = await this.registry.describe();
     const catalog = views.map((v) => ({ name: v.name, tier: v.tier, enabled: v.enabled, reachable: v.reachable, models: v.models }));
     const previous = state.rounds[state.rounds.length - 1];
@@ -52,6 +95,7 @@ export class TierPolicy {
       ),
       voteOptions: votes.map((v) => grouping.get(v) ?? v),
       budgetFractionLeft: this.gate.fractionLeft(state),
+      forecastFraction: this.ledger.forecastFraction(),
       forceFast,
     };
     const plan = planRound({
@@ -65,6 +109,7 @@ export class TierPolicy {
         role: p.role,
         force: p.force,
         overrideReason: p.overrideReason,
+        complexity: p.complexity ?? state.request.complexity,
         consecutiveFailures: state.runtime.failureStreaks[p.index] ?? null,
       })),
       critical: Boolean(state.request.critical),
@@ -84,41 +129,16 @@ export class TierPolicy {
         },
       };
     }
-    const threshold = this.ledger.thresholdState();
-    const zone = budgetZone(threshold.fractionUsed, this.config.budgets.zones);
-    const now = this.clock.now();
-    for (const d of plan.decisions) {
-      if (d.warning) this.logger.warn({ deliberationId: state.id, round, participantIndex: d.participantIndex }, d.warning);
-    }
-    await this.audit.record(
-      undefined,
-      plan.decisions.map((d) => ({
-        deliberationId: state.id,
-        round,
-        participantIndex: d.participantIndex,
-        zone,
-        signals: allocationSignals(signals),
-        recommendedModel: d.recommendedModel,
-        actualModel: d.model,
-        adapter: d.adapter,
-        adapterTier: d.adapterTier,
-        tier: d.tier,
-        reason: d.reason,
-        override: d.override,
-        overrideReason: d.overrideReason ?? null,
-        createdAt: now,
-      })),
-    );
-    return {
-      decisions: plan.decisions.map((d) => ({
-        participantIndex: d.participantIndex,
-        tier: d.tier,
-        adapter: d.adapter,
-        adapterTier: d.adapterTier,
-        model: d.model,
-        reason: d.reason,
-        ...(d.escalated ? { escalated: true } : {}),
-      })),
-    };
+    return { plan, signals };
   }
 }
+
+const toRecord = (d: TierDecision): TierDecisionRecord => ({
+  participantIndex: d.participantIndex,
+  tier: d.tier,
+  adapter: d.adapter,
+  adapterTier: d.adapterTier,
+  model: d.model,
+  reason: d.reason,
+  ...(d.escalated ? { escalated: true } : {}),
+});

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { tokensEntities, tokensMigrations } from '@app/tokens';
 import { tieringEntities, tieringMigrations } from '../index';
 import { AllocationAudit, NewAllocation } from './allocation-audit.repository';
 
@@ -27,8 +28,8 @@ describe(AllocationAudit.name, () => {
     ds = await new DataSource({
       type: 'better-sqlite3',
       database: ':memory:',
-      entities: tieringEntities,
-      migrations: tieringMigrations,
+      entities: [...tokensEntities, ...tieringEntities],
+      migrations: [...tokensMigrations, ...tieringMigrations],
       migrationsRun: true,
     }).initialize();
     sut = new AllocationAudit(ds);
@@ -68,6 +69,30 @@ describe(AllocationAudit.name, () => {
       });
       expect(list[0].overrideReason).toBeNull();
       expect(list[0].override).toBe(false);
+    });
+
+    it('should carry role, complexity and forced, and what the call used from the token ledger (its vote retry included)', async () => {
+      await sut.record(undefined, [
+        row({ deliberationId: 'd4', role: 'security', complexity: 5, forced: true }),
+        row({ deliberationId: 'd4', participantIndex: 1 }),
+      ]);
+      const usage = (participantIndex: number, tokens: number, costMicros: number | null) =>
+        ds.query(
+          `INSERT INTO token_usage (deliberation_id, round, participant_index, adapter, provider, model, tier, input_tokens, output_tokens, reasoning_tokens,
+            cached_input_tokens, total_tokens, accuracy, cost_micros, priced, latency_ms, after_convergence, created_at)
+           VALUES ('d4', 1, ?, 'cloud', 'openai', 'm', 'T2', ?, 0, 0, 0, ?, 'exact', ?, ?, 10, 0, '2025-03-12T10:00:01Z')`,
+          [participantIndex, tokens, tokens, costMicros, costMicros === null ? 0 : 1],
+        );
+      await usage(0, 900, 1500);
+      await usage(0, 60, 100); // the vote-only retry
+      await usage(1, 500, null); // unpriced: no honest cost
+      await usage(-2, 300, 700); // the chair's call is nobody's allocation
+
+      const [first, second] = await sut.list({ deliberationId: 'd4' });
+
+      expect(first).toMatchObject({ role: 'security', complexity: 5, forced: true, used: { tokens: 960, costUsd: 0.0016 } });
+      expect(second).toMatchObject({ role: null, complexity: null, forced: false, used: { tokens: 500, costUsd: null } });
+      expect((await sut.list({ deliberationId: 'd1' }))[0].used).toBeNull();
     });
 
     it('should filter by time, inclusive', async () => {

@@ -20,12 +20,20 @@ export interface NewAllocation {
   reason: string;
   override: boolean;
   overrideReason?: string | null;
+  role?: string | null;
+  complexity?: number | null;
+  forced?: boolean;
   createdAt: Date;
 }
 
-export interface Allocation extends Omit<NewAllocation, 'createdAt' | 'overrideReason'> {
+export interface Allocation extends Omit<NewAllocation, 'createdAt' | 'overrideReason' | 'role' | 'complexity' | 'forced'> {
   id: string;
   overrideReason: string | null;
+  role: string | null;
+  complexity: number | null;
+  forced: boolean;
+  /** What the allocated call used (its vote-only retry included), from the token ledger; null before it answered. */
+  used: { tokens: number; costUsd: number | null } | null;
   createdAt: string;
 }
 
@@ -49,8 +57,11 @@ export interface AllocationStats {
 const MAX_LIST = 1000;
 const share = (n: number, total: number): number => (total === 0 ? 0 : Math.round((n / total) * 10_000) / 10_000);
 
-function toAllocation(row: AllocationEntity): Allocation {
-  return { ...row, zone: row.zone as BudgetZone, override: Boolean(row.override) };
+type CallUse = Allocation['used'];
+const callKey = (deliberationId: string, round: number, participantIndex: number): string => `${deliberationId}/${round}/${participantIndex}`;
+
+function toAllocation(row: AllocationEntity, used: CallUse): Allocation {
+  return { ...row, zone: row.zone as BudgetZone, override: Boolean(row.override), forced: Boolean(row.forced), used };
 }
 
 /** Every tier decision, in the order made: the audit behind GET /v1/allocations. */
@@ -68,7 +79,7 @@ export class AllocationAudit {
     rows.forEach((r, i) => {
       values.push(
         `(:id${i}, :deliberationId${i}, :round${i}, :participantIndex${i}, :zone${i}, :signals${i}, :recommendedModel${i}, ` +
-          `:actualModel${i}, :adapter${i}, :adapterTier${i}, :tier${i}, :reason${i}, :override${i}, :overrideReason${i}, :createdAt${i})`,
+          `:actualModel${i}, :adapter${i}, :adapterTier${i}, :tier${i}, :reason${i}, :override${i}, :overrideReason${i}, :role${i}, :complexity${i}, :forced${i}, :createdAt${i})`,
       );
       Object.assign(parameters, {
         [`id${i}`]: randomUUID(),
@@ -85,13 +96,16 @@ export class AllocationAudit {
         [`reason${i}`]: r.reason,
         [`override${i}`]: r.override,
         [`overrideReason${i}`]: r.overrideReason ?? null,
+        [`role${i}`]: r.role ?? null,
+        [`complexity${i}`]: r.complexity ?? null,
+        [`forced${i}`]: r.forced ?? false,
         [`createdAt${i}`]: r.createdAt.toISOString(),
       });
     });
     await runSql(
       manager ?? this.dataSource.manager,
       `INSERT INTO allocations (id, deliberation_id, round, participant_index, zone, signals, recommended_model, actual_model,
-        adapter, adapter_tier, tier, reason, override, override_reason, created_at)
+        adapter, adapter_tier, tier, reason, override, override_reason, role, complexity, forced, created_at)
       VALUES ${values.join(', ')}`,
       parameters,
     );
@@ -102,7 +116,46 @@ export class AllocationAudit {
     this.filter(qb, query);
     qb.orderBy('a.created_at', 'ASC').addOrderBy('a.round', 'ASC').addOrderBy('a.participant_index', 'ASC');
     qb.take(Math.min(query.limit ?? MAX_LIST, MAX_LIST));
-    return (await qb.getMany()).map(toAllocation);
+    const rows = await qb.getMany();
+    const used = await this.callUse([...new Set(rows.map((r) => r.deliberationId))]);
+    return rows.map((r) => toAllocation(r, used.get(callKey(r.deliberationId, r.round, r.participantIndex)) ?? null));
+  }
+
+  /**
+   * What each allocated call used, read from the token ledger (the one record of tokens) rather than
+   * copied into the allocation: per deliberation, round and participant, the answer and its vote retry.
+   */
+  private async callUse(deliberationIds: string[]): Promise<Map<string, CallUse>> {
+    const used = new Map<string, CallUse>();
+    if (deliberationIds.length === 0) return used;
+    const raw = await this.dataSource
+      .createQueryBuilder()
+      .select('u.deliberation_id', 'deliberationId')
+      .addSelect('u.round', 'round')
+      .addSelect('u.participant_index', 'participantIndex')
+      .addSelect('SUM(u.total_tokens)', 'tokens')
+      .addSelect('SUM(u.cost_micros)', 'costMicros')
+      .addSelect('SUM(CASE WHEN u.priced THEN 0 ELSE 1 END)', 'unpriced')
+      .from('token_usage', 'u')
+      .where('u.deliberation_id IN (:...ids)', { ids: deliberationIds })
+      .andWhere('u.participant_index >= 0')
+      .groupBy('u.deliberation_id')
+      .addGroupBy('u.round')
+      .addGroupBy('u.participant_index')
+      .getRawMany<{
+        deliberationId: string;
+        round: number | string;
+        participantIndex: number | string;
+        tokens: number | string;
+        costMicros: number | string | null;
+        unpriced: number | string;
+      }>();
+    for (const r of raw) {
+      // A call with any unpriced part has no honest total cost.
+      const costUsd = Number(r.unpriced) > 0 || r.costMicros === null ? null : Number(r.costMicros) / 1_000_000;
+      used.set(callKey(r.deliberationId, Number(r.round), Number(r.participantIndex)), { tokens: Number(r.tokens), costUsd });
+    }
+    return used;
   }
 
   async stats(query: Omit<AllocationQuery, 'limit'>): Promise<AllocationStats> {

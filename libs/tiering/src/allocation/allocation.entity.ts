@@ -49,6 +49,18 @@ export class AllocationEntity {
   @Column({ name: 'override_reason', type: 'text', nullable: true })
   overrideReason: string | null;
 
+  /** The participant's role (chair and digest calls have none: they are not allocated). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  role: string | null;
+
+  /** The request's complexity (1–5) for this participant, when it gave one. */
+  @Column({ type: 'integer', nullable: true })
+  complexity: number | null;
+
+  /** `force` kept the model past a soft cap or a zone's forced fast models. */
+  @Column({ type: 'boolean', default: SQL_FALSE })
+  forced: boolean;
+
   @Column({ name: 'created_at', type: 'varchar', length: 32 })
   createdAt: string;
 }

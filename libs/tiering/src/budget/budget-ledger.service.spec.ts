@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { tokensEntities, tokensMigrations } from '@app/tokens';
 import { tieringEntities, tieringMigrations } from '../index';
 import { BudgetLedger } from './budget-ledger.service';
 import { BudgetReservationStore } from './budget-reservation.store';
@@ -22,7 +23,13 @@ class FakeClock {
 const configWith = (budgets: Record<string, unknown>) => configSchema.parse({ budgets });
 
 async function openDataSource(database: string): Promise<DataSource> {
-  const ds = new DataSource({ type: 'better-sqlite3', database, entities: tieringEntities, migrations: tieringMigrations, migrationsRun: true });
+  const ds = new DataSource({
+    type: 'better-sqlite3',
+    database,
+    entities: [...tokensEntities, ...tieringEntities],
+    migrations: [...tokensMigrations, ...tieringMigrations],
+    migrationsRun: true,
+  });
   return ds.initialize();
 }
 
@@ -204,6 +211,8 @@ describe(BudgetLedger.name, () => {
       });
       expect(history[0].midForecast).toMatchObject({ recordedAt: '2025-03-12T18:00:00.000Z', projectedTokens: 533 });
       expect(history[0].forecastError!.tokens).toBe(33);
+      // 533 tokens projected against 500 spent: 6.6 % high; $0.133 against $0.10 (the last call was free): 33.3 % high.
+      expect(history[0].forecastErrorPct).toEqual({ tokens: 6.6, usd: 33.3 });
     });
 
     it('should roll over from the scheduled job without any use', async () => {
@@ -317,6 +326,64 @@ describe(BudgetLedger.name, () => {
       expect(s.reserved.tokens).toBe(0);
       const [row] = await ds.query("SELECT used_tokens FROM budget_windows WHERE kind = 'daily' AND closed = 0");
       expect(row.used_tokens).toBe(s.used.tokens);
+    });
+  });
+
+  describe('forecast confidence (issue 15.8)', () => {
+    /** Spends `perHour[i]` in hour i of the day (from 00:30), then stands at `now`. */
+    async function burn(sut: BudgetLedger, perHour: number[]): Promise<void> {
+      for (const [i, tokens] of perHour.entries()) {
+        clock.set(`2025-03-12T${String(i).padStart(2, '0')}:30:00Z`);
+        if (tokens > 0) await sut.record({ tokens, usd: 0 });
+      }
+    }
+
+    it('should trust a steady burn, and say so in the window status', async () => {
+      const steady = await newLedger({ daily: { tokens: 100_000 } });
+      await burn(steady, [1000, 1100, 900, 1000, 1000, 1000]);
+      clock.set('2025-03-12T06:00:00Z');
+      expect(daily(steady).forecast).toMatchObject({ confidence: 'high', burnVariation: 0.058 });
+    });
+
+    it('should read a low-confidence forecast 20 % worse, and a high-confidence one as it is', async () => {
+      const sut = await newLedger({ daily: { tokens: 24_000 } });
+      // 6,000 tokens in six hours at 1,000 an hour projects 24,000 at midnight: exactly the limit.
+      await burn(sut, [1000, 1000, 1000, 1000, 1000, 1000]);
+      clock.set('2025-03-12T06:00:00Z');
+      expect(daily(sut).forecast).toMatchObject({ projectedTokens: 24_000, projectedFraction: 1, confidence: 'high' });
+      expect(sut.forecastFraction()).toBeCloseTo(1, 9);
+
+      // The same 6,000 tokens in one burst: the same projection, low confidence, read as 120 %.
+      const fresh = await openDataSource(join(dir, 'other.sqlite'));
+      try {
+        const bursty = await newLedger({ daily: { tokens: 24_000 } }, fresh);
+        await burn(bursty, [0, 0, 0, 0, 0, 6000]);
+        clock.set('2025-03-12T06:00:00Z');
+        expect(daily(bursty).forecast).toMatchObject({ projectedTokens: 24_000, confidence: 'low' });
+        expect(bursty.forecastFraction()).toBeCloseTo(1.2, 9);
+        await bursty.setEnforcement(false, 'test');
+        expect(bursty.forecastFraction()).toBeNull();
+      } finally {
+        await fresh.destroy();
+      }
+    });
+
+    it('should read the hourly burn back from the token ledger after a restart', async () => {
+      const insert = (at: string, tokens: number) =>
+        ds.query(
+          `INSERT INTO token_usage (deliberation_id, round, participant_index, adapter, provider, model, tier, input_tokens, output_tokens, reasoning_tokens,
+            cached_input_tokens, total_tokens, accuracy, cost_micros, priced, latency_ms, after_convergence, created_at)
+           VALUES ('d', 1, 0, 'a', 'p', 'm', 'fast', ?, 0, 0, 0, ?, 'exact', 0, 1, 1, 0, ?)`,
+          [tokens, tokens, at],
+        );
+      for (const hour of ['00', '01', '02', '03']) await insert(`2025-03-12T${hour}:10:00.000Z`, 500);
+      await insert('2025-03-12T03:50:00.000Z', 100);
+      clock.set('2025-03-12T04:00:00Z');
+
+      const sut = await newLedger({ daily: { tokens: 100_000 } });
+
+      // Hours of 500, 500, 500 and 600: a steady burn, read from rows this ledger never saw.
+      expect(daily(sut).forecast).toMatchObject({ confidence: 'high', burnVariation: 0.082 });
     });
   });
 });

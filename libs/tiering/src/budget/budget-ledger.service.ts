@@ -6,6 +6,7 @@ import type { EntityManager } from 'typeorm';
 import {
   describeWindow,
   fractionLeft,
+  heldForCritical,
   historyEntry,
   reservationTtlMs,
   tierCap,
@@ -15,6 +16,7 @@ import {
   windowRefusal,
   worstThreshold,
 } from '../rules/budget-window';
+import { bufferedProjection } from '../rules/forecast';
 import { assertTimeZone, WINDOW_KINDS, WindowKind, windowBounds } from '../rules/window-bounds';
 import { BudgetReservationStore, type WindowCounters } from './budget-reservation.store';
 import { BudgetWindowRepository, BudgetWindowRow } from './budget-window.repository';
@@ -36,6 +38,9 @@ import type {
 const DEFAULT_SOFT_CAP = 0.8;
 /** Who holds a reservation row in the shared database: this process. */
 const OWNER = `${hostname()}:${process.pid}`.slice(0, 128);
+const HOUR_MS = 3_600_000;
+/** 31 days and 7 more: a month and a week that began in the month before. */
+const KEEP_HOURS = 38 * 24;
 
 /**
  * The budget windows (daily, weekly, monthly): usage, reservations, rollover, status.
@@ -61,6 +66,9 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   private queued = 0;
   private ready: Promise<void> | null = null;
   private enforcement: Enforcement = { enabled: true, reason: null, since: null };
+  /** Tokens per UTC hour (start in ms) over the open windows' span: the forecasts' confidence. */
+  private readonly hourly = new Map<number, number>();
+  private prunedAt = 0;
 
   constructor(
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
@@ -101,6 +109,9 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     const now = this.clock.now();
     if (this.reservations.shared) await this.reclaim(now);
     const rows = await this.repository.openWindows();
+    // The hourly burn of the longest open span (the month, or a week that began in the month before).
+    const earliest = Math.min(...WINDOW_KINDS.map((kind) => windowBounds(kind, now, this.config.budgets.timezone).start.getTime()));
+    for (const h of await this.repository.hourlyTokens(new Date(earliest))) this.hourly.set(h.hourStart, h.tokens);
     for (const kind of WINDOW_KINDS) {
       const bounds = windowBounds(kind, now, this.config.budgets.timezone);
       const openIds = rows.filter((r) => r.kind === kind).map((r) => r.id);
@@ -158,7 +169,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     if (this.reservations.shared) return (scope && this.scopeRefusal(amount, micros, scope)) || this.reserveShared(amount, micros, scope);
     // With enforcement off the windows refuse nothing; the reservation still counts in them.
     for (const w of this.enforcement.enabled ? this.windowsFor(amount) : []) {
-      const refusal = windowRefusal(w, amount.tokens, micros);
+      const refusal = windowRefusal(w, amount.tokens, micros, amount.critical ? 0 : this.config.budgets.reservePct);
       if (refusal) return refusal;
     }
     const overOwn = scope ? this.scopeRefusal(amount, micros, scope) : null;
@@ -182,9 +193,16 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       const windows = this.windowsFor(amount);
       const now = this.clock.now();
       const id = randomUUID();
+      // A call that is not critical stops short of the slice held for critical participants, as in memory.
+      const reservePct = amount.critical ? 0 : this.config.budgets.reservePct;
       const result = await this.reservations.reserve({
         id,
-        windows: windows.map((w) => ({ id: w.id, enforce: this.enforcement.enabled })),
+        windows: windows.map((w) => ({
+          id: w.id,
+          enforce: this.enforcement.enabled,
+          heldTokens: heldForCritical(w.limitTokens, reservePct) ?? 0,
+          heldMicros: heldForCritical(w.limitMicros, reservePct) ?? 0,
+        })),
         tokens: amount.tokens,
         micros,
         deliberationId: scope?.deliberationId ?? null,
@@ -198,7 +216,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
         const w = windows.find((x) => x.id === result.refusedBy)!;
         // The database refused; the counters it returned say why (another process may have released since: then as it stood).
         return (
-          windowRefusal(w, amount.tokens, micros) ??
+          windowRefusal(w, amount.tokens, micros, reservePct) ??
           (w.limitTokens !== null && amount.tokens > 0
             ? { ok: false, window: w.kind, unit: 'tokens', limit: w.limitTokens, used: w.usedTokens, reserved: w.reservedTokens, needed: amount.tokens }
             : {
@@ -332,6 +350,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
           w.usedMicros += micros;
         }
       }
+      this.addHourly(actual.tokens);
       this.recordMidForecasts(this.clock.now());
     };
   }
@@ -346,6 +365,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       w.usedMicros += micros;
       ids.push(w.id);
     }
+    this.addHourly(actual.tokens);
     this.recordMidForecasts(this.clock.now());
     return { ids, micros };
   }
@@ -353,7 +373,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
   status(now: Date = this.clock.now()): WindowStatus[] {
     this.assertReady();
     this.refresh(now);
-    return this.windowsInOrder().map((w) => describeWindow(w, now, this.config.budgets.zones));
+    return this.windowsInOrder().map((w) => describeWindow(w, now, this.config.budgets.zones, this.config.budgets.reservePct, this.hourlySeries(w, now)));
   }
 
   /** The tightest remaining fraction over every window and unit (reservations count as spent); null when nothing is limited. */
@@ -361,6 +381,21 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     this.assertReady();
     this.refresh(this.clock.now());
     return this.enforcement.enabled ? fractionLeft(this.windowsInOrder()) : null;
+  }
+
+  /**
+   * The highest projection at reset over the windows' limits, read 20 % worse where the forecast's
+   * confidence is low (bursty or too short a burn); null when nothing is limited or enforcement is off.
+   */
+  forecastFraction(): number | null {
+    this.assertReady();
+    const now = this.clock.now();
+    this.refresh(now);
+    if (!this.enforcement.enabled) return null;
+    const projections = this.windowsInOrder()
+      .map((w) => bufferedProjection(windowForecast(w, now, this.config.budgets.zones, this.hourlySeries(w, now))))
+      .filter((f): f is number => f !== null);
+    return projections.length > 0 ? Math.max(...projections) : null;
   }
 
   /** The highest adapter tier the windows allow: T3, T2 once any soft cap is reached, T1 once any hard cap is reached. */
@@ -418,7 +453,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       },
       createdAt: this.clock.now().toISOString(),
     });
-    return describeWindow(w, this.clock.now(), this.config.budgets.zones);
+    return describeWindow(w, this.clock.now(), this.config.budgets.zones, this.config.budgets.reservePct);
   }
 
   /** Whether the windows' limits are enforced now. */
@@ -468,7 +503,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       detail: { before, periodStart: w.start.toISOString() },
       createdAt: this.clock.now().toISOString(),
     });
-    return describeWindow(w, this.clock.now(), this.config.budgets.zones);
+    return describeWindow(w, this.clock.now(), this.config.budgets.zones, this.config.budgets.reservePct);
   }
 
   /** The budget audit, newest first. */
@@ -534,10 +569,28 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       if (w.midForecast) continue;
       const mid = (w.start.getTime() + w.end.getTime()) / 2;
       if (now.getTime() < mid) continue;
-      w.midForecast = { ...windowForecast(w, now, this.config.budgets.zones), recordedAt: now.toISOString() };
+      w.midForecast = { ...windowForecast(w, now, this.config.budgets.zones, this.hourlySeries(w, now)), recordedAt: now.toISOString() };
       const { id, midForecast } = w;
       void this.enqueue(() => this.repository.setMidForecast(id, midForecast)).catch(() => undefined);
     }
+  }
+
+  private addHourly(tokens: number): void {
+    const hour = Math.floor(this.clock.now().getTime() / HOUR_MS) * HOUR_MS;
+    this.hourly.set(hour, (this.hourly.get(hour) ?? 0) + tokens);
+    // Hours before the longest window (about a month and a week) are never read again; dropped once an hour.
+    if (hour === this.prunedAt) return;
+    this.prunedAt = hour;
+    const oldest = hour - KEEP_HOURS * HOUR_MS;
+    for (const h of this.hourly.keys()) if (h < oldest) this.hourly.delete(h);
+  }
+
+  /** Tokens in each complete hour of the window so far, oldest first (an hour with no call counts 0). */
+  private hourlySeries(w: OpenWindow, now: Date): number[] {
+    const series: number[] = [];
+    const current = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
+    for (let h = Math.ceil(w.start.getTime() / HOUR_MS) * HOUR_MS; h < current; h += HOUR_MS) series.push(this.hourly.get(h) ?? 0);
+    return series;
   }
 
   private newWindow(kind: WindowKind, start: Date, end: Date): OpenWindow {

@@ -23,6 +23,22 @@ export class BudgetWindowRepository {
     return this.dataSource.getRepository(BudgetSettingEntity);
   }
 
+  /**
+   * Tokens per UTC hour since an instant, from the token ledger (the one record of every call): the
+   * hourly burn a restarted ledger reads its forecasts' confidence from.
+   */
+  async hourlyTokens(since: Date): Promise<Array<{ hourStart: number; tokens: number }>> {
+    const rows: Array<{ hour: string; tokens: number | string }> = await this.dataSource
+      .createQueryBuilder()
+      .select('SUBSTR(u.created_at, 1, 13)', 'hour')
+      .addSelect('SUM(u.total_tokens)', 'tokens')
+      .from('token_usage', 'u')
+      .where('u.created_at >= :since', { since: since.toISOString() })
+      .groupBy('SUBSTR(u.created_at, 1, 13)')
+      .getRawMany();
+    return rows.map((r) => ({ hourStart: Date.parse(`${r.hour}:00:00Z`), tokens: Number(r.tokens) }));
+  }
+
   openWindows(): Promise<BudgetWindowRow[]> {
     return this.windows.find({ where: { closed: false }, order: { periodStart: 'ASC' } });
   }

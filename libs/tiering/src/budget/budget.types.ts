@@ -9,6 +9,8 @@ export interface BudgetAmount {
   usd: number;
   /** A call on a local (T0) adapter: it does not count in `scope: paid` windows. */
   local?: boolean;
+  /** A critical participant's call: it may use the slice of each window held back by budgets.reservePct. */
+  critical?: boolean;
 }
 
 /** A deliberation's own limit, checked together with the windows. `used*` are its totals so far. */
@@ -38,6 +40,8 @@ export interface ReservationRefusal {
   used: number;
   reserved: number;
   needed: number;
+  /** Set when the call fitted the limit but not outside the slice held for critical participants. */
+  heldForCritical?: number;
 }
 
 export type ReserveResult = { ok: true; reservation: Reservation } | ReservationRefusal;
@@ -49,6 +53,8 @@ export interface WindowStatus {
   used: BudgetAmount;
   reserved: BudgetAmount;
   remaining: { tokens: number | null; usd: number | null };
+  /** The slice of the limits held for critical participants (budgets.reservePct); other calls stop short of it. */
+  heldForCritical: { tokens: number | null; usd: number | null };
   /** How far used has passed the hard cap (a provider reported more than was reserved); 0 when not. */
   overshoot: BudgetAmount;
   fractionUsed: number | null;
@@ -82,6 +88,8 @@ export interface WindowHistoryEntry {
   midForecast: (Forecast & { recordedAt: string }) | null;
   /** Projected minus actual, when a mid-window forecast exists. */
   forecastError: BudgetAmount | null;
+  /** The same error in percent of the actual (positive: the forecast ran high); a unit is null when nothing was spent in it. */
+  forecastErrorPct: { tokens: number | null; usd: number | null } | null;
 }
 
 export interface WindowLimitsUpdate {

@@ -1,7 +1,7 @@
 import { configSchema } from '@app/config';
 import type { BudgetWindowRow } from '../budget/budget-window.repository';
 import type { OpenWindow } from '../budget/budget.types';
-import { describeWindow, fractionLeft, historyEntry, reservationTtlMs, tierCap, windowRefusal, worstThreshold } from './budget-window';
+import { describeWindow, errorPct, fractionLeft, historyEntry, reservationTtlMs, tierCap, windowRefusal, worstThreshold } from './budget-window';
 
 const { zones, thresholds } = configSchema.parse({}).budgets;
 
@@ -32,6 +32,21 @@ describe(windowRefusal.name, () => {
     ['no limits at all', { limitTokens: null, limitMicros: null, usedTokens: 10 ** 9 }, 10 ** 9, 10 ** 9, null],
   ])('%s', (_name, over, tokens, micros, unit) => {
     expect(windowRefusal(window(over), tokens, micros)?.unit ?? null).toBe(unit);
+  });
+
+  it.each<[string, Partial<OpenWindow>, number, number, number, string | null]>([
+    ['a non-critical call stops short of the 10% held back', { usedTokens: 850 }, 60, 0, 10, 'tokens'],
+    ['a non-critical call that ends exactly at the held slice fits', { usedTokens: 850 }, 50, 0, 10, null],
+    ['a critical call (no reserve applied) uses the held slice', { usedTokens: 850 }, 150, 0, 0, null],
+    ['money: the held slice counts in micro-dollars', { usedMicros: 1_700_000 }, 0, 200_000, 10, 'usd'],
+    ['a 0% reserve holds nothing back', { usedTokens: 999 }, 1, 0, 0, null],
+  ])('reservePct: %s', (_name, over, tokens, micros, reservePct, unit) => {
+    expect(windowRefusal(window(over), tokens, micros, reservePct)?.unit ?? null).toBe(unit);
+  });
+
+  it('should say how much of the limit is held for critical participants when that is what refused', () => {
+    expect(windowRefusal(window({ usedTokens: 850 }), 60, 0, 10)).toMatchObject({ unit: 'tokens', limit: 1000, heldForCritical: 100 });
+    expect(windowRefusal(window({ usedTokens: 850 }), 200, 0, 0)).not.toHaveProperty('heldForCritical');
   });
 
   it('should state the refusal in USD, not micro-dollars', () => {
@@ -155,5 +170,16 @@ describe(reservationTtlMs.name, () => {
     const config = configSchema.parse({ deliberation: { roundTimeoutMs }, adapters: adapters.map(([name, t]) => adapter(name, t)) });
 
     expect(reservationTtlMs(config)).toBe(expected);
+  });
+});
+
+describe(errorPct.name, () => {
+  it.each<[number, number, number | null]>([
+    [533, 500, 6.6],
+    [400, 500, -20],
+    [500, 500, 0],
+    [10, 0, null],
+  ])('projected %p against actual %p → %p %', (projected, actual, pct) => {
+    expect(errorPct(projected, actual)).toBe(pct);
   });
 });

@@ -11,16 +11,31 @@ import type { WindowKind } from './window-bounds';
 export const toMicros = (usd: number): number => Math.round(usd * 1_000_000);
 export const toUsd = (micros: number): number => micros / 1_000_000;
 
+/** How much of a limit budgets.reservePct holds for critical participants (whole tokens or micro-dollars). */
+export const heldForCritical = (limit: number | null, reservePct: number): number | null => (limit === null ? null : Math.ceil((limit * reservePct) / 100));
+
 /**
  * Why a window cannot take an amount more (tokens first, then money), or null when it fits. A unit the
  * call does not spend (a local model's USD) always fits: reserving nothing crosses no cap, even one
- * already passed, which is what lets local models go on when the money has run out.
+ * already passed, which is what lets local models go on when the money has run out. A call that is not
+ * critical must also leave the slice held for critical participants (`reservePct`, 0–50) untouched.
  */
-export function windowRefusal(w: OpenWindow, tokens: number, micros: number): ReservationRefusal | null {
-  if (w.limitTokens !== null && tokens > 0 && w.usedTokens + w.reservedTokens + tokens > w.limitTokens) {
-    return { ok: false, window: w.kind, unit: 'tokens', limit: w.limitTokens, used: w.usedTokens, reserved: w.reservedTokens, needed: tokens };
+export function windowRefusal(w: OpenWindow, tokens: number, micros: number, reservePct = 0): ReservationRefusal | null {
+  const heldTokens = heldForCritical(w.limitTokens, reservePct) ?? 0;
+  if (w.limitTokens !== null && tokens > 0 && w.usedTokens + w.reservedTokens + tokens > w.limitTokens - heldTokens) {
+    return {
+      ok: false,
+      window: w.kind,
+      unit: 'tokens',
+      limit: w.limitTokens,
+      used: w.usedTokens,
+      reserved: w.reservedTokens,
+      needed: tokens,
+      ...(heldTokens > 0 ? { heldForCritical: heldTokens } : {}),
+    };
   }
-  if (w.limitMicros !== null && micros > 0 && w.usedMicros + w.reservedMicros + micros > w.limitMicros) {
+  const heldMicros = heldForCritical(w.limitMicros, reservePct) ?? 0;
+  if (w.limitMicros !== null && micros > 0 && w.usedMicros + w.reservedMicros + micros > w.limitMicros - heldMicros) {
     return {
       ok: false,
       window: w.kind,
@@ -29,13 +44,16 @@ export function windowRefusal(w: OpenWindow, tokens: number, micros: number): Re
       used: toUsd(w.usedMicros),
       reserved: toUsd(w.reservedMicros),
       needed: toUsd(micros),
+      ...(heldMicros > 0 ? { heldForCritical: toUsd(heldMicros) } : {}),
     };
   }
   return null;
 }
 
-export function windowForecast(w: OpenWindow, now: Date, zones: ZoneThresholds): Forecast {
+/** `hourlyTokens`: the window's complete hours so far, oldest first (the forecast's confidence). */
+export function windowForecast(w: OpenWindow, now: Date, zones: ZoneThresholds, hourlyTokens?: number[]): Forecast {
   return forecast({
+    hourlyTokens,
     usedTokens: w.usedTokens,
     usedUsd: toUsd(w.usedMicros),
     limitTokens: w.limitTokens,
@@ -51,8 +69,8 @@ const fractionOf = (w: OpenWindow): number | null =>
   fractionUsedOf({ tokens: w.usedTokens, money: w.usedMicros }, { tokens: w.limitTokens, money: w.limitMicros });
 
 /** A window as GET /v1/budgets/status shows it: USD, not micro-dollars. */
-export function describeWindow(w: OpenWindow, now: Date, zones: ZoneThresholds): WindowStatus {
-  const f = windowForecast(w, now, zones);
+export function describeWindow(w: OpenWindow, now: Date, zones: ZoneThresholds, reservePct = 0, hourlyTokens?: number[]): WindowStatus {
+  const f = windowForecast(w, now, zones, hourlyTokens);
   const fraction = fractionOf(w);
   return {
     window: w.kind,
@@ -63,6 +81,10 @@ export function describeWindow(w: OpenWindow, now: Date, zones: ZoneThresholds):
     remaining: {
       tokens: w.limitTokens === null ? null : Math.max(0, w.limitTokens - w.usedTokens - w.reservedTokens),
       usd: w.limitMicros === null ? null : toUsd(Math.max(0, w.limitMicros - w.usedMicros - w.reservedMicros)),
+    },
+    heldForCritical: {
+      tokens: heldForCritical(w.limitTokens, reservePct),
+      usd: w.limitMicros === null ? null : toUsd(heldForCritical(w.limitMicros, reservePct)!),
     },
     overshoot: {
       tokens: w.limitTokens === null ? 0 : Math.max(0, w.usedTokens - w.limitTokens),
@@ -134,6 +156,9 @@ export function historyEntry(r: BudgetWindowRow, zones: ZoneThresholds): WindowH
     forecastError: r.midForecast
       ? { tokens: r.midForecast.projectedTokens - actual.tokens, usd: Math.round((r.midForecast.projectedUsd - actual.usd) * 1e6) / 1e6 }
       : null,
+    forecastErrorPct: r.midForecast
+      ? { tokens: errorPct(r.midForecast.projectedTokens, actual.tokens), usd: errorPct(r.midForecast.projectedUsd, actual.usd) }
+      : null,
   };
 }
 
@@ -144,4 +169,9 @@ export function historyEntry(r: BudgetWindowRow, zones: ZoneThresholds): WindowH
  */
 export function reservationTtlMs(config: Pick<ConclaveConfig, 'deliberation' | 'adapters'>): number {
   return 2 * Math.max(config.deliberation.roundTimeoutMs, ...config.adapters.map((a) => a.timeoutMs));
+}
+
+/** (projected - actual) / actual in percent, one decimal; null when nothing was spent (no base to divide by). */
+export function errorPct(projected: number, actual: number): number | null {
+  return actual === 0 ? null : Math.round(((projected - actual) / actual) * 1000) / 10;
 }

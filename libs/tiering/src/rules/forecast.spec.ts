@@ -1,4 +1,4 @@
-import { forecast, ForecastInput, fractionUsedOf } from './forecast';
+import { bufferedProjection, forecast, forecastConfidence, ForecastInput, fractionUsedOf } from './forecast';
 
 const start = new Date('2025-03-01T00:00:00Z');
 const end = new Date('2025-03-02T00:00:00Z');
@@ -69,5 +69,35 @@ describe(fractionUsedOf.name, () => {
     [{ tokens: 50, money: 9 }, { tokens: 100, money: null }, 0.5],
   ])('%p of %p → %p', (used, limits, expected) => {
     expect(fractionUsedOf(used, limits)).toBe(expected);
+  });
+});
+
+describe(forecastConfidence.name, () => {
+  it.each<[string, number[], string, number | null]>([
+    ['too short a history', [100, 100], 'low', null],
+    ['nothing spent is steady', [0, 0, 0, 0], 'high', 0],
+    ['a steady burn', [1000, 1100, 900, 1000], 'high', 0.071],
+    ['a wobbling burn', [1000, 0, 1000, 2000], 'medium', 0.707],
+    ['one burst', [0, 0, 0, 6000], 'low', 1.732],
+  ])('%s → %s', (_name, hourly, confidence, variation) => {
+    expect(forecastConfidence(hourly)).toEqual({ confidence, burnVariation: variation });
+  });
+});
+
+describe(bufferedProjection.name, () => {
+  it.each<[number | null, 'high' | 'medium' | 'low', number | null]>([
+    [0.9, 'high', 0.9],
+    [0.9, 'medium', 0.9],
+    [0.9, 'low', 1.08],
+    [null, 'low', null],
+  ])('%p at %s confidence → %p', (projectedFraction, confidence, read) => {
+    const r = bufferedProjection({ projectedFraction, confidence });
+    if (read === null) expect(r).toBeNull();
+    else expect(r).toBeCloseTo(read, 9);
+  });
+
+  it('should project against the tightest limit', () => {
+    const f = forecast({ ...base, usedTokens: 50_000, usedUsd: 1, limitTokens: 100_000, limitUsd: 2 });
+    expect(f).toMatchObject({ projectedTokens: 120_000, projectedFraction: 1.2 });
   });
 });

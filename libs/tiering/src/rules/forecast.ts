@@ -10,7 +10,12 @@ export interface ForecastInput {
   now: Date;
   /** Zones for the recommendation; the configuration's defaults when omitted. */
   zones?: ZoneThresholds;
+  /** Tokens spent in each complete hour of the window so far, oldest first: what the confidence is read from. */
+  hourlyTokens?: number[];
 }
+
+/** How far the linear forecast can be trusted, from how steady the hourly burn has been. */
+export type ForecastConfidence = 'high' | 'medium' | 'low';
 
 export interface Forecast {
   tokensPerHour: number;
@@ -22,8 +27,42 @@ export interface Forecast {
   /** Usage at the window's end if the rate holds (compared with the actual in the history). */
   projectedTokens: number;
   projectedUsd: number;
+  /** The projection against the tightest limit (1 = runs out exactly at the reset); null with no limit. */
+  projectedFraction: number | null;
+  confidence: ForecastConfidence;
+  /** The hourly burn's coefficient of variation (standard deviation / mean); null under MIN_HOURS of history. */
+  burnVariation: number | null;
   zone: BudgetZone;
   recommendation: string;
+}
+
+/** Fewer complete hours than this say nothing about how steady a burn is. */
+export const MIN_HOURS = 3;
+/** A burn whose hourly amounts vary less than this (coefficient of variation) is steady: high confidence. */
+export const STEADY_VARIATION = 0.5;
+/** Above this it is bursty: low confidence. */
+export const BURSTY_VARIATION = 1;
+/** A low-confidence forecast is read this much worse by the tier selector (the seed's conservative buffer). */
+export const LOW_CONFIDENCE_BUFFER = 1.2;
+
+/**
+ * How steady the hourly burn has been: the coefficient of variation of the complete hours so far. No
+ * spend at all is perfectly steady; too few hours, or a burn in bursts, cannot be projected with trust.
+ */
+export function forecastConfidence(hourlyTokens: number[]): { confidence: ForecastConfidence; burnVariation: number | null } {
+  if (hourlyTokens.length < MIN_HOURS) return { confidence: 'low', burnVariation: null };
+  const mean = hourlyTokens.reduce((a, b) => a + b, 0) / hourlyTokens.length;
+  if (mean === 0) return { confidence: 'high', burnVariation: 0 };
+  const variance = hourlyTokens.reduce((sum, x) => sum + (x - mean) ** 2, 0) / hourlyTokens.length;
+  const burnVariation = Math.round((Math.sqrt(variance) / mean) * 1000) / 1000;
+  const confidence = burnVariation <= STEADY_VARIATION ? 'high' : burnVariation <= BURSTY_VARIATION ? 'medium' : 'low';
+  return { confidence, burnVariation };
+}
+
+/** The projected fraction as the tier selector reads it: a low-confidence forecast counts 20 % worse. */
+export function bufferedProjection(f: Pick<Forecast, 'projectedFraction' | 'confidence'>): number | null {
+  if (f.projectedFraction === null) return null;
+  return f.confidence === 'low' ? f.projectedFraction * LOW_CONFIDENCE_BUFFER : f.projectedFraction;
 }
 
 const DEFAULT_ZONES: ZoneThresholds = { yellow: 0.7, orange: 0.85, red: 0.95 };
@@ -68,13 +107,18 @@ export function forecast(input: ForecastInput): Forecast {
     hoursToExhaustion !== null && hoursToExhaustion <= remainingHours ? new Date(input.now.getTime() + hoursToExhaustion * HOUR_MS).toISOString() : null;
   const fractionUsed = fractionUsedOf({ tokens: input.usedTokens, money: input.usedUsd }, { tokens: input.limitTokens, money: input.limitUsd });
   const zone = budgetZone(fractionUsed, input.zones ?? DEFAULT_ZONES);
+  const projectedTokens = Math.round(input.usedTokens + tokensPerHour * remainingHours);
+  const projectedUsd = round(input.usedUsd + usdPerHour * remainingHours, 6);
+  const projectedFraction = fractionUsedOf({ tokens: projectedTokens, money: projectedUsd }, { tokens: input.limitTokens, money: input.limitUsd });
   return {
     tokensPerHour: round(tokensPerHour, 2),
     usdPerHour: round(usdPerHour, 6),
     hoursToExhaustion: hoursToExhaustion === null ? null : round(hoursToExhaustion, 2),
     exhaustionAt,
-    projectedTokens: Math.round(input.usedTokens + tokensPerHour * remainingHours),
-    projectedUsd: round(input.usedUsd + usdPerHour * remainingHours, 6),
+    projectedTokens,
+    projectedUsd,
+    projectedFraction: projectedFraction === null ? null : round(projectedFraction, 4),
+    ...forecastConfidence(input.hourlyTokens ?? []),
     zone,
     recommendation: recommend(zone, fractionUsed, exhaustionAt),
   };

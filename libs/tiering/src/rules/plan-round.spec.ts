@@ -115,14 +115,55 @@ describe(planRound.name, () => {
       const d = only(
         planRound(input({ maxAllowedTier: 'T2', participants: [participant({ force: true, overrideReason: 'board review', model: 'premium-x' })] })),
       );
-      expect(d).toMatchObject({ adapter: 'premium', model: 'premium-x', recommendedModel: 'cloud-reasoning', override: true, overrideReason: 'board review' });
+      expect(d).toMatchObject({
+        adapter: 'premium',
+        model: 'premium-x',
+        recommendedModel: 'cloud-reasoning',
+        override: true,
+        overrideReason: 'board review',
+        forced: true,
+      });
       expect(d.warning).toContain('above the budget cap T2');
+    });
+
+    it('should mark force that keeps reasoning past the forced fast models, and not mark force that changed nothing', () => {
+      const [kept, idle] = decisions(
+        planRound(
+          input({
+            signals: { ...settled, forceFast: true },
+            participants: [
+              participant({ tier: 'reasoning', force: true, overrideReason: 'audit' }),
+              participant({ index: 1, force: true, overrideReason: 'x' }),
+            ],
+          }),
+        ),
+      );
+      expect(kept).toMatchObject({ tier: 'reasoning', forced: true });
+      expect(kept.reason).toContain("reasoning tier forced past the budget's fast models: audit");
+      expect(idle).toMatchObject({ tier: 'fast', forced: false });
     });
 
     it('should not let force cross a hard cap', () => {
       const d = only(planRound(input({ maxAllowedTier: 'T1', participants: [participant({ force: true, overrideReason: 'x', model: 'premium-x' })] })));
-      expect(d).toMatchObject({ adapter: 'strong', adapterTier: 'T1', model: 'strong-reasoning' });
+      expect(d).toMatchObject({ adapter: 'strong', adapterTier: 'T1', model: 'strong-reasoning', forced: false });
       expect(d.warning).toBeUndefined();
+      expect(d.reason).toContain('force refused: a hard cap is reached');
+    });
+  });
+
+  describe('complexity', () => {
+    it.each<[string, number | undefined, 'fast' | 'reasoning']>([
+      ['no complexity follows the settled round', undefined, 'fast'],
+      ['complexity 3 follows the settled round', 3, 'fast'],
+      ['complexity 4 asks for reasoning', 4, 'reasoning'],
+      ['complexity 5 asks for reasoning', 5, 'reasoning'],
+    ])('%s', (_name, complexity, tier) => {
+      const d = only(planRound(input({ round: 3, signals: settled, participants: [participant({ complexity })] })));
+      expect(d.tier).toBe(tier);
+    });
+
+    it('should not let complexity beat a low budget', () => {
+      expect(only(planRound(input({ round: 3, signals: lowBudget, participants: [participant({ complexity: 5 })] }))).tier).toBe('fast');
     });
   });
 

@@ -12,6 +12,8 @@ export interface RoundParticipant {
   role?: string;
   force?: boolean;
   overrideReason?: string;
+  /** The request's complexity for this participant (its own, else the deliberation's), 1–5. */
+  complexity?: number;
   /** The participant's current run of failures of one kind, or null. */
   consecutiveFailures: { kind: string; count: number } | null;
 }
@@ -41,6 +43,8 @@ export interface TierDecision {
   overrideReason?: string;
   /** Set when a participant's `force` kept it above the budget's cap (to be logged). */
   warning?: string;
+  /** `force` kept the model past a soft cap or past the zone's forced fast models (audited). */
+  forced: boolean;
   escalated: boolean;
 }
 
@@ -62,7 +66,8 @@ const describe = (a: CatalogAdapter): string => `${a.name} (${a.tier})`;
  * Order: escalation after repeated failures, the budget's tier cap, the participant's floor, then
  * fast/reasoning and the model. A floor above what the budget allows defers the deliberation
  * (`budget_floor`) instead of downgrading it; no adapter within the cap pauses it (`budget`).
- * `force` keeps an adapter above a soft cap (with a warning), never above a hard cap.
+ * `force` keeps an adapter above a soft cap (with a warning) and a reasoning tier past the zone's forced
+ * fast models, never anything above a hard cap: a hard cap is the promise made to whoever set it.
  */
 export function planRound(input: PlanRoundInput): RoundPlan {
   const selection = selectTier({ ...input.signals, round: input.round }, input.tiering);
@@ -78,12 +83,15 @@ export function planRound(input: PlanRoundInput): RoundPlan {
   return { decisions, selection };
 }
 
-function decide(p: RoundParticipant, selection: TierSelection, input: PlanRoundInput): TierDecision {
+function decide(p: RoundParticipant, roundSelection: TierSelection, input: PlanRoundInput): TierDecision {
   const { catalog, maxAllowedTier: cap, tiering } = input;
+  // A participant's own complexity can ask for reasoning where the round's selection would not.
+  const selection = p.complexity === undefined ? roundSelection : selectTier({ ...input.signals, round: input.round, complexity: p.complexity }, tiering);
   const hardCap = tierRank(cap) <= tierRank('T1');
   const budgetForcesFast = selection.rule === 'budget_low' || selection.rule === 'force_fast';
   const notes: string[] = [];
   let warning: string | undefined;
+  let forced = false;
   let adapter = findAdapter(catalog, p.adapter);
   let adapterChanged = false;
   let escalated = false;
@@ -109,8 +117,10 @@ function decide(p: RoundParticipant, selection: TierSelection, input: PlanRoundI
       const replacement = bestAllowedAdapter(catalog, cap);
       warning = `participant ${p.index} forced to keep ${describe(adapter)} above the budget cap ${cap}`;
       notes.push(`forced above budget cap ${cap}${p.overrideReason ? `: ${p.overrideReason}` : ''}`);
+      forced = true;
       if (replacement) policyAdapter = replacement;
     } else {
+      if (p.force) notes.push(`force refused: a hard cap is reached, and a hard cap is the promise made to whoever set it`);
       const replacement = replacementWithin(catalog, cap, floor, p.index);
       if (!replacement) throw new Pause('budget', `no enabled, reachable adapter at or below ${cap} for participant ${p.index}`);
       notes.push(`budget caps adapters at ${cap}: ${describe(adapter)} replaced by ${describe(replacement)}`);
@@ -136,6 +146,10 @@ function decide(p: RoundParticipant, selection: TierSelection, input: PlanRoundI
   } else if (p.tier === 'reasoning' && budgetForcesFast && !p.force) {
     tier = 'fast';
     notes.push('requested reasoning tier overruled: the budget forces fast');
+  } else if (p.tier === 'reasoning' && budgetForcesFast) {
+    tier = 'reasoning';
+    forced = true;
+    notes.push(`reasoning tier forced past the budget's fast models${p.overrideReason ? `: ${p.overrideReason}` : ''}`);
   } else {
     tier = p.tier;
     if (p.tier !== selection.tier) notes.push(`requested ${p.tier} tier kept`);
@@ -163,6 +177,7 @@ function decide(p: RoundParticipant, selection: TierSelection, input: PlanRoundI
     override,
     ...(override ? { overrideReason: p.overrideReason ?? 'request chose the adapter, tier or model' } : {}),
     ...(warning ? { warning } : {}),
+    forced,
     escalated,
   };
 }

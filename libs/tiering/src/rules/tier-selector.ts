@@ -14,10 +14,18 @@ export interface SelectorSignals {
   budgetFractionLeft: number | null;
   /** Set when a limit passed the forceFast threshold (85% by default). */
   forceFast?: boolean;
+  /** How hard the request says the question is, 1–5; 4 and 5 ask for reasoning models. */
+  complexity?: number;
+  /**
+   * The budget windows' highest projection at their reset against their limits (1 = runs out exactly
+   * then), already read 20 % worse where the forecast's confidence is low; null when nothing is limited.
+   */
+  forecastFraction?: number | null;
 }
 
 /** Which rule decided, as a stable code (the reason is for people). */
-export type SelectorRule = 'budget_low' | 'force_fast' | 'first_round' | 'score_dropped' | 'settled_rising' | 'unanimous' | 'split_votes' | 'default';
+export type SelectorRule =
+  'budget_low' | 'force_fast' | 'complex' | 'first_round' | 'forecast_exhausts' | 'score_dropped' | 'settled_rising' | 'unanimous' | 'split_votes' | 'default';
 
 export interface TierSelection {
   tier: ModelClass;
@@ -25,6 +33,8 @@ export interface TierSelection {
   reason: string;
 }
 
+/** The complexity (1–5) from which the selector asks for reasoning models. */
+const COMPLEX = 4;
 const roundTo = (n: number): number => Math.round(n * 1e9) / 1e9;
 const pct = (fraction: number): string => `${Math.round(fraction * 1000) / 10}%`;
 
@@ -45,7 +55,19 @@ export function selectTier(signals: SelectorSignals, thresholds: SelectorThresho
   if (signals.forceFast) {
     return { tier: 'fast', rule: 'force_fast', reason: 'budget threshold reached: fast models forced' };
   }
+  // A person's word that the question is hard outranks the debate's shape, not the money.
+  if (signals.complexity !== undefined && signals.complexity >= COMPLEX) {
+    return { tier: 'reasoning', rule: 'complex', reason: `complexity ${signals.complexity} (>= ${COMPLEX}): reasoning models` };
+  }
   if (round <= 1) return { tier: 'reasoning', rule: 'first_round', reason: 'first round: reasoning models' };
+  // A projection is softer than a threshold passed: it steers the rounds after the first, not a person's word.
+  if (signals.forecastFraction !== undefined && signals.forecastFraction !== null && signals.forecastFraction >= 1) {
+    return {
+      tier: 'fast',
+      rule: 'forecast_exhausts',
+      reason: `at this burn a budget window reaches ${pct(signals.forecastFraction)} of its limit by its reset: fast models`,
+    };
+  }
 
   const latest = scores.length > 0 ? scores[scores.length - 1] : null;
   const previous = scores.length > 1 ? scores[scores.length - 2] : null;

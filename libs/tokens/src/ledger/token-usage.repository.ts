@@ -45,7 +45,23 @@ export interface VoteTrailRow {
   model: string;
   round: number;
   voteOption: string;
+  /** What the answer carrying the vote used; cost null when its model has no price. */
+  tokens: number;
+  costMicros: number | null;
 }
+
+/** Tokens and cost of a set of calls; cost null when any of them is unpriced (a partial sum would mislead). */
+export interface CallSpend {
+  calls: number;
+  tokens: number;
+  costMicros: number | null;
+}
+
+const spendOf = (raw: Raw | undefined): CallSpend => ({
+  calls: num(raw?.calls),
+  tokens: num(raw?.tokens),
+  costMicros: num(raw?.unpriced) > 0 ? null : num(raw?.cost_micros),
+});
 
 const TIME_GROUP_EXPRESSION: Record<TimeGroup, string> = {
   adapter: 'u.adapter',
@@ -258,7 +274,9 @@ export class TokenUsageRepository {
         .addSelect('u.adapter', 'adapter')
         .addSelect('u.model', 'model')
         .addSelect('u.round', 'round')
-        .addSelect('u.voteOption', 'vote_option'),
+        .addSelect('u.voteOption', 'vote_option')
+        .addSelect('u.totalTokens', 'total_tokens')
+        .addSelect('CASE WHEN u.priced THEN u.costMicros ELSE NULL END', 'cost_micros'),
       window,
     )
       .andWhere('u.voteOption IS NOT NULL')
@@ -273,7 +291,51 @@ export class TokenUsageRepository {
       model: String(raw.model),
       round: num(raw.round),
       voteOption: String(raw.vote_option),
+      tokens: num(raw.total_tokens),
+      costMicros: raw.cost_micros === null || raw.cost_micros === undefined ? null : num(raw.cost_micros),
     }));
+  }
+
+  /**
+   * The calls made after the deliberation had converged (confirming rounds), in the window: what they
+   * spent, and in how many deliberations and rounds.
+   */
+  async afterConvergenceSpend(window: TimeWindow): Promise<CallSpend & { deliberations: number; rounds: number }> {
+    const rows = await this.inWindow(this.spendQuery().addSelect('u.deliberationId', 'deliberation_id').addSelect('u.round', 'round'), window)
+      .andWhere('u.afterConvergence = :after', { after: true })
+      .groupBy('u.deliberationId')
+      .addGroupBy('u.round')
+      .getRawMany<Raw>();
+    const spends = rows.map(spendOf);
+    return {
+      calls: spends.reduce((n, s) => n + s.calls, 0),
+      tokens: spends.reduce((n, s) => n + s.tokens, 0),
+      costMicros: spends.some((s) => s.costMicros === null) ? null : spends.reduce((n, s) => n + s.costMicros!, 0),
+      deliberations: new Set(rows.map((r) => String(r.deliberation_id))).size,
+      rounds: rows.length,
+    };
+  }
+
+  /** What the failed calls spent, per adapter, in the window (a provider may bill a call that then failed). */
+  async failedSpendByAdapter(window: TimeWindow): Promise<Map<string, CallSpend>> {
+    const rows = await this.inWindow(this.spendQuery().addSelect('u.adapter', 'adapter'), window)
+      .andWhere('u.errorKind IS NOT NULL')
+      .groupBy('u.adapter')
+      .getRawMany<Raw>();
+    return new Map(rows.map((r) => [String(r.adapter), spendOf(r)]));
+  }
+
+  private spendQuery(): SelectQueryBuilder<TokenUsageEntity> {
+    return (
+      this.dataSource
+        .createQueryBuilder()
+        .from(TokenUsageEntity, 'u')
+        .select('COUNT(*)', 'calls')
+        .addSelect('COALESCE(SUM(u.totalTokens), 0)', 'tokens')
+        .addSelect('COALESCE(SUM(u.costMicros), 0)', 'cost_micros')
+        // A call that used no tokens costs nothing, priced or not.
+        .addSelect('SUM(CASE WHEN u.priced OR u.totalTokens = 0 THEN 0 ELSE 1 END)', 'unpriced')
+    );
   }
 
   /** Calls and failed calls per adapter in the window. */

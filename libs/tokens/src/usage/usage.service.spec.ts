@@ -278,8 +278,13 @@ describe(UsageService.name, () => {
         tokensAfterConvergence: 8_200,
         shareAfterConvergence: 8_200 / 21_300,
         suggestions: [
-          'participant 2 (local/llama3.2) spent 70% of tokens; its votes never changed after round 1: give it the fast tier after the first round or leave it out of later rounds',
-          '38% of tokens were spent after convergence: lower maxRounds or the convergence threshold',
+          'participant 2 (local/llama3.2) spent 70% of tokens; its votes never changed after round 1 (11k tokens, $0.00 in its later rounds): give it the fast tier after the first round or leave it out of later rounds',
+          '1 deliberation ran 1 confirming round after convergence: 8.2k tokens, $0.003 (38% of tokens); lower maxRounds or the convergence threshold',
+        ],
+        // Each with what acting on it would have saved: the local model costs nothing, the confirming round did.
+        suggestionDetails: [
+          { kind: 'dominant_participant', text: expect.any(String), savings: { tokens: 11_000, usd: 0 } },
+          { kind: 'after_convergence', text: expect.any(String), savings: { tokens: 8_200, usd: 0.003 } },
         ],
       });
     });

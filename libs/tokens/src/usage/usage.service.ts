@@ -128,7 +128,7 @@ export class UsageService {
       to: end.toISOString(),
     };
     const lastMinute: TimeWindow = { from: new Date(now.getTime() - MINUTE_MS).toISOString(), to: end.toISOString() };
-    const [sums, spent, recent, peak, participants, votes, adapters] = await Promise.all([
+    const [sums, spent, recent, peak, participants, votes, adapters, after, failed] = await Promise.all([
       this.repository.windowSums(window),
       this.repository.tokensInWindow(window),
       this.repository.tokensInWindow(lastMinute),
@@ -136,7 +136,25 @@ export class UsageService {
       this.repository.sumsByAdapterModel(window),
       this.repository.voteTrails(window),
       this.repository.errorsByAdapter(window),
+      this.repository.afterConvergenceSpend(window),
+      this.repository.failedSpendByAdapter(window),
     ]);
+    const suggestions = suggestUsageChanges({
+      totalTokens: spent.totalTokens,
+      exactTokens: sums.exactTokens,
+      estimatedTokens: sums.estimatedTokens,
+      afterConvergence: after,
+      estimateErrorPct: this.estimateErrorPct,
+      participants: participants.map((p) => ({
+        adapter: p.adapter,
+        model: p.model,
+        totalTokens: p.sums.totalTokens,
+        calls: p.sums.calls,
+        unpricedCalls: p.sums.calls - p.sums.pricedCalls,
+      })),
+      votes,
+      adapters: adapters.map((a) => ({ ...a, failedSpend: failed.get(a.adapter) })),
+    });
     const total = spent.totalTokens;
     const ranked = participants
       .map((p) => ({ adapter: p.adapter, model: p.model, totalTokens: p.sums.totalTokens }))
@@ -149,22 +167,8 @@ export class UsageService {
       topParticipants: ranked.slice(0, TOP_PARTICIPANTS).map((p) => ({ ...p, share: total === 0 ? 0 : p.totalTokens / total })),
       tokensAfterConvergence: spent.afterConvergenceTokens,
       shareAfterConvergence: total === 0 ? 0 : spent.afterConvergenceTokens / total,
-      suggestions: suggestUsageChanges({
-        totalTokens: total,
-        exactTokens: sums.exactTokens,
-        estimatedTokens: sums.estimatedTokens,
-        afterConvergenceTokens: spent.afterConvergenceTokens,
-        estimateErrorPct: this.estimateErrorPct,
-        participants: participants.map((p) => ({
-          adapter: p.adapter,
-          model: p.model,
-          totalTokens: p.sums.totalTokens,
-          calls: p.sums.calls,
-          unpricedCalls: p.sums.calls - p.sums.pricedCalls,
-        })),
-        votes,
-        adapters,
-      }),
+      suggestions: suggestions.map((x) => x.text),
+      suggestionDetails: suggestions,
     };
   }
 

@@ -1,3 +1,4 @@
+import type { Suggestion } from './usage-suggestions';
 import type { Accuracy } from '../token-usage';
 import type { TokenFigures } from '../figures/token-figures';
 import type { TimeGroup } from '../ledger/token-usage.repository';
@@ -85,4 +86,6 @@ export interface UsageSummary {
   /** tokensAfterConvergence / totalTokens; 0 when nothing was spent. */
   shareAfterConvergence: number;
   suggestions: string[];
+  /** The same suggestions, each with its kind and what acting on it would have saved over the window. */
+  suggestionDetails: Suggestion[];
 }
