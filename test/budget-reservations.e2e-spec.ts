@@ -84,8 +84,8 @@ async function windowCounters(dataSource: DataSource): Promise<{ reserved: numbe
 }
 
 /** A ledger as the app builds it (TieringModule on the database), loaded. */
-async function ledgerModule(db: TestDatabase, deliberation: Record<string, unknown> = {}): Promise<TestingModule> {
-  const config = configSchema.parse({ budgets: { daily: { tokens: CAP } }, deliberation, database: { path: db.url } });
+async function ledgerModule(db: TestDatabase, deliberation: Record<string, unknown> = {}, budgets: Record<string, unknown> = {}): Promise<TestingModule> {
+  const config = configSchema.parse({ budgets: { daily: { tokens: CAP }, ...budgets }, deliberation, database: { path: db.url } });
   const app = await Test.createTestingModule({
     imports: [ConfigModule.forRoot(config), TypeOrmModule.forRoot({ ...databaseOptions(config), migrationsRun: false }), TieringModule],
   }).compile();
@@ -162,6 +162,21 @@ describe('budget reservations in PostgreSQL, across processes (e2e)', () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+
+  it('should keep the slice held for critical participants out of reach of the others, as in memory', async () => {
+    const app = await ledgerModule(db, {}, { reservePct: 20 }); // 400 of the 2,000 held back
+    try {
+      const sut = app.get(BudgetLedger);
+      expect((await sut.reserve({ tokens: 1500, usd: 0 })).ok).toBe(true);
+      expect(await sut.reserve({ tokens: 101, usd: 0 })).toMatchObject({ ok: false, window: 'daily', reserved: 1500, heldForCritical: 400 });
+      expect((await sut.reserve({ tokens: 100, usd: 0 })).ok).toBe(true);
+      expect((await sut.reserve({ tokens: 400, usd: 0, critical: true })).ok).toBe(true);
+      expect((await sut.reserve({ tokens: 1, usd: 0, critical: true })).ok).toBe(false);
+      expect(await windowCounters(dataSource)).toEqual({ reserved: CAP, rows: 9 });
+    } finally {
+      await app.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import type { StartDeliberation } from '@app/deliberation';
 import type { ContextFrom, ScheduleBudget } from '../schedule.types';
 
@@ -25,10 +25,19 @@ export class ScheduleEntity {
   @Column({ name: 'updated_at', type: 'varchar', length: 32 }) updatedAt: string;
 }
 
+// The indexes and the foreign key are the migration's, declared here too so the entities describe the
+// migrated schema exactly (test/schema-matches-entities.e2e-spec.ts, on SQLite and PostgreSQL).
 @Entity('schedule_runs')
+@Index('uq_schedule_runs_tick', ['scheduleId', 'tickAt'], { unique: true })
+@Index('idx_schedule_runs_created', ['scheduleId', 'createdAt'])
+@Index('idx_schedule_runs_status', ['status'])
 export class ScheduleRunEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
   @Column({ name: 'schedule_id', type: 'varchar', length: 36 }) scheduleId: string;
+  /** Never loaded: it declares the migration's foreign key (runs go with their schedule). */
+  @ManyToOne(() => ScheduleEntity, { onDelete: 'CASCADE', createForeignKeyConstraints: true })
+  @JoinColumn({ name: 'schedule_id' })
+  schedule?: ScheduleEntity;
   @Column({ type: 'varchar', length: 16 }) trigger: string;
   @Column({ name: 'tick_at', type: 'varchar', length: 32, nullable: true }) tickAt: string | null;
   @Column({ type: 'varchar', length: 16 }) status: string;

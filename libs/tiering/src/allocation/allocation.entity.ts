@@ -58,7 +58,7 @@ export class AllocationEntity {
   complexity: number | null;
 
   /** `force` kept the model past a soft cap or a zone's forced fast models. */
-  @Column({ type: 'boolean', default: false })
+  @Column({ type: 'boolean', default: SQL_FALSE })
   forced: boolean;
 
   @Column({ name: 'created_at', type: 'varchar', length: 32 })

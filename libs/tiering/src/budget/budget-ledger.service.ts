@@ -6,6 +6,7 @@ import type { EntityManager } from 'typeorm';
 import {
   describeWindow,
   fractionLeft,
+  heldForCritical,
   historyEntry,
   reservationTtlMs,
   tierCap,
@@ -35,11 +36,11 @@ import type {
 } from './budget.types';
 
 const DEFAULT_SOFT_CAP = 0.8;
+/** Who holds a reservation row in the shared database: this process. */
+const OWNER = `${hostname()}:${process.pid}`.slice(0, 128);
 const HOUR_MS = 3_600_000;
 /** 31 days and 7 more: a month and a week that began in the month before. */
 const KEEP_HOURS = 38 * 24;
-/** Who holds a reservation row in the shared database: this process. */
-const OWNER = `${hostname()}:${process.pid}`.slice(0, 128);
 
 /**
  * The budget windows (daily, weekly, monthly): usage, reservations, rollover, status.
@@ -106,11 +107,11 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     const [lastSwitch] = await this.repository.audit(1, 'enforcement');
     if (lastSwitch) this.enforcement = { enabled: lastSwitch.detail.enabled === true, reason: lastSwitch.reason, since: lastSwitch.createdAt };
     const now = this.clock.now();
+    if (this.reservations.shared) await this.reclaim(now);
+    const rows = await this.repository.openWindows();
     // The hourly burn of the longest open span (the month, or a week that began in the month before).
     const earliest = Math.min(...WINDOW_KINDS.map((kind) => windowBounds(kind, now, this.config.budgets.timezone).start.getTime()));
     for (const h of await this.repository.hourlyTokens(new Date(earliest))) this.hourly.set(h.hourStart, h.tokens);
-    if (this.reservations.shared) await this.reclaim(now);
-    const rows = await this.repository.openWindows();
     for (const kind of WINDOW_KINDS) {
       const bounds = windowBounds(kind, now, this.config.budgets.timezone);
       const openIds = rows.filter((r) => r.kind === kind).map((r) => r.id);
@@ -168,7 +169,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     if (this.reservations.shared) return (scope && this.scopeRefusal(amount, micros, scope)) || this.reserveShared(amount, micros, scope);
     // With enforcement off the windows refuse nothing; the reservation still counts in them.
     for (const w of this.enforcement.enabled ? this.windowsFor(amount) : []) {
-      const refusal = windowRefusal(w, amount.tokens, micros, this.holdBackPct(amount));
+      const refusal = windowRefusal(w, amount.tokens, micros, amount.critical ? 0 : this.config.budgets.reservePct);
       if (refusal) return refusal;
     }
     const overOwn = scope ? this.scopeRefusal(amount, micros, scope) : null;
@@ -192,12 +193,18 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       const windows = this.windowsFor(amount);
       const now = this.clock.now();
       const id = randomUUID();
+      // A call that is not critical stops short of the slice held for critical participants, as in memory.
+      const reservePct = amount.critical ? 0 : this.config.budgets.reservePct;
       const result = await this.reservations.reserve({
         id,
-        windows: windows.map((w) => ({ id: w.id, enforce: this.enforcement.enabled })),
+        windows: windows.map((w) => ({
+          id: w.id,
+          enforce: this.enforcement.enabled,
+          heldTokens: heldForCritical(w.limitTokens, reservePct) ?? 0,
+          heldMicros: heldForCritical(w.limitMicros, reservePct) ?? 0,
+        })),
         tokens: amount.tokens,
         micros,
-        holdBackPct: this.holdBackPct(amount),
         deliberationId: scope?.deliberationId ?? null,
         owner: OWNER,
         createdAt: now.toISOString(),
@@ -209,7 +216,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
         const w = windows.find((x) => x.id === result.refusedBy)!;
         // The database refused; the counters it returned say why (another process may have released since: then as it stood).
         return (
-          windowRefusal(w, amount.tokens, micros, this.holdBackPct(amount)) ??
+          windowRefusal(w, amount.tokens, micros, reservePct) ??
           (w.limitTokens !== null && amount.tokens > 0
             ? { ok: false, window: w.kind, unit: 'tokens', limit: w.limitTokens, used: w.usedTokens, reserved: w.reservedTokens, needed: amount.tokens }
             : {
@@ -228,11 +235,6 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       if (scope) this.unholdScope(scope.deliberationId, amount.tokens, micros);
       throw e;
     }
-  }
-
-  /** The share of each limit a call must leave for critical participants: none for a critical call. */
-  private holdBackPct(amount: BudgetAmount): number {
-    return amount.critical ? 0 : this.config.budgets.reservePct;
   }
 
   private made(id: string, amount: BudgetAmount, windowIds: Partial<Record<WindowKind, string>>, scope?: ReservationScope): Reservation {

@@ -15,12 +15,13 @@ export interface WindowCounters {
 
 export interface SharedReservation {
   id: string;
-  /** The windows it counts in; `enforce: false` adds to the window without checking its caps (enforcement off). */
-  windows: Array<{ id: string; enforce: boolean }>;
+  /**
+   * The windows it counts in; `enforce: false` adds to the window without checking its caps (enforcement
+   * off); `held*`: the slice of the cap it must leave for critical participants (budgets.reservePct), 0 for one.
+   */
+  windows: Array<{ id: string; enforce: boolean; heldTokens: number; heldMicros: number }>;
   tokens: number;
   micros: number;
-  /** Percent of each limit this reservation must leave untouched (budgets.reservePct for a call that is not critical). */
-  holdBackPct: number;
   deliberationId: string | null;
   owner: string;
   createdAt: string;
@@ -64,18 +65,15 @@ export class BudgetReservationStore {
           // Only the units with an amount are checked, as in memory (windowRefusal): a $0 call never hits a USD cap.
           const checks = window.enforce
             ? [
-                // x <= limit - ceil(limit × pct / 100) is, for whole x, 100x <= limit × (100 - pct): windowRefusal's rule, in integers.
-                ...(reservation.tokens > 0 ? ['(limit_tokens IS NULL OR (used_tokens + reserved_tokens + :tokens) * 100 <= limit_tokens * (100 - :pct))'] : []),
-                ...(reservation.micros > 0
-                  ? ['(limit_usd_micros IS NULL OR (used_micros + reserved_micros + :micros) * 100 <= limit_usd_micros * (100 - :pct))']
-                  : []),
+                ...(reservation.tokens > 0 ? ['(limit_tokens IS NULL OR used_tokens + reserved_tokens + :tokens <= limit_tokens - :heldTokens)'] : []),
+                ...(reservation.micros > 0 ? ['(limit_usd_micros IS NULL OR used_micros + reserved_micros + :micros <= limit_usd_micros - :heldMicros)'] : []),
               ]
             : [];
           const matched = await runSql(
             manager,
             `UPDATE budget_windows SET reserved_tokens = reserved_tokens + :tokens, reserved_micros = reserved_micros + :micros
             WHERE id = :id${checks.map((c) => ` AND ${c}`).join('')}`,
-            { tokens: reservation.tokens, micros: reservation.micros, pct: reservation.holdBackPct, id: window.id },
+            { tokens: reservation.tokens, micros: reservation.micros, id: window.id, heldTokens: window.heldTokens, heldMicros: window.heldMicros },
           );
           if (matched !== 1) throw new Refused(window.id);
           await runSql(

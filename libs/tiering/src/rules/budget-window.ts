@@ -162,11 +162,6 @@ export function historyEntry(r: BudgetWindowRow, zones: ZoneThresholds): WindowH
   };
 }
 
-/** (projected - actual) / actual in percent, one decimal; null when nothing was spent (no base to divide by). */
-export function errorPct(projected: number, actual: number): number | null {
-  return actual === 0 ? null : Math.round(((projected - actual) / actual) * 1000) / 10;
-}
-
 /**
  * How long a reservation in the shared database lives before it is presumed its holder died (and is
  * reclaimed): twice the longest a reserved call can take, a round's timeout or an adapter's (a chair or
@@ -174,4 +169,9 @@ export function errorPct(projected: number, actual: number): number | null {
  */
 export function reservationTtlMs(config: Pick<ConclaveConfig, 'deliberation' | 'adapters'>): number {
   return 2 * Math.max(config.deliberation.roundTimeoutMs, ...config.adapters.map((a) => a.timeoutMs));
+}
+
+/** (projected - actual) / actual in percent, one decimal; null when nothing was spent (no base to divide by). */
+export function errorPct(projected: number, actual: number): number | null {
+  return actual === 0 ? null : Math.round(((projected - actual) / actual) * 1000) / 10;
 }
