@@ -7,6 +7,7 @@ import { CreateBudgetSettings1763900002001 } from './migrations/1763900002001-cr
 import { CreateAllocations1763900002002 } from './migrations/1763900002002-create-allocations';
 import { CreateBudgetAudit1763900002003 } from './migrations/1763900002003-create-budget-audit';
 import { AddAllocationRoleComplexityForced1763900015000 } from './migrations/1763900015000-add-allocation-role-complexity-forced';
+import { AddAllocationFallback1763900015500 } from './migrations/1763900015500-add-allocation-fallback';
 
 export * from './rules/tier-selector';
 export * from './rules/budget-zone';
@@ -40,4 +41,5 @@ export const tieringMigrations = [
   CreateAllocations1763900002002,
   CreateBudgetAudit1763900002003,
   AddAllocationRoleComplexityForced1763900015000,
+  AddAllocationFallback1763900015500,
 ];
