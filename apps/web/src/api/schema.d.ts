@@ -592,6 +592,19 @@ export interface components {
              */
             reasoning: string;
         };
+        BreakerViewDto: {
+            /**
+             * @description closed: calls go; open: no call goes and participants move to another adapter; half_open: the cool-down is over, one trial call decides
+             * @enum {string}
+             */
+            state: "closed" | "open" | "half_open";
+            /** @description Transport failures or timeouts in a row (circuitBreaker.failureThreshold opens it) */
+            consecutiveFailures: number;
+            /** @description When it last opened (ISO-8601); null while closed */
+            openedAt: string | null;
+            /** @description When an open breaker lets a trial call through (ISO-8601); null unless open */
+            reopensAt: string | null;
+        };
         AdapterViewDto: {
             /** @example claude */
             name: string;
@@ -611,6 +624,7 @@ export interface components {
             enabled: boolean;
             /** @description CLI: the executable exists and is executable; HTTP: a cheap probe answered (cached 60 s); replay: always */
             reachable: boolean;
+            breaker: components["schemas"]["BreakerViewDto"];
         };
         UsageGroupDto: {
             inputTokens: number;
@@ -966,6 +980,13 @@ export interface components {
             complexity: number | null;
             /** @description force kept the model past a soft cap or past the zone's forced fast models */
             forced: boolean;
+            /** @description The adapter the participant was moved off before its call (its circuit breaker was open) */
+            movedFrom: string | null;
+            /**
+             * @description Why it was moved; null when it was not
+             * @enum {string|null}
+             */
+            fallbackReason: "adapter_unavailable" | null;
             /** @description What the allocated call used (its vote retry included), from the token ledger; null before it answered */
             used: components["schemas"]["CallUseDto"] | null;
             createdAt: string;
@@ -1248,12 +1269,14 @@ export interface components {
             perParticipant?: components["schemas"]["ParticipantSimilarityDto"][];
         };
         DeliberationEventDataDto: {
-            /** @description round_started, response_received, round_completed, budget_warning, tier_escalated */
+            /** @description round_started, response_received, round_completed, budget_warning, tier_escalated, participant_moved */
             round?: number;
             /** @description round_started: who is asked, on which model (deliberation_started: the request's participants) */
             participants?: components["schemas"]["EventParticipantDto"][];
-            /** @description response_received, tier_escalated */
+            /** @description response_received, tier_escalated, participant_moved */
             participantIndex?: number;
+            /** @description participant_moved: the adapter moved off (its circuit breaker is open) */
+            from?: string;
             /** @description response_received */
             vote?: components["schemas"]["VoteDto"] | null;
             /** @description response_received (synthesis: a string, why there is none) */
@@ -1272,7 +1295,7 @@ export interface components {
             limit?: string;
             /** @description budget_warning: the fraction used */
             fraction?: number;
-            /** @description tier_escalated: why; failed: the failure */
+            /** @description tier_escalated: why; participant_moved: adapter_unavailable; failed: the failure */
             reason?: string | null;
             /** @description paused, interrupted, failed: the checkpoint to resume from */
             latestCheckpointId?: string | null;
@@ -1284,7 +1307,7 @@ export interface components {
         DeliberationEventDto: {
             seq: number;
             /** @enum {string} */
-            type: "deliberation_started" | "round_started" | "response_received" | "round_completed" | "budget_warning" | "synthesis" | "tier_escalated" | "paused" | "interrupted" | "completed" | "failed" | "cancelled";
+            type: "deliberation_started" | "round_started" | "response_received" | "round_completed" | "budget_warning" | "synthesis" | "tier_escalated" | "participant_moved" | "paused" | "interrupted" | "completed" | "failed" | "cancelled";
             deliberationId: string;
             at: string;
             data: components["schemas"]["DeliberationEventDataDto"];
