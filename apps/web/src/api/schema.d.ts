@@ -57,7 +57,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lifetime token and cost totals of every adapter that has been called (also at /v1/usage/solutions) */
+        /** Lifetime token and cost totals of every adapter that has been called, with latency, success and vote-parse figures and the peak minute over from/to (also at /v1/usage/solutions) */
         get: operations["UsageController_adapters[0]"];
         put?: never;
         post?: never;
@@ -74,7 +74,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lifetime token and cost totals of every adapter that has been called (also at /v1/usage/solutions) */
+        /** Lifetime token and cost totals of every adapter that has been called, with latency, success and vote-parse figures and the peak minute over from/to (also at /v1/usage/solutions) */
         get: operations["UsageController_adapters[1]"];
         put?: never;
         post?: never;
@@ -91,7 +91,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One adapter's lifetime token and cost totals (also at /v1/usage/solutions/:adapter) */
+        /** One adapter's lifetime token and cost totals, with its figures over from/to (also at /v1/usage/solutions/:adapter) */
         get: operations["UsageController_adapter[0]"];
         put?: never;
         post?: never;
@@ -108,7 +108,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One adapter's lifetime token and cost totals (also at /v1/usage/solutions/:adapter) */
+        /** One adapter's lifetime token and cost totals, with its figures over from/to (also at /v1/usage/solutions/:adapter) */
         get: operations["UsageController_adapter[1]"];
         put?: never;
         post?: never;
@@ -698,6 +698,32 @@ export interface components {
             /** @description Per-field problems, a stable code, or other structured detail */
             details?: Record<string, never>;
         };
+        PeakMinuteDto: {
+            tokens: number;
+            /** @description The start of the calendar minute (UTC, ISO-8601) */
+            at: string;
+        };
+        AdapterFiguresDto: {
+            /** @description Start of the window, inclusive (ISO-8601) */
+            from: string;
+            /** @description End of the window, exclusive (ISO-8601) */
+            to: string;
+            /** @description Calls sent to the provider in the window (vote-only retries and the chair included) */
+            calls: number;
+            /** @description Calls its circuit breaker refused (never sent; not in calls) */
+            refusedByBreaker: number;
+            /** @description Share of the calls without an error (0–1); null without calls */
+            successRate: number | null;
+            avgLatencyMs: number | null;
+            /** @description Nearest-rank 95th percentile */
+            p95LatencyMs: number | null;
+            /** @description Participants' answers (one per participant and round with a reply) */
+            answers: number;
+            /** @description Share of the answers whose first reply had no vote that parsed (a vote-only retry was asked, or none was found); null without answers */
+            voteParseFailureRate: number | null;
+            /** @description The minute in which most of its tokens finished; null without tokens */
+            peakTokensPerMinute: components["schemas"]["PeakMinuteDto"] | null;
+        };
         AdapterTotalsDto: {
             adapter: string;
             totalTokens: number;
@@ -717,6 +743,8 @@ export interface components {
             /** @description Deliberations in which the adapter made a call */
             deliberations: number;
             updatedAt: string;
+            /** @description Latency, success and vote-parse rates, peak minute: over from/to (default the last 30 days); the totals above are lifetime */
+            figures: components["schemas"]["AdapterFiguresDto"];
         };
         TopParticipantDto: {
             adapter: string;
@@ -1861,7 +1889,12 @@ export interface operations {
     };
     "UsageController_adapters[0]": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601). Default: 30 days before `to`. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601). Default: now. */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1874,13 +1907,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdapterTotalsDto"][];
+                };
+            };
+            /** @description A date is not ISO-8601, or from is after to */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
         };
     };
     "UsageController_adapters[1]": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601). Default: 30 days before `to`. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601). Default: now. */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1895,11 +1942,25 @@ export interface operations {
                     "application/json": components["schemas"]["AdapterTotalsDto"][];
                 };
             };
+            /** @description A date is not ISO-8601, or from is after to */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
         };
     };
     "UsageController_adapter[0]": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601). Default: 30 days before `to`. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601). Default: now. */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1912,6 +1973,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdapterTotalsDto"];
+                };
+            };
+            /** @description A date is not ISO-8601, or from is after to */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description No call of this adapter has been recorded */
@@ -1927,7 +1997,12 @@ export interface operations {
     };
     "UsageController_adapter[1]": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601). Default: 30 days before `to`. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601). Default: now. */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1940,6 +2015,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdapterTotalsDto"];
+                };
+            };
+            /** @description A date is not ISO-8601, or from is after to */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description No call of this adapter has been recorded */
