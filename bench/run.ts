@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { overheadAtDelay, overheadAtZero } from './scenarios/engine-overhead';
+import { memorySearch } from './scenarios/memory-search';
 import { readPath } from './scenarios/read-path';
 import { scale } from './scenarios/scale';
 import { throughput } from './scenarios/throughput';
@@ -17,9 +18,9 @@ import { round } from './support/stats';
  *   node dist/bench/run.js                      every scenario (a few minutes)
  *   node dist/bench/run.js overhead scale       only these (printed, latest.json left alone)
  *
- * Scenarios: overhead, throughput, read, tokenizer, scale.
+ * Scenarios: overhead, throughput, read, tokenizer, scale, memory.
  */
-const SCENARIOS = ['overhead', 'throughput', 'read', 'tokenizer', 'scale'] as const;
+const SCENARIOS = ['overhead', 'throughput', 'read', 'tokenizer', 'scale', 'memory'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Goal {
@@ -126,6 +127,18 @@ async function main(): Promise<void> {
       results.scale = s;
       log(`  ${s.perRoundMs.map((f, i) => `r${i + 1} ${f.median}`).join(', ')}`);
       log(`  growth (last 3 rounds ÷ rounds 2–4): ${s.growth}`);
+    }
+    if (selected.has('memory')) {
+      log('\n6. Decision memory search (GET /v1/decisions?q=…&limit=10, TF-IDF in memory; sequential requests, ms)');
+      const cases = await memorySearch(provider.baseUrl, [1_000, 10_000], 3);
+      results.memorySearch = cases;
+      for (const c of cases) {
+        log(
+          `  ${String(c.decisions).padStart(6)} decisions: p50 ${c.p50Ms.median}, p95 ${c.p95Ms.median} (first search, loading the index: ${c.firstSearchMs.median}); ${c.medianHits} hits per query`,
+        );
+      }
+      const at10k = cases[cases.length - 1].p95Ms.median;
+      goals.push({ figure: 'memory search p95 at 10k decisions (ms)', goal: '≤ 20', value: at10k, met: at10k <= 20 });
     }
   } finally {
     await provider.close();

@@ -249,6 +249,11 @@ describe('scheduled deliberations (e2e)', () => {
     const skipped = (await request(t.url).post(`/v1/schedules/${id}/run`).expect(202)).body;
     expect(skipped).toMatchObject({ status: 'skipped', skipped: 'budget', reason: 'budget window daily is RED (96% used)' });
     expect(provider.seen).toHaveLength(2);
+
+    // Enforcement switched off by a person: a RED window no longer stops a run.
+    await request(t.url).put('/v1/budgets/enforcement').send({ enabled: false, reason: 'end-of-quarter review runs regardless' }).expect(200);
+    const ran = (await request(t.url).post(`/v1/schedules/${id}/run`).expect(202)).body;
+    expect(ran).toMatchObject({ status: 'running', skipped: null });
   });
 
   it('should fire no tick with schedules.enabled off, and still run by hand', async () => {
@@ -433,6 +438,7 @@ describe('scheduled deliberations: bad input (e2e)', () => {
       .send({ ...valid, ...change })
       .expect(400);
     expect(res.body.details.map((d: any) => d.field)).toContain(field);
+    if (field.includes('.')) expect(res.body.message).toContain(`${field}: `);
   });
 
   it('should answer 404 for an unknown schedule, 400 for a bad id, and 409 for resuming an active one', async () => {

@@ -117,6 +117,7 @@ function deliberation(over: Partial<Deliberation> = {}): Deliberation {
     latestCheckpointId: null,
     parentId: null,
     forkedFromCheckpointId: null,
+    memory: null,
     links: { self: '', events: '', transcript: '', tokens: '', checkpoints: '' },
     ...over,
   };

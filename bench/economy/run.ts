@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { createApp } from '../../apps/api/src/app.factory';
 import { median, round } from '../support/stats';
 import { economyCassettes } from './cassettes';
+import { memoryReplay, type MemoryReplay } from './memory';
 
 /**
  * `npm run bench:economy`: replays the economy cassettes through the real service under each history
@@ -102,11 +103,13 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'conclave-economy-'));
   const cassettes = economyCassettes();
   const runs: Run[] = [];
+  let memory: MemoryReplay;
   try {
     cassettes.forEach((c, i) => writeFileSync(join(dir, `cassette-${i}.json`), JSON.stringify(c)));
     for (const [i, cassette] of cassettes.entries()) {
       for (const policy of POLICIES) runs.push(await runOne(dir, i, cassette.participants.length, policy));
     }
+    memory = await memoryReplay(dir, cassettes, MODELS, PRICES);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -151,12 +154,17 @@ async function main(): Promise<void> {
   }
   log(`  same outcome, winner and rounds on every cassette: ${sameDecision.every(Boolean)}`);
   log(`  goal ${goal.figure} ${goal.goal}: ${goal.value} → ${goal.met ? 'met' : 'NOT met'}`);
+  log(`Memory (memory: reuse; ${cassettes.length} questions decided, then asked again as look-alikes, repeats and paraphrases):`);
+  log(
+    `  tokens without memory ${memory.tokensWithoutMemory}, with ${memory.tokensWithMemory}, saved ${memory.tokensSaved} (${round((100 * memory.tokensSaved) / memory.tokensWithoutMemory, 1)}%)`,
+  );
+  log(`  reused: repeats ${memory.reused.repeats}, paraphrases ${memory.reused.paraphrases}; false reuse ${memory.falseReuse}`);
 
   const out = resolve(__dirname, '../../../bench/results');
   mkdirSync(out, { recursive: true });
   writeFileSync(
     join(out, 'economy.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, summary, sameDecision, goal, runs }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, summary, sameDecision, goal, runs, memory }, null, 2)}\n`,
   );
   log(`  written: bench/results/economy.json`);
 }

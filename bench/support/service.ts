@@ -21,6 +21,7 @@ export interface ServiceOptions {
 
 export interface BenchService {
   url: string;
+  app: INestApplication;
   config: ConclaveConfig;
   close(): Promise<void>;
 }
@@ -55,6 +56,7 @@ export async function startService(providerUrl: string, options: ServiceOptions)
   const { port } = app.getHttpServer().address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
+    app,
     config,
     close: async () => {
       await app.close();

@@ -13,13 +13,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Boots the real app on a real SQLite file in a temp folder, listening on 127.0.0.1. */
+/**
+ * Boots the real app on a real SQLite file in a temp folder, listening on 127.0.0.1; or on the database
+ * the overrides name (`database.path`, e.g. a PostgreSQL URL: see support/postgres.ts).
+ */
 export async function startTestApp(overrides: Record<string, unknown> = {}, options: { dir?: string } = {}): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'conclave-e2e-'));
-  const dbPath = join(dir, 'conclave.sqlite');
   const raw = { ...overrides } as Record<string, any>;
   raw.server = { logLevel: 'silent', port: 0, ...(raw.server ?? {}) };
-  raw.database = { path: dbPath, ...(raw.database ?? {}) };
+  raw.database = { path: join(dir, 'conclave.sqlite'), ...(raw.database ?? {}) };
+  const dbPath = raw.database.path as string;
+  // Decision memory off unless a test asks for it (pass `memory: {}` for the defaults): with it on, a
+  // test's prompts would quote what earlier tests in the same app decided.
+  raw.memory ??= { mode: 'off' };
   const config = configSchema.parse(raw);
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');

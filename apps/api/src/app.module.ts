@@ -13,9 +13,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdaptersApiModule } from './adapters/adapters-api.module';
 import { AllocationsApiModule } from './allocations/allocations-api.module';
 import { BudgetsApiModule } from './budgets/budgets-api.module';
-import { DatabaseLock } from './database/database-lock';
+import { DatabaseClaim } from './database/database-claim';
 import { databaseOptions } from './database/database-options';
-import { serializeTransactions } from './database/serial-transactions';
+import { DecisionsApiModule } from './decisions/decisions-api.module';
+import { guardTransactions } from './database/guard-transactions';
 import { DeliberationsApiModule } from './deliberations/deliberations-api.module';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './http/api-key.guard';
@@ -36,8 +37,8 @@ export interface AppOptions {
 
 @Module({})
 export class AppModule {
-  /** `lock`: the database's lock file, taken by createApp; provided so the app releases it when it closes. */
-  static forRoot(config: ConclaveConfig, lock: DatabaseLock | null = null, options: AppOptions = {}): DynamicModule {
+  /** `lock`: the database's claim (lock file or advisory lock), taken by createApp; provided so the app releases it when it closes. */
+  static forRoot(config: ConclaveConfig, lock: DatabaseClaim | null = null, options: AppOptions = {}): DynamicModule {
     const pinoOptions = {
       level: config.server.logLevel,
       // A client's request id is kept when it is sane, so logs correlate across services.
@@ -58,10 +59,10 @@ export class AppModule {
           pinoHttp: options.logToStderr ? [pinoOptions, pino.destination({ fd: 2, sync: true })] : pinoOptions,
         }),
         TypeOrmModule.forRootAsync({
-          // No retry loop: the file was checked before the app started, and a SQLite file that cannot be
-          // opened now will not open in three seconds either; the error reaches main as one line.
+          // No retry loop: the database was checked before the app started, and one that cannot be opened
+          // now will not open in three seconds either; the error reaches main as one line.
           useFactory: () => ({ ...databaseOptions(config), retryAttempts: 0, toRetry: () => false }),
-          dataSourceFactory: async (options) => serializeTransactions(await new DataSource(options!).initialize()),
+          dataSourceFactory: async (options) => guardTransactions(await new DataSource(options!).initialize()),
         }),
         ScheduleModule.forRoot(),
         ThrottlerModule.forRoot({
@@ -76,6 +77,7 @@ export class AppModule {
         BudgetsApiModule,
         AllocationsApiModule,
         DeliberationsApiModule,
+        DecisionsApiModule,
         McpModule,
         SchedulesApiModule,
       ],
@@ -84,7 +86,7 @@ export class AppModule {
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        ...(lock ? [{ provide: DatabaseLock, useValue: lock }] : []),
+        ...(lock ? [{ provide: DatabaseClaim, useValue: lock }] : []),
       ],
     };
   }

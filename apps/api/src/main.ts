@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
   // The database is checked before Nest is loaded (seconds on a busy machine), so a bad file, a locked
   // one or a second process on it is reported at once.
-  const lock = openDatabase(config.database.path);
+  const lock = await openDatabase(config.database.path);
   const { createApp } = await import('./app.factory');
   const app = await createApp(config, lock);
   await app.listen(config.server.port, config.server.host);

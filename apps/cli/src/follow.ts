@@ -128,6 +128,15 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
           ),
         );
         break;
+      case 'memory_used':
+        show(
+          term.paint.dim(
+            e.data.reusedFrom
+              ? `  answered from memory: decision ${e.data.reusedFrom}, no model called`
+              : `  memory: ${e.data.decisions.length} past decision(s) quoted (${e.data.decisions.map((d) => `${d.id.slice(0, 8)} ${Math.round(d.similarity * 100)}%`).join(', ')})`,
+          ),
+        );
+        break;
       case 'synthesis':
         if (!e.data.synthesis && e.data.error) show(term.paint.yellow(`  no synthesis: ${e.data.error}`));
         break;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@app/config';
+import { ConfigError, loadConfig, redactDatabaseUrl } from '@app/config';
 
 /**
  * `conclave-mcp`: Conclave's MCP tools over stdio, for clients that launch a command (Claude Code,
@@ -63,7 +63,7 @@ async function inProcess(): Promise<void> {
     throw e;
   }
   const { openDatabase } = await import('../../api/src/database/open-database');
-  const lock = openDatabase(config.database.path);
+  const lock = await openDatabase(config.database.path);
   const { createApp } = await import('../../api/src/app.factory');
   const { McpToolsService } = await import('../../api/src/mcp/mcp-tools.service');
   const { serveStdio } = await import('@modelcontextprotocol/server/stdio');
@@ -72,7 +72,7 @@ async function inProcess(): Promise<void> {
   const { port } = app.getHttpServer().address() as { port: number };
   const tools = app.get(McpToolsService);
   const handle = serveStdio(() => tools.createServer(), { onerror: (e) => log(e.message) });
-  log(`serving the tools in-process; database ${config.database.path}; REST API on http://127.0.0.1:${port}`);
+  log(`serving the tools in-process; database ${redactDatabaseUrl(config.database.path)}; REST API on http://127.0.0.1:${port}`);
   // The client closing stdin ends the session: runs are interrupted at a safe point (resumable) and the lock released.
   let closing = false;
   const shutdown = () => {

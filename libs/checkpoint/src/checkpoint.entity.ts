@@ -1,3 +1,4 @@
+import { SQL_FALSE } from '@app/config';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('checkpoints')
@@ -12,6 +13,6 @@ export class CheckpointEntity {
   @Column({ type: 'text' }) state: string;
   @Column({ name: 'size_bytes', type: 'integer' }) sizeBytes: number;
   /** Set once the deliberation has finished, so pruning may consider its older checkpoints. */
-  @Column({ name: 'deliberation_finished', type: 'boolean', default: false }) deliberationFinished: boolean;
+  @Column({ name: 'deliberation_finished', type: 'boolean', default: SQL_FALSE }) deliberationFinished: boolean;
   @Column({ name: 'created_at', type: 'varchar', length: 32 }) createdAt: string;
 }

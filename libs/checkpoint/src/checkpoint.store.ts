@@ -93,6 +93,11 @@ export class CheckpointStore {
     await manager.update(CheckpointEntity, { deliberationId }, { deliberationFinished: true });
   }
 
+  /** A deleted deliberation's checkpoints, in the caller's transaction. */
+  async deleteFor(manager: EntityManager, deliberationId: string): Promise<void> {
+    await manager.delete(CheckpointEntity, { deliberationId });
+  }
+
   /** Deletes checkpoints of finished deliberations older than the cutoff, keeping each one's latest. */
   async prune(cutoff: Date): Promise<number> {
     return this.dataSource.transaction(async (manager) => {

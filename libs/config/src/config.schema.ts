@@ -16,6 +16,37 @@ export type ModelClass = 'fast' | 'reasoning';
 export const CLI_PROVIDERS = ['claude', 'codex', 'gemini', 'droid', 'llamacpp'] as const;
 export const HTTP_PROVIDERS = ['ollama', 'openai', 'openrouter', 'lmstudio', 'anthropic', 'gemini'] as const;
 
+/** `database.path` names a PostgreSQL database (a `postgres://` or `postgresql://` URL) rather than a SQLite file. */
+export function isPostgresUrl(path: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(path);
+}
+
+/** Why a PostgreSQL URL cannot be used, or null (also for a SQLite path). Never repeats the password. */
+function postgresUrlProblem(path: string): string | null {
+  if (!isPostgresUrl(path)) return null;
+  let url: URL;
+  try {
+    url = new URL(path);
+  } catch {
+    return 'not a valid PostgreSQL URL (postgres://user[:password]@host[:port]/database)';
+  }
+  if (!url.hostname) return 'the PostgreSQL URL names no host (postgres://user[:password]@host[:port]/database)';
+  if (url.pathname.replace(/^\//, '') === '') return 'the PostgreSQL URL names no database (postgres://user[:password]@host[:port]/database)';
+  return null;
+}
+
+/** The URL as it may be logged or shown: the password replaced. */
+export function redactDatabaseUrl(path: string): string {
+  if (!isPostgresUrl(path)) return path;
+  try {
+    const url = new URL(path);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
 const models = z.strictObject({ fast: z.string().min(1), reasoning: z.string().min(1) });
 
 const adapterCommon = {
@@ -112,7 +143,21 @@ export const configSchema = z.strictObject({
       apiKey: z.string().min(16, 'at least 16 characters').optional(),
     })
     .prefault({}),
-  database: z.strictObject({ path: z.string().min(1).default('./data/conclave.sqlite') }).prefault({}),
+  database: z
+    .strictObject({
+      /** A SQLite file, `:memory:`, or a `postgres://` (`postgresql://`) URL, which selects PostgreSQL. */
+      path: z
+        .string()
+        .min(1)
+        .default('./data/conclave.sqlite')
+        .superRefine((path, ctx) => {
+          const problem = postgresUrlProblem(path);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      /** PostgreSQL only: the most connections this process holds at once. */
+      poolSize: positiveInt.max(100).default(10),
+    })
+    .prefault({}),
   adapters: z.array(adapterSchema).default([]),
   /**
    * Every adapter's circuit breaker: this many transport failures or timeouts in a row open it; after
@@ -220,6 +265,29 @@ export const configSchema = z.strictObject({
       splitOptions: positiveInt.default(3),
       escalateAfterFailures: positiveInt.default(3),
       floors: z.record(z.string().min(1), floor).default({}),
+    })
+    .prefault({}),
+  memory: z
+    .strictObject({
+      /**
+       * What a create request does with past decisions when it names no `memory`: `off` (nothing),
+       * `context` (the closest ones quoted in round 1's prompt) or `reuse` (a near-identical one answers at once).
+       */
+      mode: z.enum(['off', 'context', 'reuse']).default('context'),
+      /** How many past decisions round 1's prompt quotes under `context`, at most. */
+      contextDecisions: z.number().int().min(1).max(10).default(3),
+      /** The similarity a past decision needs to be quoted as context. */
+      minSimilarity: fraction.default(0.75),
+      /** The similarity a past decision needs to be reused (its differing content words are checked too). */
+      reuseSimilarity: fraction.default(0.92),
+      /** A decision older than this is never reused (it may still be quoted as context). */
+      reuseMaxAgeDays: z.number().int().min(1).max(3650).default(30),
+      /**
+       * An HTTP adapter and model that embed question + context. Set: each decision also gets an embedding
+       * (one call when it completes), and `context` ranks past decisions by its cosine (one call per new
+       * request, billed to it). Reuse and GET /v1/decisions stay TF-IDF: they never call a model.
+       */
+      embeddings: z.strictObject({ adapter: z.string().min(1), model: z.string().min(1) }).optional(),
     })
     .prefault({}),
   checkpoints: z

@@ -69,6 +69,35 @@ describe(loadConfig.name, () => {
     expect(message).not.toContain('Secret');
   });
 
+  describe('a PostgreSQL database (CONCLAVE_DB=postgres://...)', () => {
+    it.each(['postgres://postgres@127.0.0.1:5432/conclave', 'postgresql://u:secret@db.internal/conclave?sslmode=require'])('should accept %s', (url) => {
+      expect(loadConfig({ CONCLAVE_DB: url }).database).toEqual({ path: url, poolSize: 10 });
+    });
+
+    it.each([
+      ['no database', 'postgres://app:s3cr3t-pw@127.0.0.1:5432/', /database\.path: got "postgres:\/\/app:\*\*\*@127\.0\.0\.1:5432\/"; .*names no database/],
+      ['no host', 'postgres:///conclave', /database\.path: .*names no host/],
+      ['a broken URL', 'postgres://app:s3cr3t-pw@[bad/conclave', /database\.path: .*not a valid PostgreSQL URL/],
+    ])('should stop at start-up on a URL with %s, naming the key and never the password', (_case, url, message) => {
+      const error = (() => {
+        try {
+          loadConfig({ CONCLAVE_DB: url });
+        } catch (e) {
+          return e as Error;
+        }
+        throw new Error('accepted');
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain('s3cr3t-pw');
+    });
+
+    it('should bound the pool size', () => {
+      expect(() => loadConfig({ CONCLAVE_CONFIG: file('database:\n  poolSize: 0\n') })).toThrow(/database\.poolSize: got 0/);
+      expect(loadConfig({ CONCLAVE_CONFIG: file('database:\n  poolSize: 25\n') }).database.poolSize).toBe(25);
+    });
+  });
+
   it('should reject a bad PORT from the environment', () => {
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(''), PORT: 'eighty' })).toThrow(/server\.port: got "eighty"/);
   });
@@ -90,6 +119,24 @@ describe(loadConfig.name, () => {
     });
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + backend()) })).toThrow(/convergence\.embeddings: backend "embeddings" needs/);
     expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + backend('claude')) })).toThrow(/embeddings\.adapter: got "claude"/);
+    // Decision memory's embeddings: the same rule, named by its own key.
+    const memory = (adapter: string) => `memory:\n  embeddings: { adapter: ${adapter}, model: nomic-embed-text }\n`;
+    expect(loadConfig({ CONCLAVE_CONFIG: file(adapters + memory('emb')) }).memory.embeddings).toEqual({ adapter: 'emb', model: 'nomic-embed-text' });
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + memory('claude')) })).toThrow(/memory\.embeddings\.adapter: got "claude"/);
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file(adapters + memory('nowhere')) })).toThrow(/memory\.embeddings\.adapter: got "nowhere"/);
+  });
+
+  it('should stop at start-up on an out-of-range memory key, naming it', () => {
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file('memory:\n  reuseSimilarity: 1.5\n') })).toThrow(/memory\.reuseSimilarity/);
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file('memory:\n  mode: always\n') })).toThrow(/memory\.mode/);
+    expect(() => loadConfig({ CONCLAVE_CONFIG: file('memory:\n  contextDecisions: 0\n') })).toThrow(/memory\.contextDecisions/);
+    expect(loadConfig({ CONCLAVE_CONFIG: file('') }).memory).toEqual({
+      mode: 'context',
+      contextDecisions: 3,
+      minSimilarity: 0.75,
+      reuseSimilarity: 0.92,
+      reuseMaxAgeDays: 30,
+    });
   });
 
   it('should accept a configured chair only when it names a configured adapter, and stop at start-up otherwise', () => {

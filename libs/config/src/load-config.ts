@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ConclaveConfig, configSchema } from './config.schema';
+import { ConclaveConfig, configSchema, isPostgresUrl, redactDatabaseUrl } from './config.schema';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -31,6 +31,8 @@ const SECRET_KEY = /^(apiKey|secret|password|token)$/i;
  * message about a bad key (say, too short) cannot echo the key into a terminal or a log collector.
  */
 function redactSecrets(value: unknown): unknown {
+  // A PostgreSQL URL may carry its password.
+  if (typeof value === 'string' && isPostgresUrl(value)) return redactDatabaseUrl(value);
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(redactSecrets);
   return Object.fromEntries(
@@ -126,12 +128,15 @@ export const EMBEDDING_PROVIDERS: readonly string[] = ['openai', 'openrouter', '
 function assertEmbeddingsBackend(config: ConclaveConfig): void {
   const convergence = config.deliberation.convergence;
   const key = 'deliberation.convergence.embeddings';
+  if (config.memory.embeddings) assertEmbeddingsAdapter(config, 'memory.embeddings', config.memory.embeddings.adapter);
   if (convergence.backend !== 'embeddings') return;
   if (!convergence.embeddings) throw new ConfigError(`${key}: backend "embeddings" needs { adapter, model } naming an HTTP adapter that serves embeddings`);
-  const adapter = config.adapters.find((a) => a.name === convergence.embeddings!.adapter);
+  assertEmbeddingsAdapter(config, key, convergence.embeddings.adapter);
+}
+
+function assertEmbeddingsAdapter(config: ConclaveConfig, key: string, name: string): void {
+  const adapter = config.adapters.find((a) => a.name === name);
   if (!adapter || adapter.kind !== 'http' || !EMBEDDING_PROVIDERS.includes(adapter.provider)) {
-    throw new ConfigError(
-      `${key}.adapter: got "${convergence.embeddings.adapter}"; must name a configured http adapter with provider ${EMBEDDING_PROVIDERS.join(' | ')}`,
-    );
+    throw new ConfigError(`${key}.adapter: got "${name}"; must name a configured http adapter with provider ${EMBEDDING_PROVIDERS.join(' | ')}`);
   }
 }

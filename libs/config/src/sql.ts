@@ -54,3 +54,11 @@ export async function runSql(manager: EntityManager, sql: string, parameters: Re
     if (!manager.queryRunner) await runner.release();
   }
 }
+
+/**
+ * A boolean column's default, as the migrations wrote it (`default: false`, stored as the SQL text
+ * `false` on both drivers). Entities give it as that SQL text too (`default: SQL_FALSE`): a plain `false`
+ * becomes `0` in TypeORM's SQLite driver, which its schema builder then sees as differing from the
+ * migrated table (test/schema-matches-entities.e2e-spec.ts).
+ */
+export const SQL_FALSE = (): string => 'false';

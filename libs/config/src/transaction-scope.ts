@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
- * Which transaction the running code is inside, if any. Transactions run one at a time (see
- * serializeTransactions in apps/api), so a transaction asked for and awaited from inside another would
- * wait for it forever: the queue refuses that with an error instead of hanging.
+ * Which transaction the running code is inside, if any. On SQLite transactions run one at a time (see
+ * guardTransactions in apps/api), so a transaction asked for and awaited from inside another would
+ * wait for it forever; on PostgreSQL it would run outside the first. Both refuse it with an error.
  */
 export const transactionScope = new AsyncLocalStorage<{ open: boolean }>();
 

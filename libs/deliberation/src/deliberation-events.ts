@@ -1,5 +1,5 @@
 import type { ModelClass } from '@app/config';
-import type { ConvergenceStatus, DeliberationResult, ParticipantResponse, Synthesis } from './deliberation.types';
+import type { ConvergenceStatus, DeliberationResult, MemoryMode, MemoryReference, ParticipantResponse, Synthesis } from './deliberation.types';
 import type { ResponseView } from './deliberation.view';
 import type { PauseInfo } from './engine/engine.ports';
 
@@ -32,6 +32,8 @@ interface Replayed {
 /** Each SSE event's data, by event type: the contract clients (CLI, MCP, the web page) read. */
 export interface DeliberationEventData {
   deliberation_started: { question: string; participants: unknown[]; mode: string; maxRounds: number };
+  /** Decision memory was used: past decisions quoted in round 1's prompt (context), or one that answered it (reuse: reusedFrom). */
+  memory_used: { mode: MemoryMode; decisions: MemoryReference[]; reusedFrom?: string };
   round_started: Replayed & { round: number; participants?: Array<{ participantIndex: number; adapter: string; model: string; tier: ModelClass }> };
   response_received: Replayed & ResponseReceived;
   round_completed: Replayed & {

@@ -21,6 +21,8 @@ import { StartupRecovery } from './runtime/startup-recovery';
 import { TierPolicy } from './runtime/tier-policy';
 import { GovernancePicture } from './runtime/governance-picture';
 import { StateStore } from './state/state-store';
+import { DecisionMemory } from './memory/decision-memory.service';
+import { DecisionRepository } from './memory/decision.repository';
 
 @Module({
   imports: [AdaptersModule, TokensModule, TieringModule, CheckpointModule],
@@ -43,7 +45,9 @@ import { StateStore } from './state/state-store';
     GovernancePicture,
     BudgetGate,
     PriceGuard,
+    DecisionRepository,
+    DecisionMemory,
   ],
-  exports: [DeliberationService, EstimateService, UsageSummaryService, ResumeService],
+  exports: [DeliberationService, EstimateService, UsageSummaryService, ResumeService, DecisionMemory],
 })
 export class DeliberationModule {}

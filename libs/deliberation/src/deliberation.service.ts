@@ -5,7 +5,13 @@ import { UsageService } from '@app/tokens';
 import { Clock, CONCLAVE_CONFIG, ConclaveConfig, DomainError, type ModelClass } from '@app/config';
 import { randomUUID } from 'node:crypto';
 import { Observable, from } from 'rxjs';
-import type { ChairSpec, DeliberationRequest, DeliberationStatus, ParticipantSpec } from './deliberation.types';
+import { DataSource } from 'typeorm';
+import type { ChairSpec, DeliberationRequest, DeliberationStatus, MemoryMode, ParticipantSpec } from './deliberation.types';
+import { DecisionMemory, type Reusable } from './memory/decision-memory.service';
+import { decisionText } from './memory/memory-vector';
+import { ProductionPorts } from './runtime/production-ports';
+import { reusedResult } from './memory/decision';
+import { RoundRepository } from './persistence/round.repository';
 import type { DeliberationView } from './deliberation.view';
 import { DeliberationRepository } from './persistence/deliberation.repository';
 import { DeliberationViews } from './persistence/deliberation-views';
@@ -28,6 +34,8 @@ export interface StartDeliberation {
   convergence?: DeliberationRequest['convergence'];
   history?: DeliberationRequest['history'];
   chair?: { adapter: string; model?: string; tier?: ModelClass };
+  /** What to do with past decisions (default: config memory.mode). */
+  memory?: MemoryMode;
 }
 
 /** The request's own budget, else the configured default one; none when neither limits anything. */
@@ -69,6 +77,10 @@ export class DeliberationService {
     private readonly usage: UsageService,
     private readonly checkpointStore: CheckpointStore,
     private readonly priceGuard: PriceGuard,
+    private readonly memory: DecisionMemory,
+    private readonly rounds: RoundRepository,
+    private readonly dataSource: DataSource,
+    private readonly ports: ProductionPorts,
   ) {}
 
   async tokens(id: string) {
@@ -150,15 +162,71 @@ export class DeliberationService {
     });
   }
 
-  async start(input: StartDeliberation): Promise<DeliberationView> {
+  /**
+   * Starts a deliberation, or answers it at once from memory: with `memory: reuse` (and no `force`), a
+   * past decision close enough makes a completed deliberation with no model call. Otherwise the past
+   * decisions memory offers are fixed in the request, to be quoted in round 1's prompt.
+   */
+  async start(input: StartDeliberation, options: { force?: boolean } = {}): Promise<DeliberationView> {
     const request = this.accept(input);
+    const mode = input.memory ?? this.config.memory.mode;
+    const asked = { question: request.question, context: request.context, adapters: request.participants.map((p) => p.adapter) };
+    if (mode === 'reuse' && options.force !== true) {
+      const reusable = await this.memory.reusable(asked);
+      if (reusable) return this.answerFromMemory(request, reusable);
+    }
     this.runs.assertCapacity();
     const id = randomUUID();
+    // With memory.embeddings, the quoted decisions are ranked by one embeddings call, in this deliberation's ledger.
+    const embeddings = this.config.memory.embeddings;
+    const embed = embeddings
+      ? async () =>
+          (await this.ports.embedTexts(id, 1, embeddings, [decisionText(request.question, request.context)], 'TF-IDF ranks the past decisions'))?.[0] ?? null
+      : undefined;
+    request.memory = { mode, decisions: mode === 'off' ? [] : await this.memory.context(asked, embed) };
     await this.repository.create({ id, request, status: 'queued', now: this.clock.now() });
     const view = (await this.views.view(id))!;
     this.hub.open(id, eventsFromView(view, false));
     this.runs.enqueue(id);
     return view;
+  }
+
+  /** A completed deliberation made of a past decision: stored with its reuse record in one commit; nothing is queued or called. */
+  private async answerFromMemory(request: DeliberationRequest, found: Reusable): Promise<DeliberationView> {
+    const id = randomUUID();
+    const now = this.clock.now();
+    request.memory = found.use;
+    const result = reusedResult(found.past, found.similarity, request.history);
+    await this.dataSource.transaction(async (manager) => {
+      await this.repository.create({ id, request, status: 'completed', now }, manager);
+      await this.repository.setStatus(manager, id, 'completed', now, { result });
+      await this.memory.recordReuse(manager, id, found.past, now);
+    });
+    return (await this.views.view(id))!;
+  }
+
+  /**
+   * Deletes a finished deliberation: its row, rounds, answers, checkpoints and decision, in one commit.
+   * Its token_usage rows stay: the ledger is the audit of what was spent, and budget history must not
+   * change after the fact. A queued, running, paused or interrupted one is refused (409): cancel it first.
+   */
+  async delete(id: string): Promise<void> {
+    const view = await this.get(id);
+    if (!['completed', 'failed', 'cancelled'].includes(view.status)) {
+      throw new DomainError(
+        'conflict',
+        'DELIBERATION_NOT_FINISHED',
+        `deliberation ${id} is ${view.status}; only a completed, failed or cancelled deliberation can be deleted (cancel it first)`,
+        { status: view.status },
+      );
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await this.rounds.deleteFor(manager, id);
+      await this.checkpointStore.deleteFor(manager, id);
+      await this.memory.delete(manager, id);
+      await this.repository.delete(manager, id);
+    });
+    this.memory.forget(id);
   }
 
   /**

@@ -9,7 +9,34 @@ export type DeliberationStatus = 'queued' | 'running' | 'paused' | 'completed' |
 export type HistoryPolicy = 'full' | 'latest' | 'digest';
 export type Stance = 'for' | 'against' | 'neutral';
 export type Mode = 'quick' | 'conference';
-export type StopReason = 'converged' | 'model_consensus' | 'budget_consensus' | 'max_rounds' | 'impasse' | 'budget' | 'cancelled' | 'error';
+/** `reused`: answered from decision memory, with no model call (see memory/). */
+export type StopReason = 'converged' | 'model_consensus' | 'budget_consensus' | 'max_rounds' | 'impasse' | 'budget' | 'cancelled' | 'error' | 'reused';
+/** What a deliberation does with past decisions: nothing, quote the closest in round 1's prompt, or answer from one. */
+export type MemoryMode = 'off' | 'context' | 'reuse';
+export const MEMORY_MODES: readonly MemoryMode[] = ['off', 'context', 'reuse'];
+
+/** A past decision as a new deliberation used it (quoted in round 1's prompt, or reused). */
+export interface MemoryReference {
+  id: string;
+  question: string;
+  /** The winning option; null when the past deliberation had none (a tie, no votes). */
+  decision: string | null;
+  outcome: Outcome;
+  confidence: number | null;
+  decidedAt: string;
+  similarity: number;
+  /** How `similarity` was measured: TF-IDF cosine, or the embeddings' cosine (memory.embeddings). */
+  similarityBy: 'tfidf' | 'embeddings';
+}
+
+/** How the request used decision memory, fixed when it was accepted (so a resume quotes the same decisions). */
+export interface MemoryUse {
+  mode: MemoryMode;
+  /** The decisions quoted in round 1's prompt (context), or the one reused. */
+  decisions: MemoryReference[];
+  /** The decision that answered it (reuse). */
+  reusedFrom?: string;
+}
 export type ConvergenceStatus = 'converged' | 'refining' | 'diverging' | 'impasse';
 export type Outcome = 'unanimous' | 'majority' | 'plurality' | 'tie' | 'no_votes';
 export type VoteError = 'invalid_json' | 'validation_error' | 'no_vote_marker' | 'response_too_short';
@@ -43,6 +70,8 @@ export interface DeliberationRequest {
   history?: HistoryPolicy;
   /** Who writes the synthesis after the last round (the request's, or the configured chair), its model resolved at creation. */
   chair?: ChairSpec;
+  /** Decision memory as used by this deliberation; absent on requests from before it existed. */
+  memory?: MemoryUse;
 }
 
 export interface ChairSpec {
@@ -134,6 +163,9 @@ export interface DeliberationEconomy {
   marginalRounds: Array<{ round: number; tokens: number; costUsd: number | null }>;
   historySavings: { policy: HistoryPolicy; inputTokensUnderFull: number; inputTokensAsSent: number; savedInputTokens: number };
   earlyStopSavings: { roundsSaved: number; tokens: number; costUsd: number | null };
+  /** Answered from memory: the reused decision's tokens and cost, not spent again. */
+  tokensSaved?: number;
+  costSavedUsd?: number | null;
 }
 
 export interface DeliberationResult {
@@ -162,6 +194,8 @@ export interface DeliberationResult {
   synthesisError?: string;
   /** "chair" when the chair's mapping of the votes changes the outcome (see synthesis.mappedOutcome); the tally above stays the engine's. */
   outcomeBy?: 'engine' | 'chair';
+  /** Answered from decision memory: the id of the decision (and deliberation) reused; no model was called. */
+  reusedFrom?: string;
 }
 
 export interface TierDecisionRecord {

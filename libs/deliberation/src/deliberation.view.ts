@@ -1,4 +1,4 @@
-import type { ConvergenceStatus, DeliberationResult, DeliberationStatus, ParticipantResponse, TierDecisionRecord } from './deliberation.types';
+import type { ConvergenceStatus, DeliberationResult, DeliberationStatus, MemoryUse, ParticipantResponse, TierDecisionRecord } from './deliberation.types';
 import type { PauseInfo } from './engine/engine.ports';
 import type { DeliberationEntity, ResponseEntity, ResumeEntry as ResumeRecord, RoundEntity } from './persistence/deliberation.entities';
 
@@ -53,6 +53,8 @@ export interface DeliberationView {
   parentId: string | null;
   forkedFromCheckpointId: string | null;
   resumes: ResumeRecord[];
+  /** Decision memory as this deliberation used it: the mode, the past decisions quoted in round 1 (or the one reused). Null on older ones. */
+  memory: MemoryUse | null;
 }
 
 export function responseView(row: ResponseEntity): ResponseView {
@@ -125,5 +127,6 @@ export function toDeliberationView(row: DeliberationEntity, rounds: RoundEntity[
     parentId: row.parentId,
     forkedFromCheckpointId: row.forkedFromCheckpointId,
     resumes: row.resumes ?? [],
+    memory: request.memory ?? null,
   };
 }

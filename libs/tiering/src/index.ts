@@ -8,6 +8,8 @@ import { CreateAllocations1763900002002 } from './migrations/1763900002002-creat
 import { CreateBudgetAudit1763900002003 } from './migrations/1763900002003-create-budget-audit';
 import { AddAllocationRoleComplexityForced1763900015000 } from './migrations/1763900015000-add-allocation-role-complexity-forced';
 import { AddAllocationFallback1763900015500 } from './migrations/1763900015500-add-allocation-fallback';
+import { AddBudgetReservations1763900021000 } from './migrations/1763900021000-add-budget-reservations';
+import { BudgetReservationEntity } from './budget/budget-reservation.entity';
 
 export * from './rules/tier-selector';
 export * from './rules/budget-zone';
@@ -34,7 +36,7 @@ export { AllocationAudit } from './allocation/allocation-audit.repository';
 export type { Allocation, AllocationQuery, AllocationStats, NewAllocation } from './allocation/allocation-audit.repository';
 export { TieringModule } from './tiering.module';
 
-export const tieringEntities = [BudgetWindowEntity, BudgetSettingEntity, AllocationEntity, BudgetAuditEntity];
+export const tieringEntities = [BudgetWindowEntity, BudgetSettingEntity, AllocationEntity, BudgetAuditEntity, BudgetReservationEntity];
 export const tieringMigrations = [
   CreateBudgetWindows1763900002000,
   CreateBudgetSettings1763900002001,
@@ -42,4 +44,5 @@ export const tieringMigrations = [
   CreateBudgetAudit1763900002003,
   AddAllocationRoleComplexityForced1763900015000,
   AddAllocationFallback1763900015500,
+  AddBudgetReservations1763900021000,
 ];

@@ -3,15 +3,15 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { configSchema, ConfigModule, detached } from '@app/config';
 import { makeUsage, SolutionTotalsEntity, TokenLedger, tokensEntities, tokensMigrations, TokensModule, TokenUsageEntity, type UsageEntry } from '@app/tokens';
 import { DataSource } from 'typeorm';
-import { serializeTransactions } from './serial-transactions';
+import { guardTransactions } from './guard-transactions';
 
 /**
  * Participants answer in parallel, and each answer is recorded in a transaction of its own. The
- * DataSource is made as AppModule makes it (initialized, then serializeTransactions; only the token
+ * DataSource is made as AppModule makes it (initialized, then guardTransactions; only the token
  * tables, to keep this fast), so the writers below overlap as concurrent answers do and only the
  * app's real queue keeps them apart.
  */
-describe(serializeTransactions.name, () => {
+describe(guardTransactions.name, () => {
   let moduleRef: TestingModule;
   let dataSource: DataSource;
   let ledger: TokenLedger;
@@ -23,7 +23,7 @@ describe(serializeTransactions.name, () => {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ type: 'better-sqlite3', database: ':memory:', entities: tokensEntities, migrations: tokensMigrations, migrationsRun: true }),
-          dataSourceFactory: async (options) => serializeTransactions(await new DataSource(options!).initialize()),
+          dataSourceFactory: async (options) => guardTransactions(await new DataSource(options!).initialize()),
         }),
         TokensModule,
       ],

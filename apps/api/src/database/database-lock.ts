@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { OnApplicationShutdown } from '@nestjs/common';
+import { DatabaseClaim } from './database-claim';
 import { DatabaseStartError } from './database-start-error';
 
 function isAlive(pid: number): boolean {
@@ -27,11 +27,12 @@ function readPid(lockPath: string): number | null {
  * its own copy of every cap (together past them): it is refused at start, naming the holder. A lock
  * left by a process that no longer exists (kill -9, power loss) is taken over.
  */
-export class DatabaseLock implements OnApplicationShutdown {
+export class DatabaseLock extends DatabaseClaim {
   private held = true;
   private readonly onExit = () => this.release();
 
   private constructor(readonly path: string) {
+    super();
     process.once('exit', this.onExit);
   }
 
@@ -68,7 +69,7 @@ export class DatabaseLock implements OnApplicationShutdown {
   }
 
   /** Removes the lock file if it is still ours. Idempotent; also runs on process exit. */
-  release(): void {
+  override release(): void {
     if (!this.held) return;
     this.held = false;
     process.removeListener('exit', this.onExit);
@@ -78,9 +79,5 @@ export class DatabaseLock implements OnApplicationShutdown {
     } catch {
       // already gone
     }
-  }
-
-  onApplicationShutdown(): void {
-    this.release();
   }
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ConclaveConfig } from '@app/config';
+import { isPostgresUrl, type ConclaveConfig } from '@app/config';
 import { checkpointEntities, checkpointMigrations } from '@app/checkpoint';
 import { deliberationEntities, deliberationMigrations } from '@app/deliberation';
 import { scheduleEntities, scheduleMigrations } from '@app/schedules';
@@ -10,20 +10,30 @@ import type { DataSourceOptions } from 'typeorm';
 
 /**
  * The one description of the database, shared by the app and the TypeORM CLI (ormconfig.ts).
- * SQLite through better-sqlite3 (TypeORM 1.x has no `sqlite3` driver). WAL lets readers proceed while a
+ * Each lib owns its entities and migrations; the schema is only ever changed by migrations, which run
+ * on both drivers (TypeORM's Table API, no driver-specific SQL).
+ *
+ * SQLite through better-sqlite3 (TypeORM 1.x has no `sqlite3` driver): WAL lets readers proceed while a
  * round is being written; the busy timeout makes a second writer wait instead of failing.
- * Each lib owns its entities and migrations; the schema is only ever changed by migrations.
+ * PostgreSQL (`database.path` a postgres:// URL) through pg: a pool of `database.poolSize` connections;
+ * bigint columns come back as strings and every entity's bigint has a transformer to numbers.
  */
 export function databaseOptions(config: ConclaveConfig): DataSourceOptions {
   const path = config.database.path;
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return {
-    type: 'better-sqlite3',
-    database: path,
+  const schema = {
     entities: [...tokensEntities, ...tieringEntities, ...checkpointEntities, ...deliberationEntities, ...scheduleEntities],
     migrations: [...tokensMigrations, ...tieringMigrations, ...checkpointMigrations, ...deliberationMigrations, ...scheduleMigrations],
     migrationsRun: true,
     synchronize: false,
+  };
+  if (isPostgresUrl(path)) {
+    return { type: 'postgres', url: path, poolSize: config.database.poolSize, connectTimeoutMS: 5000, applicationName: 'conclave', ...schema };
+  }
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  return {
+    type: 'better-sqlite3',
+    database: path,
+    ...schema,
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('journal_mode = WAL');
       db.pragma('busy_timeout = 5000');

@@ -4,6 +4,7 @@ import type {
   DeliberationEventData,
   DeliberationEventType,
   DeliberationResult,
+  MemoryUse,
   PauseInfo,
   ResponseView,
   RoundView,
@@ -25,7 +26,8 @@ import type { withLinks } from './deliberation-links';
 const STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'];
 const CONVERGENCE = ['converged', 'refining', 'diverging', 'impasse'];
 const OUTCOMES = ['unanimous', 'majority', 'plurality', 'tie', 'no_votes'];
-const STOP_REASONS = ['converged', 'model_consensus', 'budget_consensus', 'max_rounds', 'impasse', 'budget', 'cancelled', 'error'];
+const STOP_REASONS = ['converged', 'model_consensus', 'budget_consensus', 'max_rounds', 'impasse', 'budget', 'cancelled', 'error', 'reused'];
+export const MEMORY_MODE_VALUES = ['off', 'context', 'reuse'];
 
 export class VoteDto {
   @ApiProperty() option: string;
@@ -140,6 +142,26 @@ export class DeliberationResultDto {
   @ApiPropertyOptional({ type: SynthesisDto, nullable: true }) synthesis?: SynthesisDto | null;
   @ApiPropertyOptional() synthesisError?: string;
   @ApiPropertyOptional({ enum: ['engine', 'chair'] }) outcomeBy?: string;
+  @ApiPropertyOptional({ description: 'Answered from decision memory (stopReason "reused"): the decision, and deliberation, reused; no model was called' })
+  reusedFrom?: string;
+}
+
+export class MemoryReferenceDto {
+  @ApiProperty({ description: 'The past decision (and its deliberation)' }) id: string;
+  @ApiProperty() question: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Its winning option' }) decision: string | null;
+  @ApiProperty({ enum: OUTCOMES }) outcome: string;
+  @ApiProperty({ type: Number, nullable: true }) confidence: number | null;
+  @ApiProperty() decidedAt: string;
+  @ApiProperty({ description: 'Cosine of question + context: TF-IDF, or embeddings (see similarityBy)' }) similarity: number;
+  @ApiProperty({ enum: ['tfidf', 'embeddings'] }) similarityBy: string;
+}
+
+class MemoryUseDto {
+  @ApiProperty({ enum: MEMORY_MODE_VALUES }) mode: string;
+  @ApiProperty({ type: MemoryReferenceDto, isArray: true, description: "Quoted in round 1's prompt (context), or the one reused" })
+  decisions: MemoryReferenceDto[];
+  @ApiPropertyOptional() reusedFrom?: string;
 }
 
 class PauseDto {
@@ -184,6 +206,7 @@ export class DeliberationViewDto {
   @ApiProperty({ type: String, nullable: true }) latestCheckpointId: string | null;
   @ApiProperty({ type: String, nullable: true }) parentId: string | null;
   @ApiProperty({ type: String, nullable: true }) forkedFromCheckpointId: string | null;
+  @ApiProperty({ type: MemoryUseDto, nullable: true, description: 'Decision memory as this deliberation used it' }) memory: MemoryUseDto | null;
   @ApiProperty({ type: LinksDto }) links: LinksDto;
 }
 
@@ -295,6 +318,9 @@ class DeliberationEventDataDto {
   @ApiPropertyOptional({ type: () => DeliberationResultDto, nullable: true, description: 'completed, failed, cancelled' })
   result?: DeliberationResultDto | null;
   @ApiPropertyOptional({ description: 'set on events told again from stored state' }) replayed?: boolean;
+  @ApiPropertyOptional({ enum: MEMORY_MODE_VALUES, description: 'memory_used: the memory mode (deliberation_started: the deliberation mode)' }) mode?: string;
+  @ApiPropertyOptional({ type: MemoryReferenceDto, isArray: true, description: 'memory_used: the past decisions used' }) decisions?: MemoryReferenceDto[];
+  @ApiPropertyOptional({ description: 'memory_used: the decision that answered it (reuse)' }) reusedFrom?: string;
 }
 
 export class DeliberationEventDto {
@@ -302,6 +328,7 @@ export class DeliberationEventDto {
   @ApiProperty({
     enum: [
       'deliberation_started',
+      'memory_used',
       'round_started',
       'response_received',
       'round_completed',
@@ -336,7 +363,8 @@ export const DOCUMENTED_SHAPES_CONFORM: [
   Conforms<DeliberationResult, DeliberationResultDto>,
   Conforms<PauseInfo, PauseDto>,
   Conforms<CheckpointSummary, CheckpointSummaryDto>,
+  Conforms<MemoryUse, MemoryUseDto>,
   Conforms<ReturnType<typeof withLinks>, DeliberationViewDto>,
   Conforms<DeliberationEvent['type'], DeliberationEventDto['type']>,
   Conforms<EventData, DeliberationEventDataDto>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { HISTORY_POLICIES, type HistoryPolicy } from '@app/deliberation';
+import { HISTORY_POLICIES, MEMORY_MODES, type HistoryPolicy, type MemoryMode } from '@app/deliberation';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -203,6 +203,15 @@ export class CreateDeliberationDto {
   @ValidateNested()
   @Type(() => ChairDto)
   chair?: ChairDto;
+
+  @ApiPropertyOptional({
+    enum: MEMORY_MODES,
+    description:
+      'Decision memory: off; context (up to memory.contextDecisions past decisions at or above memory.minSimilarity quoted in round 1\'s prompt, trimmed first when it is tight); reuse (a past decision at or above memory.reuseSimilarity, with no differing content word, younger than memory.reuseMaxAgeDays and decided by at least these adapters, answers at once: completed, stopReason "reused", result.reusedFrom, no model call; ?force=true runs it anyway; without one it runs as context). Default: config memory.mode (context).',
+  })
+  @IsOptional()
+  @IsIn(MEMORY_MODES, { message: `memory must be one of ${MEMORY_MODES.join(', ')}` })
+  memory?: MemoryMode;
 }
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -213,6 +222,12 @@ export class CreateQueryDto {
   @Transform(toBoolean)
   @IsBoolean()
   wait?: boolean;
+
+  @ApiPropertyOptional({ description: 'With memory: reuse, run the deliberation even when a past decision could answer it' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  force?: boolean;
 }
 
 export class PauseQueryDto {

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, Sse, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, Sse, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiProduces,
@@ -39,10 +40,13 @@ export class DeliberationsController {
   @Post()
   @HttpCode(202)
   @UseGuards(ThrottlerGuard)
-  @ApiAcceptedResponse({ description: '{ id, status, links }; with ?wait=true, 200 and the finished deliberation' })
+  @ApiAcceptedResponse({
+    description:
+      '{ id, status, links }; with ?wait=true, 200 and the finished deliberation. Answered from memory (memory: reuse) it is completed at once: status "completed".',
+  })
   @ApiTooManyRequestsResponse({ type: ApiErrorBody, description: 'Rate limit or full queue; see Retry-After' })
   async create(@Body() body: CreateDeliberationDto, @Query() query: CreateQueryDto, @Res({ passthrough: true }) res: Response) {
-    const view = await this.deliberations.start(body);
+    const view = await this.deliberations.start(body, { force: query.force });
     if (!query.wait) return { id: view.id, status: view.status, links: linksFor(view.id) };
     const finished = await this.deliberations.waitForEnd(view.id);
     if (!['queued', 'running'].includes(finished.status)) res.status(200);
@@ -91,6 +95,18 @@ export class DeliberationsController {
   async events(@Param('id', new ParseUUIDPipe()) id: string): Promise<Observable<SseMessage>> {
     const events = await this.deliberations.events(id);
     return events.pipe(map((e) => ({ id: String(e.seq), type: e.type, data: e })));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({
+    description:
+      'Deletes a completed, failed or cancelled deliberation: its rounds, answers, checkpoints and decision. Its token_usage rows stay (the ledger is an audit record; budget history does not change).',
+  })
+  @ApiConflictResponse({ type: ApiErrorBody, description: 'Queued, running, paused or interrupted (the message names its status): cancel it first' })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.deliberations.delete(id);
   }
 
   @Post(':id/pause')

@@ -74,7 +74,8 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: false,
     exceptionFactory: (errors) => {
       const details = flatten(errors);
-      const message = details.map((d) => d.problems.join('; ')).join('; ') || 'invalid request';
+      // class-validator names only the property; a nested one ("question" inside "deliberation") gets its whole path.
+      const message = details.map((d) => (d.field.includes('.') ? `${d.field}: ` : '') + d.problems.join('; ')).join('; ') || 'invalid request';
       return new BadRequestException({ message, details });
     },
   });

@@ -59,6 +59,7 @@ export function applyEvent(state: ProgressState, event: DeliberationEvent): Prog
     case 'interrupted':
       return { ...state, status: event.type, ended: true };
     case 'deliberation_started':
+    case 'memory_used':
     case 'budget_warning':
     case 'synthesis':
     case 'tier_escalated':

@@ -86,6 +86,21 @@ export function summarize(view: DeliberationView, tokens: TokenFigures) {
           synthesisError: result.synthesisError ?? null,
         }
       : null,
+    // Which past decisions it used (quoted in round 1, or the one that answered it): a client should know an answer came from memory.
+    memory:
+      view.memory && view.memory.decisions.length > 0
+        ? {
+            mode: view.memory.mode,
+            reusedFrom: view.memory.reusedFrom ?? null,
+            decisions: view.memory.decisions.map((d) => ({
+              id: d.id,
+              question: clip(d.question, 300),
+              decision: d.decision === null ? null : clip(d.decision, 200),
+              similarity: d.similarity,
+              decidedAt: d.decidedAt,
+            })),
+          }
+        : null,
     pause: view.pause,
     failure: view.failure === null ? null : clip(view.failure, 1000),
     latestCheckpointId: view.latestCheckpointId,
@@ -124,6 +139,9 @@ export function renderSummary(s: DeliberationSummary): string {
     const last = s.rounds[s.rounds.length - 1];
     lines.push(`Round ${last.number} votes: ${last.votes.map((v) => `#${v.participantIndex} ${v.option ?? v.problem ?? 'none'}`).join('; ')}.`);
   }
+  if (s.memory?.reusedFrom)
+    lines.push(`Answered from memory: decision ${s.memory.reusedFrom} (similarity ${s.memory.decisions[0]?.similarity ?? '?'}); no model was called.`);
+  else if (s.memory) lines.push(`Memory: round 1 quoted ${s.memory.decisions.length} past decision(s): ${s.memory.decisions.map((d) => d.id).join(', ')}.`);
   if (s.pause) lines.push(`Pause: ${JSON.stringify(s.pause)}.`);
   if (s.failure) lines.push(`Failure: ${s.failure}.`);
   lines.push(`Tokens: ${s.tokens.totalTokens.toLocaleString('en-US')} in ${s.tokens.calls} calls, ${costText(s.tokens.costUsd)}.`);

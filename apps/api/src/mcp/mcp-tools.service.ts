@@ -225,8 +225,8 @@ export class McpToolsService {
   }
 
   private async deliberate(args: z.infer<typeof deliberateInput>, ctx: ServerContext): Promise<CallToolResult> {
-    const { waitSeconds, ...body } = args;
-    const view = await this.deliberations.start(await this.validate(CreateDeliberationDto, body));
+    const { waitSeconds, force, ...body } = args;
+    const view = await this.deliberations.start(await this.validate(CreateDeliberationDto, body), { force });
     return this.answer(await this.follow(view, waitSeconds ?? DEFAULT_WAIT_SECONDS, ctx));
   }
 

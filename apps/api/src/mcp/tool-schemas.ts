@@ -49,6 +49,12 @@ export const deliberationRequestShape = {
     })
     .optional()
     .describe('After the last round, one call writes a synthesis: recommendation, agreements, disagreements, dissent'),
+  memory: z
+    .enum(['off', 'context', 'reuse'])
+    .optional()
+    .describe(
+      "Past decisions: off; context (the closest quoted in round 1's prompt; default); reuse (a near-identical past decision answers at once, no model call)",
+    ),
 };
 
 const waitSeconds = z
@@ -61,7 +67,11 @@ const waitSeconds = z
     `How long to wait for the end, sending progress notifications (default ${DEFAULT_WAIT_SECONDS}; keep it under your client's tool timeout, ~60 s). 0 returns at once.`,
   );
 
-export const deliberateInput = z.strictObject({ ...deliberationRequestShape, waitSeconds });
+export const deliberateInput = z.strictObject({
+  ...deliberationRequestShape,
+  force: z.boolean().optional().describe('With memory: reuse, run it even when a past decision could answer it'),
+  waitSeconds,
+});
 export const estimateInput = z.strictObject(deliberationRequestShape);
 
 export const idInput = z.strictObject({ id: id('The deliberation id (returned by deliberate)') });

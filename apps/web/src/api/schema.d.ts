@@ -330,7 +330,7 @@ export interface paths {
         get: operations["DeliberationsController_get"];
         put?: never;
         post?: never;
-        delete?: never;
+        delete: operations["DeliberationsController_remove"];
         options?: never;
         head?: never;
         patch?: never;
@@ -474,6 +474,54 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["CheckpointsController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DecisionsController_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/decisions/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DecisionsController_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/decisions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DecisionsController_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1119,6 +1167,11 @@ export interface components {
             history?: "full" | "latest" | "digest";
             /** @description After the last round, one call to this adapter writes a synthesis (result.synthesis: recommendation, agreements, disagreements, dissent) and may map paraphrased votes to one decision (result.outcomeBy). Reserved like any call; skipped, and said so, when it does not fit the budget. Default: config deliberation.chair, else none. */
             chair?: components["schemas"]["ChairDto"];
+            /**
+             * @description Decision memory: off; context (up to memory.contextDecisions past decisions at or above memory.minSimilarity quoted in round 1's prompt, trimmed first when it is tight); reuse (a past decision at or above memory.reuseSimilarity, with no differing content word, younger than memory.reuseMaxAgeDays and decided by at least these adapters, answers at once: completed, stopReason "reused", result.reusedFrom, no model call; ?force=true runs it anyway; without one it runs as context). Default: config memory.mode (context).
+             * @enum {string}
+             */
+            memory?: "off" | "context" | "reuse";
         };
         ParticipantViewDto: {
             index: number;
@@ -1231,7 +1284,7 @@ export interface components {
             tally: components["schemas"]["TallyEntryDto"][];
             abstained: number[];
             /** @enum {string} */
-            stopReason: "converged" | "model_consensus" | "budget_consensus" | "max_rounds" | "impasse" | "budget" | "cancelled" | "error";
+            stopReason: "converged" | "model_consensus" | "budget_consensus" | "max_rounds" | "impasse" | "budget" | "cancelled" | "error" | "reused";
             roundsUsed: number;
             durationMs: number;
             summary: string;
@@ -1242,6 +1295,8 @@ export interface components {
             synthesisError?: string;
             /** @enum {string} */
             outcomeBy?: "engine" | "chair";
+            /** @description Answered from decision memory (stopReason "reused"): the decision, and deliberation, reused; no model was called */
+            reusedFrom?: string;
         };
         PauseDto: {
             /** @enum {string} */
@@ -1251,6 +1306,28 @@ export interface components {
             used: number;
             nextRoundEstimateTokens: number;
             detail?: string;
+        };
+        MemoryReferenceDto: {
+            /** @description The past decision (and its deliberation) */
+            id: string;
+            question: string;
+            /** @description Its winning option */
+            decision: string | null;
+            /** @enum {string} */
+            outcome: "unanimous" | "majority" | "plurality" | "tie" | "no_votes";
+            confidence: number | null;
+            decidedAt: string;
+            /** @description Cosine of question + context: TF-IDF, or embeddings (see similarityBy) */
+            similarity: number;
+            /** @enum {string} */
+            similarityBy: "tfidf" | "embeddings";
+        };
+        MemoryUseDto: {
+            /** @enum {string} */
+            mode: "off" | "context" | "reuse";
+            /** @description Quoted in round 1's prompt (context), or the one reused */
+            decisions: components["schemas"]["MemoryReferenceDto"][];
+            reusedFrom?: string;
         };
         LinksDto: {
             self: string;
@@ -1277,6 +1354,8 @@ export interface components {
             latestCheckpointId: string | null;
             parentId: string | null;
             forkedFromCheckpointId: string | null;
+            /** @description Decision memory as this deliberation used it */
+            memory: components["schemas"]["MemoryUseDto"] | null;
             links: components["schemas"]["LinksDto"];
         };
         DeliberationPageDto: {
@@ -1331,11 +1410,20 @@ export interface components {
             result?: components["schemas"]["DeliberationResultDto"] | null;
             /** @description set on events told again from stored state */
             replayed?: boolean;
+            /**
+             * @description memory_used: the memory mode (deliberation_started: the deliberation mode)
+             * @enum {string}
+             */
+            mode?: "off" | "context" | "reuse";
+            /** @description memory_used: the past decisions used */
+            decisions?: components["schemas"]["MemoryReferenceDto"][];
+            /** @description memory_used: the decision that answered it (reuse) */
+            reusedFrom?: string;
         };
         DeliberationEventDto: {
             seq: number;
             /** @enum {string} */
-            type: "deliberation_started" | "round_started" | "response_received" | "round_completed" | "budget_warning" | "synthesis" | "tier_escalated" | "participant_moved" | "paused" | "interrupted" | "completed" | "failed" | "cancelled";
+            type: "deliberation_started" | "memory_used" | "round_started" | "response_received" | "round_completed" | "budget_warning" | "synthesis" | "tier_escalated" | "participant_moved" | "paused" | "interrupted" | "completed" | "failed" | "cancelled";
             deliberationId: string;
             at: string;
             data: components["schemas"]["DeliberationEventDataDto"];
@@ -1496,6 +1584,101 @@ export interface components {
             participants?: components["schemas"]["ParticipantDto"][];
             /** @description Allow the participant count to change */
             changeParticipantCount?: boolean;
+        };
+        DecisionParticipantDto: {
+            adapter: string;
+            model: string | null;
+            stance: string;
+            role: string | null;
+        };
+        DecisionVariantDto: {
+            option: string;
+            participants: number[];
+        };
+        DecisionReuseDto: {
+            /** @description Deliberations answered from this decision */
+            hits: number;
+            tokensSaved: number;
+        };
+        DecisionHitDto: {
+            /** @description The decision's id: its deliberation's */
+            id: string;
+            deliberationId: string;
+            question: string;
+            /** @description The context's opening sentences */
+            contextDigest: string | null;
+            participants: components["schemas"]["DecisionParticipantDto"][];
+            /** @enum {string} */
+            outcome: "unanimous" | "majority" | "plurality" | "tie" | "no_votes";
+            winningOption: string | null;
+            /** @description The winning option's wordings as voted */
+            variants: components["schemas"]["DecisionVariantDto"][];
+            tally: components["schemas"]["TallyEntryDto"][];
+            /** @description The winning option's average confidence */
+            confidence: number | null;
+            /** @description The chair's synthesis, as in the deliberation's result */
+            synthesis: Record<string, never> | null;
+            stopReason: string;
+            rounds: number;
+            tokens: number;
+            costUsd: number | null;
+            decidedAt: string;
+            /** @description How its similarity vector was made (tfidf) */
+            vectorKind: string;
+            reuse: components["schemas"]["DecisionReuseDto"];
+            /** @description TF-IDF cosine of its question + context with q */
+            similarity: number;
+        };
+        DecisionSearchDto: {
+            /** @description Most similar first, newest first among equals */
+            items: components["schemas"]["DecisionHitDto"][];
+        };
+        DecisionReuseStatsDto: {
+            hits: number;
+            tokensSaved: number;
+            costSavedUsd: number | null;
+        };
+        DecisionStatsDto: {
+            count: number;
+            /**
+             * @description Stored decisions per outcome
+             * @example {
+             *       "unanimous": 3,
+             *       "majority": 1
+             *     }
+             */
+            outcomes: Record<string, never>;
+            /** @description What the stored decisions cost when they were made */
+            tokens: number;
+            costUsd: number | null;
+            reuse: components["schemas"]["DecisionReuseStatsDto"];
+        };
+        DecisionViewDto: {
+            /** @description The decision's id: its deliberation's */
+            id: string;
+            deliberationId: string;
+            question: string;
+            /** @description The context's opening sentences */
+            contextDigest: string | null;
+            participants: components["schemas"]["DecisionParticipantDto"][];
+            /** @enum {string} */
+            outcome: "unanimous" | "majority" | "plurality" | "tie" | "no_votes";
+            winningOption: string | null;
+            /** @description The winning option's wordings as voted */
+            variants: components["schemas"]["DecisionVariantDto"][];
+            tally: components["schemas"]["TallyEntryDto"][];
+            /** @description The winning option's average confidence */
+            confidence: number | null;
+            /** @description The chair's synthesis, as in the deliberation's result */
+            synthesis: Record<string, never> | null;
+            stopReason: string;
+            rounds: number;
+            tokens: number;
+            costUsd: number | null;
+            decidedAt: string;
+            /** @description How its similarity vector was made (tfidf) */
+            vectorKind: string;
+            reuse: components["schemas"]["DecisionReuseDto"];
         };
         ContextFromDto: {
             /**
@@ -2349,6 +2532,8 @@ export interface operations {
             query?: {
                 /** @description Wait for the deliberation to finish (up to deliberation.waitTimeoutMs) and answer 200 */
                 wait?: boolean;
+                /** @description With memory: reuse, run the deliberation even when a past decision could answer it */
+                force?: boolean;
             };
             header?: never;
             path?: never;
@@ -2360,7 +2545,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description { id, status, links }; with ?wait=true, 200 and the finished deliberation */
+            /** @description { id, status, links }; with ?wait=true, 200 and the finished deliberation. Answered from memory (memory: reuse) it is completed at once: status "completed". */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2445,6 +2630,51 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    DeliberationsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deletes a completed, failed or cancelled deliberation: its rounds, answers, checkpoints and decision. Its token_usage rows stay (the ledger is an audit record; budget history does not change). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            /** @description Queued, running, paused or interrupted (the message names its status): cancel it first */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2790,6 +3020,105 @@ export interface operations {
             };
             /** @description The deliberation is running, or another resume of this checkpoint is under way */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    DecisionsController_search: {
+        parameters: {
+            query: {
+                /** @description The question (and context) to find similar past decisions for */
+                q: string;
+                limit?: number;
+                /** @description Least similarity (TF-IDF cosine); a hit always shares a word with q */
+                minSimilarity?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Past decisions similar to q (question + context), scored; newest first among equals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionSearchDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    DecisionsController_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Decisions stored, per outcome, and what reuse saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionStatsDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+        };
+    };
+    DecisionsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionViewDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -49,7 +49,7 @@ export interface EnginePorts {
   /** Where the deliberation stands against its limits before a round: warn, force fast models, or pause. */
   checkLimits(state: EngineState): LimitCheck;
   /** Reserves the round's estimated spend; refused when any hard cap would be crossed. */
-  reserve(state: EngineState, calls: PlannedCall[]): { ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo };
+  reserve(state: EngineState, calls: PlannedCall[]): Promise<{ ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo }>;
   invoke(adapter: string, request: InvokeRequest): Promise<InvokeResult>;
   /**
    * Stores an answer (or a failed call) with its tokens, and those of its vote-only retry, in one
@@ -88,7 +88,7 @@ export interface Reservation {
    * Returns a pause when this call's real usage (a provider reporting more than was reserved) pushed a
    * budget window past its hard cap: the spend is counted, and the round's remaining calls are cut off.
    */
-  settle(participantIndex: number, tokens: number, costUsd: number | null): PauseInfo | null;
+  settle(participantIndex: number, tokens: number, costUsd: number | null): Promise<PauseInfo | null>;
   /** Releases whatever was not settled (calls that never ran). */
-  release(): void;
+  release(): Promise<void>;
 }

@@ -89,18 +89,18 @@ function fakePorts(
       })),
     }),
     checkLimits: options.checkLimits ?? (() => ({ warnings: [], forceFast: false, localOnly: false, pause: null })),
-    reserve: (_state, calls) => {
+    reserve: async (_state, calls) => {
       recorded.reserved.push(calls);
       const refused = options.reserve?.(calls);
       if (refused) return refused;
       return {
         ok: true,
         reservation: {
-          settle: (participantIndex, tokens, costUsd) => {
+          settle: async (participantIndex, tokens, costUsd) => {
             recorded.settled.push({ participantIndex, tokens, costUsd });
             return options.settle?.(participantIndex, tokens) ?? null;
           },
-          release: () => {
+          release: async () => {
             recorded.released++;
           },
         },

@@ -180,7 +180,7 @@ export class DeliberationEngine {
         model: c.decision.model,
         estimateTokens: c.estimateTokens,
       }));
-      const reserved = this.ports.reserve(state, planned);
+      const reserved = await this.ports.reserve(state, planned);
       if (!reserved.ok) return settle({ kind: 'paused', pause: reserved.pause });
 
       const startedAt = this.ports.now();
@@ -194,7 +194,7 @@ export class DeliberationEngine {
         });
         roundResponses = await this.callAll(state, roundNumber, calls, reserved.reservation, signal, overCap);
       } finally {
-        reserved.reservation.release();
+        await reserved.reservation.release();
       }
 
       const byIndex = new Map<number, ParticipantResponse>();
@@ -312,7 +312,7 @@ export class DeliberationEngine {
     });
     const system = chairSystemPrompt();
     const estimateTokens = this.ports.countTokens(`${system}\n${prompt}`, chair.model) + this.settings.maxOutputTokens;
-    const reserved = this.ports.reserve(state, [{ participantIndex: CHAIR_PARTICIPANT, adapter: chair.adapter, model: chair.model, estimateTokens }]);
+    const reserved = await this.ports.reserve(state, [{ participantIndex: CHAIR_PARTICIPANT, adapter: chair.adapter, model: chair.model, estimateTokens }]);
     if (!reserved.ok) {
       result.synthesis = null;
       result.synthesisError = `skipped: the chair's call (about ${estimateTokens} tokens) does not fit the budget (${reserved.pause.detail ?? reserved.pause.limit})`;
@@ -336,9 +336,9 @@ export class DeliberationEngine {
       );
       await this.ports.record(state, round, response, false);
       const { tokens, usd } = callSpend(response);
-      reserved.reservation.settle(CHAIR_PARTICIPANT, tokens, usd);
+      await reserved.reservation.settle(CHAIR_PARTICIPANT, tokens, usd);
     } finally {
-      reserved.reservation.release();
+      await reserved.reservation.release();
     }
     if (response.error) {
       result.synthesis = null;
@@ -419,7 +419,7 @@ export class DeliberationEngine {
           model: digester.model,
           reason: 'digest',
         };
-        const reserved = this.ports.reserve(state, [
+        const reserved = await this.ports.reserve(state, [
           { participantIndex: DIGEST_PARTICIPANT, adapter: digester.adapter, model: digester.model, estimateTokens },
         ]);
         if (!reserved.ok) return;
@@ -427,12 +427,12 @@ export class DeliberationEngine {
           const call = await this.callOne(state, round, { decision, system, prompt, estimateTokens }, signal, signal, { askForVote: false });
           await this.ports.record(state, round, call, false);
           const { tokens, usd } = callSpend(call);
-          reserved.reservation.settle(DIGEST_PARTICIPANT, tokens, usd);
+          await reserved.reservation.settle(DIGEST_PARTICIPANT, tokens, usd);
           const text = call.text.trim();
           if (!call.error && text && count(text) <= this.settings.digestTokens * 1.25)
             written[`${round}:${response.participantIndex}`] = `${digestVoteLine(response.vote)}\n${text}`;
         } finally {
-          reserved.reservation.release();
+          await reserved.reservation.release();
         }
       }),
     );
@@ -530,6 +530,8 @@ export class DeliberationEngine {
       digestTokens: this.settings.digestTokens,
       digestOf: (response) => this.digestOf(response.text, response.vote),
       answerWords: this.settings.answerWords,
+      // Past decisions chosen when the request was accepted (decision memory); buildPrompt quotes them in round 1 only.
+      memory: state.request.memory?.decisions,
     };
   }
 
@@ -600,7 +602,7 @@ export class DeliberationEngine {
           const response = await this.callOne(state, round, call, roundController.signal, signal);
           await this.ports.record(state, round, response, afterConvergence);
           const { tokens, usd } = callSpend(response);
-          const passedCap = reservation.settle(call.decision.participantIndex, tokens, usd);
+          const passedCap = await reservation.settle(call.decision.participantIndex, tokens, usd);
           if (passedCap && !overCap.pause) {
             overCap.pause = passedCap;
             roundController.abort('budget');

@@ -1,3 +1,4 @@
+import { SQL_FALSE } from '@app/config';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { TokenUsage } from '@app/tokens';
 import type { ConvergenceStatus, DeliberationRequest, DeliberationResult, ParticipantSpec, TierDecisionRecord, Vote } from '../deliberation.types';
@@ -80,7 +81,7 @@ export class ResponseEntity {
   @Column({ name: 'cost_usd', type: 'float', nullable: true }) costUsd: number | null;
   @Column({ name: 'created_at', type: 'varchar', length: 32 }) createdAt: string;
   /** The provider cut the answer off at the output limit. */
-  @Column({ type: 'boolean', default: false }) truncated: boolean;
+  @Column({ type: 'boolean', default: SQL_FALSE }) truncated: boolean;
   /** The vote-only retry, when one was made: what the model replied (or how it failed) and its tokens. */
   @Column({ name: 'vote_retry', type: 'simple-json', nullable: true }) voteRetry: StoredVoteRetry | null;
 }

@@ -58,6 +58,10 @@ export class DeliberationRepository {
     });
   }
 
+  async delete(manager: EntityManager, id: string): Promise<void> {
+    await manager.delete(DeliberationEntity, { id });
+  }
+
   async exists(id: string): Promise<boolean> {
     return (await this.dataSource.getRepository(DeliberationEntity).countBy({ id })) > 0;
   }

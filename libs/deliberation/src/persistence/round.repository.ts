@@ -146,6 +146,12 @@ export class RoundRepository {
   }
 
   /** Every round and answer of the given deliberations, in order. */
+  /** A deleted deliberation's rounds and answers, in the caller's transaction. */
+  async deleteFor(manager: EntityManager, deliberationId: string): Promise<void> {
+    await manager.delete(ResponseEntity, { deliberationId });
+    await manager.delete(RoundEntity, { deliberationId });
+  }
+
   async of(deliberationIds: string[]): Promise<{ rounds: RoundEntity[]; responses: ResponseEntity[] }> {
     if (!deliberationIds.length) return { rounds: [], responses: [] };
     const [rounds, responses] = await Promise.all([

@@ -7,8 +7,11 @@ import {
   ballotVotingInstruction,
   contextSection,
   historyIntro,
+  memoryEntry,
+  memoryIntro,
   neutralizeDelimiters,
   omittedRoundsNote,
+  type QuotedDecision,
   questionSection,
   roleLine,
   roundFraming,
@@ -57,6 +60,8 @@ export interface PromptInput {
   digestOf?: (response: HistoryResponse) => string;
   /** The answer length asked for; absent: no limit stated. */
   answerWords?: number;
+  /** Past decisions quoted in round 1 (decision memory), most similar first; ignored in later rounds. */
+  memory?: readonly QuotedDecision[];
 }
 
 export interface BuiltPrompt {
@@ -70,6 +75,8 @@ export interface BuiltPrompt {
   tokens: number;
   /** Whether the question or the context had to be truncated. */
   truncated: { question: boolean; context: boolean };
+  /** How many past decisions were quoted (round 1 with memory), after trimming. */
+  memoryQuoted: number;
   /** False when even the most trimmed prompt exceeds the budget (the fixed instructions alone do). */
   fits: boolean;
 }
@@ -101,7 +108,8 @@ const SEPARATOR = '\n\n';
  *   1. summarise older rounds, oldest first (each answer → its first sentences and its vote line);
  *   2. drop older rounds, oldest first;
  *   3. summarise, then drop, the most recent round;
- *   4. truncate the context, then the question (last: without it nothing else makes sense).
+ *   4. drop the quoted past decisions (round 1, decision memory), least similar first;
+ *   5. truncate the context, then the question (last: without it nothing else makes sense).
  * If the fixed instructions alone exceed the budget the prompt is returned anyway with `fits: false`.
  *
  * Sizes come from `countTokens`, never characters. Each piece is counted once and the pieces summed
@@ -134,6 +142,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const head: string[] = [roundFraming(round)];
   let question = questionSection(input.question);
   let context = input.context ? contextSection(input.context) : '';
+  // Past decisions are quoted in round 1 only: later rounds have the participants' own answers to weigh.
+  const memory = round === 1 && input.memory?.length ? input.memory.map(memoryEntry) : [];
   const stance = [STANCE_INSTRUCTIONS[participant.stance], ...(participant.role ? [roleLine(participant.role)] : [])].join('\n');
   const ballot = round > 1 && input.ballot && input.ballot.length > 0 ? input.ballot : null;
   // The ballot sits right before the voting instruction that refers to it; it is never trimmed (it is short).
@@ -145,6 +155,10 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const fixedTokens = count(system) + sum(head.map(count)) + count(stance) + sum(tail.map(count)) + (intro ? count(intro) : 0);
   let questionTokens = count(question);
   let contextTokens = context ? count(context) : 0;
+  const memoryIntroTokens = memory.length ? count(memoryIntro()) : 0;
+  const memoryEntryTokens = memory.map(count);
+  let memoryQuoted = memory.length;
+  const memoryTokens = (): number => (memoryQuoted > 0 ? memoryIntroTokens + sum(memoryEntryTokens.slice(0, memoryQuoted)) : 0);
 
   const roundTokens = (plan: RoundPlan, form: 'full' | 'summary'): number =>
     count(roundHeading(plan.round, form)) + sum(plan.responses.map((r) => blockTokens(r, plan.round, form, participant.index, count)));
@@ -159,7 +173,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     const note = dropped.length > 0 ? count(omittedRoundsNote(dropped)) : 0;
     return note + sum(plans.map((plan) => (plan.form === 'full' ? plan.fullTokens : plan.form === 'summary' ? plan.summaryTokens! : 0)));
   };
-  const total = (): number => fixedTokens + questionTokens + contextTokens + roundsTokens();
+  const total = (): number => fixedTokens + questionTokens + contextTokens + memoryTokens() + roundsTokens();
   const over = (): boolean => total() > input.budgetTokens;
 
   const summarize = (plan: RoundPlan): void => {
@@ -179,6 +193,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   }
   if (latest && over()) summarize(latest);
   if (latest && over()) latest.form = 'dropped';
+
+  // What memory adds is the first thing given up: the question and its own context come first.
+  while (memoryQuoted > 0 && over()) memoryQuoted--;
 
   const truncated = { question: false, context: false };
   if (context && over()) {
@@ -210,7 +227,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
             .map((plan) => renderRound(plan.round, plan.form === 'full' ? 'full' : 'summary', plan.responses, participant.index)),
         ]
       : [];
-  const prompt = [...head, question, ...(context ? [context] : []), stance, ...historyPieces, ...tail].join(SEPARATOR);
+  const memoryPieces = memoryQuoted > 0 ? [[memoryIntro(), ...memory.slice(0, memoryQuoted)].join('\n')] : [];
+  const prompt = [...head, question, ...(context ? [context] : []), ...memoryPieces, stance, ...historyPieces, ...tail].join(SEPARATOR);
   const tokens = total();
 
   return {
@@ -220,6 +238,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     summarizedRounds: plans.filter((plan) => plan.form === 'summary').map((plan) => plan.round),
     tokens,
     truncated,
+    memoryQuoted,
     fits: tokens <= input.budgetTokens,
   };
 }

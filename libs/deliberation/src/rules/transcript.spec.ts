@@ -188,6 +188,26 @@ describe('renderTranscript', () => {
     expect(sut).toContain('````text\nAdopt them.\n```\ncode\n```\nVOTE:');
   });
 
+  it('should name the past decisions quoted in round 1, or the one that answered it', () => {
+    const decision = {
+      id: 'd-0',
+      question: 'Webhooks *or* polling?',
+      decision: 'Adopt webhooks',
+      outcome: 'unanimous' as const,
+      confidence: 0.9,
+      decidedAt: '2024-12-01T00:00:00.000Z',
+      similarity: 0.8123,
+      similarityBy: 'tfidf' as const,
+    };
+    const quoted = renderTranscript(view({ memory: { mode: 'context', decisions: [decision] } }));
+    expect(quoted).toContain("## Memory\n\nPast decisions quoted in round 1's prompt:");
+    expect(quoted).toContain('- d-0 of 2024-12-01, similarity 0.81: "Adopt webhooks" (unanimous)');
+    expect(quoted).toContain('asked: Webhooks \\*or\\* polling?');
+    const reused = renderTranscript(view({ rounds: [], memory: { mode: 'reuse', decisions: [{ ...decision, similarity: 1 }], reusedFrom: 'd-0' } }));
+    expect(reused).toContain('Answered from memory: decision d-0; no model was called.');
+    expect(renderTranscript(view({ memory: { mode: 'context', decisions: [] } }))).not.toContain('## Memory');
+  });
+
   it('should say when there is no result yet', () => {
     expect(renderTranscript(view({ status: 'running', result: null }))).toContain('No result yet (status: running).');
   });

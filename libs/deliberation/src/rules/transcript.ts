@@ -1,4 +1,4 @@
-import type { BallotEntryView, ConvergenceStatus, Outcome, StopReason, Synthesis, TallyEntry, Vote, VoteError } from '../deliberation.types';
+import type { BallotEntryView, ConvergenceStatus, MemoryUse, Outcome, StopReason, Synthesis, TallyEntry, Vote, VoteError } from '../deliberation.types';
 
 /** The token totals the transcript's cost line reads (the shape of GET /v1/deliberations/:id/tokens totals). */
 export interface TranscriptTokens {
@@ -70,7 +70,10 @@ export interface TranscriptView {
     synthesis?: Synthesis | null;
     synthesisError?: string;
     outcomeBy?: 'engine' | 'chair';
+    reusedFrom?: string;
   } | null;
+  /** Decision memory as the deliberation used it (absent on older views). */
+  memory?: MemoryUse | null;
 }
 
 /**
@@ -88,6 +91,8 @@ export function renderTranscript(view: TranscriptView): string {
   if (view.updatedAt) lines.push(`- **Updated:** ${escapeMarkdownInline(view.updatedAt)}`);
   lines.push('', '## Question', '', fenceMarkdown(view.question));
   if (view.context) lines.push('', '### Context', '', fenceMarkdown(view.context));
+
+  if (view.memory && view.memory.decisions.length > 0) lines.push(...memoryLines(view.memory));
 
   lines.push('', '## Participants', '');
   for (const participant of view.participants) {
@@ -179,6 +184,27 @@ export function renderTranscript(view: TranscriptView): string {
     else if (result.synthesisError) lines.push('', '### Synthesis', '', `_No synthesis: ${escapeMarkdownInline(result.synthesisError)}_`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Which past decisions the deliberation used: quoted in round 1's prompt, or the one that answered it. */
+function memoryLines(memory: MemoryUse): string[] {
+  const lines = [
+    '',
+    '## Memory',
+    '',
+    memory.reusedFrom
+      ? `Answered from memory: decision ${escapeMarkdownInline(memory.reusedFrom)}; no model was called.`
+      : "Past decisions quoted in round 1's prompt:",
+    '',
+  ];
+  for (const d of memory.decisions) {
+    const decided = d.decision === null ? `no winning option (${d.outcome})` : `"${escapeMarkdownInline(d.decision)}" (${d.outcome})`;
+    lines.push(
+      `- ${escapeMarkdownInline(d.id)} of ${escapeMarkdownInline(d.decidedAt.slice(0, 10))}, similarity ${d.similarity.toFixed(2)}${d.similarityBy === 'embeddings' ? ' (embeddings)' : ''}: ${decided}`,
+    );
+    lines.push(`  - asked: ${escapeMarkdownInline(d.question.replace(/\s+/g, ' ').slice(0, 300))}`);
+  }
+  return lines;
 }
 
 /** The chair's synthesis: its words are a model's, so they are fenced and escaped like any answer. */

@@ -186,7 +186,7 @@ const COMPOSITE_WORDS = new Set([
 ]);
 
 /** Function words that carry no decision. Letters are not here: "A" is a label, kept exact. */
-const STOP_WORDS = new Set([
+export const STOP_WORDS: ReadonlySet<string> = new Set([
   'the',
   'an',
   'to',

@@ -103,7 +103,7 @@ export class BudgetGate {
   }
 
   /** All of a round's calls are reserved, or none is. */
-  reserve(state: EngineState, calls: PlannedCall[]): { ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo } {
+  async reserve(state: EngineState, calls: PlannedCall[]): Promise<{ ok: true; reservation: Reservation } | { ok: false; pause: PauseInfo }> {
     const roundTokens = calls.reduce((sum, c) => sum + c.estimateTokens, 0);
     const unpriced = this.prices.unpricedPause(state.request, calls, roundTokens);
     if (unpriced) return { ok: false, pause: unpriced };
@@ -125,12 +125,12 @@ export class BudgetGate {
     const held = new Map<number, LedgerReservation>();
     for (const call of calls) {
       const usd = this.estimateUsd(call);
-      const result = this.ledger.reserve(
+      const result = await this.ledger.reserve(
         { tokens: call.estimateTokens, usd, local: this.registry.get(call.adapter).tier === 'T0', critical: this.isCritical(state, call.participantIndex) },
         { deliberationId: state.id, maxTokens: own.maxTokens, maxCostUsd: own.maxCostUsd, usedTokens: spent.tokens, usedUsd: spent.usd },
       );
       if (!result.ok) {
-        for (const r of held.values()) this.ledger.release(r);
+        await Promise.all([...held.values()].map((r) => this.ledger.release(r)));
         return {
           ok: false,
           pause: {
@@ -149,12 +149,12 @@ export class BudgetGate {
     return {
       ok: true,
       reservation: {
-        settle: (participantIndex, tokens, costUsd) => {
+        settle: async (participantIndex, tokens, costUsd) => {
           const reservation = held.get(participantIndex);
           if (!reservation) return null;
           held.delete(participantIndex);
           // The usage itself is already in the windows (CallRecorder, in the answer's transaction).
-          this.ledger.release(reservation);
+          await this.ledger.release(reservation);
           // Only a call that spent more than it reserved can be what pushed a window past its cap; a local
           // call ($0) after the money ran out must not stop the deliberation.
           const overTokens = tokens > reservation.tokens;
@@ -175,9 +175,10 @@ export class BudgetGate {
             detail: `participant ${participantIndex} used more than its estimate (${tokens} tokens against ${reservation.tokens} reserved): ${passed.window} is ${passed.overshoot[unit]} ${unit === 'usd' ? 'USD' : 'tokens'} over its limit`,
           };
         },
-        release: () => {
-          for (const r of held.values()) this.ledger.release(r);
+        release: async () => {
+          const left = [...held.values()];
           held.clear();
+          await Promise.all(left.map((r) => this.ledger.release(r)));
         },
       },
     };

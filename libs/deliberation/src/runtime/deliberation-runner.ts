@@ -12,6 +12,10 @@ import type { EngineState } from '../state/engine-state';
 import { nextRoundEstimate, spentSoFar } from '../state/spend';
 import { StateStore } from '../state/state-store';
 import { EventHub, eventsFromView } from './event-hub';
+import { decisionRecord } from '../memory/decision';
+import { DecisionMemory } from '../memory/decision-memory.service';
+import type { DecisionEntity } from '../memory/decision.entities';
+import { decisionText } from '../memory/memory-vector';
 import { ProductionPorts } from './production-ports';
 import { GovernancePicture } from './governance-picture';
 
@@ -32,7 +36,8 @@ export class DeliberationRunner {
     private readonly clock: Clock,
     private readonly usage: UsageService,
     private readonly governance: GovernancePicture,
-    ports: ProductionPorts,
+    private readonly memory: DecisionMemory,
+    private readonly ports: ProductionPorts,
     metrics: MetricsService,
   ) {
     const d = config.deliberation;
@@ -84,15 +89,21 @@ export class DeliberationRunner {
   }
 
   private async finish(id: string, state: EngineState | null, outcome: EngineOutcome): Promise<void> {
+    // The decision's embedding (memory.embeddings) is its last call, so its tokens are in the totals below.
+    const embedding = outcome.kind === 'completed' && state ? await this.embedDecision(state) : null;
     // What it cost, read from the ledger once every call is recorded: the same totals as GET …/tokens.
     if ('result' in outcome && outcome.result) outcome.result.tokens = (await this.usage.deliberationTokens(id)).totals;
     const now = this.clock.now();
     const runtime = state?.runtime;
     switch (outcome.kind) {
-      case 'completed':
-        await this.setStatus(id, 'completed', now, { result: outcome.result, pause: null, runtime });
+      case 'completed': {
+        // Its decision is stored with the status, in one commit: memory never holds a decision whose deliberation did not complete.
+        const decision = state && outcome.result ? decisionRecord(id, state.request, state.rounds, outcome.result, now, embedding) : undefined;
+        await this.setStatus(id, 'completed', now, { result: outcome.result, pause: null, runtime }, decision);
+        if (decision) this.memory.remember(decision);
         this.hub.emit(id, 'completed', { result: outcome.result }, now);
         break;
+      }
       case 'paused': {
         // A person's pause cut mid-round keeps the answers that arrived in a checkpoint of its own.
         if (state && outcome.pause.reason === 'person' && state.partial.length)
@@ -133,10 +144,20 @@ export class DeliberationRunner {
     }
   }
 
-  /** The status and, once finished, its checkpoints marked prunable, in one transaction. */
-  private async setStatus(id: string, status: DeliberationStatus, now: Date, change: StatusChange): Promise<void> {
+  /** With memory.embeddings: the vector of the completed deliberation's question + context (null when the call fails: TF-IDF alone then). */
+  private async embedDecision(state: EngineState): Promise<{ model: string; vector: number[] } | null> {
+    const spec = this.config.memory.embeddings;
+    if (!spec) return null;
+    const text = decisionText(state.request.question, state.request.context);
+    const vectors = await this.ports.embedTexts(state.id, Math.max(1, state.rounds.length), spec, [text], 'the decision keeps its TF-IDF vector only');
+    return vectors?.[0] ? { model: spec.model, vector: vectors[0] } : null;
+  }
+
+  /** The status and, once finished, its checkpoints marked prunable (and a completed one's decision stored), in one transaction. */
+  private async setStatus(id: string, status: DeliberationStatus, now: Date, change: StatusChange, decision?: DecisionEntity): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await this.deliberations.setStatus(manager, id, status, now, change);
+      if (decision) await this.memory.record(manager, decision);
       if (status === 'completed' || status === 'failed' || status === 'cancelled') await this.checkpoints.markDeliberationFinished(manager, id);
     });
   }

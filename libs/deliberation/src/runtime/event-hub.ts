@@ -22,6 +22,11 @@ export function eventsFromView(view: DeliberationView, includeTerminal: boolean)
       data: { question: view.question, participants: view.participants, mode: view.mode, maxRounds: view.maxRounds },
     },
   ];
+  // Fixed when the request was accepted, so the live stream and a replay tell the same.
+  if (view.memory && view.memory.decisions.length > 0) {
+    const { mode, decisions, reusedFrom } = view.memory;
+    events.push({ type: 'memory_used', deliberationId: view.id, at, data: { mode, decisions, ...(reusedFrom ? { reusedFrom } : {}) } });
+  }
   for (const round of view.rounds) {
     events.push({ type: 'round_started', deliberationId: view.id, at: round.startedAt, data: { round: round.number, replayed: true } });
     for (const r of round.responses) {

@@ -84,18 +84,33 @@ export class ProductionPorts {
         }),
       emit: (id, type, data) => this.hub.emit(id, type, data, this.clock.now()),
       ...(this.config.deliberation.convergence.backend === 'embeddings'
-        ? { embed: (state: EngineState, round: number, texts: string[]) => this.embedAnswers(state, round, texts) }
+        ? {
+            embed: (state: EngineState, round: number, texts: string[]) =>
+              this.embedTexts(state.id, round, this.config.deliberation.convergence.embeddings!, texts, 'TF-IDF used for this round'),
+          }
         : {}),
     };
   }
 
   /**
-   * The embeddings convergence backend: one call for the round's answers. Its tokens are counted like
-   * any call's (participant index -1 in the ledger: the deliberation itself, not a participant) and
-   * billed to the budget windows; a failure is logged and the round falls back to TF-IDF.
+   * One embeddings call for a deliberation: the convergence backend's (a round's answers) and decision
+   * memory's (question + context). Its tokens are counted like any call's (participant index -1 in the
+   * ledger: the deliberation itself, not a participant) and billed to the budget windows; a failure is
+   * logged (`fallback` says what stands in) and answers null.
    */
-  private async embedAnswers(state: EngineState, round: number, texts: string[]): Promise<number[][] | null> {
-    const { adapter: name, model } = this.config.deliberation.convergence.embeddings!;
+  async embedTexts(
+    deliberationId: string,
+    round: number,
+    spec: { adapter: string; model: string },
+    texts: string[],
+    fallback: string,
+  ): Promise<number[][] | null> {
+    const { adapter: name, model } = spec;
+    // loadConfig refuses an unknown embeddings adapter at start-up; an app built from a bare schema is not stopped here either.
+    if (!this.registry.has(name)) {
+      this.logger.warn({ deliberationId, round, adapter: name }, `embeddings adapter "${name}" is not configured; ${fallback}`);
+      return null;
+    }
     const adapter = this.registry.get(name);
     const started = Date.now();
     let result: { vectors: number[][] | null; usage: TokenUsage; errorKind?: string };
@@ -107,13 +122,10 @@ export class ProductionPorts {
         e instanceof AdapterError
           ? e
           : new AdapterError('bad_response', (e as Error).message, unavailableUsage({ adapter: name, provider: adapter.provider, model }));
-      this.logger.warn(
-        { deliberationId: state.id, round, adapter: name, kind: failure.kind },
-        `embeddings failed (${failure.message}); TF-IDF used for this round`,
-      );
+      this.logger.warn({ deliberationId, round, adapter: name, kind: failure.kind }, `embeddings failed (${failure.message}); ${fallback}`);
       result = { vectors: null, usage: failure.usage, errorKind: failure.kind };
     }
-    await this.recorder.recordCall(state.id, round, {
+    await this.recorder.recordCall(deliberationId, round, {
       participantIndex: -1,
       tier: 'fast',
       usage: result.usage,

@@ -166,7 +166,9 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     return room.fits ? null : { skipped: 'budget', reason: room.reason };
   }
 
+  /** The windows' zones; none while a person has switched enforcement off (PUT /v1/budgets/enforcement), so RED pauses nothing then. */
   private windows(now: Date) {
+    if (!this.ledger.enforcing().enabled) return [];
     return this.ledger.status(now).map((w) => ({ window: w.window, zone: w.zone, fractionUsed: w.fractionUsed }));
   }
 

@@ -1,3 +1,4 @@
+import { SQL_FALSE } from '@app/config';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AllocationSignals } from '../rules/tier-selector';
 
@@ -42,7 +43,7 @@ export class AllocationEntity {
   @Column({ type: 'text' })
   reason: string;
 
-  @Column({ type: 'boolean', default: false })
+  @Column({ type: 'boolean', default: SQL_FALSE })
   override: boolean;
 
   @Column({ name: 'override_reason', type: 'text', nullable: true })

@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** Every hand on the budgets: a window's limits changed, a window reset, enforcement switched. Never deleted. */
 @Entity('budget_audit')
+@Index('idx_budget_audit_created', ['createdAt'])
 export class BudgetAuditEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
   @Column({ type: 'varchar', length: 16 }) action: string;

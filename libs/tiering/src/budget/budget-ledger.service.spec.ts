@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { tokensEntities, tokensMigrations } from '@app/tokens';
 import { tieringEntities, tieringMigrations } from '../index';
 import { BudgetLedger } from './budget-ledger.service';
+import { BudgetReservationStore } from './budget-reservation.store';
 import type { Reservation } from './budget.types';
 import { BudgetWindowRepository } from './budget-window.repository';
 
@@ -39,7 +40,7 @@ describe(BudgetLedger.name, () => {
   let clock: FakeClock;
 
   const newLedger = async (budgets: Record<string, unknown>, source = ds): Promise<BudgetLedger> => {
-    const sut = new BudgetLedger(configWith(budgets), new BudgetWindowRepository(source), clock);
+    const sut = new BudgetLedger(configWith(budgets), new BudgetWindowRepository(source), clock, new BudgetReservationStore(source));
     await sut.init();
     return sut;
   };
@@ -60,18 +61,18 @@ describe(BudgetLedger.name, () => {
   describe('reserve / settle / release', () => {
     it('should refuse a reservation that does not fit the hard cap and say why', async () => {
       const sut = await newLedger({ daily: { tokens: 1000 } });
-      const first = sut.reserve({ tokens: 600, usd: 0 });
+      const first = await sut.reserve({ tokens: 600, usd: 0 });
       expect(first.ok).toBe(true);
-      const second = sut.reserve({ tokens: 500, usd: 0 });
+      const second = await sut.reserve({ tokens: 500, usd: 0 });
       expect(second).toEqual({ ok: false, window: 'daily', unit: 'tokens', limit: 1000, used: 0, reserved: 600, needed: 500 });
       expect(daily(sut).reserved.tokens).toBe(600);
     });
 
     it('should replace the reservation with the actual usage on settle', async () => {
       const sut = await newLedger({ daily: { tokens: 1000, usd: 1 } });
-      const r = sut.reserve({ tokens: 600, usd: 0.5 });
+      const r = await sut.reserve({ tokens: 600, usd: 0.5 });
       if (!r.ok) throw new Error('refused');
-      sut.release(r.reservation);
+      await sut.release(r.reservation);
       await sut.record({ tokens: 250, usd: 0.125 });
       const s = daily(sut);
       expect(s.used).toEqual({ tokens: 250, usd: 0.125 });
@@ -79,17 +80,17 @@ describe(BudgetLedger.name, () => {
       expect(s.remaining).toEqual({ tokens: 750, usd: 0.875 });
       expect(s.fractionUsed).toBe(0.25);
       // Release after settle is a no-op, never a double release.
-      sut.release(r.reservation);
+      await sut.release(r.reservation);
       expect(daily(sut).reserved.tokens).toBe(0);
     });
 
     it('should count usage reported beyond the reservation and show how far it passed the cap', async () => {
       const sut = await newLedger({ daily: { tokens: 1000, usd: 1 } });
-      const r = sut.reserve({ tokens: 900, usd: 0.5 });
+      const r = await sut.reserve({ tokens: 900, usd: 0.5 });
       if (!r.ok) throw new Error('refused');
       expect(daily(sut).overshoot).toEqual({ tokens: 0, usd: 0 });
 
-      sut.release(r.reservation);
+      await sut.release(r.reservation);
       await sut.record({ tokens: 1300, usd: 1.25 });
 
       expect(daily(sut)).toMatchObject({ used: { tokens: 1300, usd: 1.25 }, overshoot: { tokens: 300, usd: 0.25 }, remaining: { tokens: 0, usd: 0 } });
@@ -98,23 +99,23 @@ describe(BudgetLedger.name, () => {
 
     it('should refuse on USD as well as tokens', async () => {
       const sut = await newLedger({ monthly: { usd: 2 } });
-      expect(sut.reserve({ tokens: 1, usd: 1.5 }).ok).toBe(true);
-      expect(sut.reserve({ tokens: 1, usd: 0.6 })).toMatchObject({ ok: false, window: 'monthly', unit: 'usd', limit: 2, reserved: 1.5, needed: 0.6 });
+      expect((await sut.reserve({ tokens: 1, usd: 1.5 })).ok).toBe(true);
+      expect(await sut.reserve({ tokens: 1, usd: 0.6 })).toMatchObject({ ok: false, window: 'monthly', unit: 'usd', limit: 2, reserved: 1.5, needed: 0.6 });
     });
 
     it('should free the reservation of a call never made', async () => {
       const sut = await newLedger({ daily: { tokens: 1000 } });
-      const r = sut.reserve({ tokens: 900, usd: 0 }) as { ok: true; reservation: Reservation };
-      sut.release(r.reservation);
-      expect(sut.reserve({ tokens: 900, usd: 0 }).ok).toBe(true);
+      const r = (await sut.reserve({ tokens: 900, usd: 0 })) as { ok: true; reservation: Reservation };
+      await sut.release(r.reservation);
+      expect((await sut.reserve({ tokens: 900, usd: 0 })).ok).toBe(true);
       expect(daily(sut).used.tokens).toBe(0);
     });
 
     it("should enforce a deliberation's own limit", async () => {
       const sut = await newLedger({});
       const scope = { deliberationId: 'd1', maxTokens: 1000, usedTokens: 700, usedUsd: 0 };
-      expect(sut.reserve({ tokens: 200, usd: 0 }, scope).ok).toBe(true);
-      expect(sut.reserve({ tokens: 200, usd: 0 }, scope)).toEqual({
+      expect((await sut.reserve({ tokens: 200, usd: 0 }, scope)).ok).toBe(true);
+      expect(await sut.reserve({ tokens: 200, usd: 0 }, scope)).toEqual({
         ok: false,
         window: 'deliberation',
         unit: 'tokens',
@@ -123,7 +124,7 @@ describe(BudgetLedger.name, () => {
         reserved: 200,
         needed: 200,
       });
-      expect(sut.reserve({ tokens: 200, usd: 0 }, { ...scope, deliberationId: 'd2' }).ok).toBe(true);
+      expect((await sut.reserve({ tokens: 200, usd: 0 }, { ...scope, deliberationId: 'd2' })).ok).toBe(true);
     });
   });
 
@@ -194,7 +195,7 @@ describe(BudgetLedger.name, () => {
       await sut.record({ tokens: 100, usd: 0 });
 
       clock.set('2025-03-13T00:00:01Z');
-      const r = sut.reserve({ tokens: 1000, usd: 0 });
+      const r = await sut.reserve({ tokens: 1000, usd: 0 });
       expect(r.ok).toBe(true);
       expect(daily(sut)).toMatchObject({ used: { tokens: 0 }, periodStart: '2025-03-13T00:00:00.000Z' });
       // The weekly window (Mon 10th → Mon 17th) kept its usage.
@@ -285,7 +286,7 @@ describe(BudgetLedger.name, () => {
       const sut = await newLedger({});
       const s = await sut.updateWindow('daily', { tokens: 100 });
       expect(s.limits.tokens).toBe(100);
-      expect(sut.reserve({ tokens: 101, usd: 0 }).ok).toBe(false);
+      expect((await sut.reserve({ tokens: 101, usd: 0 })).ok).toBe(false);
     });
   });
 
@@ -300,7 +301,7 @@ describe(BudgetLedger.name, () => {
       const deliberation = async (): Promise<void> => {
         for (let round = 0; round < 15; round++) {
           const estimate = 500 + Math.floor(Math.random() * 1000);
-          const r = sut.reserve({ tokens: estimate, usd: 0 });
+          const r = await sut.reserve({ tokens: estimate, usd: 0 });
           if (!r.ok) {
             refusals++;
             await delay();
@@ -309,7 +310,7 @@ describe(BudgetLedger.name, () => {
           await delay();
           calls++;
           // Real usage never exceeds the estimate (input counted + max output), sometimes far less.
-          sut.release(r.reservation);
+          await sut.release(r.reservation);
           await sut.record({ tokens: Math.floor(estimate * (0.5 + Math.random() / 2)), usd: 0 });
           const s = daily(sut);
           peak = Math.max(peak, s.used.tokens + s.reserved.tokens);

@@ -1,10 +1,23 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock, CONCLAVE_CONFIG, ConclaveConfig, detached, DomainError, AdapterTier } from '@app/config';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { EntityManager } from 'typeorm';
-import { describeWindow, fractionLeft, historyEntry, tierCap, toMicros, toUsd, windowForecast, windowRefusal, worstThreshold } from '../rules/budget-window';
+import {
+  describeWindow,
+  fractionLeft,
+  historyEntry,
+  reservationTtlMs,
+  tierCap,
+  toMicros,
+  toUsd,
+  windowForecast,
+  windowRefusal,
+  worstThreshold,
+} from '../rules/budget-window';
 import { bufferedProjection } from '../rules/forecast';
 import { assertTimeZone, WINDOW_KINDS, WindowKind, windowBounds } from '../rules/window-bounds';
+import { BudgetReservationStore, type WindowCounters } from './budget-reservation.store';
 import { BudgetWindowRepository, BudgetWindowRow } from './budget-window.repository';
 import type {
   BudgetAmount,
@@ -25,14 +38,20 @@ const DEFAULT_SOFT_CAP = 0.8;
 const HOUR_MS = 3_600_000;
 /** 31 days and 7 more: a month and a week that began in the month before. */
 const KEEP_HOURS = 38 * 24;
+/** Who holds a reservation row in the shared database: this process. */
+const OWNER = `${hostname()}:${process.pid}`.slice(0, 128);
 
 /**
  * The budget windows (daily, weekly, monthly): usage, reservations, rollover, status.
  *
- * Reservations are checked and added synchronously against in-memory counters: with no await between
- * the check and the add, concurrent deliberations on the one Node thread can never together pass a
- * hard cap. Usage is kept in memory and persisted behind it through one ordered write queue with
- * atomic increments; `flush()` waits for it.
+ * SQLite (one process): reservations are checked and added synchronously against in-memory counters:
+ * with no await between the check and the add, concurrent deliberations on the one Node thread can never
+ * together pass a hard cap. PostgreSQL (processes may share it): the database is the authority
+ * (BudgetReservationStore: a conditional update and the reservation's rows in one transaction), and the
+ * in-memory windows take the database's counters after every reservation and release, so status, zones
+ * and tier caps read what every process has spent. Expired reservations (a holder presumed dead) are
+ * reclaimed at start and by the minute job. Usage is persisted through one ordered write queue with
+ * atomic increments, or in the answer's own transaction; `flush()` waits for the queue.
  */
 @Injectable()
 export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
@@ -54,6 +73,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
     private readonly repository: BudgetWindowRepository,
     private readonly clock: Clock,
+    private readonly reservations: BudgetReservationStore,
   ) {}
 
   onModuleInit(): Promise<void> {
@@ -85,11 +105,12 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     // The switch stands as its last audited change left it.
     const [lastSwitch] = await this.repository.audit(1, 'enforcement');
     if (lastSwitch) this.enforcement = { enabled: lastSwitch.detail.enabled === true, reason: lastSwitch.reason, since: lastSwitch.createdAt };
-    const rows = await this.repository.openWindows();
     const now = this.clock.now();
     // The hourly burn of the longest open span (the month, or a week that began in the month before).
     const earliest = Math.min(...WINDOW_KINDS.map((kind) => windowBounds(kind, now, this.config.budgets.timezone).start.getTime()));
     for (const h of await this.repository.hourlyTokens(new Date(earliest))) this.hourly.set(h.hourStart, h.tokens);
+    if (this.reservations.shared) await this.reclaim(now);
+    const rows = await this.repository.openWindows();
     for (const kind of WINDOW_KINDS) {
       const bounds = windowBounds(kind, now, this.config.budgets.timezone);
       const openIds = rows.filter((r) => r.kind === kind).map((r) => r.id);
@@ -106,9 +127,11 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       } else {
         const window = this.newWindow(kind, bounds.start, bounds.end);
         this.open.set(kind, window);
-        await this.repository.rollOver(openIds, this.toRow(window));
+        window.id = await this.repository.rollOver(openIds, this.toRow(window));
       }
     }
+    // Shared: another process may have opened (and spent in) a window this one adopted.
+    if (this.reservations.shared) this.applyCounters(await this.reservations.counters(this.windowsInOrder().map((w) => w.id)));
   }
 
   /** Rolls windows whose period ended (the scheduled job calls this; every other use does it lazily). */
@@ -118,6 +141,14 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     // The minute job, not a read, records mid-window forecasts (a GET of the status writes nothing).
     this.recordMidForecasts(this.clock.now());
     await this.flush();
+    if (this.reservations.shared) await this.reclaim(this.clock.now());
+  }
+
+  private async reclaim(now: Date): Promise<void> {
+    const reclaimed = await this.reservations.reclaimExpired(now);
+    if (reclaimed === 0) return;
+    this.logger.warn(`reclaimed ${reclaimed} expired budget reservation row(s): their holders stopped before releasing them`);
+    if (this.open.size > 0) this.applyCounters(await this.reservations.counters(this.windowsInOrder().map((w) => w.id)));
   }
 
   /** Waits until everything recorded so far is in the database. */
@@ -127,78 +158,162 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Reserves an estimate against every window (and the deliberation's own limit when a scope is
-   * given). Synchronous on purpose: see the class comment.
+   * given). In memory (SQLite) the check and the add run with no await between them; on PostgreSQL the
+   * database decides (see the class comment).
    */
-  reserve(amount: BudgetAmount, scope?: ReservationScope): ReserveResult {
+  async reserve(amount: BudgetAmount, scope?: ReservationScope): Promise<ReserveResult> {
     this.assertReady();
     this.refresh(this.clock.now());
     const micros = toMicros(amount.usd);
+    if (this.reservations.shared) return (scope && this.scopeRefusal(amount, micros, scope)) || this.reserveShared(amount, micros, scope);
     // With enforcement off the windows refuse nothing; the reservation still counts in them.
     for (const w of this.enforcement.enabled ? this.windowsFor(amount) : []) {
-      const refusal = windowRefusal(w, amount.tokens, micros, amount.critical ? 0 : this.config.budgets.reservePct);
+      const refusal = windowRefusal(w, amount.tokens, micros, this.holdBackPct(amount));
       if (refusal) return refusal;
     }
-    if (scope) {
-      const held = this.scopeReserved.get(scope.deliberationId) ?? { tokens: 0, micros: 0 };
-      if (scope.maxTokens !== undefined && amount.tokens > 0 && scope.usedTokens + held.tokens + amount.tokens > scope.maxTokens) {
-        return {
-          ok: false,
-          window: 'deliberation',
-          unit: 'tokens',
-          limit: scope.maxTokens,
-          used: scope.usedTokens,
-          reserved: held.tokens,
-          needed: amount.tokens,
-        };
-      }
-      if (scope.maxCostUsd !== undefined && micros > 0 && toMicros(scope.usedUsd) + held.micros + micros > toMicros(scope.maxCostUsd)) {
-        return {
-          ok: false,
-          window: 'deliberation',
-          unit: 'usd',
-          limit: scope.maxCostUsd,
-          used: scope.usedUsd,
-          reserved: toUsd(held.micros),
-          needed: amount.usd,
-        };
-      }
-      this.scopeReserved.set(scope.deliberationId, { tokens: held.tokens + amount.tokens, micros: held.micros + micros });
-    }
+    const overOwn = scope ? this.scopeRefusal(amount, micros, scope) : null;
+    if (overOwn) return overOwn;
+    if (scope) this.holdScope(scope.deliberationId, amount.tokens, micros);
     const windowIds = {} as Partial<Record<WindowKind, string>>;
     for (const w of this.windowsFor(amount)) {
       w.reservedTokens += amount.tokens;
       w.reservedMicros += micros;
       windowIds[w.kind] = w.id;
     }
-    const reservation: Reservation = {
-      id: randomUUID(),
+    return { ok: true, reservation: this.made(randomUUID(), amount, windowIds, scope) };
+  }
+
+  private async reserveShared(amount: BudgetAmount, micros: number, scope?: ReservationScope): Promise<ReserveResult> {
+    // Held before the first await, so the deliberation's other calls reserving meanwhile see it.
+    if (scope) this.holdScope(scope.deliberationId, amount.tokens, micros);
+    try {
+      // A rollover's new window row must be in the database before it can be reserved against.
+      if (this.queued > 0) await this.flush();
+      const windows = this.windowsFor(amount);
+      const now = this.clock.now();
+      const id = randomUUID();
+      const result = await this.reservations.reserve({
+        id,
+        windows: windows.map((w) => ({ id: w.id, enforce: this.enforcement.enabled })),
+        tokens: amount.tokens,
+        micros,
+        holdBackPct: this.holdBackPct(amount),
+        deliberationId: scope?.deliberationId ?? null,
+        owner: OWNER,
+        createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + reservationTtlMs(this.config)).toISOString(),
+      });
+      this.applyCounters(result.windows);
+      if (!result.ok) {
+        if (scope) this.unholdScope(scope.deliberationId, amount.tokens, micros);
+        const w = windows.find((x) => x.id === result.refusedBy)!;
+        // The database refused; the counters it returned say why (another process may have released since: then as it stood).
+        return (
+          windowRefusal(w, amount.tokens, micros, this.holdBackPct(amount)) ??
+          (w.limitTokens !== null && amount.tokens > 0
+            ? { ok: false, window: w.kind, unit: 'tokens', limit: w.limitTokens, used: w.usedTokens, reserved: w.reservedTokens, needed: amount.tokens }
+            : {
+                ok: false,
+                window: w.kind,
+                unit: 'usd',
+                limit: toUsd(w.limitMicros ?? 0),
+                used: toUsd(w.usedMicros),
+                reserved: toUsd(w.reservedMicros),
+                needed: amount.usd,
+              })
+        );
+      }
+      return { ok: true, reservation: this.made(id, amount, Object.fromEntries(windows.map((w) => [w.kind, w.id])), scope) };
+    } catch (e) {
+      if (scope) this.unholdScope(scope.deliberationId, amount.tokens, micros);
+      throw e;
+    }
+  }
+
+  /** The share of each limit a call must leave for critical participants: none for a critical call. */
+  private holdBackPct(amount: BudgetAmount): number {
+    return amount.critical ? 0 : this.config.budgets.reservePct;
+  }
+
+  private made(id: string, amount: BudgetAmount, windowIds: Partial<Record<WindowKind, string>>, scope?: ReservationScope): Reservation {
+    this.live.add(id);
+    return {
+      id,
       tokens: amount.tokens,
       usd: amount.usd,
       windowIds,
       ...(amount.local ? { local: true } : {}),
       ...(scope ? { deliberationId: scope.deliberationId } : {}),
     };
-    this.live.add(reservation.id);
-    return { ok: true, reservation };
   }
 
-  /** Releases a reservation for a call that was never made (or failed without usage). Idempotent. */
-  release(reservation: Reservation): void {
+  /** The deliberation's own limit, with what its calls in flight already hold. */
+  private scopeRefusal(amount: BudgetAmount, micros: number, scope: ReservationScope): ReserveResult | null {
+    const held = this.scopeReserved.get(scope.deliberationId) ?? { tokens: 0, micros: 0 };
+    if (scope.maxTokens !== undefined && amount.tokens > 0 && scope.usedTokens + held.tokens + amount.tokens > scope.maxTokens) {
+      return {
+        ok: false,
+        window: 'deliberation',
+        unit: 'tokens',
+        limit: scope.maxTokens,
+        used: scope.usedTokens,
+        reserved: held.tokens,
+        needed: amount.tokens,
+      };
+    }
+    if (scope.maxCostUsd !== undefined && micros > 0 && toMicros(scope.usedUsd) + held.micros + micros > toMicros(scope.maxCostUsd)) {
+      return {
+        ok: false,
+        window: 'deliberation',
+        unit: 'usd',
+        limit: scope.maxCostUsd,
+        used: scope.usedUsd,
+        reserved: toUsd(held.micros),
+        needed: amount.usd,
+      };
+    }
+    return null;
+  }
+
+  private holdScope(deliberationId: string, tokens: number, micros: number): void {
+    const held = this.scopeReserved.get(deliberationId) ?? { tokens: 0, micros: 0 };
+    this.scopeReserved.set(deliberationId, { tokens: held.tokens + tokens, micros: held.micros + micros });
+  }
+
+  private unholdScope(deliberationId: string, tokens: number, micros: number): void {
+    const held = this.scopeReserved.get(deliberationId);
+    if (!held) return;
+    const left = { tokens: held.tokens - tokens, micros: held.micros - micros };
+    if (left.tokens <= 0 && left.micros <= 0) this.scopeReserved.delete(deliberationId);
+    else this.scopeReserved.set(deliberationId, left);
+  }
+
+  /** The database's counters onto the open windows they belong to (PostgreSQL: they include every process). */
+  private applyCounters(counters: WindowCounters[]): void {
+    for (const c of counters) {
+      const w = this.windowsInOrder().find((x) => x.id === c.id);
+      if (!w) continue;
+      w.usedTokens = c.usedTokens;
+      w.usedMicros = c.usedMicros;
+      w.reservedTokens = c.reservedTokens;
+      w.reservedMicros = c.reservedMicros;
+    }
+  }
+
+  /** Releases a reservation (settled, or for a call that was never made or failed without usage). Idempotent. */
+  async release(reservation: Reservation): Promise<void> {
     if (!this.live.delete(reservation.id)) return;
     const micros = toMicros(reservation.usd);
+    if (reservation.deliberationId !== undefined) this.unholdScope(reservation.deliberationId, reservation.tokens, micros);
+    if (this.reservations.shared) {
+      this.applyCounters(await this.reservations.release(reservation.id));
+      return;
+    }
     for (const w of this.windowsInOrder()) {
       // A window that rolled over since the reservation (or one it did not count in) holds none of it.
       if (reservation.windowIds[w.kind] !== w.id) continue;
       w.reservedTokens = Math.max(0, w.reservedTokens - reservation.tokens);
       w.reservedMicros = Math.max(0, w.reservedMicros - micros);
-    }
-    if (reservation.deliberationId !== undefined) {
-      const held = this.scopeReserved.get(reservation.deliberationId);
-      if (held) {
-        const left = { tokens: held.tokens - reservation.tokens, micros: held.micros - micros };
-        if (left.tokens <= 0 && left.micros <= 0) this.scopeReserved.delete(reservation.deliberationId);
-        else this.scopeReserved.set(reservation.deliberationId, left);
-      }
     }
   }
 
@@ -219,14 +334,19 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     this.assertReady();
     this.refresh(this.clock.now());
     const windows = this.windowsFor(actual);
-    const ids = windows.map((w) => w.id);
     const micros = toMicros(actual.usd);
-    if (this.queued > 0) void this.enqueue(() => this.repository.addUsage(ids, actual.tokens, micros)).catch(() => undefined);
-    else await this.repository.addUsage(ids, actual.tokens, micros, manager);
+    // Ids read when the write runs: a queued rollover may adopt another process's row for the new period.
+    const ids = () => windows.map((w) => w.id);
+    if (this.queued > 0) void this.enqueue(() => this.repository.addUsage(ids(), actual.tokens, micros)).catch(() => undefined);
+    else await this.repository.addUsage(ids(), actual.tokens, micros, manager);
     return () => {
-      for (const w of windows) {
-        w.usedTokens += actual.tokens;
-        w.usedMicros += micros;
+      // Shared (PostgreSQL): the windows take the database's counters at the call's release instead, which
+      // include this usage (and every other process's); adding it here too would count it twice.
+      if (!this.reservations.shared) {
+        for (const w of windows) {
+          w.usedTokens += actual.tokens;
+          w.usedMicros += micros;
+        }
       }
       this.addHourly(actual.tokens);
       this.recordMidForecasts(this.clock.now());
@@ -434,7 +554,11 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       const next = this.newWindow(kind, bounds.start, bounds.end);
       this.open.set(kind, next);
       this.logger.log(`budget window ${kind} rolled over: ${old.start.toISOString()} → ${next.start.toISOString()}`);
-      void this.enqueue(() => this.repository.rollOver([old.id], this.toRow(next))).catch(() => undefined);
+      void this.enqueue(async () => {
+        // Another process sharing the database may have opened this period first: its row is the window.
+        next.id = await this.repository.rollOver([old.id], this.toRow(next));
+        if (this.reservations.shared) this.applyCounters(await this.reservations.counters([next.id]));
+      }).catch(() => undefined);
     }
   }
 
@@ -493,8 +617,9 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       softCap: r.softCap,
       usedTokens: r.usedTokens,
       usedMicros: r.usedMicros,
-      reservedTokens: 0,
-      reservedMicros: 0,
+      // The row's: 0 on SQLite (reserved in memory only), the reservations in flight of every process on PostgreSQL.
+      reservedTokens: r.reservedTokens,
+      reservedMicros: r.reservedMicros,
       midForecast: r.midForecast,
     };
   }
@@ -510,6 +635,9 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
       softCap: w.softCap,
       usedTokens: w.usedTokens,
       usedMicros: w.usedMicros,
+      // A new period's row: nothing is reserved in it yet (reservations are added to the row itself).
+      reservedTokens: 0,
+      reservedMicros: 0,
       midForecast: w.midForecast,
       closed: false,
     };

@@ -1,3 +1,4 @@
+import { SQL_FALSE } from '@app/config';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../persistence-columns';
 import type { Forecast } from '../rules/forecast';
@@ -33,10 +34,17 @@ export class BudgetWindowEntity {
   @Column({ name: 'used_micros', type: 'bigint', default: 0, transformer: bigintAsNumber })
   usedMicros: number;
 
+  /** Held by reservations in flight (PostgreSQL only; SQLite reserves in memory and leaves 0). */
+  @Column({ name: 'reserved_tokens', type: 'bigint', default: 0, transformer: bigintAsNumber })
+  reservedTokens: number;
+
+  @Column({ name: 'reserved_micros', type: 'bigint', default: 0, transformer: bigintAsNumber })
+  reservedMicros: number;
+
   /** The forecast made the first time the window was touched after its midpoint. */
   @Column({ name: 'mid_forecast', type: 'simple-json', nullable: true })
   midForecast: (Forecast & { recordedAt: string }) | null;
 
-  @Column({ type: 'boolean', default: false })
+  @Column({ type: 'boolean', default: SQL_FALSE })
   closed: boolean;
 }

@@ -47,11 +47,37 @@ export class BudgetWindowRepository {
     return this.windows.find({ where: { closed: true }, order: { periodStart: 'DESC', kind: 'ASC' }, take: limit });
   }
 
-  /** Closes the old period and opens the new one together, so a crash never leaves a kind without or with two open windows. */
-  async rollOver(closeIds: string[], open: BudgetWindowRow): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+  /**
+   * Closes the old period and opens the new one together, so a crash never leaves a kind without or with two
+   * open windows. Returns the id of the new period's row: `open.id`, or the row another process sharing the
+   * database (PostgreSQL) opened for the same period first, which this one then adopts instead of failing on
+   * the unique (kind, period_start) index.
+   */
+  async rollOver(closeIds: string[], open: BudgetWindowRow): Promise<string> {
+    return this.dataSource.transaction(async (manager) => {
       if (closeIds.length > 0) await manager.update(BudgetWindowEntity, { id: In(closeIds) }, { closed: true });
-      await manager.insert(BudgetWindowEntity, open);
+      await runSql(
+        manager,
+        `INSERT INTO budget_windows (id, kind, period_start, period_end, limit_tokens, limit_usd_micros, soft_cap, used_tokens,
+          used_micros, reserved_tokens, reserved_micros, mid_forecast, closed)
+        VALUES (:id, :kind, :periodStart, :periodEnd, :limitTokens, :limitUsdMicros, :softCap, :usedTokens, :usedMicros, 0, 0, :midForecast, :closed)
+        ON CONFLICT (kind, period_start) DO NOTHING`,
+        {
+          id: open.id,
+          kind: open.kind,
+          periodStart: open.periodStart,
+          periodEnd: open.periodEnd,
+          limitTokens: open.limitTokens,
+          limitUsdMicros: open.limitUsdMicros,
+          softCap: open.softCap,
+          usedTokens: open.usedTokens,
+          usedMicros: open.usedMicros,
+          midForecast: open.midForecast ? JSON.stringify(open.midForecast) : null,
+          closed: false,
+        },
+      );
+      const row = await manager.findOne(BudgetWindowEntity, { where: { kind: open.kind, periodStart: open.periodStart }, select: { id: true } });
+      return row!.id;
     });
   }
 
@@ -75,13 +101,15 @@ export class BudgetWindowRepository {
    */
   async addUsage(ids: string[], tokens: number, micros: number, manager: EntityManager = this.dataSource.manager): Promise<void> {
     if (ids.length === 0 || (tokens === 0 && micros === 0)) return;
-    const idParams = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
-    await runSql(
-      manager,
-      `UPDATE budget_windows SET used_tokens = used_tokens + :tokens, used_micros = used_micros + :micros
-      WHERE id IN (${ids.map((_, i) => `:id${i}`).join(', ')})`,
-      { tokens, micros, ...idParams },
-    );
+    // One row at a time, in id order: the order reservations lock the same rows in (BudgetReservationStore),
+    // so on PostgreSQL an answer's transaction and a reservation never wait on each other in a cycle.
+    for (const id of [...ids].sort((a, b) => a.localeCompare(b))) {
+      await runSql(manager, 'UPDATE budget_windows SET used_tokens = used_tokens + :tokens, used_micros = used_micros + :micros WHERE id = :id', {
+        tokens,
+        micros,
+        id,
+      });
+    }
   }
 
   async setLimits(id: string, limits: { limitTokens: number | null; limitUsdMicros: number | null; softCap: number }): Promise<void> {

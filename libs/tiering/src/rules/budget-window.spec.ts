@@ -1,7 +1,7 @@
 import { configSchema } from '@app/config';
 import type { BudgetWindowRow } from '../budget/budget-window.repository';
 import type { OpenWindow } from '../budget/budget.types';
-import { describeWindow, errorPct, fractionLeft, historyEntry, tierCap, windowRefusal, worstThreshold } from './budget-window';
+import { describeWindow, errorPct, fractionLeft, historyEntry, reservationTtlMs, tierCap, windowRefusal, worstThreshold } from './budget-window';
 
 const { zones, thresholds } = configSchema.parse({}).budgets;
 
@@ -122,6 +122,8 @@ describe(historyEntry.name, () => {
     usedTokens: 500,
     usedMicros: 100_000,
     midForecast: { recordedAt: '2025-03-11T18:00:00.000Z', projectedTokens: 533, projectedUsd: 0.13 } as BudgetWindowRow['midForecast'],
+    reservedTokens: 0,
+    reservedMicros: 0,
     closed: true,
   };
 
@@ -131,6 +133,43 @@ describe(historyEntry.name, () => {
 
   it('should have no forecast error without a mid-window forecast', () => {
     expect(historyEntry({ ...row, midForecast: null }, zones).forecastError).toBeNull();
+  });
+});
+
+describe(reservationTtlMs.name, () => {
+  const adapter = (name: string, timeoutMs: number) => ({
+    name,
+    kind: 'http',
+    provider: 'openai',
+    tier: 'T2',
+    models: { fast: 'a', reasoning: 'b' },
+    timeoutMs,
+  });
+
+  it.each<[string, number, Array<[string, number]>, number]>([
+    ['no adapters: twice the round timeout', 300_000, [], 600_000],
+    [
+      'adapters quicker than a round',
+      300_000,
+      [
+        ['a', 120_000],
+        ['b', 60_000],
+      ],
+      600_000,
+    ],
+    [
+      'an adapter slower than a round (a chair outside it)',
+      60_000,
+      [
+        ['a', 120_000],
+        ['b', 240_000],
+      ],
+      480_000,
+    ],
+  ])('%s', (_case, roundTimeoutMs, adapters, expected) => {
+    const config = configSchema.parse({ deliberation: { roundTimeoutMs }, adapters: adapters.map(([name, t]) => adapter(name, t)) });
+
+    expect(reservationTtlMs(config)).toBe(expected);
   });
 });
 

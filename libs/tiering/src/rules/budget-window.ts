@@ -1,6 +1,6 @@
 import type { BudgetWindowRow } from '../budget/budget-window.repository';
 import type { OpenWindow, ReservationRefusal, ThresholdState, BudgetUnit, WindowHistoryEntry, WindowStatus } from '../budget/budget.types';
-import type { AdapterTier } from '@app/config';
+import type { AdapterTier, ConclaveConfig } from '@app/config';
 import { budgetZone, thresholdLevel, type ZoneThresholds } from './budget-zone';
 import { forecast, fractionUsedOf, type Forecast } from './forecast';
 import { capTierForBudget } from './tier-ladder';
@@ -165,4 +165,13 @@ export function historyEntry(r: BudgetWindowRow, zones: ZoneThresholds): WindowH
 /** (projected - actual) / actual in percent, one decimal; null when nothing was spent (no base to divide by). */
 export function errorPct(projected: number, actual: number): number | null {
   return actual === 0 ? null : Math.round(((projected - actual) / actual) * 1000) / 10;
+}
+
+/**
+ * How long a reservation in the shared database lives before it is presumed its holder died (and is
+ * reclaimed): twice the longest a reserved call can take, a round's timeout or an adapter's (a chair or
+ * digest call runs outside the round). A live holder always releases well before.
+ */
+export function reservationTtlMs(config: Pick<ConclaveConfig, 'deliberation' | 'adapters'>): number {
+  return 2 * Math.max(config.deliberation.roundTimeoutMs, ...config.adapters.map((a) => a.timeoutMs));
 }
