@@ -1,17 +1,24 @@
 import request from 'supertest';
 import { waitForStatus } from './support/round-script';
 import { startPanel, turn, vote, type ScriptedPanel } from './support/scripted-providers';
+import { startPostgresTestApp } from './support/postgres';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
  * Issue 15.9: GET /v1/usage/adapters gives each adapter's latency (average, p95), success rate,
  * vote-parse failure rate and peak minute over a window — the numbers the scripted providers imply.
+ * On SQLite and on PostgreSQL: the queries are meant to be portable SQL.
  */
 
 /** What the loopback round trip and the engine add to a scripted delay, at most, on a busy 2-core machine. */
 const SLACK_MS = 250;
 
-describe('per-adapter figures (e2e)', () => {
+const drivers: Array<[string, (overrides: Record<string, unknown>) => Promise<TestApp>]> = [
+  ['SQLite', startTestApp],
+  ['PostgreSQL', startPostgresTestApp],
+];
+
+describe.each(drivers)('per-adapter figures on %s (e2e)', (_driver, start) => {
   let panel: ScriptedPanel;
   let t: TestApp;
   let startedAt: number;
@@ -26,7 +33,7 @@ describe('per-adapter figures (e2e)', () => {
       { name: 'fast', script: (round) => turn(`Round ${round}: polling.`, vote('Polling')) },
       { name: 'down', script: [{ text: 'overloaded', status: 503 }] },
     ]);
-    t = await startTestApp({ adapters: panel.adapters, deliberation: { retryMissingVote: false } });
+    t = await start({ adapters: panel.adapters, deliberation: { retryMissingVote: false } });
     startedAt = Date.now();
     const created = await request(t.url)
       .post('/v1/deliberations')
