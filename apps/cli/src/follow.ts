@@ -121,6 +121,13 @@ export async function followDeliberation(ctx: Context, id: string): Promise<Exit
       case 'tier_escalated':
         show(term.paint.yellow(`  #${e.data.participantIndex} moved to ${e.data.adapter} ${e.data.model} (${e.data.adapterTier}): ${e.data.reason}`));
         break;
+      case 'participant_moved':
+        show(
+          term.paint.yellow(
+            `  #${e.data.participantIndex} moved from ${e.data.from} to ${e.data.adapter} ${e.data.model} (${e.data.adapterTier}): ${e.data.from} is unavailable`,
+          ),
+        );
+        break;
       case 'synthesis':
         if (!e.data.synthesis && e.data.error) show(term.paint.yellow(`  no synthesis: ${e.data.error}`));
         break;

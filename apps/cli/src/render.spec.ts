@@ -284,6 +284,16 @@ describe('render', () => {
       'claude   http  anthropic  T3    claude-haiku-4-5  claude-sonnet-4-6  unreachable',
       'off      http  anthropic  T3    claude-haiku-4-5  claude-sonnet-4-6  disabled',
     ]);
+    const breaker = { state: 'open' as const, consecutiveFailures: 5, openedAt: '2026-12-03T10:00:00.000Z', reopensAt: '2026-12-03T10:00:30.000Z' };
+    expect(
+      adapterLines([
+        { ...adapter, reachable: true, breaker },
+        { ...adapter, name: 'half', breaker: { ...breaker, state: 'half_open' } },
+      ]).slice(2),
+    ).toEqual([
+      'claude   http  anthropic  T3    claude-haiku-4-5  claude-sonnet-4-6  circuit open until 10:00:30 UTC',
+      'half     http  anthropic  T3    claude-haiku-4-5  claude-sonnet-4-6  circuit half-open',
+    ]);
     expect(adapterLines([])).toEqual(['No adapters configured.']);
     expect(listLines([])).toEqual(['No deliberations.']);
   });

@@ -254,19 +254,19 @@ export function budgetLines(windows: BudgetWindow[], paint: Paint = plain): stri
   return lines;
 }
 
+/** Disabled, then an open breaker (until when), a half-open one, then what the probe found. */
+function adapterState(a: AdapterInfo, paint: Paint): string {
+  if (!a.enabled) return paint.dim('disabled');
+  if (a.breaker?.state === 'open') return paint.red(`circuit open until ${a.breaker.reopensAt?.slice(11, 19) ?? '?'} UTC`);
+  if (a.breaker?.state === 'half_open') return paint.yellow('circuit half-open');
+  return a.reachable ? paint.green('reachable') : paint.red('unreachable');
+}
+
 export function adapterLines(adapters: AdapterInfo[], paint: Paint = plain): string[] {
   if (adapters.length === 0) return ['No adapters configured.'];
   return table(
     ['adapter', 'kind', 'provider', 'tier', 'fast model', 'reasoning model', 'state'],
-    adapters.map((a) => [
-      a.name,
-      a.kind,
-      a.provider,
-      a.tier,
-      a.models.fast,
-      a.models.reasoning,
-      !a.enabled ? paint.dim('disabled') : a.reachable ? paint.green('reachable') : paint.red('unreachable'),
-    ]),
+    adapters.map((a) => [a.name, a.kind, a.provider, a.tier, a.models.fast, a.models.reasoning, adapterState(a, paint)]),
   );
 }
 

@@ -63,6 +63,8 @@ export interface AdapterInfo {
   models: { fast: string; reasoning: string };
   enabled: boolean;
   reachable: boolean;
+  /** Its circuit breaker (absent from a service older than issue 15). */
+  breaker?: { state: 'closed' | 'open' | 'half_open'; consecutiveFailures: number; openedAt: string | null; reopensAt: string | null };
 }
 
 interface Range {

@@ -6,6 +6,8 @@ import { AdapterRegistry } from './adapter-registry.service';
 import { AdapterConfigError } from './adapter.factory';
 import { resolve } from 'node:path';
 
+const CLOSED_BREAKER = { state: 'closed', consecutiveFailures: 0, openedAt: null, reopensAt: null };
+
 const SECRET = 'sk-registry-secret-value-0123456789';
 const DEMO = resolve(__dirname, '../../../demo/cassette.json');
 
@@ -155,10 +157,10 @@ describe(AdapterRegistry.name, () => {
       const views = await sut.describe();
 
       expect(views).toEqual([
-        { name: 'local', kind: 'http', provider: 'ollama', tier: 'T0', models, enabled: true, reachable: true },
-        { name: 'claude', kind: 'cli', provider: 'claude', tier: 'T3', models, enabled: true, reachable: true },
-        { name: 'demo', kind: 'replay', provider: 'replay', tier: 'T0', models, enabled: false, reachable: true },
-        { name: 'down', kind: 'http', provider: 'openai', tier: 'T2', models, enabled: true, reachable: false },
+        { name: 'local', kind: 'http', provider: 'ollama', tier: 'T0', models, enabled: true, reachable: true, breaker: CLOSED_BREAKER },
+        { name: 'claude', kind: 'cli', provider: 'claude', tier: 'T3', models, enabled: true, reachable: true, breaker: CLOSED_BREAKER },
+        { name: 'demo', kind: 'replay', provider: 'replay', tier: 'T0', models, enabled: false, reachable: true, breaker: CLOSED_BREAKER },
+        { name: 'down', kind: 'http', provider: 'openai', tier: 'T2', models, enabled: true, reachable: false, breaker: CLOSED_BREAKER },
       ]);
       const json = JSON.stringify(views);
       expect(json).not.toContain(SECRET);

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CONCLAVE_CONFIG, DomainError, type ConclaveConfig } from '@app/config';
+import { Clock, CONCLAVE_CONFIG, DomainError, type ConclaveConfig } from '@app/config';
 import { TokenizerService } from '@app/tokens';
 import type { ModelAdapter } from './adapter.types';
 import type { AdapterView } from './adapter-view';
 import { createAdapter, type AdapterFactoryDeps } from './adapter.factory';
 import { checkModelName, type ModelCheck } from './rules/model-name';
+import { CircuitBreakers } from './breaker/circuit-breakers.service';
 
 /** How long a probe result is reused; probing on every GET would hammer providers and slow the endpoint. */
 export const REACHABILITY_TTL_MS = 60_000;
@@ -20,7 +21,11 @@ export class AdapterRegistry {
   private readonly adapters = new Map<string, ModelAdapter>();
   private readonly reachability = new Map<string, { at: number; value: Promise<boolean> }>();
 
-  constructor(@Inject(CONCLAVE_CONFIG) config: ConclaveConfig, tokenizer: TokenizerService) {
+  constructor(
+    @Inject(CONCLAVE_CONFIG) config: ConclaveConfig,
+    tokenizer: TokenizerService,
+    readonly breakers: CircuitBreakers = new CircuitBreakers(config, new Clock()),
+  ) {
     // The one environment read of the adapters: the config names the variables that hold keys, and PATH.
     const deps: AdapterFactoryDeps = { tokenizer, env: process.env };
     for (const adapterConfig of config.adapters) {
@@ -69,6 +74,7 @@ export class AdapterRegistry {
         models: { fast: adapter.models.fast, reasoning: adapter.models.reasoning },
         enabled: adapter.enabled,
         reachable: await this.reachable(adapter),
+        breaker: this.breakers.view(adapter.name),
       })),
     );
   }

@@ -53,7 +53,16 @@ export interface ModelAdapter {
 }
 
 export type AdapterErrorKind =
-  'timeout' | 'rate_limited' | 'http_status' | 'process_exit' | 'bad_response' | 'cancelled' | 'response_too_large' | 'model_refused';
+  | 'timeout'
+  | 'rate_limited'
+  | 'http_status'
+  | 'process_exit'
+  | 'bad_response'
+  | 'cancelled'
+  | 'response_too_large'
+  | 'model_refused'
+  /** Not called: the adapter's circuit breaker is open. */
+  | 'circuit_open';
 
 /** A failed call. Its usage is always `unavailable` with zero counts. */
 export class AdapterError extends Error {

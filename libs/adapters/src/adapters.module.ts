@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TokensModule } from '@app/tokens';
 import { AdapterRegistry } from './adapter-registry.service';
+import { CircuitBreakers } from './breaker/circuit-breakers.service';
 
 /**
  * Provides the AdapterRegistry. Needs CONCLAVE_CONFIG (global ConfigModule) and takes TokenizerService from
@@ -8,7 +9,7 @@ import { AdapterRegistry } from './adapter-registry.service';
  */
 @Module({
   imports: [TokensModule],
-  providers: [AdapterRegistry],
-  exports: [AdapterRegistry],
+  providers: [AdapterRegistry, CircuitBreakers],
+  exports: [AdapterRegistry, CircuitBreakers],
 })
 export class AdaptersModule {}

@@ -2,6 +2,17 @@ export * from './adapter.types';
 export * from './adapter-view';
 export { AdapterRegistry, REACHABILITY_TTL_MS } from './adapter-registry.service';
 export { AdaptersModule } from './adapters.module';
+export { CircuitBreakers, type BreakerView } from './breaker/circuit-breakers.service';
+export {
+  admit,
+  breakerState,
+  outcomeOfFailure,
+  recordOutcome,
+  type Breaker,
+  type BreakerSettings,
+  type BreakerState,
+  type CallOutcome,
+} from './rules/circuit-breaker';
 export { AdapterConfigError, createAdapter, type AdapterFactoryDeps } from './adapter.factory';
 export {
   DEFAULT_BASE_URLS,

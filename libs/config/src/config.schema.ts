@@ -159,6 +159,16 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   adapters: z.array(adapterSchema).default([]),
+  /**
+   * Every adapter's circuit breaker: this many transport failures or timeouts in a row open it; after
+   * coolDownMs one trial call goes (half-open). While open, its participants move to another adapter.
+   */
+  circuitBreaker: z
+    .strictObject({
+      failureThreshold: positiveInt.max(100).default(5),
+      coolDownMs: z.number().int().min(50).max(3_600_000).default(30_000),
+    })
+    .prefault({}),
   prices: z.record(z.string().min(1), price).default({}),
   tokens: z.strictObject({ estimateErrorPct: z.number().min(0).max(100).default(15) }).prefault({}),
   deliberation: z

@@ -36,6 +36,8 @@ describe(loadConfig.name, () => {
     ['an unknown nested key', 'budgets:\n  daily:\n    tokns: 5\n', /budgets\.daily\.tokns: unknown key/],
     ['a value out of range', 'server:\n  port: 70000\n', /server\.port: got 70000; .*65535/],
     ['a reserve over half the budget', 'budgets:\n  reservePct: 75\n', /budgets\.reservePct: got 75; .*50/],
+    ['a breaker threshold of 0', 'circuitBreaker:\n  failureThreshold: 0\n', /circuitBreaker\.failureThreshold: got 0/],
+    ['a breaker cool-down too short', 'circuitBreaker:\n  coolDownMs: 10\n', /circuitBreaker\.coolDownMs: got 10; .*50/],
     ['a schedules interval out of range', 'schedules:\n  minIntervalSeconds: 0\n', /schedules\.minIntervalSeconds: got 0; .*1/],
     ['an empty schedules folder', 'schedules:\n  contextDir: ""\n', /schedules\.contextDir: got ""/],
     ['a wrong type', 'deliberation:\n  maxRunning: "many"\n', /deliberation\.maxRunning: got "many"; .*number/],

@@ -47,6 +47,16 @@ export interface DeliberationEventData {
   /** The chair's synthesis after the last round, or why there is none. */
   synthesis: { synthesis: Synthesis | null; error?: string };
   tier_escalated: { round: number; participantIndex: number; adapter: string; adapterTier: string; model: string; reason: string };
+  /** A participant moved before its call: its adapter's circuit breaker was open. */
+  participant_moved: {
+    round: number;
+    participantIndex: number;
+    from: string;
+    adapter: string;
+    adapterTier: string;
+    model: string;
+    reason: 'adapter_unavailable';
+  };
   paused: { pause: PauseInfo | null; latestCheckpointId: string | null };
   interrupted: { latestCheckpointId?: string | null };
   completed: { result: DeliberationResult | null };

@@ -207,4 +207,6 @@ export interface TierDecisionRecord {
   reason: string;
   /** Moved one tier up after repeated failures of the same kind. */
   escalated?: boolean;
+  /** Moved before the call off this adapter, whose circuit breaker was open. */
+  movedFrom?: string;
 }

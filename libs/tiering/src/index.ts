@@ -6,6 +6,7 @@ import { CreateBudgetWindows1763900002000 } from './migrations/1763900002000-cre
 import { CreateBudgetSettings1763900002001 } from './migrations/1763900002001-create-budget-settings';
 import { CreateAllocations1763900002002 } from './migrations/1763900002002-create-allocations';
 import { CreateBudgetAudit1763900002003 } from './migrations/1763900002003-create-budget-audit';
+import { AddAllocationFallback1763900015500 } from './migrations/1763900015500-add-allocation-fallback';
 import { AddBudgetReservations1763900021000 } from './migrations/1763900021000-add-budget-reservations';
 import { BudgetReservationEntity } from './budget/budget-reservation.entity';
 import { AddAllocationRoleComplexityForced1763900015000 } from './migrations/1763900015000-add-allocation-role-complexity-forced';
@@ -42,5 +43,6 @@ export const tieringMigrations = [
   CreateAllocations1763900002002,
   CreateBudgetAudit1763900002003,
   AddAllocationRoleComplexityForced1763900015000,
+  AddAllocationFallback1763900015500,
   AddBudgetReservations1763900021000,
 ];

@@ -34,6 +34,7 @@ export { TokenLedger, type RecordedUsage, type UsageEntry } from './ledger/token
 export { UsageService, DEFAULT_USAGE_DAYS, SUMMARY_DAYS } from './usage/usage.service';
 export { suggestUsageChanges, type SuggestionInput } from './usage/usage-suggestions';
 export * from './usage/usage.types';
+export { adapterFigures, nearestRankOffset, rate, type AdapterCallSums, type AdapterFigures } from './figures/adapter-figures';
 export { MetricsService, type DeliberationStatusSource, type ObservedCall } from './metrics/metrics.service';
 export { TokensModule } from './tokens.module';
 export { SolutionDeliberationEntity, SolutionTotalsEntity, TokenUsageEntity, CreateTokenUsage1763900001000, CreateSolutionTotals1763900002000 };

@@ -7,6 +7,8 @@ import { tokensEntities, tokensMigrations } from '@app/tokens';
 import { startProviderServer, type ProviderServer } from '../../../../test/fixtures/provider-server';
 import { AdaptersApiModule } from './adapters-api.module';
 
+const CLOSED_BREAKER = { state: 'closed', consecutiveFailures: 0, openedAt: null, reopensAt: null };
+
 describe('GET /v1/adapters', () => {
   const KEY = 'sk-controller-test-secret-987654321';
   let app: INestApplication;
@@ -49,8 +51,26 @@ describe('GET /v1/adapters', () => {
     const res = await request(app.getHttpServer()).get('/v1/adapters').expect(200);
 
     expect(res.body).toEqual([
-      { name: 'gem', kind: 'http', provider: 'gemini', tier: 'T2', models: { fast: 'gemini-flash', reasoning: 'gemini-pro' }, enabled: true, reachable: true },
-      { name: 'demo', kind: 'replay', provider: 'replay', tier: 'T0', models: { fast: 'replay', reasoning: 'replay' }, enabled: true, reachable: true },
+      {
+        name: 'gem',
+        kind: 'http',
+        provider: 'gemini',
+        tier: 'T2',
+        models: { fast: 'gemini-flash', reasoning: 'gemini-pro' },
+        enabled: true,
+        reachable: true,
+        breaker: CLOSED_BREAKER,
+      },
+      {
+        name: 'demo',
+        kind: 'replay',
+        provider: 'replay',
+        tier: 'T0',
+        models: { fast: 'replay', reasoning: 'replay' },
+        enabled: true,
+        reachable: true,
+        breaker: CLOSED_BREAKER,
+      },
     ]);
     expect(res.text).not.toContain(KEY);
     expect(res.text).not.toContain('CONCLAVE_TEST_GEMINI_KEY');

@@ -58,6 +58,10 @@ export class AllocationDto {
   @ApiProperty({ type: String, nullable: true, description: "The participant's role" }) role: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'The complexity (1–5) the request gave for this participant' }) complexity: number | null;
   @ApiProperty({ description: "force kept the model past a soft cap or past the zone's forced fast models" }) forced: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'The adapter the participant was moved off before its call (its circuit breaker was open)' })
+  movedFrom: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['adapter_unavailable'], description: 'Why it was moved; null when it was not' })
+  fallbackReason: string | null;
   @ApiProperty({
     type: CallUseDto,
     nullable: true,

@@ -292,14 +292,15 @@ class EventConvergenceDto {
 
 /** The fields of each event type's data, all optional here: which ones are set depends on `type`. */
 class DeliberationEventDataDto {
-  @ApiPropertyOptional({ description: 'round_started, response_received, round_completed, budget_warning, tier_escalated' }) round?: number;
+  @ApiPropertyOptional({ description: 'round_started, response_received, round_completed, budget_warning, tier_escalated, participant_moved' }) round?: number;
   @ApiPropertyOptional({
     type: EventParticipantDto,
     isArray: true,
     description: "round_started: who is asked, on which model (deliberation_started: the request's participants)",
   })
   participants?: EventParticipantDto[];
-  @ApiPropertyOptional({ description: 'response_received, tier_escalated' }) participantIndex?: number;
+  @ApiPropertyOptional({ description: 'response_received, tier_escalated, participant_moved' }) participantIndex?: number;
+  @ApiPropertyOptional({ description: 'participant_moved: the adapter moved off (its circuit breaker is open)' }) from?: string;
   @ApiPropertyOptional({ type: VoteDto, nullable: true, description: 'response_received' }) vote?: VoteDto | null;
   @ApiPropertyOptional({ type: CallErrorDto, nullable: true, description: 'response_received (synthesis: a string, why there is none)' })
   error?: CallErrorDto | null;
@@ -310,7 +311,8 @@ class DeliberationEventDataDto {
   @ApiPropertyOptional({ type: PauseDto, nullable: true, description: 'paused' }) pause?: PauseDto | null;
   @ApiPropertyOptional({ description: 'budget_warning: which limit' }) limit?: string;
   @ApiPropertyOptional({ description: 'budget_warning: the fraction used' }) fraction?: number;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'tier_escalated: why; failed: the failure' }) reason?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'tier_escalated: why; participant_moved: adapter_unavailable; failed: the failure' })
+  reason?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'paused, interrupted, failed: the checkpoint to resume from' }) latestCheckpointId?:
     string | null;
   @ApiPropertyOptional({ type: () => DeliberationResultDto, nullable: true, description: 'completed, failed, cancelled' })
@@ -333,6 +335,7 @@ export class DeliberationEventDto {
       'budget_warning',
       'synthesis',
       'tier_escalated',
+      'participant_moved',
       'paused',
       'interrupted',
       'completed',

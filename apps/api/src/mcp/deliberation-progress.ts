@@ -63,6 +63,7 @@ export function applyEvent(state: ProgressState, event: DeliberationEvent): Prog
     case 'budget_warning':
     case 'synthesis':
     case 'tier_escalated':
+    case 'participant_moved':
       return state;
   }
 }

@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { USAGE_GROUP_BY, type UsageGroupBy, type UsageQuery } from '@app/tokens';
+import { USAGE_GROUP_BY, type UsageGroupBy, type UsageQuery, type UsageRange } from '@app/tokens';
 import { IsDateQuery, IsNotBefore } from '../http/date-range';
 
-export class UsageQueryDto {
+/** A usage window: from/to as every usage route takes them. */
+export class UsageWindowDto {
   @ApiPropertyOptional({ description: 'Start of the window, inclusive (ISO-8601). Default: 30 days before `to`.', example: '2025-11-01T00:00:00Z' })
   @IsOptional()
   @IsDateQuery('2025-11-01T00:00:00Z')
@@ -15,17 +16,22 @@ export class UsageQueryDto {
   @IsNotBefore('from')
   to?: string;
 
+  toRange(): UsageRange {
+    return {
+      from: this.from === undefined ? undefined : new Date(this.from),
+      to: this.to === undefined ? undefined : new Date(this.to),
+    };
+  }
+}
+
+export class UsageQueryDto extends UsageWindowDto {
   @ApiPropertyOptional({ enum: USAGE_GROUP_BY, default: 'adapter' })
   @IsOptional()
   @IsIn(USAGE_GROUP_BY, { message: `groupBy must be one of ${USAGE_GROUP_BY.join(', ')}` })
   groupBy?: UsageGroupBy;
 
   toQuery(): UsageQuery {
-    return {
-      from: this.from === undefined ? undefined : new Date(this.from),
-      to: this.to === undefined ? undefined : new Date(this.to),
-      groupBy: this.groupBy ?? 'adapter',
-    };
+    return { ...this.toRange(), groupBy: this.groupBy ?? 'adapter' };
   }
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Accuracy, AdapterTotals, TokenFigures, UsageGroupBy } from '@app/tokens';
+import type { Accuracy, AdapterFigures, AdapterTotals, TokenFigures, UsageGroupBy } from '@app/tokens';
 import { USAGE_GROUP_BY } from '@app/tokens';
 
 /** The one shape of token figures. */
@@ -34,6 +34,32 @@ export class UsageOverTimeDto {
   @ApiProperty({ type: TokenFiguresDto }) totals: TokenFiguresDto;
 }
 
+class PeakMinuteDto {
+  @ApiProperty() tokens: number;
+  @ApiProperty({ description: 'The start of the calendar minute (UTC, ISO-8601)' }) at: string;
+}
+
+/** An adapter's figures over the requested window, from its token_usage rows. */
+export class AdapterFiguresDto implements AdapterFigures {
+  @ApiProperty({ description: 'Start of the window, inclusive (ISO-8601)' }) from: string;
+  @ApiProperty({ description: 'End of the window, exclusive (ISO-8601)' }) to: string;
+  @ApiProperty({ description: 'Calls sent to the provider in the window (vote-only retries and the chair included)' }) calls: number;
+  @ApiProperty({ description: 'Calls its circuit breaker refused (never sent; not in calls)' }) refusedByBreaker: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Share of the calls without an error (0–1); null without calls' })
+  successRate: number | null;
+  @ApiProperty({ type: Number, nullable: true }) avgLatencyMs: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Nearest-rank 95th percentile' }) p95LatencyMs: number | null;
+  @ApiProperty({ description: "Participants' answers (one per participant and round with a reply)" }) answers: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Share of the answers whose first reply had no vote that parsed (a vote-only retry was asked, or none was found); null without answers',
+  })
+  voteParseFailureRate: number | null;
+  @ApiProperty({ type: PeakMinuteDto, nullable: true, description: 'The minute in which most of its tokens finished; null without tokens' })
+  peakTokensPerMinute: PeakMinuteDto | null;
+}
+
 export class AdapterTotalsDto implements AdapterTotals {
   @ApiProperty() adapter: string;
   @ApiProperty() totalTokens: number;
@@ -52,6 +78,11 @@ export class AdapterTotalsDto implements AdapterTotals {
   @ApiProperty({ type: Number, nullable: true }) costConfidence: number | null;
   @ApiProperty({ description: 'Deliberations in which the adapter made a call' }) deliberations: number;
   @ApiProperty() updatedAt: string;
+  @ApiProperty({
+    type: AdapterFiguresDto,
+    description: 'Latency, success and vote-parse rates, peak minute: over from/to (default the last 30 days); the totals above are lifetime',
+  })
+  figures: AdapterFiguresDto;
 }
 
 class SpreadDto {

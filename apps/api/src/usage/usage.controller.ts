@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation
 import { UsageSummaryService } from '@app/deliberation';
 import { UsageService } from '@app/tokens';
 import { ApiErrorBody } from '../http/api-error';
-import { AdapterParamDto, UsageQueryDto } from './usage-query.dto';
+import { AdapterParamDto, UsageQueryDto, UsageWindowDto } from './usage-query.dto';
 import { AdapterTotalsDto, UsageOverTimeDto, UsageSummaryDto } from './usage-view.dto';
 
 @ApiTags('usage')
@@ -24,18 +24,23 @@ export class UsageController {
 
   // "adapters" is the name; "solutions", the first one, stays as an alias for existing clients.
   @Get(['adapters', 'solutions'])
-  @ApiOperation({ summary: 'Lifetime token and cost totals of every adapter that has been called (also at /v1/usage/solutions)' })
+  @ApiOperation({
+    summary:
+      'Lifetime token and cost totals of every adapter that has been called, with latency, success and vote-parse figures and the peak minute over from/to (also at /v1/usage/solutions)',
+  })
   @ApiOkResponse({ type: AdapterTotalsDto, isArray: true })
-  adapters(): Promise<AdapterTotalsDto[]> {
-    return this.usage.adapterTotals();
+  @ApiBadRequestResponse({ type: ApiErrorBody, description: 'A date is not ISO-8601, or from is after to' })
+  adapters(@Query() query: UsageWindowDto): Promise<AdapterTotalsDto[]> {
+    return this.usage.adapterTotals(query.toRange());
   }
 
   @Get(['adapters/:adapter', 'solutions/:adapter'])
-  @ApiOperation({ summary: "One adapter's lifetime token and cost totals (also at /v1/usage/solutions/:adapter)" })
+  @ApiOperation({ summary: "One adapter's lifetime token and cost totals, with its figures over from/to (also at /v1/usage/solutions/:adapter)" })
   @ApiOkResponse({ type: AdapterTotalsDto })
+  @ApiBadRequestResponse({ type: ApiErrorBody, description: 'A date is not ISO-8601, or from is after to' })
   @ApiNotFoundResponse({ type: ApiErrorBody, description: 'No call of this adapter has been recorded' })
-  adapter(@Param() params: AdapterParamDto): Promise<AdapterTotalsDto> {
-    return this.usage.adapterTotalsOf(params.adapter);
+  adapter(@Param() params: AdapterParamDto, @Query() query: UsageWindowDto): Promise<AdapterTotalsDto> {
+    return this.usage.adapterTotalsOf(params.adapter, query.toRange());
   }
 
   @Get('summary')

@@ -57,7 +57,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lifetime token and cost totals of every adapter that has been called (also at /v1/usage/solutions) */
+        /** Lifetime token and cost totals of every adapter that has been called, with latency, success and vote-parse figures and the peak minute over from/to (also at /v1/usage/solutions) */
         get: operations["UsageController_adapters[0]"];
         put?: never;
         post?: never;
@@ -74,7 +74,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lifetime token and cost totals of every adapter that has been called (also at /v1/usage/solutions) */
+        /** Lifetime token and cost totals of every adapter that has been called, with latency, success and vote-parse figures and the peak minute over from/to (also at /v1/usage/solutions) */
         get: operations["UsageController_adapters[1]"];
         put?: never;
         post?: never;
@@ -91,7 +91,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One adapter's lifetime token and cost totals (also at /v1/usage/solutions/:adapter) */
+        /** One adapter's lifetime token and cost totals, with its figures over from/to (also at /v1/usage/solutions/:adapter) */
         get: operations["UsageController_adapter[0]"];
         put?: never;
         post?: never;
@@ -108,7 +108,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One adapter's lifetime token and cost totals (also at /v1/usage/solutions/:adapter) */
+        /** One adapter's lifetime token and cost totals, with its figures over from/to (also at /v1/usage/solutions/:adapter) */
         get: operations["UsageController_adapter[1]"];
         put?: never;
         post?: never;
@@ -640,6 +640,19 @@ export interface components {
              */
             reasoning: string;
         };
+        BreakerViewDto: {
+            /**
+             * @description closed: calls go; open: no call goes and participants move to another adapter; half_open: the cool-down is over, one trial call decides
+             * @enum {string}
+             */
+            state: "closed" | "open" | "half_open";
+            /** @description Transport failures or timeouts in a row (circuitBreaker.failureThreshold opens it) */
+            consecutiveFailures: number;
+            /** @description When it last opened (ISO-8601); null while closed */
+            openedAt: string | null;
+            /** @description When an open breaker lets a trial call through (ISO-8601); null unless open */
+            reopensAt: string | null;
+        };
         AdapterViewDto: {
             /** @example claude */
             name: string;
@@ -659,6 +672,7 @@ export interface components {
             enabled: boolean;
             /** @description CLI: the executable exists and is executable; HTTP: a cheap probe answered (cached 60 s); replay: always */
             reachable: boolean;
+            breaker: components["schemas"]["BreakerViewDto"];
         };
         UsageGroupDto: {
             inputTokens: number;
@@ -732,6 +746,32 @@ export interface components {
             /** @description Per-field problems, a stable code, or other structured detail */
             details?: Record<string, never>;
         };
+        PeakMinuteDto: {
+            tokens: number;
+            /** @description The start of the calendar minute (UTC, ISO-8601) */
+            at: string;
+        };
+        AdapterFiguresDto: {
+            /** @description Start of the window, inclusive (ISO-8601) */
+            from: string;
+            /** @description End of the window, exclusive (ISO-8601) */
+            to: string;
+            /** @description Calls sent to the provider in the window (vote-only retries and the chair included) */
+            calls: number;
+            /** @description Calls its circuit breaker refused (never sent; not in calls) */
+            refusedByBreaker: number;
+            /** @description Share of the calls without an error (0–1); null without calls */
+            successRate: number | null;
+            avgLatencyMs: number | null;
+            /** @description Nearest-rank 95th percentile */
+            p95LatencyMs: number | null;
+            /** @description Participants' answers (one per participant and round with a reply) */
+            answers: number;
+            /** @description Share of the answers whose first reply had no vote that parsed (a vote-only retry was asked, or none was found); null without answers */
+            voteParseFailureRate: number | null;
+            /** @description The minute in which most of its tokens finished; null without tokens */
+            peakTokensPerMinute: components["schemas"]["PeakMinuteDto"] | null;
+        };
         AdapterTotalsDto: {
             adapter: string;
             totalTokens: number;
@@ -751,6 +791,8 @@ export interface components {
             /** @description Deliberations in which the adapter made a call */
             deliberations: number;
             updatedAt: string;
+            /** @description Latency, success and vote-parse rates, peak minute: over from/to (default the last 30 days); the totals above are lifetime */
+            figures: components["schemas"]["AdapterFiguresDto"];
         };
         TopParticipantDto: {
             adapter: string;
@@ -1014,6 +1056,13 @@ export interface components {
             complexity: number | null;
             /** @description force kept the model past a soft cap or past the zone's forced fast models */
             forced: boolean;
+            /** @description The adapter the participant was moved off before its call (its circuit breaker was open) */
+            movedFrom: string | null;
+            /**
+             * @description Why it was moved; null when it was not
+             * @enum {string|null}
+             */
+            fallbackReason: "adapter_unavailable" | null;
             /** @description What the allocated call used (its vote retry included), from the token ledger; null before it answered */
             used: components["schemas"]["CallUseDto"] | null;
             createdAt: string;
@@ -1327,12 +1376,14 @@ export interface components {
             perParticipant?: components["schemas"]["ParticipantSimilarityDto"][];
         };
         DeliberationEventDataDto: {
-            /** @description round_started, response_received, round_completed, budget_warning, tier_escalated */
+            /** @description round_started, response_received, round_completed, budget_warning, tier_escalated, participant_moved */
             round?: number;
             /** @description round_started: who is asked, on which model (deliberation_started: the request's participants) */
             participants?: components["schemas"]["EventParticipantDto"][];
-            /** @description response_received, tier_escalated */
+            /** @description response_received, tier_escalated, participant_moved */
             participantIndex?: number;
+            /** @description participant_moved: the adapter moved off (its circuit breaker is open) */
+            from?: string;
             /** @description response_received */
             vote?: components["schemas"]["VoteDto"] | null;
             /** @description response_received (synthesis: a string, why there is none) */
@@ -1351,7 +1402,7 @@ export interface components {
             limit?: string;
             /** @description budget_warning: the fraction used */
             fraction?: number;
-            /** @description tier_escalated: why; failed: the failure */
+            /** @description tier_escalated: why; participant_moved: adapter_unavailable; failed: the failure */
             reason?: string | null;
             /** @description paused, interrupted, failed: the checkpoint to resume from */
             latestCheckpointId?: string | null;
@@ -1372,7 +1423,7 @@ export interface components {
         DeliberationEventDto: {
             seq: number;
             /** @enum {string} */
-            type: "deliberation_started" | "memory_used" | "round_started" | "response_received" | "round_completed" | "budget_warning" | "synthesis" | "tier_escalated" | "paused" | "interrupted" | "completed" | "failed" | "cancelled";
+            type: "deliberation_started" | "memory_used" | "round_started" | "response_received" | "round_completed" | "budget_warning" | "synthesis" | "tier_escalated" | "participant_moved" | "paused" | "interrupted" | "completed" | "failed" | "cancelled";
             deliberationId: string;
             at: string;
             data: components["schemas"]["DeliberationEventDataDto"];
@@ -2021,7 +2072,12 @@ export interface operations {
     };
     "UsageController_adapters[0]": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601). Default: 30 days before `to`. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601). Default: now. */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2034,13 +2090,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdapterTotalsDto"][];
+                };
+            };
+            /** @description A date is not ISO-8601, or from is after to */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
         };
     };
     "UsageController_adapters[1]": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601). Default: 30 days before `to`. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601). Default: now. */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2055,11 +2125,25 @@ export interface operations {
                     "application/json": components["schemas"]["AdapterTotalsDto"][];
                 };
             };
+            /** @description A date is not ISO-8601, or from is after to */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
+                };
+            };
         };
     };
     "UsageController_adapter[0]": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601). Default: 30 days before `to`. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601). Default: now. */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2072,6 +2156,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdapterTotalsDto"];
+                };
+            };
+            /** @description A date is not ISO-8601, or from is after to */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description No call of this adapter has been recorded */
@@ -2087,7 +2180,12 @@ export interface operations {
     };
     "UsageController_adapter[1]": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601). Default: 30 days before `to`. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601). Default: now. */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2100,6 +2198,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdapterTotalsDto"];
+                };
+            };
+            /** @description A date is not ISO-8601, or from is after to */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBody"];
                 };
             };
             /** @description No call of this adapter has been recorded */

@@ -35,7 +35,8 @@ export type EngineOutcome =
   | { kind: 'aborted'; why: 'cancelled' | 'shutdown'; result: DeliberationResult | null };
 
 /** The events the engine itself tells; the runner tells the rest (started, the terminal ones). */
-export type EngineEventType = 'round_started' | 'response_received' | 'round_completed' | 'budget_warning' | 'tier_escalated' | 'synthesis';
+export type EngineEventType =
+  'round_started' | 'response_received' | 'round_completed' | 'budget_warning' | 'tier_escalated' | 'participant_moved' | 'synthesis';
 
 /** What the engine needs from the world. Production wires real services; unit tests pass small fakes. */
 export interface EnginePorts {

@@ -188,6 +188,33 @@ describe(DeliberationEngine.name, () => {
       expect(fake.recorded.invokes.map((i) => i.adapter).sort()).toEqual(['a0', 'cloud']);
     });
 
+    it('should announce a participant moved off an unavailable adapter before its call, and call the new one', async () => {
+      const fake = fakePorts((p, round) => answer(prose(p, round), 'A', false));
+      fake.ports.planRound = async (state) => ({
+        decisions: state.request.participants.map((p) => ({
+          participantIndex: p.index,
+          tier: 'fast' as const,
+          adapter: p.index === 0 ? 'other' : p.adapter,
+          adapterTier: 'T0' as const,
+          model: 'm',
+          reason: 'fixed',
+          ...(p.index === 0 ? { movedFrom: p.adapter } : {}),
+        })),
+      });
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+
+      await run(sut, makeState({ maxRounds: 1 }));
+
+      expect(fake.recorded.events.filter((e) => e.type === 'participant_moved')).toEqual([
+        {
+          deliberationId: 'd-1',
+          type: 'participant_moved',
+          data: { round: 1, participantIndex: 0, from: 'a0', adapter: 'other', adapterTier: 'T0', model: 'm', reason: 'adapter_unavailable' },
+        },
+      ]);
+      expect(fake.recorded.invokes.map((i) => i.adapter).sort()).toEqual(['a1', 'other']);
+    });
+
     it('should stop converged at round 3 when every participant repeats itself and the votes agree', async () => {
       const fake = fakePorts((p) => answer(prose(p, 1), 'Webhooks'));
       const sut = new DeliberationEngine(fake.ports, SETTINGS);

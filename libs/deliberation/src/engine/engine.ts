@@ -159,6 +159,19 @@ export class DeliberationEngine {
         });
       }
 
+      for (const d of plan.decisions) {
+        if (!d.movedFrom) continue;
+        this.ports.emit(state.id, 'participant_moved', {
+          round: roundNumber,
+          participantIndex: d.participantIndex,
+          from: d.movedFrom,
+          adapter: d.adapter,
+          adapterTier: d.adapterTier,
+          model: d.model,
+          reason: 'adapter_unavailable',
+        });
+      }
+
       const answered = new Set(state.partial.filter((r) => !r.error).map((r) => r.participantIndex));
       const calls = plan.decisions.filter((d) => !answered.has(d.participantIndex)).map((decision) => this.prepareCall(state, roundNumber, decision));
       const planned: PlannedCall[] = calls.map((c) => ({

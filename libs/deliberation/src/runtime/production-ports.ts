@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AdapterError, AdapterRegistry } from '@app/adapters';
+import { AdapterError, AdapterRegistry, CircuitBreakers } from '@app/adapters';
 import { Clock, CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { encodingForModel, TokenizerService, unavailableUsage, type TokenUsage } from '@app/tokens';
 import { DataSource } from 'typeorm';
@@ -38,6 +38,7 @@ export class ProductionPorts {
     private readonly tierPolicy: TierPolicy,
     private readonly budgetGate: BudgetGate,
     private readonly governance: GovernancePicture,
+    private readonly breakers: CircuitBreakers,
   ) {}
 
   ports(): EnginePorts {
@@ -51,7 +52,7 @@ export class ProductionPorts {
       invoke: async (adapterName, request) => {
         const adapter = this.registry.get(adapterName);
         try {
-          return await this.slots(adapterName).run(() => adapter.invoke(request), request.signal);
+          return await this.slots(adapterName).run(() => this.throughBreaker(adapterName, request.model, () => adapter.invoke(request)), request.signal);
         } catch (e) {
           if (e instanceof AdapterError) throw e;
           if (request.signal.aborted) {
@@ -114,7 +115,9 @@ export class ProductionPorts {
     const started = Date.now();
     let result: { vectors: number[][] | null; usage: TokenUsage; errorKind?: string };
     try {
-      const embedded = await this.slots(name).run(() => adapter.embed!({ texts, model, signal: new AbortController().signal }));
+      const embedded = await this.slots(name).run(() =>
+        this.throughBreaker(name, model, () => adapter.embed!({ texts, model, signal: new AbortController().signal })),
+      );
       result = { vectors: embedded.vectors, usage: embedded.usage };
     } catch (e) {
       const failure =
@@ -133,6 +136,24 @@ export class ProductionPorts {
       role: 'embeddings',
     });
     return result.vectors;
+  }
+
+  /**
+   * A call through the adapter's circuit breaker, inside its slot (a call waiting for a slot does not take
+   * the half-open trial). Refused at once while the breaker is open: planning moves participants off an
+   * open adapter, so this is a call that could not move (no other adapter allowed) or the chair's.
+   */
+  private throughBreaker<T>(name: string, model: string, call: () => Promise<T>): Promise<T> {
+    return this.breakers.guard(
+      name,
+      call,
+      () =>
+        new AdapterError(
+          'circuit_open',
+          `${name}: not called, its circuit breaker is open after repeated transport failures`,
+          unavailableUsage({ adapter: name, provider: this.registry.get(name).provider, model }),
+        ),
+    );
   }
 
   private slots(adapter: string): Semaphore {

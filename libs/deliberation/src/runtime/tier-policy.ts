@@ -58,6 +58,8 @@ export class TierPolicy {
         role: byIndex.get(d.participantIndex)?.role ?? null,
         complexity: byIndex.get(d.participantIndex)?.complexity ?? state.request.complexity ?? null,
         forced: d.forced,
+        movedFrom: d.movedFrom ?? null,
+        fallbackReason: d.fallbackReason ?? null,
         createdAt: now,
       })),
     );
@@ -76,7 +78,7 @@ export class TierPolicy {
     { forceFast, localOnly }: RoundConstraints,
   ): Promise<{ plan: { decisions: TierDecision[] }; signals: SelectorSignals } | { pause: PauseInfo }> {
     const views = await this.registry.describe();
-    const catalog = views.map((v) => ({ name: v.name, tier: v.tier, enabled: v.enabled, reachable: v.reachable, models: v.models }));
+    const catalog = views.map((v) => ({ name: v.name, tier: v.tier, enabled: v.enabled, reachable: v.reachable, models: v.models, breaker: v.breaker.state }));
     const previous = state.rounds[state.rounds.length - 1];
     const votes = previous ? previous.responses.flatMap((r) => (r.vote ? [r.vote.option] : [])) : [];
     const grouping = groupOptions(
@@ -141,4 +143,5 @@ const toRecord = (d: TierDecision): TierDecisionRecord => ({
   model: d.model,
   reason: d.reason,
   ...(d.escalated ? { escalated: true } : {}),
+  ...(d.movedFrom ? { movedFrom: d.movedFrom } : {}),
 });

@@ -23,15 +23,20 @@ export interface NewAllocation {
   role?: string | null;
   complexity?: number | null;
   forced?: boolean;
+  /** Moved before the call off this adapter (its circuit breaker was open). */
+  movedFrom?: string | null;
+  fallbackReason?: 'adapter_unavailable' | null;
   createdAt: Date;
 }
 
-export interface Allocation extends Omit<NewAllocation, 'createdAt' | 'overrideReason' | 'role' | 'complexity' | 'forced'> {
+export interface Allocation extends Omit<NewAllocation, 'createdAt' | 'overrideReason' | 'role' | 'complexity' | 'forced' | 'movedFrom' | 'fallbackReason'> {
   id: string;
   overrideReason: string | null;
   role: string | null;
   complexity: number | null;
   forced: boolean;
+  movedFrom: string | null;
+  fallbackReason: string | null;
   /** What the allocated call used (its vote-only retry included), from the token ledger; null before it answered. */
   used: { tokens: number; costUsd: number | null } | null;
   createdAt: string;
@@ -79,7 +84,7 @@ export class AllocationAudit {
     rows.forEach((r, i) => {
       values.push(
         `(:id${i}, :deliberationId${i}, :round${i}, :participantIndex${i}, :zone${i}, :signals${i}, :recommendedModel${i}, ` +
-          `:actualModel${i}, :adapter${i}, :adapterTier${i}, :tier${i}, :reason${i}, :override${i}, :overrideReason${i}, :role${i}, :complexity${i}, :forced${i}, :createdAt${i})`,
+          `:actualModel${i}, :adapter${i}, :adapterTier${i}, :tier${i}, :reason${i}, :override${i}, :overrideReason${i}, :role${i}, :complexity${i}, :forced${i}, :movedFrom${i}, :fallbackReason${i}, :createdAt${i})`,
       );
       Object.assign(parameters, {
         [`id${i}`]: randomUUID(),
@@ -99,13 +104,15 @@ export class AllocationAudit {
         [`role${i}`]: r.role ?? null,
         [`complexity${i}`]: r.complexity ?? null,
         [`forced${i}`]: r.forced ?? false,
+        [`movedFrom${i}`]: r.movedFrom ?? null,
+        [`fallbackReason${i}`]: r.fallbackReason ?? null,
         [`createdAt${i}`]: r.createdAt.toISOString(),
       });
     });
     await runSql(
       manager ?? this.dataSource.manager,
       `INSERT INTO allocations (id, deliberation_id, round, participant_index, zone, signals, recommended_model, actual_model,
-        adapter, adapter_tier, tier, reason, override, override_reason, role, complexity, forced, created_at)
+        adapter, adapter_tier, tier, reason, override, override_reason, role, complexity, forced, moved_from, fallback_reason, created_at)
       VALUES ${values.join(', ')}`,
       parameters,
     );

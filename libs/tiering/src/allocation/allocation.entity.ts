@@ -61,6 +61,14 @@ export class AllocationEntity {
   @Column({ type: 'boolean', default: SQL_FALSE })
   forced: boolean;
 
+  /** The adapter the participant was moved off before its call (its circuit breaker was open); null when not moved. */
+  @Column({ name: 'moved_from', type: 'varchar', length: 64, nullable: true })
+  movedFrom: string | null;
+
+  /** Why it was moved: `adapter_unavailable`. */
+  @Column({ name: 'fallback_reason', type: 'varchar', length: 32, nullable: true })
+  fallbackReason: string | null;
+
   @Column({ name: 'created_at', type: 'varchar', length: 32 })
   createdAt: string;
 }

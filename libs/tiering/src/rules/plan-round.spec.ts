@@ -236,4 +236,62 @@ describe(planRound.name, () => {
       [2, 'cloud'],
     ]);
   });
+
+  describe('circuit breaker fallback', () => {
+    const two = (b: CatalogAdapter['breaker'], others: Partial<CatalogAdapter> = {}): CatalogAdapter[] => [
+      adapter('local', 'T0'),
+      adapter('strong', 'T1'),
+      adapter('cloud', 'T2', { breaker: b }),
+      adapter('cloud2', 'T2', others),
+      adapter('premium', 'T3'),
+    ];
+    it.each<[string, CatalogAdapter[], Partial<RoundParticipant>, string, string | undefined]>([
+      ['closed: stays', two('closed'), { adapter: 'cloud' }, 'cloud', undefined],
+      ['half-open: stays, for the trial', two('half_open'), { adapter: 'cloud' }, 'cloud', undefined],
+      ['open: moves to the other adapter of its tier', two('open'), { adapter: 'cloud' }, 'cloud2', 'cloud'],
+      ['open, the other of its tier disabled: one tier down', two('open', { enabled: false }), { adapter: 'cloud' }, 'strong', 'cloud'],
+      ['open, the other of its tier open too: one tier down', two('open', { breaker: 'open' }), { adapter: 'cloud' }, 'strong', 'cloud'],
+      [
+        'open, one tier down is below its floor: stays (nowhere to go)',
+        two('open', { enabled: false }),
+        { adapter: 'cloud', role: 'reviewer' },
+        'cloud',
+        undefined,
+      ],
+      [
+        'open, nothing of its tier or one below: stays',
+        [adapter('local', 'T0'), adapter('cloud', 'T2', { breaker: 'open' }), adapter('premium', 'T3')],
+        { adapter: 'cloud' },
+        'cloud',
+        undefined,
+      ],
+    ])('%s', (_name, cat, p, expectedAdapter, movedFrom) => {
+      const d = only(planRound(input({ catalog: cat, participants: [participant(p)] })));
+      expect(d.adapter).toBe(expectedAdapter);
+      expect(d.movedFrom).toBe(movedFrom);
+      expect(d.fallbackReason).toBe(movedFrom ? 'adapter_unavailable' : undefined);
+      if (movedFrom) {
+        expect(d.model).toBe(`${expectedAdapter}-reasoning`);
+        expect(d.reason).toContain('circuit breaker is open');
+      }
+    });
+
+    it('escalation never goes to an open adapter', () => {
+      const cat = [adapter('local', 'T0'), adapter('strong', 'T1', { breaker: 'open' }), adapter('cloud', 'T2')];
+      const d = only(planRound(input({ catalog: cat, participants: [participant({ adapter: 'local', consecutiveFailures: { kind: 'timeout', count: 3 } })] })));
+      expect(d.adapter).toBe('cloud');
+    });
+
+    it('a half-open adapter takes one participant; the next one moves', () => {
+      const plan = decisions(
+        planRound(
+          input({ catalog: two('half_open'), participants: [participant({ index: 0, adapter: 'cloud' }), participant({ index: 1, adapter: 'cloud' })] }),
+        ),
+      );
+      expect(plan.map((d) => [d.adapter, d.movedFrom])).toEqual([
+        ['cloud', undefined],
+        ['cloud2', 'cloud'],
+      ]);
+    });
+  });
 });

@@ -1,6 +1,16 @@
 import type { AdapterTier, ModelClass } from '@app/config';
 
-import { bestAllowedAdapter, CatalogAdapter, cheapestAdapterWithin, EffectiveFloor, effectiveFloor, escalate, findAdapter, tierRank } from './tier-ladder';
+import {
+  bestAllowedAdapter,
+  CatalogAdapter,
+  cheapestAdapterWithin,
+  EffectiveFloor,
+  effectiveFloor,
+  escalate,
+  fallbackAdapter,
+  findAdapter,
+  tierRank,
+} from './tier-ladder';
 
 import { SelectorSignals, selectTier, TierSelection, TieringConfig } from './tier-selector';
 
@@ -46,6 +56,9 @@ export interface TierDecision {
   /** `force` kept the model past a soft cap or past the zone's forced fast models (audited). */
   forced: boolean;
   escalated: boolean;
+  /** Moved before the call off this adapter, whose circuit breaker is open (reason `adapter_unavailable`). */
+  movedFrom?: string;
+  fallbackReason?: 'adapter_unavailable';
 }
 
 export type PauseReason = 'budget' | 'budget_floor';
@@ -72,9 +85,15 @@ const describe = (a: CatalogAdapter): string => `${a.name} (${a.tier})`;
 export function planRound(input: PlanRoundInput): RoundPlan {
   const selection = selectTier({ ...input.signals, round: input.round }, input.tiering);
   const decisions: TierDecision[] = [];
+  // A half-open adapter takes one trial call: once a participant lands on it, the others see it open.
+  let catalog = input.catalog;
   for (const participant of input.participants) {
     try {
-      decisions.push(decide(participant, selection, input));
+      const decision = decide(participant, selection, { ...input, catalog });
+      decisions.push(decision);
+      if (catalog.some((a) => a.name === decision.adapter && a.breaker === 'half_open')) {
+        catalog = catalog.map((a) => (a.name === decision.adapter ? { ...a, breaker: 'open' as const } : a));
+      }
     } catch (e) {
       if (e instanceof Pause) return { pause: { reason: e.reason, detail: e.detail, participantIndex: participant.index } };
       throw e;
@@ -140,6 +159,23 @@ function decide(p: RoundParticipant, roundSelection: TierSelection, input: PlanR
     adapterChanged = true;
   }
 
+  // Its adapter's breaker is open: moved before the call rather than refused at it.
+  let movedFrom: string | undefined;
+  if (adapter.breaker === 'open') {
+    const fallback = fallbackAdapter(catalog, adapter, floor?.minTier);
+    if (fallback) {
+      notes.push(`moved from ${describe(adapter)} to ${describe(fallback)}: its circuit breaker is open (adapter_unavailable)`);
+      movedFrom = adapter.name;
+      adapter = fallback;
+      policyAdapter = fallback;
+      adapterChanged = true;
+    } else {
+      notes.push(
+        `${describe(adapter)} has its circuit breaker open and no other adapter of its tier or one below${floor ? ` at or above the floor ${floor.minTier}` : ''} is usable`,
+      );
+    }
+  }
+
   let tier: ModelClass;
   if (p.tier === 'auto') {
     tier = selection.tier;
@@ -179,6 +215,7 @@ function decide(p: RoundParticipant, roundSelection: TierSelection, input: PlanR
     ...(warning ? { warning } : {}),
     forced,
     escalated,
+    ...(movedFrom ? { movedFrom, fallbackReason: 'adapter_unavailable' as const } : {}),
   };
 }
 

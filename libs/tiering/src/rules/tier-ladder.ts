@@ -7,6 +7,8 @@ export interface CatalogAdapter {
   enabled: boolean;
   reachable: boolean;
   models: { fast: string; reasoning: string };
+  /** Its circuit breaker (absent: closed). An open one takes no calls; a half-open one takes one trial. */
+  breaker?: 'closed' | 'open' | 'half_open';
 }
 
 export type FloorConfig = ConclaveConfig['tiering']['floors'][string];
@@ -32,7 +34,17 @@ export function capTierForBudget(windows: WindowCapState[]): AdapterTier {
   return 'T3';
 }
 
-const usable = (a: CatalogAdapter): boolean => a.enabled && a.reachable;
+const usable = (a: CatalogAdapter): boolean => a.enabled && a.reachable && a.breaker !== 'open';
+
+/**
+ * Where a participant goes when its adapter's breaker is open: another usable adapter of the same tier
+ * (catalog order), else one tier down, never below `atLeast` (its floor). Null when there is none.
+ */
+export function fallbackAdapter(catalog: CatalogAdapter[], from: CatalogAdapter, atLeast: AdapterTier = 'T0'): CatalogAdapter | null {
+  const rank = tierRank(from.tier);
+  const candidates = catalog.filter((a) => usable(a) && a.name !== from.name && tierRank(a.tier) >= tierRank(atLeast));
+  return candidates.find((a) => tierRank(a.tier) === rank) ?? candidates.find((a) => tierRank(a.tier) === rank - 1) ?? null;
+}
 
 export function findAdapter(catalog: CatalogAdapter[], name: string): CatalogAdapter {
   const found = catalog.find((a) => a.name === name);

@@ -3,6 +3,7 @@ import { runSql } from '@app/config';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Accuracy } from '../token-usage';
 import { UsageSums } from '../figures/token-figures';
+import type { AdapterCallSums } from '../figures/adapter-figures';
 import { SolutionTotalsEntity } from './solution-totals.entity';
 import { TokenUsageEntity } from './token-usage.entity';
 
@@ -74,6 +75,9 @@ const TIME_GROUP_EXPRESSION: Record<TimeGroup, string> = {
 };
 
 type Raw = Record<string, string | number | null>;
+
+/** The error kind of a call its circuit breaker refused: never sent, so no latency and no transport outcome. */
+const BREAKER_REFUSAL = 'circuit_open';
 
 function num(value: string | number | null | undefined): number {
   return value === null || value === undefined ? 0 : Number(value);
@@ -261,6 +265,92 @@ export class TokenUsageRepository {
       .groupBy(minute)
       .getRawMany<Raw>();
     return rows.reduce((peak, raw) => Math.max(peak, num(raw.tokens)), 0);
+  }
+
+  /**
+   * Per adapter (or for one), its calls in the window summed for the figures: sent, succeeded, latency,
+   * refused by the breaker; and its participants' answers with those whose first reply had no vote. An
+   * answer is a participant's rows of one round with at least one call without an error; its first reply
+   * had no vote when a vote-only retry was asked (two rows without an error) or no row carries a vote.
+   * A failed call re-asked on resume adds an error row only, so it does not read as a retry.
+   */
+  async adapterCallSums(window: TimeWindow, adapter?: string): Promise<Map<string, AdapterCallSums>> {
+    const calls = this.inWindow(
+      this.dataSource
+        .createQueryBuilder()
+        .from(TokenUsageEntity, 'u')
+        .select('u.adapter', 'adapter')
+        .addSelect(`SUM(CASE WHEN u.errorKind = '${BREAKER_REFUSAL}' THEN 0 ELSE 1 END)`, 'sent')
+        .addSelect('SUM(CASE WHEN u.errorKind IS NULL THEN 1 ELSE 0 END)', 'succeeded')
+        .addSelect(`SUM(CASE WHEN u.errorKind = '${BREAKER_REFUSAL}' THEN 0 ELSE u.latencyMs END)`, 'latency_ms')
+        .addSelect(`SUM(CASE WHEN u.errorKind = '${BREAKER_REFUSAL}' THEN 1 ELSE 0 END)`, 'refused'),
+      window,
+    );
+    if (adapter !== undefined) calls.andWhere('u.adapter = :adapter', { adapter });
+    const answers = this.dataSource
+      .createQueryBuilder()
+      .from((sub) => {
+        const perAnswer = this.inWindow(
+          sub
+            .from(TokenUsageEntity, 'u')
+            .select('u.adapter', 'adapter')
+            .addSelect('SUM(CASE WHEN u.errorKind IS NULL THEN 1 ELSE 0 END)', 'ok_rows')
+            .addSelect('COUNT(u.voteOption)', 'votes'),
+          window,
+        ).andWhere('u.participantIndex >= 0');
+        if (adapter !== undefined) perAnswer.andWhere('u.adapter = :adapter', { adapter });
+        return perAnswer.groupBy('u.adapter').addGroupBy('u.deliberationId').addGroupBy('u.round').addGroupBy('u.participantIndex');
+      }, 'a')
+      .select('a.adapter', 'adapter')
+      .addSelect('COUNT(*)', 'answers')
+      .addSelect('SUM(CASE WHEN a.ok_rows >= 2 OR a.votes = 0 THEN 1 ELSE 0 END)', 'vote_failures')
+      .where('a.ok_rows > 0')
+      .groupBy('a.adapter');
+    const [callRows, answerRows] = await Promise.all([calls.groupBy('u.adapter').getRawMany<Raw>(), answers.getRawMany<Raw>()]);
+    const sums = new Map<string, AdapterCallSums>();
+    for (const raw of callRows) {
+      sums.set(String(raw.adapter), {
+        sent: num(raw.sent),
+        succeeded: num(raw.succeeded),
+        latencyMs: num(raw.latency_ms),
+        refused: num(raw.refused),
+        answers: 0,
+        voteParseFailures: 0,
+      });
+    }
+    for (const raw of answerRows) {
+      const found = sums.get(String(raw.adapter));
+      if (found) Object.assign(found, { answers: num(raw.answers), voteParseFailures: num(raw.vote_failures) });
+    }
+    return sums;
+  }
+
+  /** The latency at a 0-based position of the adapter's sent calls in the window, in ascending order (a percentile's rank). */
+  async latencyAt(window: TimeWindow, adapter: string, offset: number): Promise<number | null> {
+    const raw = await this.inWindow(this.dataSource.createQueryBuilder().from(TokenUsageEntity, 'u').select('u.latencyMs', 'latency_ms'), window)
+      .andWhere('u.adapter = :adapter', { adapter })
+      .andWhere(`(u.errorKind IS NULL OR u.errorKind <> '${BREAKER_REFUSAL}')`)
+      .orderBy('u.latencyMs', 'ASC')
+      .offset(offset)
+      .limit(1)
+      .getRawOne<Raw>();
+    return raw ? num(raw.latency_ms) : null;
+  }
+
+  /** The calendar minute (UTC, "YYYY-MM-DDTHH:MM") in which most of the adapter's tokens finished, the earliest on a tie. */
+  async peakMinuteOf(window: TimeWindow, adapter: string): Promise<{ tokens: number; minute: string } | null> {
+    const minute = 'SUBSTR(u.createdAt, 1, 16)';
+    const raw = await this.inWindow(
+      this.dataSource.createQueryBuilder().from(TokenUsageEntity, 'u').select(minute, 'minute').addSelect('SUM(u.totalTokens)', 'tokens'),
+      window,
+    )
+      .andWhere('u.adapter = :adapter', { adapter })
+      .groupBy(minute)
+      .orderBy('tokens', 'DESC')
+      .addOrderBy('minute', 'ASC')
+      .limit(1)
+      .getRawOne<Raw>();
+    return raw ? { tokens: num(raw.tokens), minute: String(raw.minute) } : null;
   }
 
   /** Every vote cast in the window, ordered per participant by round (for "its votes never changed"). */

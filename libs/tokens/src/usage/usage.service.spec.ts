@@ -236,7 +236,7 @@ describe(UsageService.name, () => {
         ['local', 3, 15_000, 1, 0, 0],
         ['openai', 3, 1_250, 2, 1, 0.00045],
       ]);
-      expect(await sut.adapterTotalsOf('openai')).toEqual({
+      expect(await sut.adapterTotalsOf('openai', {}, NOW)).toEqual({
         adapter: 'openai',
         totalTokens: 1_250,
         exactTokens: 0,
@@ -254,7 +254,27 @@ describe(UsageService.name, () => {
         costConfidence: 0,
         deliberations: 2,
         updatedAt: '2025-11-20T09:59:41.000Z',
+        // Three calls (100, 200 and a 200 ms timeout); two answers, d2's without a vote; its busiest minute 09:58.
+        figures: {
+          from: '2025-10-21T10:00:30.000Z',
+          to: NOW.toISOString(),
+          calls: 3,
+          refusedByBreaker: 0,
+          successRate: 0.6667,
+          avgLatencyMs: 167,
+          p95LatencyMs: 200,
+          answers: 2,
+          voteParseFailureRate: 0.5,
+          peakTokensPerMinute: { tokens: 1_100, at: '2025-11-20T09:58:00.000Z' },
+        },
       });
+    });
+
+    it('should give the figures over the requested window only, with lifetime totals', async () => {
+      const [claude, local, openai] = await sut.adapterTotals({ from: new Date('2025-11-20T09:59:00Z'), to: new Date('2025-11-20T10:00:00Z') }, NOW);
+      expect(openai).toMatchObject({ calls: 3, figures: { calls: 1, successRate: 0, answers: 0, voteParseFailureRate: null, avgLatencyMs: 200 } });
+      expect(claude.figures).toMatchObject({ calls: 1, successRate: 1, answers: 1, voteParseFailureRate: 0, p95LatencyMs: 100 });
+      expect(local.figures.peakTokensPerMinute).toEqual({ tokens: 5_000, at: '2025-11-20T09:59:00.000Z' });
     });
 
     it('should answer not_found for an adapter never called', async () => {

@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
 import { addSums, costConfidence, emptySums, figuresFromSums, summarizeFigures, TokenFigures, UsageSums } from '../figures/token-figures';
 import { microsToUsd } from '../prices/price-usage';
+import { adapterFigures, nearestRankOffset, type AdapterCallSums, type AdapterFigures } from '../figures/adapter-figures';
 import { SolutionTotalsEntity } from '../ledger/solution-totals.entity';
 import { TimeWindow, TokenUsageRepository } from '../ledger/token-usage.repository';
 import { suggestUsageChanges } from './usage-suggestions';
-import { DeliberationTokens, RoundTokens, AdapterTotals, UsageOverTime, UsageQuery, UsageSummary } from './usage.types';
+import { DeliberationTokens, RoundTokens, AdapterTotals, UsageOverTime, UsageQuery, UsageRange, UsageSummary } from './usage.types';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -86,16 +87,8 @@ export class UsageService {
    * Groups by day come in date order; other groups largest first.
    */
   async usageOverTime(query: UsageQuery, now: Date = new Date()): Promise<UsageOverTime> {
-    const to = query.to ?? now;
-    const from = query.from ?? new Date(to.getTime() - DEFAULT_USAGE_DAYS * DAY_MS);
     const groupBy = query.groupBy ?? 'adapter';
-    if (from.getTime() > to.getTime()) {
-      throw new DomainError('invalid', 'USAGE_RANGE_INVALID', 'from must not be after to', {
-        from: from.toISOString(),
-        to: to.toISOString(),
-      });
-    }
-    const window: TimeWindow = { from: from.toISOString(), to: to.toISOString() };
+    const window = this.usageWindow(query, now);
     const [groups, totals] = await Promise.all([this.repository.sumsOverTime(window, groupBy), this.repository.windowSums(window)]);
     if (groupBy !== 'day') groups.sort((a, b) => b.sums.totalTokens - a.sums.totalTokens || a.key.localeCompare(b.key));
     return {
@@ -106,18 +99,47 @@ export class UsageService {
     };
   }
 
-  async adapterTotals(): Promise<AdapterTotals[]> {
-    return (await this.repository.solutionTotals()).map(solutionView);
+  /** Every called adapter's lifetime totals, with its figures over the window (default: the last 30 days). */
+  async adapterTotals(range: UsageRange = {}, now: Date = new Date()): Promise<AdapterTotals[]> {
+    const window = this.usageWindow(range, now);
+    const [rows, sums] = await Promise.all([this.repository.solutionTotals(), this.repository.adapterCallSums(window)]);
+    return Promise.all(rows.map(async (row) => ({ ...solutionView(row), figures: await this.adapterFigures(window, row.adapter, sums.get(row.adapter)) })));
   }
 
-  async adapterTotalsOf(adapter: string): Promise<AdapterTotals> {
+  async adapterTotalsOf(adapter: string, range: UsageRange = {}, now: Date = new Date()): Promise<AdapterTotals> {
+    const window = this.usageWindow(range, now);
     const totals = await this.repository.solutionTotalsOf(adapter);
     if (!totals) {
       throw new DomainError('not_found', 'SOLUTION_NOT_FOUND', `no usage has been recorded for adapter "${adapter}"`, {
         adapter,
       });
     }
-    return solutionView(totals);
+    const sums = await this.repository.adapterCallSums(window, adapter);
+    return { ...solutionView(totals), figures: await this.adapterFigures(window, adapter, sums.get(adapter)) };
+  }
+
+  /** p95 and the peak minute are asked per adapter (an OFFSET and a LIMIT 1), so no list of calls is loaded. */
+  private async adapterFigures(window: TimeWindow, adapter: string, sums: AdapterCallSums | undefined): Promise<AdapterFigures> {
+    const found = sums ?? { sent: 0, succeeded: 0, latencyMs: 0, refused: 0, answers: 0, voteParseFailures: 0 };
+    const offset = nearestRankOffset(found.sent, 95);
+    const [p95, peak] = await Promise.all([
+      offset === null ? Promise.resolve(null) : this.repository.latencyAt(window, adapter, offset),
+      this.repository.peakMinuteOf(window, adapter),
+    ]);
+    return adapterFigures(window, found, p95, peak);
+  }
+
+  /** [from, to) of a usage request: `to` defaults to now, `from` to 30 days before it; from after to is a 400. */
+  private usageWindow(range: UsageRange, now: Date): TimeWindow {
+    const to = range.to ?? now;
+    const from = range.from ?? new Date(to.getTime() - DEFAULT_USAGE_DAYS * DAY_MS);
+    if (from.getTime() > to.getTime()) {
+      throw new DomainError('invalid', 'USAGE_RANGE_INVALID', 'from must not be after to', {
+        from: from.toISOString(),
+        to: to.toISOString(),
+      });
+    }
+    return { from: from.toISOString(), to: to.toISOString() };
   }
 
   /** Rates, top spenders and suggestions over the last 7 days. */
@@ -177,7 +199,7 @@ export class UsageService {
   }
 }
 
-function solutionView(row: SolutionTotalsEntity): AdapterTotals {
+function solutionView(row: SolutionTotalsEntity): Omit<AdapterTotals, 'figures'> {
   const nothingPriced = row.calls > 0 && row.unpricedCalls === row.calls;
   return {
     adapter: row.adapter,

@@ -1,3 +1,4 @@
+import type { AdapterFigures } from '../figures/adapter-figures';
 import type { Suggestion } from './usage-suggestions';
 import type { Accuracy } from '../token-usage';
 import type { TokenFigures } from '../figures/token-figures';
@@ -37,9 +38,13 @@ export interface RoundTokens {
   calls: RoundCall[];
 }
 
-export interface UsageQuery {
+/** A usage request's window; `to` defaults to now and `from` to 30 days before it. */
+export interface UsageRange {
   from?: Date;
   to?: Date;
+}
+
+export interface UsageQuery extends UsageRange {
   groupBy?: UsageGroupBy;
 }
 
@@ -70,6 +75,8 @@ export interface AdapterTotals {
   costConfidence: number | null;
   deliberations: number;
   updatedAt: string;
+  /** Latency, success and vote-parse rates and the peak minute over the requested window (the totals above are lifetime). */
+  figures: AdapterFigures;
 }
 
 export interface UsageSummary {
