@@ -193,6 +193,30 @@ describe('scheduled deliberations (e2e)', () => {
     expect(provider.seen).toHaveLength(4);
   });
 
+  it("should quote a schedule's previous decisions in its next run's first round, whatever their similarity", async () => {
+    t = await start({ memory: { minSimilarity: 0.99 } }); // nothing else is similar enough to be quoted
+    const id = (
+      await request(t.url)
+        .post('/v1/schedules')
+        .send(scheduleBody({ enabled: false }))
+        .expect(201)
+    ).body.id;
+    const done: any[] = [];
+    for (let i = 0; i < 2; i++) {
+      const run = (await request(t.url).post(`/v1/schedules/${id}/run`).expect(202)).body;
+      done.push(await waitFor(async () => (await runs(t!, id)).find((r) => r.id === run.id && r.status === 'completed'), 'the run to complete'));
+    }
+
+    const second = (await request(t.url).get(`/v1/deliberations/${done[1].deliberationId}`).expect(200)).body;
+
+    expect(second.memory).toMatchObject({ mode: 'context', decisions: [{ id: done[0].deliberationId }] });
+    const first = (await request(t.url).get(`/v1/deliberations/${done[0].deliberationId}`).expect(200)).body;
+    expect(first.memory.decisions).toEqual([]);
+    // The quote reached the providers in the second run's prompts, and not the first run's.
+    const quoted = (c: ScriptedCall) => c.call.prompt.includes('Past decisions on similar questions');
+    expect(provider.seen.map(quoted)).toEqual([false, false, true, true]);
+  });
+
   it('should pause itself after maxConsecutiveFailures failed runs, announce it, and run again after a resume', async () => {
     script = () => ({ status: 500, text: 'provider down' });
     t = await start();

@@ -165,9 +165,10 @@ export class DeliberationService {
   /**
    * Starts a deliberation, or answers it at once from memory: with `memory: reuse` (and no `force`), a
    * past decision close enough makes a completed deliberation with no model call. Otherwise the past
-   * decisions memory offers are fixed in the request, to be quoted in round 1's prompt.
+   * decisions memory offers are fixed in the request, to be quoted in round 1's prompt; `memoryFrom`
+   * names decisions quoted first whatever their similarity (a schedule's previous runs).
    */
-  async start(input: StartDeliberation, options: { force?: boolean } = {}): Promise<DeliberationView> {
+  async start(input: StartDeliberation, options: { force?: boolean; memoryFrom?: string[] } = {}): Promise<DeliberationView> {
     const request = this.accept(input);
     const mode = input.memory ?? this.config.memory.mode;
     const asked = { question: request.question, context: request.context, adapters: request.participants.map((p) => p.adapter) };
@@ -183,7 +184,7 @@ export class DeliberationService {
       ? async () =>
           (await this.ports.embedTexts(id, 1, embeddings, [decisionText(request.question, request.context)], 'TF-IDF ranks the past decisions'))?.[0] ?? null
       : undefined;
-    request.memory = { mode, decisions: mode === 'off' ? [] : await this.memory.context(asked, embed) };
+    request.memory = { mode, decisions: mode === 'off' ? [] : await this.memory.context(asked, embed, options.memoryFrom) };
     await this.repository.create({ id, request, status: 'queued', now: this.clock.now() });
     const view = (await this.views.view(id))!;
     this.hub.open(id, eventsFromView(view, false));

@@ -125,10 +125,19 @@ export class DecisionMemory {
    * memory.minSimilarity. With `embed` (memory.embeddings set) and embedded decisions stored, ranked by
    * the embeddings' cosine — one call, made only then; when it fails, by TF-IDF.
    */
-  async context(asked: Asked, embed?: () => Promise<number[] | null>): Promise<MemoryReference[]> {
+  async context(asked: Asked, embed?: () => Promise<number[] | null>, pinned: string[] = []): Promise<MemoryReference[]> {
     const settings = this.config.memory;
     const index = await this.loaded();
-    const options = { limit: settings.contextDecisions, minSimilarity: settings.minSimilarity };
+    // Decisions the caller names (a schedule's previous runs) come first, whatever their similarity.
+    const named = await this.decisions.findMany(pinned.slice(0, settings.contextDecisions));
+    const terms = decisionTerms(asked.question, asked.context);
+    const first = pinned.flatMap((id) => {
+      const row = named.get(id);
+      return row ? [memoryReference(row, index.terms.similarity(terms, id))] : [];
+    });
+    const room = settings.contextDecisions - first.length;
+    if (room <= 0) return first;
+    const options = { limit: room + first.length, minSimilarity: settings.minSimilarity };
     let by: MemoryReference['similarityBy'] = 'tfidf';
     let hits = null;
     if (embed && index.embeddings.size > 0) {
@@ -138,12 +147,16 @@ export class DecisionMemory {
         by = 'embeddings';
       }
     }
-    hits ??= index.terms.search(decisionTerms(asked.question, asked.context), options);
+    hits ??= index.terms.search(terms, options);
+    hits = hits.filter((h) => !first.some((f) => f.id === h.id)).slice(0, room);
     const rows = await this.decisions.findMany(hits.map((h) => h.id));
-    return hits.flatMap((h) => {
-      const row = rows.get(h.id);
-      return row ? [memoryReference(row, h.score, by)] : [];
-    });
+    return [
+      ...first,
+      ...hits.flatMap((h) => {
+        const row = rows.get(h.id);
+        return row ? [memoryReference(row, h.score, by)] : [];
+      }),
+    ];
   }
 
   private add(

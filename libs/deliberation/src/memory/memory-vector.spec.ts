@@ -109,6 +109,12 @@ describe('decision memory vectors', () => {
     expect(index.search(decisionTerms('REST or GraphQL for the public API?'), { limit: 1, minSimilarity: 0 }).map((h) => h.id)).toEqual(['new']);
     expect(index.search(decisionTerms('REST or GraphQL for the public API?'), { limit: 10, minSimilarity: 0.9 }).map((h) => h.id)).toEqual(['new', 'old']);
 
+    // One decision's similarity is the score search gives it; 0 for one sharing no word, or not stored.
+    const q = decisionTerms('REST or GraphQL for the public API?');
+    for (const hit of hits) expect(index.similarity(q, hit.id)).toBe(hit.score);
+    expect(index.similarity(q, 'unrelated')).toBe(0);
+    expect(index.similarity(q, 'nobody')).toBe(0);
+
     index.remove('new');
     expect(index.search(decisionTerms('REST or GraphQL for the public API?'), { limit: 10, minSimilarity: 0.9 }).map((h) => h.id)).toEqual(['old']);
     expect(index.size).toBe(3);

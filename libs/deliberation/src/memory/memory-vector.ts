@@ -226,6 +226,24 @@ export class DecisionIndex {
     this.normsStale = true;
   }
 
+  /** One stored decision's cosine with a query, as `search` scores it; 0 when it is not stored or shares no word. */
+  similarity(query: TermCounts, id: string): number {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return 0;
+    this.refreshNorms();
+    const stored = this.termsOf[slot]!;
+    let dot = 0;
+    let queryNorm = 0;
+    for (const [term, count] of Object.entries(query)) {
+      const idf = this.idf(term);
+      const wq = weight(count) * idf;
+      queryNorm += wq * wq;
+      if (stored[term] !== undefined) dot += wq * idf * weight(stored[term]);
+    }
+    if (queryNorm === 0 || dot === 0) return 0;
+    return Math.min(1, Math.round((dot / (Math.sqrt(queryNorm) * this.norms[slot])) * 1e6) / 1e6);
+  }
+
   /** Decisions sharing a word with the query at or above `minSimilarity`: best first, newest first among equals. */
   search(query: TermCounts, options: { limit: number; minSimilarity: number }): IndexHit[] {
     this.refreshNorms();

@@ -144,6 +144,16 @@ export class ScheduleRepository {
     });
   }
 
+  /** The deliberations of the latest completed runs, newest first: their decisions are the next run's context. */
+  async previousDecisions(scheduleId: string, limit: number): Promise<string[]> {
+    const rows = await this.dataSource.manager.find(ScheduleRunEntity, {
+      where: { scheduleId, status: 'completed', deliberationId: Not(IsNull()) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+    });
+    return rows.map((r) => r.deliberationId!);
+  }
+
   /** Settled runs since `since`, newest first, for the failure streak. */
   settledSince(scheduleId: string, since: string, limit: number): Promise<ScheduleRunRow[]> {
     return this.dataSource.manager.find(ScheduleRunEntity, {

@@ -145,7 +145,9 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const context = await this.contextFor(row);
       const perRun = row.budget.perRun;
-      const started = await this.deliberations.start({ ...row.deliberation, ...(context ? { context } : {}), budget: { ...perRun } });
+      // The schedule's own previous decisions are quoted first (memory `context`, the default), so a recurring review knows what it concluded last time.
+      const memoryFrom = await this.repository.previousDecisions(scheduleId, this.config.memory.contextDecisions);
+      const started = await this.deliberations.start({ ...row.deliberation, ...(context ? { context } : {}), budget: { ...perRun } }, { memoryFrom });
       await this.repository.setDeliberation(runId, started.id);
       this.follow(runId, scheduleId, started.id);
       return await this.announce(runId, 'run_started');
