@@ -175,6 +175,9 @@ describe('Mission Control in a browser (e2e)', () => {
     expect(await dailySpent()).toBeGreaterThan(0.85);
     expect((await api('/v1/budgets/status')).find((w: any) => w.window === 'daily').zone).toBe('ORANGE');
     await page.locator('table[data-testid="allocations"] tbody tr').first().waitFor();
+    // Every configured adapter with its breaker, as GET /v1/adapters has it.
+    const adapters = await api('/v1/adapters');
+    for (const a of adapters) await page.locator(`[data-testid="adapters"] li[data-adapter="${a.name}"][data-breaker="${a.breaker.state}"]`).waitFor();
     await shot('governance-1280');
   });
 

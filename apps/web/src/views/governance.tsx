@@ -44,6 +44,7 @@ function LimitForm({ w }: { w: WindowStatus }) {
 
 export function GovernanceView() {
   const budgets = useLoad(() => api.budgets(), [], { onChange: true });
+  const adapters = useLoad(() => api.adapters(), [], { everyMs: 5_000 });
   const allocations = useLoad(() => api.allocations(), [], { everyMs: 15_000 });
   const stats = useLoad(() => api.allocationStats(), [], { everyMs: 15_000 });
   const stopped = useLoad(() => api.deliberations('status=paused&limit=50'), [], { everyMs: 15_000 });
@@ -64,6 +65,22 @@ export function GovernanceView() {
           <LimitForm key={w.window} w={w} />
         ))}
       </div>
+      <h2>Adapters</h2>
+      <p class="muted">
+        An open breaker (after repeated transport failures or timeouts) moves its participants to another adapter of the same tier until its cool-down ends.
+      </p>
+      <ul data-testid="adapters">
+        {(adapters.data ?? []).map((a) => (
+          <li key={a.name} data-adapter={a.name} data-breaker={a.breaker.state}>
+            <strong>{a.name}</strong> {a.tier} · {a.enabled ? (a.reachable ? 'reachable' : 'unreachable') : 'disabled'} ·{' '}
+            <span class={a.breaker.state === 'closed' ? '' : 'error'}>
+              breaker {a.breaker.state.replace('_', '-')}
+              {a.breaker.state === 'open' && a.breaker.reopensAt ? ` until ${new Date(a.breaker.reopensAt).toLocaleTimeString()}` : ''}
+              {a.breaker.consecutiveFailures > 0 ? ` (${a.breaker.consecutiveFailures} failures in a row)` : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
       <h2>Pauses</h2>
       <ul>
         {(stopped.data?.items ?? []).map((d) => (
@@ -103,6 +120,7 @@ export function GovernanceView() {
               <th>actual</th>
               <th>reason</th>
               <th>override</th>
+              <th>forced / moved</th>
             </tr>
           </thead>
           <tbody>
@@ -126,6 +144,7 @@ export function GovernanceView() {
                 </td>
                 <td>{a.reason}</td>
                 <td>{a.override ? `yes: ${a.overrideReason ?? ''}` : ''}</td>
+                <td>{[a.forced ? 'forced' : '', a.movedFrom ? `moved from ${a.movedFrom} (adapter unavailable)` : ''].filter(Boolean).join('; ')}</td>
               </tr>
             ))}
           </tbody>
