@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startEmbeddingsServer, type EmbeddingsServer } from './fixtures/embeddings-server';
+import { embeddingsAdapter, startEmbeddingsServer, type EmbeddingsServer } from './fixtures/embeddings-server';
 import { startPanel, turn, vote, type ScriptedPanel } from './support/scripted-providers';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -32,19 +32,7 @@ describe('convergence through embeddings (e2e)', () => {
     ]);
     embeddings = await startEmbeddingsServer({ wire: 'openai', embed: meaning, tokensPerText: 10, ...options });
     t = await startTestApp({
-      adapters: [
-        ...panel.adapters,
-        {
-          name: 'emb',
-          kind: 'http',
-          provider: 'openai',
-          baseUrl: embeddings.baseUrl,
-          tier: 'T0',
-          models: { fast: 'text-embedding-3-small', reasoning: 'text-embedding-3-small' },
-          maxRetries: 0,
-          timeoutMs: 5000,
-        },
-      ],
+      adapters: [...panel.adapters, embeddingsAdapter(embeddings)],
       deliberation: { convergence: { backend: 'embeddings', embeddings: { adapter: 'emb', model: 'text-embedding-3-small' } } },
     });
   }

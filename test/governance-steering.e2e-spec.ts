@@ -42,14 +42,17 @@ describe('governance a user can steer (e2e)', () => {
     return waitForStatus(t!.url, created.body.id, ['completed', 'paused', 'failed']);
   }
 
+  /** The app with one T2 cloud adapter on a scripted provider (gpt-5-mini fast, gpt-5 reasoning). */
+  async function cloudApp(config: Record<string, unknown> = {}): Promise<TestApp> {
+    const cloud = await provider();
+    t = await startTestApp({ adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })], ...config });
+    return t;
+  }
+
   const allocations = async (id: string): Promise<any[]> => (await request(t!.url).get(`/v1/allocations?deliberationId=${id}`).expect(200)).body;
 
   it('should give a participant of complexity 5 reasoning models in a settled round, record role and complexity, and what each call used', async () => {
-    const cloud = await provider();
-    t = await startTestApp({
-      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
-      deliberation: { minRounds: 2 },
-    });
+    t = await cloudApp({ deliberation: { minRounds: 2 } });
 
     const done = await run({
       participants: [
@@ -80,11 +83,7 @@ describe('governance a user can steer (e2e)', () => {
   });
 
   it("should apply the request's complexity to every participant without one of its own", async () => {
-    const cloud = await provider();
-    t = await startTestApp({
-      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
-      deliberation: { minRounds: 2 },
-    });
+    t = await cloudApp({ deliberation: { minRounds: 2 } });
 
     const done = await run({
       complexity: 4,
@@ -155,13 +154,8 @@ describe('governance a user can steer (e2e)', () => {
   });
 
   it('should hold budgets.reservePct of a window for critical participants: others pause short of it, a critical deliberation runs', async () => {
-    const cloud = await provider();
-    t = await startTestApp({
-      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
-      // 40 % of the day's 4,500 tokens is held back: 2,700 for everyone, the rest for critical participants.
-      budgets: { reservePct: 40, daily: { tokens: 4500 } },
-      deliberation: { maxOutputTokens: 100 },
-    });
+    // 40 % of the day's 4,500 tokens is held back: 2,700 for everyone, the rest for critical participants.
+    t = await cloudApp({ budgets: { reservePct: 40, daily: { tokens: 4500 } }, deliberation: { maxOutputTokens: 100 } });
     const participants = [
       { adapter: 'cloud', stance: 'for' },
       { adapter: 'cloud', stance: 'against' },
@@ -179,13 +173,8 @@ describe('governance a user can steer (e2e)', () => {
   });
 
   it("should put the governance picture in each checkpoint: the zone, each window's burn and forecast, and the next round's plan or why it pauses", async () => {
-    const cloud = await provider();
-    t = await startTestApp({
-      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
-      // Round 1 spends 1,880 tokens: 96 % of the day's 1,960, past the 95 % pause threshold.
-      budgets: { daily: { tokens: 1960 } },
-      deliberation: { maxOutputTokens: 100, minRounds: 2 },
-    });
+    // Round 1 spends 1,880 tokens: 96 % of the day's 1,960, past the 95 % pause threshold.
+    t = await cloudApp({ budgets: { daily: { tokens: 1960 } }, deliberation: { maxOutputTokens: 100, minRounds: 2 } });
 
     const paused = await run({
       participants: [
@@ -210,11 +199,7 @@ describe('governance a user can steer (e2e)', () => {
   });
 
   it('should plan the next round in the checkpoint when nothing stops it, and plan nothing after the last round', async () => {
-    const cloud = await provider();
-    t = await startTestApp({
-      adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })],
-      deliberation: { minRounds: 2 },
-    });
+    t = await cloudApp({ deliberation: { minRounds: 2 } });
 
     const done = await run({
       participants: [
@@ -287,8 +272,7 @@ describe('governance a user can steer (e2e)', () => {
     [{ complexity: 2.5 }, 'complexity', 'complexity must be an integer number'],
     [{ participants: [{ adapter: 'cloud', complexity: '5' }, { adapter: 'cloud' }] }, 'participants.0.complexity', 'complexity must be an integer number'],
   ])('should refuse %j with a 400 naming the field', async (body, field, message) => {
-    const cloud = await provider();
-    t = await startTestApp({ adapters: [httpAdapter(cloud, 'cloud', 'T2', { fast: 'gpt-5-mini', reasoning: 'gpt-5' })] });
+    t = await cloudApp();
     const res = await request(t.url)
       .post('/v1/deliberations')
       .send({ question: 'Webhooks?', participants: [{ adapter: 'cloud' }, { adapter: 'cloud' }], ...body })

@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import request from 'supertest';
-import { startEmbeddingsServer, type EmbeddingsServer } from './fixtures/embeddings-server';
+import { embeddingsAdapter, startEmbeddingsServer, type EmbeddingsServer } from './fixtures/embeddings-server';
 import { readEvents, waitForStatus } from './support/round-script';
 import { startPanel, turn, vote, type ScriptedPanel } from './support/scripted-providers';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -303,19 +303,7 @@ describe('decision memory with embeddings (e2e)', () => {
     ]);
     embeddings = await startEmbeddingsServer({ wire: 'openai', embed: meaning, tokensPerText: 7 });
     t = await startTestApp({
-      adapters: [
-        ...panel.adapters,
-        {
-          name: 'emb',
-          kind: 'http',
-          provider: 'openai',
-          baseUrl: embeddings.baseUrl,
-          tier: 'T0',
-          models: { fast: 'text-embedding-3-small', reasoning: 'text-embedding-3-small' },
-          maxRetries: 0,
-          timeoutMs: 5000,
-        },
-      ],
+      adapters: [...panel.adapters, embeddingsAdapter(embeddings)],
       memory: { embeddings: { adapter: 'emb', model: 'text-embedding-3-small' } },
     });
   });
