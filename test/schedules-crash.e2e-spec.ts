@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { answer, httpAdapter, prose, startScriptedProvider, type ScriptedProvider } from './support/round-script';
+import { answer, httpAdapter, prose, startScriptedProvider, waitFor, type ScriptedProvider } from './support/round-script';
 import { startService, stopAllServices, type ChildService } from './support/child-service';
 
 /**
@@ -18,16 +18,6 @@ const BEFORE_TICK = `${new Date().getUTCFullYear() - 1}-12-31T12:00:00.000Z`;
 async function json(svc: ChildService, path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(`${svc.url}${path}`, { ...init, headers: { 'content-type': 'application/json' } });
   return { status: res.status, body: await res.json() };
-}
-
-async function waitFor<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function moveLastTickBack(dbPath: string): void {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { ProviderReply, ProviderUsage } from './fixtures/provider-server';
-import { answer, httpAdapter, prose, startScriptedProvider, type ScriptedCall, type ScriptedProvider } from './support/round-script';
+import { answer, httpAdapter, prose, startScriptedProvider, waitFor, type ScriptedCall, type ScriptedProvider } from './support/round-script';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -32,16 +32,6 @@ const DELIBERATION = {
 
 function scheduleBody(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { name: 'incident review', everySeconds: 1, deliberation: DELIBERATION, budget: { perRun: { maxTokens: 5000 } }, ...extra };
-}
-
-async function waitFor<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function runs(t: TestApp, id: string): Promise<any[]> {

@@ -170,3 +170,14 @@ export function deferred(): { promise: Promise<void>; release: () => void } {
   const promise = new Promise<void>((r) => (release = r));
   return { promise, release };
 }
+
+/** Polls `check` every 50 ms until it gives a value, or fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -128,8 +128,7 @@ export class ScheduleService {
       throw new DomainError('conflict', 'SCHEDULE_NOT_PAUSED', `schedule ${id} is active and enabled; only a paused or disabled one can be resumed`);
     }
     const now = this.clock.now().toISOString();
-    const resumed: ScheduleRow = {
-      ...row,
+    const changes: Partial<ScheduleRow> = {
       status: 'active',
       enabled: true,
       pausedReason: null,
@@ -138,15 +137,8 @@ export class ScheduleService {
       lastTickAt: now,
       updatedAt: now,
     };
-    await this.repository.update(id, {
-      status: resumed.status,
-      enabled: true,
-      pausedReason: null,
-      pausedAt: null,
-      streakSince: now,
-      lastTickAt: now,
-      updatedAt: now,
-    });
+    await this.repository.update(id, changes);
+    const resumed: ScheduleRow = { ...row, ...changes };
     this.runner.resumed(id, now);
     await this.runner.startTicking(resumed);
     return this.view(resumed);
