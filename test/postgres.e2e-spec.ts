@@ -230,7 +230,8 @@ describe('PostgreSQL (e2e)', () => {
       if (history.length === 0) await new Promise((r) => setTimeout(r, 25));
     }
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ window: 'daily', actual: { tokens: used }, limits: { tokens: 50_000 }, midForecast: null });
+    // No midForecast assertion: the minute job records one once the real day is past noon, so it depends on when CI runs.
+    expect(history[0]).toMatchObject({ window: 'daily', actual: { tokens: used }, limits: { tokens: 50_000 } });
     expect(typeof history[0].actual.usd).toBe('number');
   });
 
