@@ -15,9 +15,10 @@ async function main(): Promise<void> {
   }
   // The database is checked before Nest is loaded (seconds on a busy machine), so a bad file, a locked
   // one or a second process on it is reported at once.
-  const lock = await openDatabase(config.database.path);
+  const lock = await openDatabase(config.database.path, { cluster: Boolean(config.cluster.redis) });
   const { createApp } = await import('./app.factory');
   const app = await createApp(config, lock);
+  lock?.started();
   await app.listen(config.server.port, config.server.host);
   process.stdout.write(`Conclave listening on http://${config.server.host}:${config.server.port} (docs at /docs)\n`);
 }

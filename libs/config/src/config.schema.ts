@@ -158,6 +158,28 @@ export const configSchema = z.strictObject({
       poolSize: positiveInt.max(100).default(10),
     })
     .prefault({}),
+  /**
+   * Scale-out (README "More than one machine"). `role` and `redis` usually come from CONCLAVE_ROLE and
+   * CONCLAVE_REDIS. With `redis` set, rounds run as BullMQ jobs any worker process can take; without it,
+   * one process runs everything (the in-process queue).
+   */
+  cluster: z
+    .strictObject({
+      role: z.enum(['all', 'api', 'worker']).default('all'),
+      /** A redis:// (rediss://) URL. Needs a PostgreSQL database: SQLite is one process's database. */
+      redis: z
+        .string()
+        .regex(/^rediss?:\/\/[^\s]+$/i, 'a redis:// or rediss:// URL')
+        .optional(),
+      /** Every queue and channel name starts with it, so clusters can share one Redis. */
+      prefix: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'letters, digits, _ and -, at most 40')
+        .default('conclave'),
+      /** How long a worker holds a round job without renewing it; a killed worker's round is taken by another after this. */
+      lockMs: z.number().int().min(500).max(600_000).default(30_000),
+    })
+    .prefault({}),
   adapters: z.array(adapterSchema).default([]),
   /**
    * Every adapter's circuit breaker: this many transport failures or timeouts in a row open it; after

@@ -15,6 +15,10 @@ export interface ConfigEnv {
   CONCLAVE_DB?: string;
   CONCLAVE_API_KEY?: string;
   LOG_LEVEL?: string;
+  /** all | api | worker (cluster.role). */
+  CONCLAVE_ROLE?: string;
+  /** A redis:// URL (cluster.redis): rounds become jobs on a shared queue. */
+  CONCLAVE_REDIS?: string;
 }
 
 function describeValue(value: unknown): string {
@@ -100,7 +104,10 @@ export function loadConfig(env: ConfigEnv): ConclaveConfig {
   if (env.LOG_LEVEL) server.logLevel = env.LOG_LEVEL;
   if (env.CONCLAVE_API_KEY) server.apiKey = env.CONCLAVE_API_KEY;
   if (env.CONCLAVE_DB) database.path = env.CONCLAVE_DB;
-  const merged = { ...raw, server, database };
+  const cluster = section(raw, 'cluster');
+  if (env.CONCLAVE_ROLE) cluster.role = env.CONCLAVE_ROLE;
+  if (env.CONCLAVE_REDIS) cluster.redis = env.CONCLAVE_REDIS;
+  const merged = { ...raw, server, database, cluster };
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(formatConfigIssues(merged, parsed.error, `${path} (and environment)`));
   const names = new Set<string>();
@@ -109,6 +116,7 @@ export function loadConfig(env: ConfigEnv): ConclaveConfig {
     names.add(adapter.name);
   }
   assertEmbeddingsBackend(parsed.data);
+  assertClusterDatabase(parsed.data);
   const digester = parsed.data.deliberation.digestAdapter;
   if (digester && !names.has(digester.adapter)) {
     throw new ConfigError(
@@ -120,6 +128,25 @@ export function loadConfig(env: ConfigEnv): ConclaveConfig {
     throw new ConfigError(`deliberation.chair.adapter: got "${chair.adapter}"; must name a configured adapter (${[...names].join(', ') || 'none configured'})`);
   }
   return parsed.data;
+}
+
+/**
+ * api and worker processes share one database and one queue: SQLite is one process's database, and without
+ * Redis there is no queue between processes.
+ */
+function assertClusterDatabase(config: ConclaveConfig): void {
+  const { role, redis } = config.cluster;
+  const postgres = isPostgresUrl(config.database.path);
+  if (redis && !postgres) {
+    throw new ConfigError(
+      "cluster.redis (CONCLAVE_REDIS): the shared job queue needs a shared database; set CONCLAVE_DB=postgres://… (SQLite is one process's database)",
+    );
+  }
+  if (role !== 'all' && !redis) {
+    throw new ConfigError(
+      `cluster.role (CONCLAVE_ROLE): got "${role}"; ${role} processes share a database and a queue, so they need CONCLAVE_DB=postgres://… and CONCLAVE_REDIS=redis://… (one process on SQLite runs as "all")`,
+    );
+  }
 }
 
 /** Providers whose HTTP adapters serve embeddings (OpenAI-compatible /v1/embeddings, Ollama /api/embed). */

@@ -16,7 +16,10 @@ import { DeliberationRunner } from './runtime/deliberation-runner';
 import { EventHub } from './runtime/event-hub';
 import { PriceGuard } from './runtime/price-guard';
 import { ProductionPorts } from './runtime/production-ports';
-import { RunQueue } from './runtime/run-queue';
+import { LocalRunQueue, RunQueue } from './runtime/run-queue';
+import { ClusterBus } from './runtime/cluster-bus';
+import { ClusterRunQueue } from './runtime/cluster-run-queue';
+import { CONCLAVE_CONFIG, type ConclaveConfig } from '@app/config';
 import { StartupRecovery } from './runtime/startup-recovery';
 import { TierPolicy } from './runtime/tier-policy';
 import { GovernancePicture } from './runtime/governance-picture';
@@ -34,7 +37,15 @@ import { DecisionRepository } from './memory/decision.repository';
     CallRecorder,
     ProductionPorts,
     DeliberationRunner,
-    RunQueue,
+    LocalRunQueue,
+    ClusterRunQueue,
+    ClusterBus,
+    // One process, or a cluster's shared queue (cluster.redis): the use cases see only RunQueue.
+    {
+      provide: RunQueue,
+      useFactory: (config: ConclaveConfig, local: LocalRunQueue, cluster: ClusterRunQueue) => (config.cluster.redis ? cluster : local),
+      inject: [CONCLAVE_CONFIG, LocalRunQueue, ClusterRunQueue],
+    },
     StartupRecovery,
     DeliberationService,
     EstimateService,

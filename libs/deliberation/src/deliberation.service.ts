@@ -343,11 +343,12 @@ export class DeliberationService {
     return renderTranscript(await this.get(id));
   }
 
-  /** The whole story so far, then live events while a run is going on here. */
+  /** The whole story so far, then live events while a run is going on (here, or in a cluster's worker). */
   async events(id: string): Promise<Observable<DeliberationEvent>> {
     const live = this.hub.live(id);
     if (live) return live;
     const view = await this.get(id);
+    if (this.hub.relayed && (view.status === 'queued' || view.status === 'running')) return this.hub.follow(id, () => this.get(id));
     return from(eventsFromView(view, true).map((e, i) => ({ ...e, seq: i + 1 })));
   }
 
@@ -375,7 +376,7 @@ export class DeliberationService {
       throw new DomainError('conflict', 'DELIBERATION_FINISHED', `deliberation ${id} is already ${view.status}; nothing to cancel`);
     }
     const now = this.clock.now();
-    if (this.runs.cancel(id)) await this.runs.whenDone(id);
+    if (await this.runs.cancel(id)) await this.runs.whenDone(id);
     // Queued, paused or interrupted: nothing is running, so the stored status is changed directly.
     if (await this.repository.transition(id, ['queued', 'paused', 'interrupted'], 'cancelled', now)) {
       this.hub.emit(id, 'cancelled', {}, now);

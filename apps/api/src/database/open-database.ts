@@ -11,8 +11,8 @@ import { PostgresLock } from './postgres-lock';
  * file opened and write-locked once; `:memory:` needs neither (null). PostgreSQL: a connection that
  * takes the advisory lock (PostgresLock), which also shows a server that does not answer or a missing database.
  */
-export async function openDatabase(path: string): Promise<DatabaseClaim | null> {
-  if (isPostgresUrl(path)) return PostgresLock.acquire(path);
+export async function openDatabase(path: string, options: { cluster?: boolean } = {}): Promise<DatabaseClaim | null> {
+  if (isPostgresUrl(path)) return PostgresLock.acquire(path, options.cluster);
   // The folder first: the lock file lives in it.
   ensureDatabaseFolder(path);
   const lock = DatabaseLock.acquire(path);

@@ -7,6 +7,8 @@ import { DatabaseStartError } from './database-start-error';
 /** The advisory lock's key (two int4s): "Conc", 1. Any other application on the database uses its own. */
 const LOCK_CLASS = 0x436f6e63;
 const LOCK_ID = 1;
+/** Held by a cluster's process while it starts: its migrations run one process at a time. */
+const STARTUP_LOCK_ID = 2;
 const CONNECT_TIMEOUT_MS = 5000;
 
 /** The command that starts the project's PostgreSQL when it is not answering (see STACK.md). */
@@ -53,11 +55,25 @@ export function describePostgresError(url: string, error: unknown): string {
 export class PostgresLock extends DatabaseClaim {
   private held = true;
 
-  private constructor(private readonly client: Client) {
+  private constructor(
+    private readonly client: Client,
+    private startingUp: boolean,
+  ) {
     super();
   }
 
-  static async acquire(url: string): Promise<PostgresLock> {
+  /** The app is up (its migrations ran): the next process of the cluster may start. */
+  override started(): void {
+    if (!this.startingUp || !this.held) return;
+    this.startingUp = false;
+    void this.client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, STARTUP_LOCK_ID]).catch(() => undefined);
+  }
+
+  /**
+   * `shared`: a process of a cluster (CONCLAVE_REDIS), where any number share the database through the job
+   * queue; they take the lock shared, so a single-process service cannot start beside them, nor they beside it.
+   */
+  static async acquire(url: string, shared = false): Promise<PostgresLock> {
     const shown = redactDatabaseUrl(url);
     const client = new Client({
       connectionString: url,
@@ -68,15 +84,23 @@ export class PostgresLock extends DatabaseClaim {
     client.on('error', (e) => process.stderr.write(`database ${shown}: the connection holding the process lock was lost (${e.message})\n`));
     try {
       await client.connect();
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [LOCK_CLASS, LOCK_ID]);
-      if (rows[0]?.locked) return new PostgresLock(client);
+      const take = shared ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
+      const { rows } = await client.query<{ locked: boolean }>(`SELECT ${take}($1, $2) AS locked`, [LOCK_CLASS, LOCK_ID]);
+      if (rows[0]?.locked) {
+        // Processes of a cluster starting together would run the same migrations side by side (and collide).
+        if (shared) await client.query('SELECT pg_advisory_lock($1, $2)', [LOCK_CLASS, STARTUP_LOCK_ID]);
+        return new PostgresLock(client, shared);
+      }
       const holder = await client.query<{ name: string; addr: string | null }>(
         `SELECT a.application_name AS name, host(a.client_addr) AS addr FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
          WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.granted`,
         [LOCK_CLASS, LOCK_ID],
       );
       const who = holder.rows[0] ? `${holder.rows[0].name || 'another client'}${holder.rows[0].addr ? ` from ${holder.rows[0].addr}` : ''}` : 'another process';
-      throw new DatabaseStartError(shown, `in use by ${who}; one Conclave service process per database (its runs are not shared yet): stop that one first`);
+      const why = shared
+        ? 'a single-process service (no CONCLAVE_REDIS) holds it; stop it, or run every process with CONCLAVE_REDIS'
+        : 'one Conclave service process per database unless every process runs with CONCLAVE_REDIS (the shared job queue): stop that one first';
+      throw new DatabaseStartError(shown, `in use by ${who}; ${why}`);
     } catch (e) {
       await client.end().catch(() => undefined);
       if (e instanceof DatabaseStartError) throw e;

@@ -32,7 +32,9 @@ export type EngineOutcome =
   | { kind: 'completed'; result: DeliberationResult }
   | { kind: 'paused'; pause: PauseInfo }
   | { kind: 'failed'; reason: string; result: DeliberationResult | null }
-  | { kind: 'aborted'; why: 'cancelled' | 'shutdown'; result: DeliberationResult | null };
+  | { kind: 'aborted'; why: 'cancelled' | 'shutdown'; result: DeliberationResult | null }
+  /** `oneRound`: a round finished and checkpointed and another follows; the next run goes on from the checkpoint. */
+  | { kind: 'yielded' };
 
 /** The events the engine itself tells; the runner tells the rest (started, the terminal ones). */
 export type EngineEventType =

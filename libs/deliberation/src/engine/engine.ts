@@ -117,8 +117,9 @@ export class DeliberationEngine {
   /**
    * `signal` stops the run at once (cancel, shutdown, or a person's pause `now`: its reason says which);
    * `pause` asks it to stop once the calls in flight are answered, before the next round's calls.
+   * `oneRound` (a cluster's round jobs): stop after one round is checkpointed when another follows.
    */
-  async run(state: EngineState, signal: AbortSignal, pause?: AbortSignal): Promise<EngineOutcome> {
+  async run(state: EngineState, signal: AbortSignal, pause?: AbortSignal, options: { oneRound?: boolean } = {}): Promise<EngineOutcome> {
     const { request } = state;
     const maxRounds = request.mode === 'quick' ? 1 : request.maxRounds;
     const runStarted = this.ports.now().getTime();
@@ -264,6 +265,7 @@ export class DeliberationEngine {
         threshold,
       });
       if (stop) return settle(await this.completed(state, stop, elapsed, signal));
+      if (options.oneRound && state.rounds.length < maxRounds) return settle({ kind: 'yielded' });
     }
     return settle(await this.completed(state, 'max_rounds', elapsed, signal));
   }

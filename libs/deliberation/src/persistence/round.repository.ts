@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { runSql } from '@app/config';
-import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, LessThanOrEqual, Not } from 'typeorm';
 import type { ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import type { RoundState } from '../state/engine-state';
 import { ResponseEntity, RoundEntity } from './deliberation.entities';
@@ -116,6 +116,11 @@ export class RoundRepository {
   async partialResponses(deliberationId: string, round: number): Promise<ParticipantResponse[]> {
     const rows = await this.dataSource.getRepository(ResponseEntity).find({ where: { deliberationId, round }, order: { participantIndex: 'ASC' } });
     return rows.map(participantResponse);
+  }
+
+  /** How many rounds of a deliberation are complete (each with its checkpoint): the next round is this + 1. */
+  async completedCount(deliberationId: string): Promise<number> {
+    return this.dataSource.getRepository(RoundEntity).count({ where: { deliberationId, completedAt: Not(IsNull()) } });
   }
 
   /** A deliberation's completed rounds 1..`count`, whole, as the engine's state holds them. */

@@ -56,9 +56,22 @@ export class DeliberationRunner {
     metrics.setDeliberationStatusSource(() => this.deliberations.countByStatus());
   }
 
-  async execute(id: string, signal: AbortSignal, pause: AbortSignal): Promise<void> {
+  /**
+   * Runs the deliberation from its stored state and stores how it ended. Options for a cluster's round jobs:
+   * `oneRound` stops after one round when another follows ('yielded': the next job goes on from its
+   * checkpoint); `cluster` also takes a deliberation left `running` (by the previous round's job, or a
+   * worker that died: the queue's lock, not the status, says who runs it) and, at shutdown, leaves it
+   * `running` with a checkpoint for another worker instead of interrupted. 'skipped': not queued or
+   * running, nothing done.
+   */
+  async execute(
+    id: string,
+    signal: AbortSignal,
+    pause: AbortSignal,
+    options: { oneRound?: boolean; cluster?: boolean } = {},
+  ): Promise<EngineOutcome['kind'] | 'skipped'> {
     const now = this.clock.now();
-    if (!(await this.deliberations.transition(id, ['queued'], 'running', now))) return;
+    if (!(await this.deliberations.transition(id, options.cluster ? ['queued', 'running'] : ['queued'], 'running', now))) return 'skipped';
     if (!this.hub.live(id)) {
       const view = await this.views.view(id);
       if (view) this.hub.open(id, eventsFromView(view, false));
@@ -68,13 +81,19 @@ export class DeliberationRunner {
     try {
       state = await this.states.load(id);
       this.logger.log({ deliberationId: id, fromRound: state.rounds.length + 1 }, 'deliberation running');
-      outcome = await this.engine.run(state, signal, pause);
+      outcome = await this.engine.run(state, signal, pause, { oneRound: options.oneRound });
     } catch (e) {
       // A run must always end in a stored status, never stay "running" behind a thrown error.
       this.logger.error({ deliberationId: id, err: e }, 'deliberation failed unexpectedly');
       outcome = { kind: 'failed', reason: `internal error: ${(e as Error).message}`, result: null };
     }
+    if (options.cluster && outcome.kind === 'aborted' && outcome.why === 'shutdown') {
+      // This worker stops; the deliberation does not: it stays running from a checkpoint for the next worker.
+      if (state) await this.ensureCheckpoint(state, 'shutdown', this.clock.now());
+      return outcome.kind;
+    }
     await this.finish(id, state, outcome);
+    return outcome.kind;
   }
 
   /** A queued deliberation a person paused: it stands paused at once, with a checkpoint to resume from. */
@@ -96,6 +115,9 @@ export class DeliberationRunner {
     const now = this.clock.now();
     const runtime = state?.runtime;
     switch (outcome.kind) {
+      case 'yielded':
+        // The round is checkpointed; the next run goes on from there.
+        break;
       case 'completed': {
         // Its decision is stored with the status, in one commit: memory never holds a decision whose deliberation did not complete.
         const decision = state && outcome.result ? decisionRecord(id, state.request, state.rounds, outcome.result, now, embedding) : undefined;

@@ -71,32 +71,114 @@ export function terminalEvent(view: DeliberationView): UnnumberedEvent | null {
   }
 }
 
+/** An event as it travels between processes of a cluster (the hub numbers it where it is told). */
+export interface RelayedEvent {
+  id: string;
+  type: DeliberationEventType;
+  data: unknown;
+  at: string;
+}
+
+/**
+ * What an event tells of the stored story, so one already replayed from the stored view is not told
+ * twice when it also arrives live; null for the events the view does not hold (warnings, tiers...).
+ */
+export function storyKey(event: { type: DeliberationEventType; data: unknown }): string | null {
+  const data = event.data as { round?: number; participantIndex?: number; error?: unknown };
+  switch (event.type) {
+    case 'deliberation_started':
+    case 'memory_used':
+      return event.type;
+    case 'round_started':
+    case 'round_completed':
+      return `${event.type}:${data.round}`;
+    case 'response_received':
+      return `${event.type}:${data.round}:${data.participantIndex}:${data.error ? 'error' : 'answer'}`;
+    default:
+      return TERMINAL_EVENTS.has(event.type) ? 'terminal' : null;
+  }
+}
+
 interface LiveStream {
   seq: number;
   subject: ReplaySubject<DeliberationEvent>;
+  /** Followed from a cluster: events that arrive while the stored story is read, and the keys it told. */
+  pending?: RelayedEvent[];
+  told?: Set<string>;
 }
 
-/** Live event streams of the runs in this process. A late subscriber is replayed the whole story first. */
+/**
+ * Live event streams. A late subscriber is replayed the whole story first.
+ *
+ * In one process the runs emit here directly. In a cluster (`relay`), every emit goes out to every
+ * process (Redis pub/sub) and comes back through `receive`; an SSE subscriber `follow`s a deliberation:
+ * its stream is seeded from the stored view, then takes the relayed events the view did not hold yet.
+ */
 @Injectable()
 export class EventHub {
   private readonly streams = new Map<string, LiveStream>();
+  private publish: ((event: RelayedEvent) => void) | null = null;
 
-  /** Opens (or re-opens, on resume) the live stream of a run, seeded with what already happened. */
+  /** A cluster's processes: every event is published, and only `follow`ed streams exist here. */
+  relay(publish: (event: RelayedEvent) => void): void {
+    this.publish = publish;
+  }
+
+  get relayed(): boolean {
+    return this.publish !== null;
+  }
+
+  /** Opens (or re-opens, on resume) the live stream of a run, seeded with what already happened. In a cluster: nothing (see follow). */
   open(id: string, seed: UnnumberedEvent[]): void {
+    if (this.publish) return;
     this.streams.get(id)?.subject.complete();
     const stream: LiveStream = { seq: 0, subject: new ReplaySubject<DeliberationEvent>() };
     this.streams.set(id, stream);
-    for (const event of seed) stream.subject.next({ ...event, seq: ++stream.seq } as DeliberationEvent);
+    for (const event of seed) this.push(id, stream, event);
   }
 
   emit<K extends DeliberationEventType>(id: string, type: K, data: DeliberationEventData[K], at: Date): void {
+    if (this.publish) return this.publish({ id, type, data, at: at.toISOString() });
     const stream = this.streams.get(id);
+    if (stream) this.push(id, stream, { type, deliberationId: id, at: at.toISOString(), data } as UnnumberedEvent);
+  }
+
+  /**
+   * A cluster's stream of one deliberation for this process's subscribers: `story` reads the stored view
+   * (after the stream starts taking relayed events, so nothing falls between the two). A story that is
+   * already over ends the stream.
+   */
+  follow(id: string, story: () => Promise<DeliberationView | null>): Observable<DeliberationEvent> {
+    const existing = this.streams.get(id);
+    if (existing) return existing.subject.asObservable();
+    const stream: LiveStream = { seq: 0, subject: new ReplaySubject<DeliberationEvent>(), pending: [], told: new Set() };
+    this.streams.set(id, stream);
+    story().then(
+      (view) => {
+        const seed = view ? eventsFromView(view, true) : [];
+        for (const event of seed) {
+          const key = storyKey(event);
+          if (key) stream.told!.add(key);
+          this.push(id, stream, event);
+        }
+        const pending = stream.pending!;
+        stream.pending = undefined;
+        for (const event of pending) this.take(stream, event);
+      },
+      (e: unknown) => {
+        stream.subject.error(e);
+        this.streams.delete(id);
+      },
+    );
+    return stream.subject.asObservable();
+  }
+
+  /** An event relayed from any process of the cluster (this one's included). */
+  receive(event: RelayedEvent): void {
+    const stream = this.streams.get(event.id);
     if (!stream) return;
-    stream.subject.next({ seq: ++stream.seq, type, deliberationId: id, at: at.toISOString(), data } as DeliberationEvent);
-    if (TERMINAL_EVENTS.has(type)) {
-      stream.subject.complete();
-      this.streams.delete(id);
-    }
+    if (stream.pending) stream.pending.push(event);
+    else this.take(stream, event);
   }
 
   /** The live stream with its history, or null when no run of this deliberation is live here. */
@@ -107,5 +189,20 @@ export class EventHub {
   closeAll(): void {
     for (const stream of this.streams.values()) stream.subject.complete();
     this.streams.clear();
+  }
+
+  private take(stream: LiveStream, event: RelayedEvent): void {
+    if (this.streams.get(event.id) !== stream) return;
+    const key = storyKey(event);
+    if (key && stream.told?.has(key)) return;
+    this.push(event.id, stream, { type: event.type, deliberationId: event.id, at: event.at, data: event.data } as UnnumberedEvent);
+  }
+
+  private push(id: string, stream: LiveStream, event: UnnumberedEvent): void {
+    stream.subject.next({ ...event, seq: ++stream.seq } as DeliberationEvent);
+    if (TERMINAL_EVENTS.has(event.type)) {
+      stream.subject.complete();
+      if (this.streams.get(id) === stream) this.streams.delete(id);
+    }
   }
 }

@@ -11,11 +11,35 @@ interface ActiveRun {
 }
 
 /**
- * Which deliberations run: at most deliberation.maxRunning at once, the rest queued in order; the signals
+ * The port the use cases run deliberations through: queue one, stop one (cancel, a person's pause), wait
+ * for its run to end. One process: LocalRunQueue. A cluster (cluster.redis): ClusterRunQueue, rounds as
+ * jobs any worker takes.
+ */
+export abstract class RunQueue {
+  /** Rejects when no more can be taken now, so callers can answer 429/503 before storing anything. */
+  abstract assertCapacity(): void;
+  /** Runs a queued deliberation (its stored status is already `queued`). */
+  abstract enqueue(id: string): void;
+  /** Whether a run of it is queued or going on here. */
+  abstract isActive(id: string): boolean;
+  /** Stops a run at once: in-flight calls are aborted, stored state is kept. Resolves false when nothing ran. */
+  abstract cancel(id: string): Promise<boolean>;
+  /**
+   * A person's pause. A queued deliberation stands paused at once (with a checkpoint to resume from); a
+   * running one finishes the calls in flight, or with `now` cuts them keeping the answers that arrived,
+   * then checkpoints and stands paused. Resolves false when nothing was queued or running.
+   */
+  abstract pause(id: string, now: boolean): Promise<boolean>;
+  /** Resolves when the deliberation's current run has ended (or at once when none is queued or running). */
+  abstract whenDone(id: string): Promise<void>;
+}
+
+/**
+ * One process's queue: at most deliberation.maxRunning at once, the rest queued in order; the signals
  * that stop a run (cancel, a person's pause, shutdown), and who waits for one to end.
  */
 @Injectable()
-export class RunQueue implements BeforeApplicationShutdown {
+export class LocalRunQueue extends RunQueue implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RunQueue.name);
   private readonly active = new Map<string, ActiveRun>();
   private readonly queue: string[] = [];
@@ -26,7 +50,9 @@ export class RunQueue implements BeforeApplicationShutdown {
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
     private readonly runner: DeliberationRunner,
     private readonly hub: EventHub,
-  ) {}
+  ) {
+    super();
+  }
 
   /** SIGTERM/SIGINT: every run stops at once at a safe point (all finished answers are stored) and is interrupted. */
   async beforeApplicationShutdown(): Promise<void> {
@@ -38,7 +64,6 @@ export class RunQueue implements BeforeApplicationShutdown {
     this.hub.closeAll();
   }
 
-  /** Rejects when the queue is full, so callers can answer 429 before storing anything. */
   assertCapacity(): void {
     const { maxRunning, maxQueued } = this.config.deliberation;
     if (this.stopping) throw new DomainError('unavailable', 'SHUTTING_DOWN', 'the service is shutting down; retry shortly');
@@ -57,19 +82,13 @@ export class RunQueue implements BeforeApplicationShutdown {
     return this.active.has(id) || this.queue.includes(id);
   }
 
-  /** Stops a run at once: in-flight calls are aborted, stored state is kept. Returns false when nothing ran. */
-  cancel(id: string): boolean {
+  cancel(id: string): Promise<boolean> {
     const queued = this.unqueue(id);
     const run = this.active.get(id);
     if (run) run.controller.abort('cancelled');
-    return queued || Boolean(run);
+    return Promise.resolve(queued || Boolean(run));
   }
 
-  /**
-   * A person's pause. A queued deliberation stands paused at once (with a checkpoint to resume from); a
-   * running one finishes the calls in flight, or with `now` cuts them keeping the answers that arrived,
-   * then checkpoints and stands paused. Returns false when nothing was queued or running here.
-   */
   async pause(id: string, now: boolean): Promise<boolean> {
     if (this.unqueue(id)) return this.runner.pauseQueued(id);
     const run = this.active.get(id);
@@ -79,7 +98,6 @@ export class RunQueue implements BeforeApplicationShutdown {
     return true;
   }
 
-  /** Resolves when the deliberation's current run has ended (or at once when none is queued or running). */
   whenDone(id: string): Promise<void> {
     if (!this.isActive(id)) return Promise.resolve();
     return new Promise((resolve) => this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]));
@@ -104,6 +122,7 @@ export class RunQueue implements BeforeApplicationShutdown {
       const run: ActiveRun = { controller: new AbortController(), pause: new AbortController(), done: Promise.resolve() };
       run.done = this.runner
         .execute(id, run.controller.signal, run.pause.signal)
+        .then(() => undefined)
         .catch((e: unknown) => this.logger.error({ deliberationId: id, err: e }, 'deliberation run crashed'))
         .finally(() => {
           this.active.delete(id);

@@ -4,6 +4,7 @@ import { Clock, CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { DataSource } from 'typeorm';
 import { DeliberationRepository } from '../persistence/deliberation.repository';
 import { StateStore } from '../state/state-store';
+import { ClusterRunQueue } from './cluster-run-queue';
 import { RunQueue } from './run-queue';
 
 /** At start-up: deliberations left running by a process that died are interrupted; queued ones are queued again. */
@@ -18,10 +19,12 @@ export class StartupRecovery implements OnApplicationBootstrap {
     private readonly states: StateStore,
     private readonly checkpoints: CheckpointStore,
     private readonly queue: RunQueue,
+    private readonly cluster: ClusterRunQueue,
     private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.cluster.redis) return this.recoverCluster();
     const now = this.clock.now();
     const orphans = await this.deliberations.idsWithStatus(['running']);
     for (const id of orphans) {
@@ -39,6 +42,22 @@ export class StartupRecovery implements OnApplicationBootstrap {
     if (this.config.checkpoints.resumeInterruptedOnStart) {
       for (const id of await this.deliberations.idsWithStatus(['interrupted'])) {
         if (await this.deliberations.transition(id, ['interrupted'], 'queued', now)) this.queue.enqueue(id);
+      }
+    }
+  }
+
+  /**
+   * In a cluster a `running` deliberation may well be running, in another worker: the queue's lock says
+   * so, and a dead worker's job is taken over by the queue itself. What start-up adds: every queued or
+   * running deliberation gets its next round's job again (a no-op when it is there), so none waits on a
+   * job that Redis lost (it ran without persistence, or was flushed).
+   */
+  private async recoverCluster(): Promise<void> {
+    if (this.config.cluster.role === 'worker') return;
+    await this.cluster.recover(await this.deliberations.idsWithStatus(['queued', 'running']));
+    if (this.config.checkpoints.resumeInterruptedOnStart) {
+      for (const id of await this.deliberations.idsWithStatus(['interrupted'])) {
+        if (await this.deliberations.transition(id, ['interrupted'], 'queued', this.clock.now())) this.queue.enqueue(id);
       }
     }
   }

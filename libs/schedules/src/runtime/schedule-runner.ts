@@ -48,6 +48,7 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
    * need to read its context from it.
    */
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.cluster.role === 'worker') return;
     await this.reconcile();
     for (const row of await this.repository.ticking()) {
       void this.startTicking(row).catch((e: unknown) => this.logger.error({ scheduleId: row.id, err: e }, 'could not start the schedule'));
@@ -59,9 +60,9 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
     this.timers.disarmAll();
   }
 
-  /** Whether ticks fire for this schedule in this process. */
+  /** Whether ticks fire for this schedule in this process (in a cluster: API processes, each tick claimed once). */
   ticks(row: ScheduleRow): boolean {
-    return this.config.schedules.enabled && row.enabled && row.status === 'active';
+    return this.config.schedules.enabled && this.config.cluster.role !== 'worker' && row.enabled && row.status === 'active';
   }
 
   nextTickAt(row: ScheduleRow): string | null {
