@@ -10,6 +10,8 @@ export interface InvokeRequest {
   signal: AbortSignal;
   /** Where the call sits in a deliberation; only the replay adapter reads it (its cassette is keyed by it). */
   position?: { participantIndex: number; round: number };
+  /** Sent as the `Idempotency-Key` header by the HTTP adapters whose providers take one (OpenAI, Anthropic wires). */
+  idempotencyKey?: string;
 }
 
 export interface InvokeResult {

@@ -130,6 +130,8 @@ export interface ParticipantResponse {
   voteRetry?: { usage: TokenUsage; costUsd: number | null; latencyMs?: number; text?: string; errorKind?: string };
   /** The provider cut the answer off at the output limit. */
   truncated?: boolean;
+  /** The call's idempotency key (rules/call-key.ts); the answer is recorded once under it. */
+  callKey?: string;
 }
 
 export interface ConvergenceAssessment {

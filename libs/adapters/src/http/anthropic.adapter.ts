@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { HttpAdapterConfig } from '@app/config';
 import type { InvokeRequest } from '../adapter.types';
-import { HttpAdapter, PROBE_TIMEOUT_MS, type HttpAdapterOptions, type WireReply } from './http-adapter.base';
+import { HttpAdapter, idempotencyHeader, PROBE_TIMEOUT_MS, type HttpAdapterOptions, type WireReply } from './http-adapter.base';
 import { anthropicUsage } from './wire-usage';
 
 /** /v1/messages requires max_tokens; used when the request sets none. */
@@ -35,7 +35,7 @@ export class AnthropicAdapter extends HttpAdapter {
       messages: [{ role: 'user', content: request.prompt }],
     };
     if (request.systemPrompt) body.system = request.systemPrompt;
-    const res = await this.client.messages.create(body, { signal, maxRetries: 0 }).asResponse();
+    const res = await this.client.messages.create(body, { signal, maxRetries: 0, headers: idempotencyHeader(request) }).asResponse();
     const text = await res.text();
     const json = this.parseJson(text, request.model);
     const blocks = Array.isArray(json.content) ? (json.content as Array<{ type?: unknown; text?: unknown }>) : [];

@@ -298,3 +298,8 @@ function sdkStatus(e: unknown): { status: number; body: string; retryAfter: stri
   const body = error === undefined ? e.message : typeof error === 'string' ? error : JSON.stringify(error);
   return { status, body, retryAfter };
 }
+
+/** The call's idempotency key as the header OpenAI- and Anthropic-style servers read (none without a key). */
+export function idempotencyHeader(request: InvokeRequest): Record<string, string> {
+  return request.idempotencyKey ? { 'Idempotency-Key': request.idempotencyKey } : {};
+}

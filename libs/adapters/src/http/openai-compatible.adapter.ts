@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { HttpAdapterConfig } from '@app/config';
 import type { InvokeRequest } from '../adapter.types';
-import { HttpAdapter, PROBE_TIMEOUT_MS, type HttpAdapterOptions, type WireEmbeddings, type WireReply } from './http-adapter.base';
+import { HttpAdapter, idempotencyHeader, PROBE_TIMEOUT_MS, type HttpAdapterOptions, type WireEmbeddings, type WireReply } from './http-adapter.base';
 import { openAiUsage, responsesUsage } from './wire-usage';
 
 /**
@@ -41,7 +41,7 @@ export class OpenAiCompatibleAdapter extends HttpAdapter {
     // Reasoning models reject max_tokens; max_completion_tokens is what current servers accept, and the
     // local servers (LM Studio, llama.cpp) accept it too.
     if (request.maxOutputTokens) body.max_completion_tokens = request.maxOutputTokens;
-    const res = await this.client.chat.completions.create(body, { signal, maxRetries: 0 }).asResponse();
+    const res = await this.client.chat.completions.create(body, { signal, maxRetries: 0, headers: idempotencyHeader(request) }).asResponse();
     const text = await res.text();
     const json = this.parseJson(text, request.model);
     const choices = json.choices;
@@ -62,7 +62,7 @@ export class OpenAiCompatibleAdapter extends HttpAdapter {
     const body: OpenAI.Responses.ResponseCreateParamsNonStreaming = { model: request.model, input: request.prompt, store: false };
     if (request.systemPrompt) body.instructions = request.systemPrompt;
     if (request.maxOutputTokens) body.max_output_tokens = request.maxOutputTokens;
-    const res = await this.client.responses.create(body, { signal, maxRetries: 0 }).asResponse();
+    const res = await this.client.responses.create(body, { signal, maxRetries: 0, headers: idempotencyHeader(request) }).asResponse();
     const text = await res.text();
     const json = this.parseJson(text, request.model);
     const truncated = json.status === 'incomplete' && (json.incomplete_details as { reason?: unknown } | null | undefined)?.reason === 'max_output_tokens';

@@ -32,7 +32,8 @@ export type EngineOutcome =
   | { kind: 'completed'; result: DeliberationResult }
   | { kind: 'paused'; pause: PauseInfo }
   | { kind: 'failed'; reason: string; result: DeliberationResult | null }
-  | { kind: 'aborted'; why: 'cancelled' | 'shutdown'; result: DeliberationResult | null }
+  /** superseded: another worker recorded one of this run's calls first (it took the round over); it owns the deliberation. */
+  | { kind: 'aborted'; why: 'cancelled' | 'shutdown' | 'superseded'; result: DeliberationResult | null }
   /** `oneRound`: a round finished and checkpointed and another follows; the next run goes on from the checkpoint. */
   | { kind: 'yielded' };
 
@@ -57,7 +58,8 @@ export interface EnginePorts {
    * Stores an answer (or a failed call) with its tokens, and those of its vote-only retry, in one
    * transaction, and sets their costs on it (null when unpriced).
    */
-  record(state: EngineState, round: number, response: ParticipantResponse, afterConvergence: boolean): Promise<void>;
+  /** Resolves false when the call's idempotency key was already recorded (by another worker): nothing was written. */
+  record(state: EngineState, round: number, response: ParticipantResponse, afterConvergence: boolean): Promise<boolean>;
   roundStarted(state: EngineState, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void>;
   /** Stores the completed round and its checkpoint in one transaction; returns the checkpoint id. */
   roundCompleted(state: EngineState, round: RoundState, last: boolean): Promise<string>;

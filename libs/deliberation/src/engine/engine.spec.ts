@@ -143,6 +143,7 @@ function fakePorts(
       }
       response.costUsd = response.usage.totalTokens / 1_000_000;
       recorded.responses.push({ deliberationId: state.id, round, response: structuredClone(response), afterConvergence });
+      return true;
     },
     roundStarted: async (_state, round, decisions) => {
       recorded.started.push({ round, decisions });

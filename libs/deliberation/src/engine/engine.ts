@@ -1,3 +1,4 @@
+import { callKey, nextAttempt, voteRetryKey } from '../rules/call-key';
 import { AdapterError, type InvokeResult } from '@app/adapters';
 import type { BudgetZone } from '@app/tiering';
 import { unavailableUsage } from '@app/tokens';
@@ -186,7 +187,7 @@ export class DeliberationEngine {
 
       const startedAt = this.ports.now();
       let roundResponses: ParticipantResponse[];
-      const overCap: { pause: PauseInfo | null } = { pause: null };
+      const overCap: { pause: PauseInfo | null; superseded?: boolean } = { pause: null };
       try {
         await this.ports.roundStarted(state, roundNumber, plan.decisions, startedAt);
         this.ports.emit(state.id, 'round_started', {
@@ -204,6 +205,7 @@ export class DeliberationEngine {
         if (!existing || existing.error) byIndex.set(r.participantIndex, r);
       }
       const responses = [...byIndex.values()].sort((a, b) => a.participantIndex - b.participantIndex);
+      if (overCap.superseded) return settle({ kind: 'aborted', why: 'superseded', result: null });
       if (signal.aborted) {
         // Cut short: the answers that arrived are stored and kept; a resume re-asks only the others.
         state.partial = responses.filter((r) => !r.error);
@@ -239,6 +241,7 @@ export class DeliberationEngine {
       };
       state.rounds.push(round);
       state.partial = [];
+      state.attempts = undefined;
       this.addToBallot(state, round);
       const stop = decideStop({
         round: roundNumber,
@@ -588,7 +591,7 @@ export class DeliberationEngine {
     calls: PreparedCall[],
     reservation: Reservation,
     signal: AbortSignal,
-    overCap: { pause: PauseInfo | null },
+    overCap: { pause: PauseInfo | null; superseded?: boolean },
   ): Promise<ParticipantResponse[]> {
     const roundController = new AbortController();
     const onAbort = () => roundController.abort(signal.reason);
@@ -602,7 +605,12 @@ export class DeliberationEngine {
       return await Promise.all(
         calls.map(async (call) => {
           const response = await this.callOne(state, round, call, roundController.signal, signal);
-          await this.ports.record(state, round, response, afterConvergence);
+          if (!(await this.ports.record(state, round, response, afterConvergence))) {
+            // Another worker recorded this very call (it took the round over while this one was presumed dead): it owns the round now.
+            overCap.superseded = true;
+            roundController.abort('superseded');
+            return response;
+          }
           const { tokens, usd } = callSpend(response);
           const passedCap = await reservation.settle(call.decision.participantIndex, tokens, usd);
           if (passedCap && !overCap.pause) {
@@ -630,7 +638,8 @@ export class DeliberationEngine {
   ): Promise<ParticipantResponse> {
     const { decision } = call;
     const started = this.ports.now().getTime();
-    const base = { participantIndex: decision.participantIndex, adapter: decision.adapter, model: decision.model, tier: decision.tier };
+    const key = callKey(state.id, round, decision.participantIndex, nextAttempt(state.attempts, decision.participantIndex));
+    const base = { participantIndex: decision.participantIndex, adapter: decision.adapter, model: decision.model, tier: decision.tier, callKey: key };
     try {
       const result = await this.ports.invoke(decision.adapter, {
         prompt: call.prompt,
@@ -639,9 +648,10 @@ export class DeliberationEngine {
         maxOutputTokens: this.settings.maxOutputTokens,
         signal: roundSignal,
         position: { participantIndex: decision.participantIndex, round },
+        idempotencyKey: key,
       });
       const { parsed, retry } = options.askForVote
-        ? await this.withVote({ state, decision, round, signal: roundSignal, first: result })
+        ? await this.withVote({ state, decision, round, signal: roundSignal, first: result, key })
         : { parsed: { vote: null, error: null }, retry: null };
       return {
         ...base,
@@ -686,8 +696,9 @@ export class DeliberationEngine {
     round: number;
     signal: AbortSignal;
     first: InvokeResult;
+    key: string;
   }): Promise<{ parsed: ReturnType<typeof parseVote>; retry: ParticipantResponse['voteRetry'] | null }> {
-    const { state, decision, round, signal, first } = call;
+    const { state, decision, round, signal, first, key } = call;
     const parsed = parseVote(first.text);
     // A vote lost to the output limit is the engine's doing, not the model's: retried even when
     // retryMissingVote is off.
@@ -702,6 +713,7 @@ export class DeliberationEngine {
         maxOutputTokens: 256,
         signal,
         position: { participantIndex: decision.participantIndex, round },
+        idempotencyKey: voteRetryKey(key),
       });
       const second = parseVote(retry.text);
       return { parsed: second.vote ? second : parsed, retry: { usage: retry.usage, costUsd: null, latencyMs: retry.latencyMs, text: retry.text } };

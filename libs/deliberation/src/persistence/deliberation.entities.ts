@@ -85,3 +85,14 @@ export class ResponseEntity {
   /** The vote-only retry, when one was made: what the model replied (or how it failed) and its tokens. */
   @Column({ name: 'vote_retry', type: 'simple-json', nullable: true }) voteRetry: StoredVoteRetry | null;
 }
+
+/** An answer's idempotency key (rules/call-key.ts), stored with the answer: one call is recorded once, whichever worker asks. */
+@Entity('recorded_calls')
+@Index('idx_recorded_calls_round', ['deliberationId', 'round'])
+export class RecordedCallEntity {
+  @PrimaryColumn({ name: 'call_key', type: 'varchar', length: 200 }) callKey: string;
+  @Column({ name: 'deliberation_id', type: 'varchar', length: 64 }) deliberationId: string;
+  @Column({ type: 'integer' }) round: number;
+  @Column({ name: 'participant_index', type: 'integer' }) participantIndex: number;
+  @Column({ name: 'created_at', type: 'varchar', length: 32 }) createdAt: string;
+}

@@ -3,7 +3,7 @@ import { runSql } from '@app/config';
 import { DataSource, EntityManager, In, IsNull, LessThanOrEqual, Not } from 'typeorm';
 import type { ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import type { RoundState } from '../state/engine-state';
-import { ResponseEntity, RoundEntity } from './deliberation.entities';
+import { RecordedCallEntity, ResponseEntity, RoundEntity } from './deliberation.entities';
 
 /** A simple-json column's value: JSON text, or NULL for null. */
 function jsonOrNull(value: unknown): string | null {
@@ -116,6 +116,25 @@ export class RoundRepository {
   async partialResponses(deliberationId: string, round: number): Promise<ParticipantResponse[]> {
     const rows = await this.dataSource.getRepository(ResponseEntity).find({ where: { deliberationId, round }, order: { participantIndex: 'ASC' } });
     return rows.map(participantResponse);
+  }
+
+  /** Records an answer's idempotency key in the answer's transaction; false when it is recorded already. */
+  async claimCall(manager: EntityManager, callKey: string, deliberationId: string, round: number, participantIndex: number, now: Date): Promise<boolean> {
+    const inserted = await runSql(
+      manager,
+      `INSERT INTO recorded_calls (call_key, deliberation_id, round, participant_index, created_at)
+      VALUES (:callKey, :deliberationId, :round, :participantIndex, :createdAt) ON CONFLICT (call_key) DO NOTHING`,
+      { callKey, deliberationId, round, participantIndex, createdAt: now.toISOString() },
+    );
+    return inserted === 1;
+  }
+
+  /** Calls recorded per participant in a round (the attempts already made: the next call's key counts on from them). */
+  async attemptsIn(deliberationId: string, round: number): Promise<Record<number, number>> {
+    const rows = await this.dataSource.getRepository(RecordedCallEntity).find({ where: { deliberationId, round }, select: { participantIndex: true } });
+    const attempts: Record<number, number> = {};
+    for (const row of rows) attempts[row.participantIndex] = (attempts[row.participantIndex] ?? 0) + 1;
+    return attempts;
   }
 
   /** How many rounds of a deliberation are complete (each with its checkpoint): the next round is this + 1. */

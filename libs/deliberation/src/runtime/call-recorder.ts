@@ -26,6 +26,9 @@ export interface RecordedCall {
   role?: string;
 }
 
+/** Rolls an answer's transaction back: its call was recorded already. */
+class AlreadyRecorded extends Error {}
+
 /**
  * The one place a call's tokens go when they come back. In one transaction: the ledger row of every call
  * (the answer's, and its vote-only retry's), the answer's row, and the budget windows' totals; after it
@@ -44,8 +47,11 @@ export class CallRecorder {
     private readonly registry: AdapterRegistry,
   ) {}
 
-  /** An answer (or a failed call) and its vote-only retry; their costs are set on `response`. */
-  async recordAnswer(deliberationId: string, round: number, response: ParticipantResponse, afterConvergence: boolean, role?: string): Promise<void> {
+  /**
+   * An answer (or a failed call) and its vote-only retry; their costs are set on `response`. Resolves false,
+   * writing nothing, when its idempotency key is already recorded: another worker recorded this very call.
+   */
+  async recordAnswer(deliberationId: string, round: number, response: ParticipantResponse, afterConvergence: boolean, role?: string): Promise<boolean> {
     const calls: RecordedCall[] = [];
     const { voteRetry } = response;
     if (voteRetry)
@@ -66,11 +72,20 @@ export class CallRecorder {
       voteOption: response.vote?.option,
       role,
     });
-    await this.commit(deliberationId, round, calls, afterConvergence, async (manager, costs) => {
-      if (voteRetry) voteRetry.costUsd = costs[0];
-      response.costUsd = costs[costs.length - 1];
-      await this.rounds.saveResponse(manager, deliberationId, round, response, this.clock.now());
-    });
+    try {
+      await this.commit(deliberationId, round, calls, afterConvergence, async (manager, costs) => {
+        if (response.callKey && !(await this.rounds.claimCall(manager, response.callKey, deliberationId, round, response.participantIndex, this.clock.now()))) {
+          throw new AlreadyRecorded();
+        }
+        if (voteRetry) voteRetry.costUsd = costs[0];
+        response.costUsd = costs[costs.length - 1];
+        await this.rounds.saveResponse(manager, deliberationId, round, response, this.clock.now());
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof AlreadyRecorded) return false;
+      throw e;
+    }
   }
 
   /** A call with no answer row (the embeddings backend's); returns its cost (null when unpriced). */

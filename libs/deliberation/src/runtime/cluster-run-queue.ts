@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
-import { Clock, CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
+import { CONCLAVE_CONFIG, ConclaveConfig, DomainError } from '@app/config';
 import { Job, Queue, Worker } from 'bullmq';
 import type { DeliberationStatus } from '../deliberation.types';
 import { DeliberationRepository } from '../persistence/deliberation.repository';
@@ -47,7 +47,6 @@ export class ClusterRunQueue extends RunQueue implements OnModuleInit, OnApplica
     private readonly bus: ClusterBus,
     private readonly rounds: RoundRepository,
     private readonly deliberations: DeliberationRepository,
-    private readonly clock: Clock,
   ) {
     super();
   }
@@ -167,8 +166,11 @@ export class ClusterRunQueue extends RunQueue implements OnModuleInit, OnApplica
       if (stop) applyStop(run, stop);
       const kind = await this.runner.execute(id, run.controller.signal, run.pause.signal, { oneRound: true, cluster: true });
       if (kind === 'yielded') await this.queueNextRound(id);
-      else if (kind === 'aborted' && run.controller.signal.reason === 'shutdown') {
-        throw new Error(`worker shutting down at ${this.clock.now().toISOString()}: round ${round} goes back to the queue`);
+      else if (kind === 'handed_over' || kind === 'superseded') {
+        // Failing the job puts it back in the queue: a worker (this one, or the one that took the round over) goes on from what is stored.
+        throw new Error(
+          `round ${round} of ${id} goes back to the queue (${kind === 'handed_over' ? 'worker shutting down' : 'another worker recorded one of its calls'})`,
+        );
       } else if (kind !== 'skipped') await this.bus.clearStop(id);
     } finally {
       this.active.delete(id);

@@ -61,15 +61,15 @@ export class DeliberationRunner {
    * `oneRound` stops after one round when another follows ('yielded': the next job goes on from its
    * checkpoint); `cluster` also takes a deliberation left `running` (by the previous round's job, or a
    * worker that died: the queue's lock, not the status, says who runs it) and, at shutdown, leaves it
-   * `running` with a checkpoint for another worker instead of interrupted. 'skipped': not queued or
-   * running, nothing done.
+   * `running` with a checkpoint for another worker instead of interrupted ('handed_over'). 'skipped': not
+   * queued or running, nothing done. 'superseded': another worker recorded one of its calls first.
    */
   async execute(
     id: string,
     signal: AbortSignal,
     pause: AbortSignal,
     options: { oneRound?: boolean; cluster?: boolean } = {},
-  ): Promise<EngineOutcome['kind'] | 'skipped'> {
+  ): Promise<EngineOutcome['kind'] | 'skipped' | 'superseded' | 'handed_over'> {
     const now = this.clock.now();
     if (!(await this.deliberations.transition(id, options.cluster ? ['queued', 'running'] : ['queued'], 'running', now))) return 'skipped';
     if (!this.hub.live(id)) {
@@ -87,10 +87,15 @@ export class DeliberationRunner {
       this.logger.error({ deliberationId: id, err: e }, 'deliberation failed unexpectedly');
       outcome = { kind: 'failed', reason: `internal error: ${(e as Error).message}`, result: null };
     }
+    if (outcome.kind === 'aborted' && outcome.why === 'superseded') {
+      // Another worker recorded one of this run's calls: it runs the deliberation now; nothing here is stored.
+      this.logger.warn({ deliberationId: id }, 'another worker took this round over; this run stops without writing');
+      return 'superseded';
+    }
     if (options.cluster && outcome.kind === 'aborted' && outcome.why === 'shutdown') {
       // This worker stops; the deliberation does not: it stays running from a checkpoint for the next worker.
       if (state) await this.ensureCheckpoint(state, 'shutdown', this.clock.now());
-      return outcome.kind;
+      return 'handed_over';
     }
     await this.finish(id, state, outcome);
     return outcome.kind;

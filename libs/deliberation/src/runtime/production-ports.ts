@@ -72,6 +72,7 @@ export class ProductionPorts {
         // The deliberation's own calls (the chair's, the digests') have no answer row: their tokens go to the ledger alone.
         const role = participantIndex === CHAIR_PARTICIPANT ? 'chair' : participantIndex === DIGEST_PARTICIPANT ? 'digest' : undefined;
         response.costUsd = await this.recorder.recordCall(state.id, round, { participantIndex, tier, usage, latencyMs, errorKind: response.error?.kind, role });
+        return true;
       },
       roundStarted: (state, round, decisions: TierDecisionRecord[], startedAt) =>
         this.rounds.start(this.dataSource.manager, state.id, round, decisions, startedAt),

@@ -47,6 +47,11 @@ export interface EngineState {
    * so a resumed deliberation does not pay for them again. Absent without a digest adapter.
    */
   modelDigests?: Record<string, string>;
+  /**
+   * Calls already recorded for each participant in the round in progress (read from recorded_calls when
+   * the state is loaded, not checkpointed): the next call's attempt in its idempotency key.
+   */
+  attempts?: Record<number, number>;
 }
 
 export function emptyRuntime(): RuntimeState {

@@ -30,7 +30,7 @@ function asStored(state: EngineState): Omit<EngineState, 'rounds'> & { rounds: [
     const { text: _retryText, ...retry } = voteRetry;
     return { ...rest, voteRetry: retry } as ParticipantResponse;
   };
-  return { ...state, rounds: [], roundCount: state.rounds.length, partial: state.partial.map(strip) };
+  return { ...state, rounds: [], roundCount: state.rounds.length, partial: state.partial.map(strip), attempts: undefined };
 }
 
 /** Engine state in and out of checkpoints: what a run starts from, and what a round or a stop leaves behind. */
@@ -54,6 +54,7 @@ export class StateStore {
     // The stored request wins: a resume may have replaced participants, budget or maxRounds.
     const state: EngineState = { ...base, id, request: row.request, runtime: row.runtime ?? base.runtime };
     state.partial = await this.rounds.partialResponses(id, state.rounds.length + 1);
+    state.attempts = state.partial.length ? await this.rounds.attemptsIn(id, state.rounds.length + 1) : undefined;
     return state;
   }
 
