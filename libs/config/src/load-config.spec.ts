@@ -71,6 +71,47 @@ describe(loadConfig.name, () => {
     expect(message).not.toContain('Secret');
   });
 
+  describe('a cluster (CONCLAVE_ROLE, CONCLAVE_REDIS)', () => {
+    const postgres = 'postgres://postgres@127.0.0.1:5432/conclave';
+
+    it('should run one process by default, and take the role and Redis from the environment', () => {
+      expect(loadConfig({ CONCLAVE_CONFIG: file('') }).cluster).toEqual({ role: 'all', prefix: 'conclave', lockMs: 30_000 });
+      const config = loadConfig({
+        CONCLAVE_CONFIG: file('cluster:\n  lockMs: 2000\n'),
+        CONCLAVE_DB: postgres,
+        CONCLAVE_ROLE: 'worker',
+        CONCLAVE_REDIS: 'redis://127.0.0.1:6379',
+      });
+      expect(config.cluster).toEqual({ role: 'worker', redis: 'redis://127.0.0.1:6379', prefix: 'conclave', lockMs: 2000 });
+    });
+
+    it.each([
+      ['an api process without Redis', { CONCLAVE_DB: postgres, CONCLAVE_ROLE: 'api' }, /cluster\.role \(CONCLAVE_ROLE\): got "api"; .*CONCLAVE_REDIS=redis/],
+      [
+        'a worker on SQLite',
+        { CONCLAVE_ROLE: 'worker', CONCLAVE_REDIS: 'redis://127.0.0.1:6379' },
+        /cluster\.redis \(CONCLAVE_REDIS\): .*CONCLAVE_DB=postgres/,
+      ],
+      ['Redis beside SQLite', { CONCLAVE_REDIS: 'redis://127.0.0.1:6379' }, /SQLite is one process's database/],
+      ['an unknown role', { CONCLAVE_ROLE: 'scheduler' }, /cluster\.role: got "scheduler"/],
+      [
+        'a URL that is not Redis',
+        { CONCLAVE_DB: postgres, CONCLAVE_REDIS: 'http://:hunter2-pw@cache:6379' },
+        /cluster\.redis: got "http:\/\/:\*\*\*@cache:6379"; a redis:\/\/ or rediss:\/\/ URL/,
+      ],
+    ])('should stop at start-up for %s, naming the variable', (_case, env: Record<string, string>, message) => {
+      let error: Error | null = null;
+      try {
+        loadConfig({ CONCLAVE_CONFIG: file(''), ...env });
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error!.message).toMatch(message);
+      expect(error!.message).not.toContain('hunter2');
+    });
+  });
+
   describe('a PostgreSQL database (CONCLAVE_DB=postgres://...)', () => {
     it.each(['postgres://postgres@127.0.0.1:5432/conclave', 'postgresql://u:secret@db.internal/conclave?sslmode=require'])('should accept %s', (url) => {
       expect(loadConfig({ CONCLAVE_DB: url }).database).toEqual({ path: url, poolSize: 10 });

@@ -37,6 +37,8 @@ const SECRET_KEY = /^(apiKey|secret|password|token)$/i;
 function redactSecrets(value: unknown): unknown {
   // A PostgreSQL URL may carry its password.
   if (typeof value === 'string' && isPostgresUrl(value)) return redactDatabaseUrl(value);
+  // Any other URL with a password (CONCLAVE_REDIS's).
+  if (typeof value === 'string') return value.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/, '$1***@');
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(redactSecrets);
   return Object.fromEntries(

@@ -444,6 +444,45 @@ describe(DeliberationEngine.name, () => {
       expect(fake.recorded.events[1].data).toMatchObject({ round: 1, vote: { option: 'A' }, voteError: null, error: null, tokens: 110 });
     });
 
+    it('should stop after one round with oneRound while another follows, and finish normally on the last', async () => {
+      const fake = fakePorts((p, round) => answer(prose(p, round), 'A'));
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+      const state = makeState({ maxRounds: 2 });
+
+      expect(await sut.run(state, new AbortController().signal, undefined, { oneRound: true })).toEqual({ kind: 'yielded' });
+      expect(state.rounds).toHaveLength(1);
+      expect(fake.recorded.completed.map((r) => r.number)).toEqual([1]);
+      expect(await sut.run(state, new AbortController().signal, undefined, { oneRound: true })).toMatchObject({
+        kind: 'completed',
+        result: { stopReason: 'max_rounds', roundsUsed: 2 },
+      });
+    });
+
+    it('should key every call by deliberation, round, participant and attempt, counting on from the calls recorded', async () => {
+      const fake = fakePorts((p, round) => (p === 1 && round === 1 ? 'no vote here' : answer(prose(p, round), 'A')));
+      const sut = new DeliberationEngine(fake.ports, { ...SETTINGS, retryMissingVote: true });
+      const state = makeState({ maxRounds: 1 });
+      // Participant 0 has one recorded (failed) call in round 1 already: a resume re-asks it as attempt 2.
+      state.attempts = { 0: 1 };
+
+      await run(sut, state);
+
+      expect(fake.recorded.invokes.map((i) => i.request.idempotencyKey)).toEqual(['d-1:1:0:2', 'd-1:1:1:1', 'd-1:1:1:1:vote']);
+      expect(fake.recorded.responses.map((r) => r.response.callKey)).toEqual(expect.arrayContaining(['d-1:1:0:2', 'd-1:1:1:1']));
+    });
+
+    it('should stop, superseded, when another worker recorded one of its calls first', async () => {
+      const fake = fakePorts((p, round) => answer(prose(p, round), 'A'));
+      const record = fake.ports.record;
+      fake.ports.record = async (state, round, response, after) => (response.participantIndex === 1 ? false : record(state, round, response, after));
+      const sut = new DeliberationEngine(fake.ports, SETTINGS);
+      const state = makeState({ maxRounds: 2 });
+
+      expect(await run(sut, state)).toEqual({ kind: 'aborted', why: 'superseded', result: null });
+      expect(state.rounds).toHaveLength(0);
+      expect(fake.recorded.completed).toEqual([]);
+    });
+
     it('should record each call exactly once, keep its cost on the response and settle its reservation', async () => {
       const fake = fakePorts((p, round) => ({ text: answer(prose(p, round), 'A'), usage: { input: 1000 * (p + 1), output: 10 * round } }));
       const sut = new DeliberationEngine(fake.ports, SETTINGS);

@@ -153,23 +153,7 @@ export class EventHub {
     if (existing) return existing.subject.asObservable();
     const stream: LiveStream = { seq: 0, subject: new ReplaySubject<DeliberationEvent>(), pending: [], told: new Set() };
     this.streams.set(id, stream);
-    story().then(
-      (view) => {
-        const seed = view ? eventsFromView(view, true) : [];
-        for (const event of seed) {
-          const key = storyKey(event);
-          if (key) stream.told!.add(key);
-          this.push(id, stream, event);
-        }
-        const pending = stream.pending!;
-        stream.pending = undefined;
-        for (const event of pending) this.take(stream, event);
-      },
-      (e: unknown) => {
-        stream.subject.error(e);
-        this.streams.delete(id);
-      },
-    );
+    void this.seed(id, stream, story);
     return stream.subject.asObservable();
   }
 
@@ -189,6 +173,24 @@ export class EventHub {
   closeAll(): void {
     for (const stream of this.streams.values()) stream.subject.complete();
     this.streams.clear();
+  }
+
+  private async seed(id: string, stream: LiveStream, story: () => Promise<DeliberationView | null>): Promise<void> {
+    try {
+      const view = await story();
+      for (const event of view ? eventsFromView(view, true) : []) {
+        const key = storyKey(event);
+        if (key) stream.told!.add(key);
+        this.push(id, stream, event);
+      }
+      const pending = stream.pending!;
+      stream.pending = undefined;
+      for (const event of pending) this.take(stream, event);
+    } catch (e) {
+      // A subscriber must not wait forever on a story that could not be read.
+      stream.subject.error(e);
+      if (this.streams.get(id) === stream) this.streams.delete(id);
+    }
   }
 
   private take(stream: LiveStream, event: RelayedEvent): void {
