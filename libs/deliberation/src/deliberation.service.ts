@@ -176,7 +176,7 @@ export class DeliberationService {
       const reusable = await this.memory.reusable(asked);
       if (reusable) return this.answerFromMemory(request, reusable);
     }
-    this.runs.assertCapacity();
+    await this.runs.assertCapacity();
     const id = randomUUID();
     // With memory.embeddings, the quoted decisions are ranked by one embeddings call, in this deliberation's ledger.
     const embeddings = this.config.memory.embeddings;

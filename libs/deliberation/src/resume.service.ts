@@ -66,7 +66,7 @@ export class ResumeService {
       throw new DomainError('conflict', 'DELIBERATION_RUNNING', `deliberation ${row.id} is ${row.status}; cancel it or wait for it to pause before resuming`);
     }
     // A resume queues a run like a new deliberation does, so it meets the same cap (429 before anything is stored).
-    this.runs.assertCapacity();
+    await this.runs.assertCapacity();
     const state = upgradeState(checkpoint.schemaVersion, checkpoint.state);
     const base = row.request as DeliberationRequest;
     const now = this.clock.now();

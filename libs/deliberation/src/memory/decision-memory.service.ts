@@ -24,14 +24,19 @@ export interface Asked {
   adapters: readonly string[];
 }
 
+export type MemoryChange = { added: string } | { removed: string };
+
 /**
  * Decision memory: completed deliberations' decisions, found again by the similarity of their question
- * and context. The vectors live in memory (loaded on first use, kept current on every write and delete
- * of this process: one process per database), so a search reads rows only for its hits.
+ * and context. The vectors live in memory (loaded on first use, kept current on every write and delete:
+ * this process's, and in a cluster every process's, told over the ClusterBus), so a search reads rows only
+ * for its hits.
  */
 @Injectable()
 export class DecisionMemory {
   private index: Promise<{ terms: DecisionIndex; embeddings: EmbeddingIndex }> | null = null;
+  /** A cluster's: tells every process (this one included) of a decision stored or deleted. */
+  private announce: ((change: MemoryChange) => void) | null = null;
 
   constructor(
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
@@ -46,7 +51,26 @@ export class DecisionMemory {
 
   /** A committed decision joins the in-memory index (if it is loaded; otherwise the load reads it). */
   remember(decision: Pick<DecisionEntity, 'id' | 'createdAt' | 'vector' | 'vectorKind' | 'embedding'>): void {
+    if (this.announce) return this.announce({ added: decision.id });
     void this.index?.then((index) => this.add(index, decision));
+  }
+
+  /** In a cluster, changes go to every process's index through `announce`, and come back through `apply`. */
+  share(announce: (change: MemoryChange) => void): void {
+    this.announce = announce;
+  }
+
+  /** A change told by a process of the cluster: the stored decision joins the index, or a deleted one leaves it. */
+  async apply(change: MemoryChange): Promise<void> {
+    const index = await this.index;
+    if (!index) return;
+    if ('removed' in change) {
+      index.terms.remove(change.removed);
+      index.embeddings.remove(change.removed);
+      return;
+    }
+    const decision = await this.decisions.find(change.added);
+    if (decision) this.add(index, decision);
   }
 
   /** A deliberation answered from a past decision, in the caller's transaction (GET /v1/decisions/stats counts it). */
@@ -66,6 +90,7 @@ export class DecisionMemory {
   }
 
   forget(id: string): void {
+    if (this.announce) return this.announce({ removed: id });
     void this.index?.then((index) => {
       index.terms.remove(id);
       index.embeddings.remove(id);

@@ -116,6 +116,10 @@ export class DeliberationRepository {
     return rows.flatMap((r) => (r.result?.economy ? [{ mode: r.mode, result: r.result }] : []));
   }
 
+  async countWithStatus(status: DeliberationStatus): Promise<number> {
+    return this.dataSource.getRepository(DeliberationEntity).countBy({ status });
+  }
+
   async countByStatus(): Promise<Record<string, number>> {
     const rows: Array<{ status: string; count: number | string }> = await this.dataSource
       .getRepository(DeliberationEntity)

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
 import { Redis } from 'ioredis';
+import { DecisionMemory, type MemoryChange } from '../memory/decision-memory.service';
 import { EventHub, type RelayedEvent } from './event-hub';
 
 /** What a person asked of a deliberation running somewhere in the cluster. */
@@ -13,7 +14,8 @@ interface ControlMessage {
 
 /**
  * The cluster's messages between processes, over Redis pub/sub: every deliberation event (to every
- * process's EventHub, so an SSE subscriber on any API process sees every worker's events) and the stop
+ * process's EventHub, so an SSE subscriber on any API process sees every worker's events), every decision
+ * stored or deleted (to every process's DecisionMemory index), and the stop
  * requests (cancel, a person's pause) for whichever worker runs the deliberation. A stop request is also
  * kept under a key until the run ends, since between two rounds no worker holds the deliberation and the
  * next one to take it must see it. Inert without `cluster.redis`.
@@ -28,13 +30,14 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(CONCLAVE_CONFIG) private readonly config: ConclaveConfig,
     private readonly hub: EventHub,
+    private readonly memory: DecisionMemory,
   ) {}
 
   get enabled(): boolean {
     return Boolean(this.config.cluster.redis);
   }
 
-  private channel(name: 'events' | 'control'): string {
+  private channel(name: 'events' | 'control' | 'memory'): string {
     return `${this.config.cluster.prefix}:${name}`;
   }
 
@@ -48,9 +51,10 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     this.publisher = connect(url, this.logger);
     this.subscriber = connect(url, this.logger);
     await answering(this.publisher, url);
-    await this.subscriber.subscribe(this.channel('events'), this.channel('control'));
+    await this.subscriber.subscribe(this.channel('events'), this.channel('control'), this.channel('memory'));
     this.subscriber.on('message', (channel: string, text: string) => this.onMessage(channel, text));
-    this.hub.relay((event) => this.send(this.channel('events'), event));
+    this.hub.relay((event) => this.send('events', event, `a ${event.type} event of ${event.id}`));
+    this.memory.share((change) => this.send('memory', change, `decision ${'added' in change ? change.added : change.removed}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -77,16 +81,18 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     this.stopListeners.add(listener);
   }
 
-  private send(channel: string, message: RelayedEvent): void {
+  private send(channel: 'events' | 'memory', message: RelayedEvent | MemoryChange, what: string): void {
     this.redis()
-      .publish(channel, JSON.stringify(message))
-      .catch((e: unknown) => this.logger.error({ deliberationId: message.id, err: e }, `could not publish a ${message.type} event`));
+      .publish(this.channel(channel), JSON.stringify(message))
+      .catch((e: unknown) => this.logger.error({ err: e }, `could not publish ${what}`));
   }
 
   private onMessage(channel: string, text: string): void {
     try {
       if (channel === this.channel('events')) this.hub.receive(JSON.parse(text) as RelayedEvent);
-      else if (channel === this.channel('control')) {
+      else if (channel === this.channel('memory')) {
+        void this.memory.apply(JSON.parse(text) as MemoryChange).catch((e: unknown) => this.logger.error({ err: e }, 'could not apply a decision change'));
+      } else if (channel === this.channel('control')) {
         const { id, stop } = JSON.parse(text) as ControlMessage;
         for (const listener of this.stopListeners) listener(id, stop);
       }

@@ -90,8 +90,20 @@ export class ClusterRunQueue extends RunQueue implements OnModuleInit, OnApplica
     await this.queue?.close();
   }
 
-  assertCapacity(): void {
+  /** deliberation.maxQueued bounds the deliberations no worker has started yet, across the cluster (maxRunning is each worker's). */
+  async assertCapacity(): Promise<void> {
     if (this.stopping) throw new DomainError('unavailable', 'SHUTTING_DOWN', 'the service is shutting down; retry shortly');
+    const { maxQueued } = this.config.deliberation;
+    const queued = await this.deliberations.countWithStatus('queued');
+    if (queued >= maxQueued) {
+      throw new DomainError(
+        'rate_limited',
+        'QUEUE_FULL',
+        `${queued} deliberations are queued for the cluster's workers (at most ${maxQueued}); retry later`,
+        undefined,
+        5,
+      );
+    }
   }
 
   enqueue(id: string): void {

@@ -17,7 +17,7 @@ interface ActiveRun {
  */
 export abstract class RunQueue {
   /** Rejects when no more can be taken now, so callers can answer 429/503 before storing anything. */
-  abstract assertCapacity(): void;
+  abstract assertCapacity(): Promise<void>;
   /** Runs a queued deliberation (its stored status is already `queued`). */
   abstract enqueue(id: string): void;
   /** Whether a run of it is queued or going on here. */
@@ -64,7 +64,7 @@ export class LocalRunQueue extends RunQueue implements BeforeApplicationShutdown
     this.hub.closeAll();
   }
 
-  assertCapacity(): void {
+  async assertCapacity(): Promise<void> {
     const { maxRunning, maxQueued } = this.config.deliberation;
     if (this.stopping) throw new DomainError('unavailable', 'SHUTTING_DOWN', 'the service is shutting down; retry shortly');
     if (this.active.size >= maxRunning && this.queue.length >= maxQueued) {
