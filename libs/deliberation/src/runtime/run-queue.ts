@@ -64,12 +64,15 @@ export class LocalRunQueue extends RunQueue implements BeforeApplicationShutdown
     this.hub.closeAll();
   }
 
-  async assertCapacity(): Promise<void> {
+  assertCapacity(): Promise<void> {
     const { maxRunning, maxQueued } = this.config.deliberation;
-    if (this.stopping) throw new DomainError('unavailable', 'SHUTTING_DOWN', 'the service is shutting down; retry shortly');
+    if (this.stopping) return Promise.reject(new DomainError('unavailable', 'SHUTTING_DOWN', 'the service is shutting down; retry shortly'));
     if (this.active.size >= maxRunning && this.queue.length >= maxQueued) {
-      throw new DomainError('rate_limited', 'QUEUE_FULL', `${maxRunning} deliberations are running and ${maxQueued} are queued; retry later`, undefined, 5);
+      return Promise.reject(
+        new DomainError('rate_limited', 'QUEUE_FULL', `${maxRunning} deliberations are running and ${maxQueued} are queued; retry later`, undefined, 5),
+      );
     }
+    return Promise.resolve();
   }
 
   enqueue(id: string): void {
