@@ -14,6 +14,7 @@ export * from './estimate.service';
 export * from './usage-summary.service';
 export * from './resume.service';
 export { HISTORY_POLICIES } from './rules/digest';
+export { START_REDIS } from './runtime/cluster-bus';
 export type { DeliberationEvent, DeliberationEventData, DeliberationEventType } from './deliberation-events';
 export { DecisionMemory, MAX_QUERY_CHARS } from './memory/decision-memory.service';
 export type { DecisionHit, DecisionStats, DecisionView } from './memory/decision';

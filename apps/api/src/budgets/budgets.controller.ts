@@ -21,8 +21,8 @@ export class BudgetsController {
   @Get('status')
   @ApiOperation({ summary: 'Each budget window: limits, used, reserved, remaining, zone, burn rate, forecast, next reset' })
   @ApiOkResponse({ type: WindowStatusDto, isArray: true })
-  status(): WindowStatusDto[] {
-    return this.ledger.status();
+  status(): Promise<WindowStatusDto[]> {
+    return this.ledger.currentStatus();
   }
 
   // Declared before ':window', which would otherwise take "enforcement" as a window name.

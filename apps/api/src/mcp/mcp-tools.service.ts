@@ -398,13 +398,13 @@ export class McpToolsService {
     );
   }
 
-  private budgetStatus(): Promise<CallToolResult> {
-    const windows = this.ledger.status();
+  private async budgetStatus(): Promise<CallToolResult> {
+    const windows = await this.ledger.currentStatus();
     const lines = windows.map((w) => {
       const used = w.fractionUsed === null ? 'no limit' : `${Math.round(w.fractionUsed * 100)}% used`;
       return `- ${w.window}: ${used}, zone ${w.zone}; ${w.forecast.recommendation}; resets ${w.nextReset}`;
     });
-    return Promise.resolve(this.result({ windows }, ['Budget windows:', ...lines].join('\n')));
+    return this.result({ windows }, ['Budget windows:', ...lines].join('\n'));
   }
 
   private async listAdapters(): Promise<CallToolResult> {

@@ -96,3 +96,11 @@ export interface Reservation {
   /** Releases whatever was not settled (calls that never ran). */
   release(): Promise<void>;
 }
+
+/**
+ * Thrown by a port when another run of the same deliberation (a cluster's worker that took the round over
+ * while this one was presumed dead) already wrote what this run was about to: this run stops, writing nothing more.
+ */
+export class RunSuperseded extends Error {
+  override readonly name = 'RunSuperseded';
+}

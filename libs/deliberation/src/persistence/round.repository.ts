@@ -47,13 +47,15 @@ export class RoundRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async start(manager: EntityManager, deliberationId: string, round: number, decisions: TierDecisionRecord[], startedAt: Date): Promise<void> {
-    // A round restarted after a crash or a pause starts afresh: one statement, whichever it is (plain SQL, see runSql).
+    // A round restarted after a crash or a pause starts afresh: one statement, whichever it is (plain SQL, see
+    // runSql). A completed round is never reopened: only a run that another worker superseded would try.
     await runSql(
       manager,
       `INSERT INTO deliberation_rounds (deliberation_id, number, started_at, completed_at, convergence, decisions)
       VALUES (:deliberationId, :number, :startedAt, NULL, NULL, :decisions)
       ON CONFLICT (deliberation_id, number) DO UPDATE SET
-        started_at = excluded.started_at, completed_at = NULL, convergence = NULL, decisions = excluded.decisions`,
+        started_at = excluded.started_at, completed_at = NULL, convergence = NULL, decisions = excluded.decisions
+      WHERE deliberation_rounds.completed_at IS NULL`,
       { deliberationId, number: round, startedAt: startedAt.toISOString(), decisions: JSON.stringify(decisions) },
     );
   }
@@ -101,15 +103,18 @@ export class RoundRepository {
     );
   }
 
-  async complete(manager: EntityManager, deliberationId: string, round: RoundState): Promise<void> {
+  /** False when the round was already complete: another run (a cluster's worker that took it over) completed it first. */
+  async complete(manager: EntityManager, deliberationId: string, round: RoundState): Promise<boolean> {
     const convergence = round.convergence
       ? { score: round.convergence.score, status: round.convergence.status, perParticipant: round.convergence.perParticipant }
       : null;
-    await runSql(
+    const updated = await runSql(
       manager,
-      'UPDATE deliberation_rounds SET completed_at = :completedAt, convergence = :convergence WHERE deliberation_id = :deliberationId AND number = :number',
+      `UPDATE deliberation_rounds SET completed_at = :completedAt, convergence = :convergence
+      WHERE deliberation_id = :deliberationId AND number = :number AND completed_at IS NULL`,
       { completedAt: round.completedAt, convergence: jsonOrNull(convergence), deliberationId, number: round.number },
     );
+    return updated === 1;
   }
 
   /** Answers stored for a round that never completed (the process died or the run was stopped mid-round). */

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CheckpointStore } from '@app/checkpoint';
 import { Clock, CONCLAVE_CONFIG, ConclaveConfig } from '@app/config';
+import { BudgetLedger } from '@app/tiering';
 import { MetricsService, UsageService } from '@app/tokens';
 import { DataSource } from 'typeorm';
 import type { DeliberationStatus } from '../deliberation.types';
 import { DeliberationEngine } from '../engine/engine';
-import type { EngineOutcome, PauseInfo } from '../engine/engine.ports';
+import { RunSuperseded, type EngineOutcome, type PauseInfo } from '../engine/engine.ports';
 import { DeliberationRepository, type StatusChange } from '../persistence/deliberation.repository';
 import { DeliberationViews } from '../persistence/deliberation-views';
 import type { EngineState } from '../state/engine-state';
@@ -38,6 +39,7 @@ export class DeliberationRunner {
     private readonly governance: GovernancePicture,
     private readonly memory: DecisionMemory,
     private readonly ports: ProductionPorts,
+    private readonly budget: BudgetLedger,
     metrics: MetricsService,
   ) {
     const d = config.deliberation;
@@ -80,12 +82,17 @@ export class DeliberationRunner {
     let outcome: EngineOutcome;
     try {
       state = await this.states.load(id);
+      // Zones and tier caps from every process's spend (PostgreSQL), as the round is planned.
+      await this.budget.sync();
       this.logger.log({ deliberationId: id, fromRound: state.rounds.length + 1 }, 'deliberation running');
       outcome = await this.engine.run(state, signal, pause, { oneRound: options.oneRound });
     } catch (e) {
-      // A run must always end in a stored status, never stay "running" behind a thrown error.
-      this.logger.error({ deliberationId: id, err: e }, 'deliberation failed unexpectedly');
-      outcome = { kind: 'failed', reason: `internal error: ${(e as Error).message}`, result: null };
+      if (e instanceof RunSuperseded) outcome = { kind: 'aborted', why: 'superseded', result: null };
+      else {
+        // A run must always end in a stored status, never stay "running" behind a thrown error.
+        this.logger.error({ deliberationId: id, err: e }, 'deliberation failed unexpectedly');
+        outcome = { kind: 'failed', reason: `internal error: ${(e as Error).message}`, result: null };
+      }
     }
     if (outcome.kind === 'aborted' && outcome.why === 'superseded') {
       // Another worker recorded one of this run's calls: it runs the deliberation now; nothing here is stored.

@@ -1,3 +1,4 @@
+import { RunSuperseded } from '../engine/engine.ports';
 import { Injectable } from '@nestjs/common';
 import { CheckpointStore } from '@app/checkpoint';
 import { DomainError } from '@app/config';
@@ -124,7 +125,8 @@ export class StateStore {
    */
   async roundCompleted(state: EngineState, round: RoundState, now: Date, figures: Record<string, unknown> = {}): Promise<string> {
     return this.dataSource.transaction(async (manager) => {
-      await this.rounds.complete(manager, state.id, round);
+      // Its checkpoint is not written either (the transaction rolls back): the other run's stands.
+      if (!(await this.rounds.complete(manager, state.id, round))) throw new RunSuperseded(`round ${round.number} of ${state.id} was completed by another run`);
       const checkpoint = await this.checkpoints.save(manager, {
         deliberationId: state.id,
         round: round.number,

@@ -143,6 +143,7 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     this.recordMidForecasts(this.clock.now());
     await this.flush();
     if (this.reservations.shared) await this.reclaim(this.clock.now());
+    await this.sync();
   }
 
   private async reclaim(now: Date): Promise<void> {
@@ -150,6 +151,22 @@ export class BudgetLedger implements OnModuleInit, OnApplicationShutdown {
     if (reclaimed === 0) return;
     this.logger.warn(`reclaimed ${reclaimed} expired budget reservation row(s): their holders stopped before releasing them`);
     if (this.open.size > 0) this.applyCounters(await this.reservations.counters(this.windowsInOrder().map((w) => w.id)));
+  }
+
+  /**
+   * PostgreSQL: the open windows take the database's counters now, so a process that reserved nothing
+   * lately (an API process of a cluster, a worker about to plan a round) sees every process's spend.
+   * One process on SQLite: its memory is the authority; nothing to do.
+   */
+  async sync(): Promise<void> {
+    this.assertReady();
+    if (this.reservations.shared && this.open.size > 0) this.applyCounters(await this.reservations.counters(this.windowsInOrder().map((w) => w.id)));
+  }
+
+  /** The status as the database has it now (see sync): what GET /v1/budgets/status answers. */
+  async currentStatus(): Promise<WindowStatus[]> {
+    await this.sync();
+    return this.status();
   }
 
   /** Waits until everything recorded so far is in the database. */
