@@ -128,9 +128,11 @@ describe('scale-out: 1 API and 3 workers on PostgreSQL and Redis (e2e)', () => {
     provider = await startCountingProvider(plan, 150);
     cluster = await startCluster({ apis: 1, workers: 3, config: config(provider) });
     const api = cluster.apis[0].url;
-    const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => post(api, i)));
+    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => post(api, i)));
 
     for (let kill = 0; kill < 10; kill++) {
+      // Work keeps arriving, so every kill finds rounds going on.
+      ids.push(...(await Promise.all([post(api, 10 + 2 * kill), post(api, 11 + 2 * kill)])));
       // Mid-round: some round has started and not completed.
       const deadline = Date.now() + 20_000;
       while (Date.now() < deadline) {
@@ -139,9 +141,12 @@ describe('scale-out: 1 API and 3 workers on PostgreSQL and Redis (e2e)', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       await new Promise((r) => setTimeout(r, Math.random() * 150));
-      await cluster.killWorker(Math.floor(Math.random() * cluster.workers.length));
+      await cluster.killWorker();
+      // A kill about every 1.5 s, while replacements start.
+      await new Promise((r) => setTimeout(r, 1000));
     }
-    await settled(cluster, ids, 180_000);
+    await cluster.replacements();
+    await settled(cluster, ids, 120_000);
 
     const views = await Promise.all(ids.map((id) => view(api, id)));
     expect(views.filter((v) => v.status !== 'completed').map((v) => [v.id, v.status, v.failure])).toEqual([]);

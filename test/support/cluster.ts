@@ -27,8 +27,13 @@ export interface Cluster {
   workers: ChildService[];
   database: TestDatabase;
   prefix: string;
-  /** SIGKILLs worker `index` and starts a replacement in its place (resolves once it answers /health). */
-  killWorker(index: number): Promise<void>;
+  /**
+   * SIGKILLs a random worker that is up and starts a replacement in its place without waiting for it (see
+   * replacements), so kills can follow each other faster than a process starts; one worker always stays up.
+   */
+  killWorker(): Promise<void>;
+  /** Resolves once every replacement started so far answers /health. */
+  replacements(): Promise<void>;
   sql<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -64,14 +69,28 @@ export async function startCluster(options: { apis: number; workers: number; con
     apis.push(...(await Promise.all(Array.from({ length: options.apis - 1 }, () => start('api')))));
     const workers = await Promise.all(Array.from({ length: options.workers }, () => start('worker')));
     processes.push(...apis, ...workers);
+    const starting = new Map<number, Promise<void>>();
     const cluster: Cluster = {
       apis,
       workers,
       database,
       prefix,
-      async killWorker(index) {
+      async killWorker() {
+        const upNow = () => workers.map((_, i) => i).filter((i) => !starting.has(i));
+        // One worker stays up, so the cluster makes progress while replacements start.
+        while (upNow().length < 2 && starting.size > 0) await Promise.race(starting.values());
+        const up = upNow();
+        if (up.length < 2) throw new Error('fewer than two workers are up: nothing to kill without stopping the cluster');
+        const index = up[Math.floor(Math.random() * up.length)];
         await workers[index].stop('SIGKILL');
-        workers[index] = await start('worker');
+        const replacement = start('worker').then((w) => {
+          workers[index] = w;
+          starting.delete(index);
+        });
+        starting.set(index, replacement);
+      },
+      async replacements() {
+        await Promise.all(starting.values());
       },
       async sql<T>(text: string, values: unknown[] = []): Promise<T[]> {
         const client = new Client({ connectionString: database.url });
@@ -83,6 +102,7 @@ export async function startCluster(options: { apis: number; workers: number; con
         }
       },
       async close() {
+        await Promise.allSettled(starting.values());
         await Promise.all([...apis, ...workers].map((p) => p.stop('SIGKILL')));
         await database.drop();
         await deleteKeys(prefix);
