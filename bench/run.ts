@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { overheadAtDelay, overheadAtZero } from './scenarios/engine-overhead';
 import { memorySearch } from './scenarios/memory-search';
 import { readPath } from './scenarios/read-path';
-import { scale } from './scenarios/scale';
+import { growth } from './scenarios/growth';
+import { scaleOut } from './scenarios/scale-out';
 import { throughput } from './scenarios/throughput';
 import { tokenizer } from './scenarios/tokenizer';
 import { startProvider } from './support/provider';
@@ -16,11 +17,12 @@ import { round } from './support/stats';
  * Prints a table and writes bench/results/latest.json (medians of several runs, every run kept).
  *
  *   node dist/bench/run.js                      every scenario (a few minutes)
- *   node dist/bench/run.js overhead scale       only these (printed, latest.json left alone)
+ *   node dist/bench/run.js overhead growth      only these (printed, latest.json left alone)
  *
- * Scenarios: overhead, throughput, read, tokenizer, scale, memory.
+ * Scenarios: overhead, throughput, read, tokenizer, growth (was `scale` until session 4), memory, scale (scale-out:
+ * API and worker processes on PostgreSQL and Redis; skipped, saying why, when either does not answer).
  */
-const SCENARIOS = ['overhead', 'throughput', 'read', 'tokenizer', 'scale', 'memory'] as const;
+const SCENARIOS = ['overhead', 'throughput', 'read', 'tokenizer', 'growth', 'memory', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Goal {
@@ -121,10 +123,10 @@ async function main(): Promise<void> {
         });
       }
     }
-    if (selected.has('scale')) {
-      log('\n5. Scale with size (4 participants × 10 rounds, 2 kB answers, 0 ms providers; ms per round)');
-      const s = await scale(provider.baseUrl, 5);
-      results.scale = s;
+    if (selected.has('growth')) {
+      log('\n5. Growth with size (4 participants × 10 rounds, 2 kB answers, 0 ms providers; ms per round)');
+      const s = await growth(provider.baseUrl, 5);
+      results.growth = s;
       log(`  ${s.perRoundMs.map((f, i) => `r${i + 1} ${f.median}`).join(', ')}`);
       log(`  growth (last 3 rounds ÷ rounds 2–4): ${s.growth}`);
     }
@@ -139,6 +141,19 @@ async function main(): Promise<void> {
       }
       const at10k = cases[cases.length - 1].p95Ms.median;
       goals.push({ figure: 'memory search p95 at 10k decisions (ms)', goal: '≤ 20', value: at10k, met: at10k <= 20 });
+    }
+    if (selected.has('scale')) {
+      log('\n7. Scale-out (1 API + W workers on PostgreSQL and Redis; 3 participants × 3 rounds at 200 ms providers)');
+      const s = await scaleOut(provider.baseUrl, [1, 2, 4], 24);
+      results.scale = s;
+      if ('skipped' in s) log(`  skipped: ${s.skipped}`);
+      else {
+        for (const r of s.runs) {
+          log(
+            `  ${r.workers} worker(s): ${r.deliberationsPerSec} deliberations/s (${r.deliberations} in ${r.wallMs} ms; physical floor ${r.floorMs} ms), ${r.commitsPerDeliberation} commits per deliberation`,
+          );
+        }
+      }
     }
   } finally {
     await provider.close();

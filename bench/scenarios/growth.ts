@@ -1,7 +1,7 @@
 import { figure, median, round, type Figure } from '../support/stats';
 import { deliberate, startService } from '../support/service';
 
-export interface Scale {
+export interface Growth {
   participants: number;
   rounds: number;
   answerBytes: number;
@@ -20,7 +20,7 @@ const ANSWER_BYTES = 2048;
  * prompts grow; Conclave's own work per round should not grow much with them. The context window is
  * large enough that the prompt builder never trims, so nothing hides the growth.
  */
-export async function scale(providerUrl: string, runs: number): Promise<Scale> {
+export async function growth(providerUrl: string, runs: number): Promise<Growth> {
   const service = await startService(providerUrl, { participants: PARTICIPANTS, delayMs: 0, answerBytes: ANSWER_BYTES, contextTokens: 200_000 });
   try {
     await deliberate(service, PARTICIPANTS, ROUNDS);
