@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { startService } from './support/child-service';
 import { startTestApp, type TestApp } from './support/test-app';
 import { startCluster, startCountingProvider, type Cluster, type CountingProvider } from './support/cluster';
 import { readEvents, type SseEvent } from './support/round-script';
@@ -181,6 +186,61 @@ describe('scale-out: 1 API and 3 workers on PostgreSQL and Redis (e2e)', () => {
     expect(daily.reserved.tokens).toBe(0);
     expect(views.filter((v) => v.status === 'paused' && v.pause.reason === 'budget').length).toBeGreaterThan(0);
     expect(views.filter((v) => v.status === 'failed')).toEqual([]);
+  });
+
+  it('should pause, resume and cancel from an API process a deliberation a worker runs', async () => {
+    provider = await startCountingProvider(plan, 300);
+    cluster = await startCluster({ apis: 1, workers: 2, config: config(provider) });
+    const api = cluster.apis[0].url;
+    // Shape 2: never done before max rounds (4).
+    const [paused, cancelled] = await Promise.all([post(api, 2), post(api, 5)]);
+    const story = readEvents(api, paused, 60_000);
+    for (const id of [paused, cancelled]) {
+      while ((await cluster.sql<{ n: number }>('SELECT COUNT(*)::int AS n FROM deliberation_rounds WHERE deliberation_id = $1', [id]))[0].n === 0) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+
+    const pause = await fetch(`${api}/v1/deliberations/${paused}/pause?wait=true`, { method: 'POST' });
+    const cancel = await fetch(`${api}/v1/deliberations/${cancelled}/cancel`, { method: 'POST' });
+    const pausedView = await pause.json();
+    expect([pause.status, pausedView.status, pausedView.pause.reason]).toEqual([200, 'paused', 'person']);
+    expect([cancel.status, (await cancel.json()).status]).toEqual([200, 'cancelled']);
+    expect((await story).at(-1)).toMatchObject({ type: 'paused', data: { latestCheckpointId: pausedView.latestCheckpointId } });
+
+    const resume = await fetch(`${api}/v1/checkpoints/${pausedView.latestCheckpointId}/resume`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(resume.status).toBe(202);
+    await settled(cluster, [paused], 60_000);
+    const done = await view(api, paused);
+    expect([done.status, done.result.stopReason, done.rounds.length]).toEqual(['completed', 'max_rounds', 4]);
+    expect((await view(api, cancelled)).status).toBe('cancelled');
+    const [ledger] = await cluster.sql<{ tokens: number }>('SELECT SUM(total_tokens)::int AS tokens FROM token_usage');
+    expect(ledger.tokens).toBe(provider.served.tokens);
+  });
+
+  it("should stop a start-up in one line when Redis does not answer, and keep a single process off a cluster's database", async () => {
+    provider = await startCountingProvider(plan);
+    cluster = await startCluster({ apis: 1, workers: 0, config: config(provider) });
+    const dir = mkdtempSync(join(tmpdir(), 'conclave-cluster-start-'));
+    const configPath = join(dir, 'conclave.yaml');
+    writeFileSync(configPath, stringify(config(provider)));
+    try {
+      const noRedis = startService({
+        configPath,
+        dbPath: cluster.database.url,
+        env: { CONCLAVE_ROLE: 'worker', CONCLAVE_REDIS: 'redis://:pw-hidden@127.0.0.1:1' },
+      });
+      await expect(noRedis).rejects.toThrow(/Redis is not answering at redis:\/\/:\*\*\*@127\.0\.0\.1:1 .*redis-server --daemonize yes/);
+      await expect(noRedis).rejects.not.toThrow(/pw-hidden/);
+      const single = startService({ configPath, dbPath: cluster.database.url });
+      await expect(single).rejects.toThrow(/in use by conclave pid \d+ .*unless every process runs with CONCLAVE_REDIS/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('should tell an SSE subscriber on an API process the whole story of a deliberation the workers run', async () => {
