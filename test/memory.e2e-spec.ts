@@ -4,6 +4,7 @@ import { embeddingsAdapter, startEmbeddingsServer, type EmbeddingsServer } from 
 import { readEvents, waitForStatus } from './support/round-script';
 import { startPanel, turn, vote, type ScriptedPanel } from './support/scripted-providers';
 import { startTestApp, type TestApp } from './support/test-app';
+import { DataSource } from 'typeorm';
 
 /**
  * Decision memory (issue 19) through REST, against loopback providers: a completed deliberation's
@@ -235,6 +236,8 @@ describe('decision memory (e2e)', () => {
     await request(t.url).get(`/v1/deliberations/${first.id}`).expect(404);
     await request(t.url).get(`/v1/decisions/${first.id}`).expect(404);
     await request(t.url).get(`/v1/deliberations/${first.id}/checkpoints`).expect(404);
+    const left = await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM recorded_calls WHERE deliberation_id = ?', [first.id]);
+    expect(Number(left[0].n)).toBe(0);
     const found = (await request(t.url).get('/v1/decisions').query({ q: QUESTION, limit: 100 }).expect(200)).body.items;
     expect(found.map((d: any) => d.id)).not.toContain(first.id);
     // The ledger is the audit of what was spent: it keeps the deleted deliberation's calls.

@@ -174,12 +174,14 @@ export class RoundRepository {
     });
   }
 
-  /** Every round and answer of the given deliberations, in order. */
-  /** A deleted deliberation's rounds and answers, in the caller's transaction. */
+  /** A deleted deliberation's rounds, answers and call keys, in the caller's transaction. */
   async deleteFor(manager: EntityManager, deliberationId: string): Promise<void> {
     await manager.delete(ResponseEntity, { deliberationId });
     await manager.delete(RoundEntity, { deliberationId });
+    await manager.delete(RecordedCallEntity, { deliberationId });
   }
+
+  /** Every round and answer of the given deliberations, in order. */
 
   async of(deliberationIds: string[]): Promise<{ rounds: RoundEntity[]; responses: ResponseEntity[] }> {
     if (!deliberationIds.length) return { rounds: [], responses: [] };

@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import type { DeliberationRequest, ParticipantResponse, TierDecisionRecord } from '../deliberation.types';
 import { emptyRuntime, type EngineState, type RoundState } from '../state/engine-state';
 import { StateStore } from '../state/state-store';
+import { callKey, nextAttempt } from '../rules/call-key';
 import { renderTranscript } from '../rules';
 import { eventsFromView } from './event-hub';
 import { deliberationEntities, deliberationMigrations } from '../index';
@@ -261,6 +262,35 @@ describe('CallRecorder, repositories and StateStore (medium, real SQLite)', () =
       const loaded = await states.fromCheckpoint(await checkpoints.get(v2.id));
 
       expect(loaded.rounds[0].responses.map((r) => r.text)).toEqual(['text in the table', 'and b']);
+    });
+
+    it('should never load an answer another worker records meanwhile as an attempt without its answer (it would be asked, and billed, again)', async () => {
+      const state: EngineState = { id: 'd1', request: REQUEST, rounds: [], partial: [], runtime: emptyRuntime() };
+      await completeRound(state, 1, [response(0, 'a'), response(1, 'b')]);
+      await recorder.recordAnswer('d1', 2, response(0, 'round two a', { callKey: callKey('d1', 2, 0, 1) }), false);
+      // Another worker, running round 2 too, records participant 1's answer between load's two reads.
+      let reads = 0;
+      const between = async () => {
+        if (++reads === 2) await recorder.recordAnswer('d1', 2, response(1, 'round two b', { callKey: callKey('d1', 2, 1, 1) }), false);
+      };
+      for (const method of ['partialResponses', 'attemptsIn'] as const) {
+        const original = rounds[method].bind(rounds);
+        jest.spyOn(rounds, method).mockImplementation(async (id: string, round: number) => {
+          await between();
+          return original(id, round) as never;
+        });
+      }
+
+      const loaded = await states.load('d1');
+
+      expect(reads).toBe(2);
+      // Each participant the run would ask, and under which key: participant 1 is either answered, or asked
+      // under the key already recorded (the provider replays it; the ledger refuses it), never a new one.
+      const answered = new Set(loaded.partial.filter((r) => !r.error).map((r) => r.participantIndex));
+      const asked = REQUEST.participants.filter((p) => !answered.has(p.index)).map((p) => callKey('d1', 2, p.index, nextAttempt(loaded.attempts, p.index)));
+      const recorded: Array<{ call_key: string }> = await dataSource.query('SELECT call_key FROM recorded_calls WHERE round = 2');
+      expect(recorded.map((r) => r.call_key).sort()).toEqual([callKey('d1', 2, 0, 1), callKey('d1', 2, 1, 1)]);
+      expect(asked.filter((key) => !recorded.some((r) => r.call_key === key))).toEqual([]);
     });
 
     it('should refuse a checkpoint whose completed round has lost an answer, rather than resume without it', async () => {

@@ -54,8 +54,14 @@ export class StateStore {
       : { id, request: row.request, rounds: [], partial: [], runtime: row.runtime ?? emptyRuntime() };
     // The stored request wins: a resume may have replaced participants, budget or maxRounds.
     const state: EngineState = { ...base, id, request: row.request, runtime: row.runtime ?? base.runtime };
+    // The attempts are read before the answers, never after: a call another worker records between the two
+    // reads then shows as an answer (not asked again) or not at all (asked again under the key that worker
+    // used, which its provider answers once and our ledger refuses to count twice). Read the other way round,
+    // an answer recorded in between counts as an attempt but not as an answer, and is asked again under a
+    // new key: billed twice.
+    const attempts = await this.rounds.attemptsIn(id, state.rounds.length + 1);
     state.partial = await this.rounds.partialResponses(id, state.rounds.length + 1);
-    state.attempts = state.partial.length ? await this.rounds.attemptsIn(id, state.rounds.length + 1) : undefined;
+    state.attempts = Object.keys(attempts).length ? attempts : undefined;
     return state;
   }
 
