@@ -1,10 +1,10 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { embeddingsAdapter, startEmbeddingsServer, type EmbeddingsServer } from './fixtures/embeddings-server';
 import { readEvents, waitForStatus } from './support/round-script';
 import { startPanel, turn, vote, type ScriptedPanel } from './support/scripted-providers';
 import { startTestApp, type TestApp } from './support/test-app';
-import { DataSource } from 'typeorm';
 
 /**
  * Decision memory (issue 19) through REST, against loopback providers: a completed deliberation's

@@ -182,7 +182,6 @@ export class RoundRepository {
   }
 
   /** Every round and answer of the given deliberations, in order. */
-
   async of(deliberationIds: string[]): Promise<{ rounds: RoundEntity[]; responses: ResponseEntity[] }> {
     if (!deliberationIds.length) return { rounds: [], responses: [] };
     const [rounds, responses] = await Promise.all([

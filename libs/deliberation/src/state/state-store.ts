@@ -59,9 +59,8 @@ export class StateStore {
     // used, which its provider answers once and our ledger refuses to count twice). Read the other way round,
     // an answer recorded in between counts as an attempt but not as an answer, and is asked again under a
     // new key: billed twice.
-    const attempts = await this.rounds.attemptsIn(id, state.rounds.length + 1);
+    state.attempts = await this.rounds.attemptsIn(id, state.rounds.length + 1);
     state.partial = await this.rounds.partialResponses(id, state.rounds.length + 1);
-    state.attempts = Object.keys(attempts).length ? attempts : undefined;
     return state;
   }
 
